@@ -1,0 +1,21 @@
+"""A central bank: sets its policy rate and intervenes in the currency market with its economy's reserves."""
+
+from __future__ import annotations
+
+import mesa
+
+from agents.rules.base import Rule
+from agents.rules.observation import Observation
+from simulation.decisions import Decision
+
+
+class CentralBank(mesa.Agent):
+    def __init__(self, model: mesa.Model, bank_id: str, economy: str, policy_rate_pct: float, rule: Rule | None):
+        super().__init__(model)
+        self.bank_id = bank_id
+        self.economy = economy
+        self.policy_rate_pct = policy_rate_pct
+        self.rule = rule
+
+    def decide(self, obs: Observation) -> list[Decision]:
+        return self.rule.decide(obs) if self.rule is not None else []

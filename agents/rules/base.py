@@ -1,0 +1,89 @@
+"""The base of every behaviour rule, and the registry that lets a scenario choose rules by name.
+
+A rule is a small class: a docstring (what it does, where the idea comes from), parameters declared
+with ``param(default, low, high, unit)`` and one deciding method. Policy rules (governments and central
+banks) return a list of ``Decision`` records from ``decide(observation)``; investor rules return order
+flows for all their members at once (see ``agents/rules/investors.py``).
+
+To add a rule: write the class, decorate it with ``@register``, give it a unique ``name`` and a ``kind``
+(``"trade"``, ``"treasury"``, ``"monetary"`` or ``"investor"``). Scenarios can then name it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, ClassVar
+
+from simulation.errors import UserError
+
+RULES: dict[str, type["Rule"]] = {}
+KINDS = ("trade", "treasury", "monetary", "investor")
+
+
+def param(default: float, low: float, high: float, unit: str = "", help: str = "") -> Any:
+    """Declare a rule parameter with its default, inclusive bounds, unit and a one-line meaning."""
+    return dataclasses.field(default=default, metadata={"low": low, "high": high, "unit": unit, "help": help})
+
+
+@dataclasses.dataclass
+class Rule:
+    """Base class: checks parameters against their bounds when the rule is made."""
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            low, high = f.metadata.get("low"), f.metadata.get("high")
+            if low is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise UserError(f"rule '{self.name}': parameter '{f.name}' must be a number, got {value!r}")
+            if not low <= value <= high:
+                raise UserError(
+                    f"rule '{self.name}': parameter '{f.name}' = {value} is outside its range {low} to {high}"
+                    + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else "")
+                )
+
+    @classmethod
+    def parameters(cls) -> list[dict[str, Any]]:
+        """The rule's parameters with defaults, bounds, units and meaning (for listings and the app)."""
+        return [
+            {"name": f.name, "default": f.default, **f.metadata}
+            for f in dataclasses.fields(cls)
+            if "low" in f.metadata
+        ]
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: make a rule choosable by its ``name`` in scenario files."""
+    if not cls.name or cls.kind not in KINDS:
+        raise TypeError(f"{cls.__name__} needs a name and a kind in {KINDS}")
+    if cls.name in RULES and RULES[cls.name] is not cls:
+        raise TypeError(f"two rules are named '{cls.name}'")
+    RULES[cls.name] = cls
+    return cls
+
+
+def make_rule(name: str, kind: str, params: dict[str, Any] | None = None, where: str = "") -> Rule:
+    """Build a registered rule by name, with a clear message for an unknown name or parameter."""
+    where = f"{where}: " if where else ""
+    cls = RULES.get(name)
+    if cls is None or cls.kind != kind:
+        choices = ", ".join(sorted(n for n, c in RULES.items() if c.kind == kind))
+        raise UserError(f"{where}unknown {kind} rule '{name}'; expected one of: {choices}")
+    params = dict(params or {})
+    known = {p["name"] for p in cls.parameters()}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise UserError(
+            f"{where}rule '{name}' has no parameter '{unknown[0]}'; its parameters are: "
+            + (", ".join(sorted(known)) or "none")
+        )
+    try:
+        return cls(**params)
+    except UserError as error:
+        raise UserError(f"{where}{error}") from None

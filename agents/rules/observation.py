@@ -1,0 +1,35 @@
+"""What a policy rule sees: a read-only snapshot of the world from one actor's seat.
+
+Rules decide from an ``Observation`` only, never from the model itself, so a student can test a rule by
+building an Observation by hand, and a rule cannot change the world except through the decisions it
+returns. Values are those recorded at the end of the previous step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Observation:
+    step: int                    # the step about to be played; decisions returned apply at its start
+    actor: str                   # "JP", "FED", ...
+    economy: str                 # the actor's economy ("US" for the FED)
+    prices: dict[str, float]     # us_10y, jgb_10y (percent); usd_jpy, eur_usd, usd_cny; sp500, nikkei225
+    policy_rate_pct: float       # the actor's central bank policy rate (percent)
+    inflation_pct: float         # consumer price inflation, year on year (percent)
+    inflation_target_pct: float
+    output_gap_pct: float        # real GDP relative to potential (percent)
+    neutral_real_rate_pct: float
+    ust_holdings_bn: float       # Treasuries held, face value, USD bn
+    fx_reserves_bn: float        # all reserves at market value, USD bn
+    cash_reserves_bn: float      # reserves not in Treasuries (deposits, other assets), USD bn
+    threat_bn: float = 0.0       # size of this actor's standing threat to sell Treasuries (0 = none)
+    threat_age_months: int = 0   # months since that threat was made
+    credibility: float = 0.5     # how much markets believe this actor's threats (0..1)
+    # partner -> tariffs by sector (autos, electronics, agriculture, other), in percent
+    tariffs_on_me: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    base_tariffs_on_me: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    base_my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    home_quote: str = ""         # the market quote of the actor's currency ("usd_jpy"), if it floats

@@ -1,0 +1,184 @@
+"""Calibration: every number the model takes from the world, read from the CSV files beside this module.
+
+Each CSV row carries its source. This module only reads, checks and arranges them; it holds no figures
+of its own. Files:
+
+- ``economies.csv``     per-economy levels (GDP, inflation, Treasury holdings, reserves, auto jobs, trade totals)
+- ``trade_2024.csv``     bilateral goods exports among the eight named economies, 2024
+- ``sector_shares.csv``  how each bilateral flow splits into the four sectors
+- ``tariffs_2025q1.csv`` tariffs in force before April 2025, per (importer, exporter, sector)
+- ``markets.csv``        starting prices and policy rates
+- ``parameters.csv``     behavioural parameters (elasticities, price impact, rule settings)
+
+Keys in ``parameters.csv`` and ``tariffs_2025q1.csv`` may use ``*`` as a wildcard; the most specific
+row wins, so ``trade.erpt.US`` overrides ``trade.erpt.*``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import UserError
+from simulation.world import ECONOMIES, NAMED_ECONOMIES, SECTORS, index_of
+
+DATA_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """All calibrated inputs of one run, already resolved into plain numbers and arrays.
+
+    Arrays of trade are indexed ``[exporter, importer, sector]`` in the order of
+    ``world.ECONOMIES`` and ``world.SECTORS``; ``tariffs_pct[i, j, s]`` is the tariff the importer ``j``
+    charges on sector ``s`` goods from exporter ``i``.
+    """
+
+    parameters: dict[str, float]
+    markets: dict[str, float]
+    economies: dict[str, dict[str, float]]
+    flows_bn: np.ndarray
+    tariffs_pct: np.ndarray
+    fingerprint: str = field(default="")
+
+    def param(self, name: str, *keys: str) -> float:
+        """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``)."""
+        return lookup(self.parameters, name, *keys)
+
+    def economy(self, code: str, quantity: str) -> float:
+        return self.economies[code][quantity]
+
+    def with_overrides(self, overrides: dict[str, float]) -> "Calibration":
+        """A copy with some parameters or market levels replaced (used by scenarios and sweeps)."""
+        params = dict(self.parameters)
+        markets = dict(self.markets)
+        for name, value in overrides.items():
+            if name in params:
+                params[name] = float(value)
+            elif name.startswith("markets.") and name[len("markets."):] in markets:
+                markets[name[len("markets."):]] = float(value)
+            else:
+                raise UserError(
+                    f"calibration override '{name}' is not a known parameter; "
+                    "expected a name from simulation/calibration/parameters.csv or 'markets.<quantity>'"
+                )
+        return Calibration(params, markets, self.economies, self.flows_bn, self.tariffs_pct,
+                           _fingerprint(params, markets))
+
+
+def lookup(table: dict[str, float], name: str, *keys: str) -> float:
+    """Most specific match of ``name.keys...`` in ``table``, replacing keys by ``*`` from the left."""
+    for wildcards in range(len(keys) + 1):
+        candidates = _wildcard_variants(keys, wildcards)
+        for variant in candidates:
+            full = ".".join((name, *variant)) if variant else name
+            if full in table:
+                return table[full]
+    raise KeyError(f"no calibration parameter matches {'.'.join((name, *keys))}")
+
+
+def _wildcard_variants(keys: tuple[str, ...], wildcards: int) -> list[tuple[str, ...]]:
+    """Variants of ``keys`` with exactly ``wildcards`` entries replaced by '*', rightmost replaced last."""
+    from itertools import combinations
+
+    variants = []
+    for positions in combinations(range(len(keys)), wildcards):
+        variants.append(tuple("*" if i in positions else k for i, k in enumerate(keys)))
+    return variants
+
+
+def _read(name: str) -> pd.DataFrame:
+    path = DATA_DIR / name
+    frame = pd.read_csv(path)
+    if "source" in frame.columns and frame["source"].isna().any():
+        bad = frame.index[frame["source"].isna()][0] + 2
+        raise ValueError(f"{path}: line {bad} has no source; every calibrated number needs one")
+    return frame
+
+
+def _economies_table(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    for row in frame.itertuples(index=False):
+        table.setdefault(row.economy, {})[row.quantity] = float(row.value)
+    return table
+
+
+def _flows(trade: pd.DataFrame, shares: pd.DataFrame, economies: dict) -> np.ndarray:
+    """Bilateral flows by sector; flows to and from ROW are each economy's residual trade."""
+    n, s = len(ECONOMIES), len(SECTORS)
+    totals = np.zeros((n, n))
+    for row in trade.itertuples(index=False):
+        totals[index_of(row.exporter), index_of(row.importer)] = float(row.flow_bn)
+    row_index = index_of("ROW")
+    for code in NAMED_ECONOMIES:
+        i = index_of(code)
+        # Residual trade with the rest of the world, floored at 3% of the total so that a
+        # source mismatch can never give a negative flow.
+        exports, imports = economies[code]["goods_exports_bn"], economies[code]["goods_imports_bn"]
+        totals[i, row_index] = max(exports - totals[i].sum(), 0.03 * exports)
+        totals[row_index, i] = max(imports - totals[:, i].sum(), 0.03 * imports)
+    flows = np.zeros((n, n, s))
+    for i, exporter in enumerate(ECONOMIES):
+        for j, importer in enumerate(ECONOMIES):
+            if i != j:
+                flows[i, j] = totals[i, j] * _sector_split(shares, exporter, importer)
+    return flows
+
+
+def _sector_split(shares: pd.DataFrame, exporter: str, importer: str) -> np.ndarray:
+    for key in (importer, "*"):
+        match = shares[(shares.exporter == exporter) & (shares.importer == key)]
+        if len(match):
+            split = match.iloc[0][list(SECTORS)].to_numpy(dtype=float)
+            return split / split.sum()
+    raise ValueError(f"sector_shares.csv has no row for exporter {exporter}")
+
+
+def _tariffs(frame: pd.DataFrame) -> np.ndarray:
+    table = {f"{r.importer}.{r.exporter}.{r.sector}": float(r.tariff_pct) for r in frame.itertuples(index=False)}
+    n = len(ECONOMIES)
+    tariffs = np.zeros((n, n, len(SECTORS)))
+    for i, exporter in enumerate(ECONOMIES):
+        for j, importer in enumerate(ECONOMIES):
+            if i == j:
+                continue
+            for k, sector in enumerate(SECTORS):
+                # Importer is never a wildcard; exporter then sector fall back to '*'.
+                for key in (f"{importer}.{exporter}.{sector}", f"{importer}.{exporter}.*",
+                            f"{importer}.*.{sector}", f"{importer}.*.*"):
+                    if key in table:
+                        tariffs[i, j, k] = table[key]
+                        break
+    return tariffs
+
+
+def _fingerprint(parameters: dict, markets: dict) -> str:
+    text = repr(sorted(parameters.items())) + repr(sorted(markets.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def load_calibration() -> Calibration:
+    """Read and check every calibration file (cached: the files are read once per process)."""
+    params_frame = _read("parameters.csv")
+    parameters = {r.name: float(r.value) for r in params_frame.itertuples(index=False)}
+    markets = {r.quantity: float(r.value) for r in _read("markets.csv").itertuples(index=False)}
+    economies = _economies_table(_read("economies.csv"))
+    flows = _flows(_read("trade_2024.csv"), _read("sector_shares.csv"), economies)
+    tariffs = _tariffs(_read("tariffs_2025q1.csv"))
+    return Calibration(parameters, markets, economies, flows, tariffs, _fingerprint(parameters, markets))
+
+
+def sources_table() -> pd.DataFrame:
+    """Every calibrated number with its file and source, for documentation and the app."""
+    frames = []
+    for name in sorted(p.name for p in DATA_DIR.glob("*.csv")):
+        frame = _read(name)
+        frame.insert(0, "file", name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,318 @@
+"""Markets: Treasury and JGB yields, three exchange rates and two stock indices, each move split by cause.
+
+Every price is a *fundamental* part plus a *flow* part:
+
+- The fundamental part is a sum of named components (policy-rate expectations, the stock effect of
+  official sales, priced-in threats, risk sentiment, ...). When a component changes, the price moves by
+  exactly that change, and the move is booked to that component.
+- The flow part (the "gap") moves with order flow: official sales and purchases, investors' orders,
+  carry trades, trade-balance conversion and noise, each converted to a price change by a price-impact
+  coefficient. Fundamentalist investors trade the gap away over time; chartists extend it.
+
+So the month's change of every price is the sum of its booked causes, and ``Moves`` holds them: yields
+in basis points, exchange rates and indices in percent (log points, in the direction of the quote).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.calibration import Calibration
+from simulation.world import FX_QUOTES, index_of
+
+FX_ECONOMIES = tuple(FX_QUOTES)                   # JP, EA, CN
+EQUITY_INDICES = (("sp500", "US"), ("nikkei225", "JP"))
+POLICY_ECONOMIES = ("US", "JP", "EA", "CN")       # economies with a modelled central bank
+
+
+@dataclass
+class Moves:
+    """The causes of this month's price changes: market -> cause -> change (bp or percent)."""
+
+    by_market: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add(self, market: str, cause: str, change: float) -> None:
+        if change != 0.0:
+            causes = self.by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + change
+
+
+@dataclass
+class MarketInputs:
+    """What the rest of the model tells the markets at the start of the month's trading."""
+
+    policy_rates: dict[str, float]                    # economy -> policy rate (percent)
+    inflation_pct: np.ndarray                         # per economy, last month
+    official_sales_bn: dict[str, float]               # actor -> net Treasury sales this month (market value)
+    home_purchases_bn: dict[tuple[str, str], float]   # (economy, cause) -> home currency bought with dollars
+    threats_bn: dict[str, float]                      # actor -> credibility x threatened amount
+    tariff_shock: float                               # sum of tariff changes (pp) x 2024 flows (USD tn)
+    net_exports_change_bn: np.ndarray                 # per economy, vs 2024 (annualised)
+    expected_gap_pct: dict[str, float]                # "US", "JP" -> output gap implied by current trade policy
+
+
+def concave(x: float, scale: float) -> float:
+    """Factor f with f(x)*x = scale*asinh(x/scale): 1 for small x, shrinking for very large orders."""
+    if scale <= 0 or x == 0:
+        return 1.0
+    z = x / scale
+    return math.asinh(z) / z
+
+
+class Markets:
+    """State and monthly update of all prices. Prices are read from attributes (``prices()``)."""
+
+    def __init__(self, calibration: Calibration, rng: np.random.Generator, policy_rates: dict[str, float],
+                 inflation_pct: np.ndarray):
+        self.p = calibration.param
+        self.rng = rng
+        m = calibration.markets
+        self.start = {q: m[q] for q in ("us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225")}
+        self.inflation_target = {e: calibration.economy(e, "inflation_target_pct") for e in POLICY_ECONOMIES}
+        self.start_inflation_us = float(inflation_pct[index_of("US")])
+        self.start_expectations = self.expected_rates(policy_rates)
+        self.risk = 0.0
+        # Fundamental components (levels) and flow gaps. Yields in percent, others in log points.
+        self.ust_parts: dict[str, float] = {}
+        self.ust_gap = 0.0
+        self.jgb_parts: dict[str, float] = {}
+        self.jgb_gap = 0.0
+        self.fx_parts: dict[str, dict[str, float]] = {e: {} for e in FX_ECONOMIES}
+        self.fx_gap = {e: 0.0 for e in FX_ECONOMIES}
+        self.eq_parts: dict[str, dict[str, float]] = {q: {} for q, _ in EQUITY_INDICES}
+        self.eq_gap = {q: 0.0 for q, _ in EQUITY_INDICES}
+        self.last_change = {q: 0.0 for q in self.start}
+        self.usd_jpy_vol_pct = m["usd_jpy_vol_pct"]
+        self.moves = Moves()
+
+    # -- prices -----------------------------------------------------------------------------------
+    @property
+    def us_10y(self) -> float:
+        return self.start["us_10y"] + sum(self.ust_parts.values()) + self.ust_gap
+
+    @property
+    def jgb_10y(self) -> float:
+        return self.start["jgb_10y"] + sum(self.jgb_parts.values()) + self.jgb_gap
+
+    def fx_log(self, economy: str) -> float:
+        """Log change since the start of the economy's currency per dollar (positive = weaker)."""
+        return sum(self.fx_parts[economy].values()) + self.fx_gap[economy]
+
+    def quote(self, economy: str) -> float:
+        name, per_dollar = FX_QUOTES[economy]
+        sign = 1.0 if per_dollar else -1.0
+        return self.start[name] * math.exp(sign * self.fx_log(economy))
+
+    def equity(self, name: str) -> float:
+        return self.start[name] * math.exp(sum(self.eq_parts[name].values()) + self.eq_gap[name])
+
+    def equity_gap_pct(self) -> np.ndarray:
+        return np.array([self.eq_gap[q] * 100.0 for q, _ in EQUITY_INDICES])
+
+    def prices(self) -> dict[str, float]:
+        out = {"us_10y": self.us_10y, "jgb_10y": self.jgb_10y}
+        for e in FX_ECONOMIES:
+            out[FX_QUOTES[e][0]] = self.quote(e)
+        for q, _ in EQUITY_INDICES:
+            out[q] = self.equity(q)
+        return out
+
+    # -- expectations -----------------------------------------------------------------------------
+    def expected_rates(self, policy_rates: dict[str, float]) -> dict[str, float]:
+        """Average policy rate expected over ten years: neutral + persistent share of today's gap."""
+        weight = self.p("bonds.rate_persistence_weight")
+        out = {}
+        for e in POLICY_ECONOMIES:
+            neutral = self.p("bonds.neutral_real_rate_pct", e) + self.inflation_target[e]
+            out[e] = neutral + weight * (policy_rates[e] - neutral)
+        return out
+
+    # -- the month --------------------------------------------------------------------------------
+    def step(self, inputs: MarketInputs, investors) -> None:
+        """Update every price for one month; ``investors`` is the InvestorPopulation."""
+        self.moves = Moves()
+        before = self.prices()
+        expectations = self.expected_rates(inputs.policy_rates)
+        self._update_risk(inputs, investors.last_carry_loss_pct)
+        carry_bn = self._step_fx(inputs, expectations, investors)
+        self._step_bonds(inputs, expectations, investors, carry_bn)
+        self._step_equities(inputs, investors, carry_bn)
+        after = self.prices()
+        for q in after:
+            self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
+        realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
+        self.usd_jpy_vol_pct = 0.7 * self.usd_jpy_vol_pct + 0.3 * realised
+
+    def _update_risk(self, inputs: MarketInputs, carry_loss_pct: float) -> None:
+        """Risk-off sentiment (0 = calm): persistent, pushed by tariff shocks, carry losses and threats."""
+        p = self.p
+        threats_bn = sum(inputs.threats_bn.values())
+        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock
+                 + p("risk.per_carry_loss_pct") * carry_loss_pct
+                 + p("risk.per_threat_100bn") * (threats_bn - getattr(self, "_last_threats_bn", 0.0)) / 100.0)
+        self._last_threats_bn = threats_bn
+        self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))
+
+    # FX ------------------------------------------------------------------------------------------
+    def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors) -> float:
+        """Exchange rates; returns the carry traders' net orders (USD bn) for the other markets."""
+        p = self.p
+        impact = p("fx.flow_impact_pct_per_bn") / 100.0
+        decay = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
+        noise = self.rng.normal(0.0, p("fx.noise_pct") / 100.0, len(FX_ECONOMIES))
+        for n, e in enumerate(FX_ECONOMIES):
+            quote, per_dollar = FX_QUOTES[e]
+            sign = 100.0 if per_dollar else -100.0  # log points -> percent of the quote
+            differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
+            self._set_part(quote, self.fx_parts[e], "interest-rate differential",
+                           p("fx.uip_pct_per_pp") * differential / 100.0, sign)
+            self._set_part(quote, self.fx_parts[e], "risk sentiment",
+                           p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, sign)
+            priced_threat = sum(v for a, v in inputs.threats_bn.items() if _economy_of(a) == e)
+            self._set_part(quote, self.fx_parts[e], f"threat: {e}",
+                           -impact * p("fx.threat_weight") * priced_threat, sign)
+            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
+            for (economy, cause), amount in inputs.home_purchases_bn.items():
+                if economy == e:
+                    self._add_gap(quote, self.fx_gap, e, cause, -impact * amount, sign)
+            conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
+            self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
+            self._add_gap(quote, self.fx_gap, e, "market noise", float(noise[n]), sign)
+        return self._carry_cascade(inputs, investors, impact)
+
+    def _carry_cascade(self, inputs: MarketInputs, investors, impact: float) -> float:
+        """Carry traders resize to the new rate gap, then stop-outs feed on the yen's move (a few rounds)."""
+        if not investors.has_carry:
+            return 0.0
+        quote = FX_QUOTES["JP"][0]
+        view = self.view(inputs)
+        move_so_far = self.fx_log("JP") - self._fx_start_of_month
+        orders = investors.carry_orders(view)
+        total = float(orders)
+        investors.carry_mark(move_so_far)  # the month's non-carry move hits existing positions first
+        for _ in range(4):
+            move = impact * float(orders)
+            self._add_gap(quote, self.fx_gap, "JP", "yen carry traders", move, 100.0)
+            orders = investors.carry_mark(move)
+            if orders == 0.0:
+                break
+            total += float(orders)
+        investors.carry_end_month(view.rate_gap_pp)
+        return total
+
+    # Bonds ---------------------------------------------------------------------------------------
+    def _step_bonds(self, inputs: MarketInputs, expectations: dict[str, float], investors, carry_bn: float) -> None:
+        p = self.p
+        self._set_part("us_10y", self.ust_parts, "Fed policy expectations",
+                       expectations["US"] - self.start_expectations["US"], 100.0)
+        inflation_gap = float(inputs.inflation_pct[index_of("US")]) - self.start_inflation_us
+        self._set_part("us_10y", self.ust_parts, "inflation risk",
+                       p("bonds.inflation_risk_bp_per_pp") * inflation_gap / 100.0, 100.0)
+        self._set_part("us_10y", self.ust_parts, "risk sentiment",
+                       p("bonds.safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
+        self._set_stock_effect(inputs)
+        # Flow gap: official net sales and investors' orders, with concave price impact.
+        impact = p("bonds.flow_impact_bp_per_bn")
+        view = self.view(inputs)
+        fund_orders = investors.orders("ust", view)          # label -> USD bn bought
+        flows = {f"official sales: {a}": v for a, v in inputs.official_sales_bn.items() if v}
+        flows.update({label: -v for label, v in fund_orders.items()})
+        flows["yen carry traders"] = -p("carry.ust_share") * carry_bn
+        net = sum(flows.values())
+        factor = concave(net, p("bonds.flow_scale_bn"))
+        for cause, bn in flows.items():
+            self._add_scalar_gap("us_10y", cause, impact * factor * bn / 100.0)
+        self._add_scalar_gap("us_10y", "market noise", self.rng.normal(0.0, p("bonds.noise_bp")) / 100.0)
+        investors.settle_bond_trades(fund_orders, inputs.official_sales_bn, p("carry.ust_share") * carry_bn)
+        self._step_jgb(inputs, expectations)
+
+    def _set_stock_effect(self, inputs: MarketInputs) -> None:
+        """Term premium from official holdings sold so far, and from credible threats to sell."""
+        p = self.p
+        weight = p("bonds.threat_weight")
+        parts = {f"official sales: {a}": v for a, v in self._cumulative_sales.items()}
+        for actor, amount in inputs.threats_bn.items():
+            parts[f"threat: {actor}"] = parts.get(f"threat: {actor}", 0.0) + weight * amount
+        factor = concave(sum(parts.values()), p("bonds.stock_scale_bn"))
+        for name in set(parts) | {k for k in self.ust_parts if k.startswith(("official sales", "threat"))}:
+            level = p("bonds.stock_impact_bp_per_bn") * factor * parts.get(name, 0.0) / 100.0
+            self._set_part("us_10y", self.ust_parts, name, level, 100.0)
+
+    def _step_jgb(self, inputs: MarketInputs, expectations: dict[str, float]) -> None:
+        p = self.p
+        self._set_part("jgb_10y", self.jgb_parts, "BOJ policy expectations",
+                       expectations["JP"] - self.start_expectations["JP"], 100.0)
+        self._set_part("jgb_10y", self.jgb_parts, "US yields",
+                       p("bonds.jgb_spillover_from_ust") * (self.us_10y - self.start["us_10y"]), 100.0)
+        self._set_part("jgb_10y", self.jgb_parts, "risk sentiment",
+                       p("bonds.jgb_safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
+        reversion = p("bonds.fundamentalist_reversion_monthly")
+        self.jgb_gap, before = self.jgb_gap * (1 - reversion), self.jgb_gap
+        self.moves.add("jgb_10y", "mean reversion", (self.jgb_gap - before) * 100.0)
+        shock = self.rng.normal(0.0, p("bonds.noise_bp") / 2.0) / 100.0
+        self.jgb_gap += shock
+        self.moves.add("jgb_10y", "market noise", shock * 100.0)
+
+    # Equities ------------------------------------------------------------------------------------
+    def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float) -> None:
+        p = self.p
+        impact = p("equity.flow_impact_pct_per_bn") / 100.0
+        view = self.view(inputs)
+        orders = investors.orders("equity", view, by_index=True)  # label -> [US bn, JP bn]
+        noise = self.rng.normal(0.0, p("equity.noise_pct") / 100.0, 2)
+        for n, (name, economy) in enumerate(EQUITY_INDICES):
+            parts = self.eq_parts[name]
+            home_yield = self.us_10y - self.start["us_10y"] if economy == "US" else self.jgb_10y - self.start["jgb_10y"]
+            self._set_part(name, parts, "interest rates", p("equity.rate_pct_per_pp") * home_yield / 100.0, 100.0)
+            self._set_part(name, parts, "growth outlook",
+                           p("equity.earnings_pct_per_pct_gdp") * inputs.expected_gap_pct[economy] / 100.0, 100.0)
+            self._set_part(name, parts, "risk sentiment", p("equity.risk_pct_per_unit", economy) * self.risk / 100.0, 100.0)
+            if economy == "JP":
+                self._set_part(name, parts, "weaker or stronger yen",
+                               p("equity.nikkei_fx_pct_per_pct") * self.fx_log("JP"), 100.0)
+            for label, by_index in orders.items():
+                self._add_gap(name, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
+            self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * 0.5 * p("carry.equity_share") * carry_bn, 100.0)
+            self._add_gap(name, self.eq_gap, name, "market noise", float(noise[n]), 100.0)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def view(self, inputs: MarketInputs):
+        from agents.rules.investors import MarketView
+
+        return MarketView(
+            ust_gap_bp=self.ust_gap * 100.0,
+            ust_last_change_bp=self.last_change["us_10y"] * 100.0,
+            ust_impact_bp_per_bn=self.p("bonds.flow_impact_bp_per_bn"),
+            rate_gap_pp=inputs.policy_rates["US"] - inputs.policy_rates["JP"],
+            usd_jpy_vol_pct=self.usd_jpy_vol_pct,
+            equity_gap_pct=self.equity_gap_pct(),
+            equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),
+            equity_impact_pct_per_bn=self.p("equity.flow_impact_pct_per_bn"),
+        )
+
+    def begin_month(self, cumulative_sales: dict[str, float]) -> None:
+        self._cumulative_sales = dict(cumulative_sales)
+        self._fx_start_of_month = self.fx_log("JP")
+
+    def _set_part(self, market: str, parts: dict[str, float], cause: str, level: float, unit: float) -> None:
+        """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
+        change = level - parts.get(cause, 0.0)
+        parts[cause] = level
+        self.moves.add(market, cause, change * unit)
+
+    def _add_gap(self, market: str, gaps: dict, key: str, cause: str, change: float, unit: float) -> None:
+        gaps[key] += change
+        self.moves.add(market, cause, change * unit)
+
+    def _add_scalar_gap(self, market: str, cause: str, change: float) -> None:
+        self.ust_gap += change
+        self.moves.add(market, cause, change * 100.0)
+
+
+def _economy_of(actor: str) -> str:
+    from simulation.decisions import home_economy
+
+    return home_economy(actor)
