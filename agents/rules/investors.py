@@ -124,8 +124,8 @@ class YenCarryTrader(InvestorRule):
     full_size_gap_pp: float = param(2.0, 0.1, 10.0, "pp", "gap above the hurdle for a full position")
     vol_low_pct: float = param(8.0, 1.0, 50.0, "percent a year", "lowest volatility tolerance")
     vol_high_pct: float = param(16.0, 1.0, 50.0, "percent a year", "highest volatility tolerance")
-    stop_low_pct: float = param(5.0, 0.5, 100.0, "percent of capital", "tightest stop-loss")
-    stop_high_pct: float = param(25.0, 0.5, 100.0, "percent of capital", "loosest stop-loss")
+    stop_low_pct: float = param(3.0, 0.5, 50.0, "percent adverse USD/JPY move", "tightest stop-loss")
+    stop_high_pct: float = param(10.0, 0.5, 50.0, "percent adverse USD/JPY move", "loosest stop-loss")
     leverage_low: float = param(3.0, 1.0, 50.0, "times capital", "lowest leverage")
     leverage_high: float = param(10.0, 1.0, 50.0, "times capital", "highest leverage")
     cooldown_months: float = param(3, 0, 24, "months", "wait after a stop-out before re-entering")
@@ -164,8 +164,9 @@ class YenCarryTrader(InvestorRule):
         """Book an FX move on the positions; return the orders of traders stopped out by it."""
         members["equity_bn"] += members["position_bn"] * fx_log_change
         members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
+        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
-        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"])
+        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
         members["cooldown"][stopped] = self.cooldown_months
         return np.where(stopped, -members["position_bn"], 0.0)
 

@@ -33,6 +33,7 @@ class TaylorRule(Rule):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._shadow: float | None = None  # the unrounded rate the bank is steering
+        self._announced = float("nan")     # the rate this rule last set
 
     def target_rate(self, obs: Observation) -> float:
         gap_from_target = obs.inflation_pct - obs.inflation_target_pct
@@ -41,10 +42,12 @@ class TaylorRule(Rule):
 
     def decide(self, obs: Observation) -> list[Decision]:
         current = obs.policy_rate_pct
-        if self._shadow is None or abs(round_to(self._shadow, self.step_pct) - current) > 1e-9:
+        if self._shadow is None or abs(current - self._announced) > 1e-9:
             self._shadow = current  # start, or someone else set the rate: steer from where it is
         self._shadow = self.smoothing * self._shadow + (1 - self.smoothing) * self.target_rate(obs)
-        new_rate = max(round_to(self._shadow, self.step_pct), self.floor_pct)
+        # Move in whole steps from the current rate (the Fed's 4.375% midpoint stays on its grid).
+        new_rate = max(current + round_to(self._shadow - current, self.step_pct), self.floor_pct)
+        self._announced = new_rate
         if abs(new_rate - current) < 1e-9:
             return []
         return [Decision(step=obs.step, actor=obs.actor, action="set_policy_rate", rate_pct=round(new_rate, 4),

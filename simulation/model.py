@@ -1,0 +1,272 @@
+"""The model: one Mesa model whose step is one month, read top to bottom in ``step``.
+
+    decisions (scripted, given, rules) -> apply them -> trade -> markets -> macro -> record
+
+A run is data: scenario + seed + model version + the log of decisions given from outside (a file or
+players). Rules are deterministic given the seed, so replaying that log reproduces every number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
+from agents.rules import Observation, make_rule
+from simulation.calibration import Calibration, load_calibration
+from simulation.decisions import Decision, check
+from simulation.macro import Macro
+from simulation.markets import MarketInputs, Markets
+from simulation.policy import Event, apply_decision
+from simulation.recording import Recorder
+from simulation.treasuries import TreasuryLedger, price_index
+from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
+                              index_of)
+
+
+class TradeWarModel(mesa.Model):
+    """Governments, central banks and investors on a trade network; one step = one month."""
+
+    sectors = SECTORS
+
+    def __init__(self, scenario, seed: int = 0, decisions: list[Decision] | None = None,
+                 steps: int | None = None, calibration: Calibration | None = None):
+        super().__init__(seed=int(seed))
+        self.scenario = scenario
+        self.seed_value = int(seed)
+        self.steps_total = int(steps if steps is not None else scenario.steps)
+        self.month = 0
+        self.calibration = (calibration or load_calibration()).with_overrides(scenario.calibration)
+        self.external = sorted(decisions or [], key=lambda d: d.step)
+        for d in self.external:
+            check(d, self.steps_total)
+        self.scripted = [e.to_decision() for e in scenario.events if e.step <= self.steps_total]
+        self.decision_log: list[Decision] = []
+        self.events: list[Event] = []
+        self._build_world()
+        self.recorder = Recorder(self)
+        self.recorder.record()
+
+    # -- construction -----------------------------------------------------------------------------
+    def _build_world(self) -> None:
+        from simulation.trade import TradeNetwork
+
+        cal, p = self.calibration, self.calibration.param
+        self.trade = TradeNetwork(cal)
+        self.macro = Macro(cal)
+        self.macro.start(self.trade)
+        official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
+        carry_setup = self.scenario.investors.mix.get("yen_carry_trader", 0) > 0
+        carry_ust = p("carry.ust_share") * p("carry.size_bn") if carry_setup else 0.0
+        self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), carry_ust,
+                                     cal.economy("ALL", "treasury_debt_outstanding_bn"))
+        self.governments: dict[str, Government] = {}
+        for code in ECONOMIES:
+            setup = self.scenario.government(code)
+            reserves = cal.economy(code, "fx_reserves_bn")
+            self.governments[code] = Government(
+                self, code, cash_reserves_bn=max(reserves - official[code], 0.0),
+                credibility=setup.credibility if setup.credibility is not None else p("credibility.initial"),
+                trade_rule=self._rule(setup.trade, "trade", f"governments.{code}.trade"),
+                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"))
+        self.central_banks: dict[str, CentralBank] = {}
+        for bank, economy in CENTRAL_BANKS.items():
+            setup = self.scenario.central_bank(bank)
+            rate = cal.markets[RATE_COLUMNS[bank]]
+            self.central_banks[bank] = CentralBank(self, bank, economy, rate,
+                                                   self._rule(setup, "monetary", f"central_banks.{bank}"))
+        self.official_sales_bn: dict[str, float] = {}
+        self.home_purchases_bn: dict[tuple[str, str], float] = {}
+        self.risk_relief = 0
+        self.markets = Markets(cal, self.rng, self.policy_rates(), self.macro.inflation_pct)
+        self.investors = self._build_investors()
+        self.start_prices = self.markets.prices()
+        self.reserves0_bn = self.reserves_value_bn()
+
+    def _rule(self, choice, kind: str, where: str):
+        if choice is None:
+            return None  # played by a person
+        return make_rule(choice.rule, kind, choice.params, where=f"scenario {self.scenario.id}, {where}")
+
+    def _build_investors(self) -> InvestorPopulation:
+        from agents.investors import split_counts
+
+        setup = self.scenario.investors
+        counts = split_counts(setup.count, setup.mix)
+        groups = []
+        for name in sorted(counts):
+            params = dict(setup.params.get(name, {}))
+            if name == "yen_carry_trader":  # the calibrated size (BIS) unless the scenario sets one
+                params.setdefault("size_bn", self.calibration.param("carry.size_bn"))
+            rule = make_rule(name, "investor", params, where=f"scenario {self.scenario.id}, investors")
+            groups.append(InvestorGroup(self, rule, counts[name]))
+        population = InvestorPopulation(groups, self.ledger)
+        population.start(self.markets.view(self._market_inputs()))
+        return population
+
+    # -- the month --------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month: decisions, then trade, markets, macro, and the record."""
+        self.month += 1
+        t = self.month
+        self.official_sales_bn, self.home_purchases_bn, self.risk_relief = {}, {}, 0
+        tariff_before = self.trade.tariffs_pct.copy()
+        for decision in self.decisions_for(t):
+            self.events.append(apply_decision(self, decision))
+            self.decision_log.append(decision)
+        self._age_threats(t)
+        self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
+        self.trade.update(t, self.fx_log_by_economy(), self.macro.gdp_log_ratio())
+        inputs = self._market_inputs(tariff_before)
+        self.investors.price = self.ust_price
+        self.markets.step(inputs, self.investors)
+        prices = self.markets.prices()
+        self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
+                          self.markets.risk, self.reserves_value_bn() - self.reserves0_bn)
+        self.events.extend(self._market_events(t))
+        self.recorder.record()
+
+    def decisions_for(self, t: int) -> list[Decision]:
+        """This month's decisions: scripted events, then given decisions, then rules for the rest."""
+        given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
+        taken = {(d.actor, _family(d.action), d.target) for d in given}
+        ruled = []
+        for agent in list(self.governments.values()) + list(self.central_banks.values()):
+            actor = agent.code if isinstance(agent, Government) else agent.bank_id
+            for d in agent.decide(self.observe(actor, t)):
+                check(d, self.steps_total)
+                if (actor, _family(d.action), d.target) not in taken:
+                    ruled.append(d)
+        return given + ruled
+
+    def run(self, steps: int | None = None) -> None:
+        for _ in range(steps if steps is not None else self.steps_total - self.month):
+            self.step()
+
+    # -- bookkeeping used by decisions ------------------------------------------------------------
+    def sell_official(self, actor: str, holder: str, face_bn: float) -> float:
+        """Move Treasuries from an official holder to the market; returns the proceeds (USD bn)."""
+        self.ledger.transfer(holder, "US investors and the Fed", face_bn)
+        self.ledger.record_official(actor, face_bn)
+        proceeds = face_bn * self.ust_price
+        self.official_sales_bn[actor] = self.official_sales_bn.get(actor, 0.0) + proceeds
+        return proceeds
+
+    def buy_home_currency(self, economy: str, cause: str, amount_bn: float) -> None:
+        key = (economy, cause)
+        self.home_purchases_bn[key] = self.home_purchases_bn.get(key, 0.0) + amount_bn
+
+    def _age_threats(self, t: int) -> None:
+        p = self.calibration.param
+        for government in self.governments.values():
+            if government.threat_bn > 0 and t - government.threat_step > p("credibility.deadline_months"):
+                government.credibility *= 1 - p("credibility.decay_per_month")
+
+    # -- views ------------------------------------------------------------------------------------
+    @property
+    def ust_price(self) -> float:
+        return price_index(self.markets.us_10y, self.markets.start["us_10y"], self.calibration.param("bonds.ust_duration_years"))
+
+    def idx(self, economy: str) -> int:
+        return index_of(economy)
+
+    def policy_rates(self) -> dict[str, float]:
+        return {bank.economy: bank.policy_rate_pct for bank in self.central_banks.values()}
+
+    def fx_log_by_economy(self) -> np.ndarray:
+        out = np.zeros(len(ECONOMIES))
+        for e in FLOATING_CURRENCY:
+            out[index_of(e)] = self.markets.fx_log(e)
+        return out
+
+    def reserves_value_bn(self) -> np.ndarray:
+        price = self.ust_price
+        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price for e, g in self.governments.items()])
+
+    def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
+        shock = 0.0
+        if tariff_before is not None:
+            shock = float(((self.trade.tariffs_pct - tariff_before) * self.trade.base_flows_bn).sum()) / 1000.0
+        expected = self.macro.expected_gap_pct(self.trade)
+        nx = (self.trade.exports_bn() - self.trade.imports_bn()) - (self.macro.base_exports_bn - self.macro.base_imports_bn)
+        return MarketInputs(
+            policy_rates=self.policy_rates(), inflation_pct=self.macro.inflation_pct,
+            official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
+            threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
+            tariff_shock=shock - self.risk_relief * 10.0, net_exports_change_bn=nx,
+            expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
+        )
+
+    def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
+        us = prices["us_10y"] - self.start_prices["us_10y"]
+        out = np.full(len(ECONOMIES), self.calibration.param("macro.global_rate_weight") * us)
+        out[index_of("US")] = us
+        out[index_of("JP")] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
+        return out
+
+    def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
+        out = np.zeros(len(ECONOMIES))
+        out[index_of("US")] = math.log(prices["sp500"] / self.start_prices["sp500"])
+        out[index_of("JP")] = math.log(prices["nikkei225"] / self.start_prices["nikkei225"])
+        return out
+
+    def observe(self, actor: str, t: int) -> Observation:
+        """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``)."""
+        from simulation.decisions import home_economy
+
+        economy = home_economy(actor)
+        e = index_of(economy)
+        government = self.governments[economy]
+        bank = next((b for b in self.central_banks.values() if b.economy == economy), None)
+        prices = self.markets.prices()
+        prices.update({k + "_start": v for k, v in self.start_prices.items()})
+        trade = self.trade
+        partners = [p for p in ECONOMIES if p != economy]
+        as_tuple = lambda a: tuple(float(x) for x in a)  # noqa: E731
+        quote = FX_QUOTES[economy][0] if economy in FX_QUOTES else ""
+        return Observation(
+            step=t, actor=actor, economy=economy, prices=prices,
+            policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
+            inflation_pct=float(self.macro.inflation_pct[e]),
+            inflation_target_pct=float(self.macro.inflation_target_pct[e]),
+            output_gap_pct=float(self.macro.gap_pct[e]),
+            neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
+            ust_holdings_bn=self.ledger.holdings_bn[economy],
+            fx_reserves_bn=float(self.reserves_value_bn()[e]),
+            cash_reserves_bn=government.cash_reserves_bn,
+            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
+            credibility=government.credibility,
+            tariffs_on_me={p: as_tuple(trade.tariffs_pct[e, index_of(p)]) for p in partners},
+            base_tariffs_on_me={p: as_tuple(trade.base_tariffs_pct[e, index_of(p)]) for p in partners},
+            my_tariffs={p: as_tuple(trade.tariffs_pct[index_of(p), e]) for p in partners},
+            base_my_tariffs={p: as_tuple(trade.base_tariffs_pct[index_of(p), e]) for p in partners},
+            home_quote=quote,
+        )
+
+    def _market_events(self, t: int) -> list[Event]:
+        """Headlines the markets write themselves: big moves, with their largest cause."""
+        events = []
+        for market, threshold, unit, name in (("us_10y", 25.0, "bp", "US 10-year yield"),
+                                              ("usd_jpy", 3.0, "%", "Dollar-yen"),
+                                              ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225")):
+            causes = self.markets.moves.by_market.get(market, {})
+            total = sum(causes.values())
+            if abs(total) >= threshold and causes:
+                top = max(causes, key=lambda c: abs(causes[c]))
+                verb = "jumps" if total > 0 else "drops"
+                events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
+                                    f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {top}"))
+        return events
+
+    def holdings_check_bn(self) -> float:
+        return self.ledger.imbalance_bn()
+
+
+def _family(action: str) -> str:
+    """Decisions of one family override a rule's decision of the same family in the same month."""
+    return {"buy_treasuries": "treasuries", "sell_treasuries": "treasuries", "threaten_sale": "treasuries",
+            "retract_threat": "treasuries", "set_tariff": "tariffs", "trade_deal": "tariffs"}.get(action, action)
+
+

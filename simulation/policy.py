@@ -1,0 +1,170 @@
+"""Applying decisions to the world, with a plain-language headline for each.
+
+Each action is one small function. Checks that depend on the state of the world (holdings, reserves,
+a standing threat) are made here and refused with a ``DecisionError`` naming the decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulation.decisions import Decision, home_economy
+from simulation.errors import DecisionError
+from simulation.treasuries import RESIDUAL
+from simulation.world import CENTRAL_BANK_NAMES, ECONOMY_NAMES, FLOATING_CURRENCY
+
+if TYPE_CHECKING:
+    from simulation.model import TradeWarModel
+
+ADJECTIVE = {"US": "US", "JP": "Japanese", "CN": "Chinese", "EA": "euro-area", "UK": "British",
+             "CA": "Canadian", "MX": "Mexican", "KR": "Korean", "ROW": "rest-of-world"}
+
+
+@dataclass(frozen=True)
+class Event:
+    step: int
+    actor: str
+    action: str
+    detail: str
+    headline: str
+
+
+def actor_name(actor: str) -> str:
+    return CENTRAL_BANK_NAMES.get(actor, ECONOMY_NAMES.get(actor, actor))
+
+
+def apply_decision(model: "TradeWarModel", d: Decision) -> Event:
+    handler = HANDLERS[d.action]
+    detail, headline = handler(model, d)
+    if d.origin == "scenario" and d.note:
+        headline = d.note  # scripted "breaking news" keeps its own words
+    return Event(d.step, d.actor, d.action, detail, headline)
+
+
+def refuse(d: Decision, problem: str) -> None:
+    raise DecisionError(f"decision ({d.label()}): {problem}")
+
+
+# -- trade ----------------------------------------------------------------------------------------
+def set_tariff(model, d):
+    sector = d.sector or "all"
+    before = model.trade.tariff_on(d.actor, d.target).mean()
+    model.trade.set_tariff(importer=d.actor, exporter=d.target, sector=sector, rate_pct=d.rate_pct, step=d.step)
+    goods = f"{ADJECTIVE[d.target]} {sector if sector != 'all' else 'goods'}"
+    verb = "raises" if d.rate_pct > before else "cuts" if d.rate_pct < before else "sets"
+    detail = f"target={d.target} sector={sector} rate_pct={d.rate_pct:g}"
+    return detail, f"{actor_name(d.actor)} {verb} its tariff on {goods} to {d.rate_pct:g}%"
+
+
+def trade_deal(model, d):
+    """The actor's dispute tariffs on the target become the deal rate; the target drops its retaliation."""
+    trade = model.trade
+    mine, base_mine = trade.tariff_on(d.actor, d.target), trade.base_tariffs_pct[model.idx(d.target), model.idx(d.actor)]
+    for k, sector in enumerate(model.sectors):
+        if mine[k] > base_mine[k]:
+            trade.set_tariff(d.actor, d.target, sector, max(d.rate_pct, base_mine[k]), d.step)
+    theirs, base_theirs = trade.tariff_on(d.target, d.actor), trade.base_tariffs_pct[model.idx(d.actor), model.idx(d.target)]
+    for k, sector in enumerate(model.sectors):
+        if theirs[k] > base_theirs[k]:
+            trade.set_tariff(d.target, d.actor, sector, float(base_theirs[k]), d.step)
+    for code in (d.actor, d.target):
+        model.governments[code].threat_bn = 0.0  # a deal settles threats without a loss of face
+    model.risk_relief += 1
+    detail = f"target={d.target} rate_pct={d.rate_pct:g}"
+    return detail, (f"{actor_name(d.actor)} and {actor_name(d.target)} strike a deal: "
+                    f"{ADJECTIVE[d.actor]} tariffs on {ADJECTIVE[d.target]} goods capped at {d.rate_pct:g}%")
+
+
+# -- Treasuries -----------------------------------------------------------------------------------
+def sell_treasuries(model, d, cause: str | None = None):
+    holder = home_economy(d.actor)
+    held = model.ledger.holdings_bn[holder]
+    if d.amount_bn > held + 1e-9:
+        refuse(d, f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn")
+    proceeds = model.sell_official(d.actor, holder, d.amount_bn)
+    government = model.governments[holder]
+    # Proceeds are brought home: dollars sold for the home currency (the yen strengthens).
+    if holder in FLOATING_CURRENCY:
+        model.buy_home_currency(holder, cause or f"official sales: {d.actor}", proceeds)
+    if government.threat_bn > 0:
+        government.credibility += model.calibration.param("credibility.fulfilment_gain") * (1 - government.credibility)
+        government.threat_bn = max(government.threat_bn - d.amount_bn, 0.0)
+    detail = f"amount_bn={d.amount_bn:g} proceeds_bn={proceeds:.1f}"
+    return detail, f"{actor_name(d.actor)} sells ${d.amount_bn:,.0f}bn of US Treasuries"
+
+
+def buy_treasuries(model, d):
+    holder = home_economy(d.actor)
+    government = model.governments[holder]
+    cost = d.amount_bn * model.ust_price
+    if cost > government.cash_reserves_bn + 1e-9:
+        refuse(d, f"{holder} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn")
+    government.cash_reserves_bn -= cost
+    model.ledger.transfer(RESIDUAL, holder, d.amount_bn)
+    model.ledger.record_official(d.actor, -d.amount_bn)
+    model.official_sales_bn[d.actor] = model.official_sales_bn.get(d.actor, 0.0) - cost
+    return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} buys ${d.amount_bn:,.0f}bn of US Treasuries"
+
+
+def threaten_sale(model, d):
+    government = model.governments[d.actor]
+    held = model.ledger.holdings_bn[d.actor]
+    if d.amount_bn > held + 1e-9:
+        refuse(d, f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn")
+    government.threat_bn = d.amount_bn
+    government.threat_step = d.step
+    detail = f"amount_bn={d.amount_bn:g} credibility={government.credibility:.2f}"
+    return detail, (f"{actor_name(d.actor)} warns it could sell ${d.amount_bn:,.0f}bn of US Treasuries "
+                    f"(markets give it {government.credibility:.0%} credibility)")
+
+
+def retract_threat(model, d):
+    government = model.governments[d.actor]
+    if government.threat_bn <= 0:
+        refuse(d, f"{d.actor} has no standing threat to retract")
+    government.threat_bn = 0.0
+    government.credibility *= 1 - model.calibration.param("credibility.retraction_penalty")
+    detail = f"credibility={government.credibility:.2f}"
+    return detail, f"{actor_name(d.actor)} walks back its threat: selling Treasuries is 'not a negotiating tool'"
+
+
+# -- central banks --------------------------------------------------------------------------------
+def set_policy_rate(model, d):
+    bank = model.central_banks[d.actor]
+    before = bank.policy_rate_pct
+    bank.policy_rate_pct = d.rate_pct
+    change_bp = (d.rate_pct - before) * 100
+    verb = "raises" if change_bp > 0 else "cuts" if change_bp < 0 else "holds"
+    by = f" by {abs(change_bp):.0f}bp" if change_bp else ""
+    return f"rate_pct={d.rate_pct:g}", f"{actor_name(d.actor)} {verb} its policy rate{by} to {d.rate_pct:g}%"
+
+
+def fx_intervention(model, d):
+    economy = home_economy(d.actor)
+    government = model.governments[economy]
+    cause = f"FX intervention: {d.actor}"
+    if d.amount_bn > 0:
+        reserves = government.cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
+        if d.amount_bn > reserves + 1e-9:
+            refuse(d, f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars")
+        from_cash = min(government.cash_reserves_bn, d.amount_bn)
+        government.cash_reserves_bn -= from_cash
+        rest = d.amount_bn - from_cash
+        if rest > 1e-12:  # the rest is raised by selling Treasuries
+            model.sell_official(d.actor, economy, rest / model.ust_price)
+    else:
+        government.cash_reserves_bn += -d.amount_bn
+    if economy in FLOATING_CURRENCY:
+        model.buy_home_currency(economy, cause, d.amount_bn)
+    currency = FLOATING_CURRENCY.get(economy, "home currency")
+    side = f"sells ${d.amount_bn:,.0f}bn to support the {currency}" if d.amount_bn > 0 else \
+        f"buys ${-d.amount_bn:,.0f}bn to weaken the {currency}"
+    return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} intervenes: {side}"
+
+
+HANDLERS = {
+    "set_tariff": set_tariff, "trade_deal": trade_deal, "sell_treasuries": sell_treasuries,
+    "buy_treasuries": buy_treasuries, "threaten_sale": threaten_sale, "retract_threat": retract_threat,
+    "set_policy_rate": set_policy_rate, "fx_intervention": fx_intervention,
+}

@@ -1,0 +1,89 @@
+"""Running a scenario from Python or the command line, and writing its results.
+
+    from simulation import run
+    result = run("kato-2025", seed=1, decisions="my_decisions.toml")
+    result.model.us_10y            # pandas DataFrames: model, economies, trade, events, drivers
+    result.write("out/")
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.decisions import Decision, read_decisions_file
+from simulation.errors import UserError
+from simulation.version import MODEL_VERSION
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as DataFrames, plus the record that reproduces it."""
+
+    model: pd.DataFrame       # one row per step (step 0 = the start): prices, policy rates, summaries
+    economies: pd.DataFrame   # one row per step and economy
+    trade: pd.DataFrame       # one row per step, exporter, importer and sector
+    events: pd.DataFrame      # decisions applied and market headlines
+    drivers: pd.DataFrame     # each price's monthly change split by cause
+    record: dict = field(default_factory=dict)  # run.json: version, scenario, seed, steps, decision log
+    world: object = None      # the model object itself, for inspection
+
+    def write(self, out_dir: str | Path) -> Path:
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create output folder '{out}': {error}") from None
+        fmt = {"float_format": "%.6g", "index": False, "lineterminator": "\n"}
+        self.model.to_csv(out / "model.csv", **fmt)
+        self.economies.to_csv(out / "economies.csv", **fmt)
+        self.trade.to_csv(out / "trade.csv", **fmt)
+        self.events.to_csv(out / "events.csv", **fmt)
+        self.drivers.to_csv(out / "drivers.csv", **fmt)
+        (out / "run.json").write_text(json.dumps(self.record, indent=2) + "\n", encoding="utf-8")
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """Start and end of the headline series, for the command line."""
+        cols = ["us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225", "fed_rate", "boj_rate"]
+        first, last = self.model.iloc[0], self.model.iloc[-1]
+        return pd.DataFrame({"start": first[cols], "end": last[cols], "change": last[cols] - first[cols]})
+
+
+def run(scenario, steps: int | None = None, seed: int | None = None,
+        decisions: list[Decision] | str | Path | None = None) -> RunResult:
+    """Run a scenario (id, path or loaded scenario) and return its results.
+
+    ``seed`` defaults to the scenario's; ``decisions`` is a list of Decision records or a TOML file.
+    """
+    from scenarios import LoadedScenario, load_scenario
+    from simulation.model import TradeWarModel
+
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 600)
+    seed = loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
+    if isinstance(decisions, (str, Path)):
+        decisions = read_decisions_file(decisions, steps)
+    model = TradeWarModel(loaded.scenario, seed=seed, decisions=decisions, steps=steps)
+    model.run()
+    rec = model.recorder
+    record = {
+        "model_version": MODEL_VERSION,
+        "scenario": loaded.id,
+        "scenario_sha256": loaded.sha256,
+        "seed": seed,
+        "steps": steps,
+        "decisions": [d.to_record() for d in model.external],
+        "applied": [d.to_record() for d in model.decision_log],
+    }
+    return RunResult(rec.model_frame(), rec.economies_frame(), rec.trade_frame(), rec.events_frame(),
+                     rec.drivers_frame(), record, model)
+
+
+def _positive_int(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise UserError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return value
