@@ -39,7 +39,7 @@ def apply_decision(model: "TradeWarModel", d: Decision) -> Event:
     detail, headline = handler(model, d)
     if d.origin == "scenario" and d.note:
         headline = d.note  # scripted "breaking news" keeps its own words
-    return Event(d.step, d.actor, d.action, detail, headline)
+    return Event(d.step, d.actor, d.action, detail, headline[:1].upper() + headline[1:])
 
 
 def refuse(d: Decision, problem: str) -> None:
@@ -49,9 +49,11 @@ def refuse(d: Decision, problem: str) -> None:
 # -- trade ----------------------------------------------------------------------------------------
 def set_tariff(model, d):
     sector = d.sector or "all"
-    before = model.trade.tariff_on(d.actor, d.target).mean()
+    current = model.trade.tariff_on(d.actor, d.target)
+    before = current.mean() if sector == "all" else current[model.sectors.index(sector)]
     model.trade.set_tariff(importer=d.actor, exporter=d.target, sector=sector, rate_pct=d.rate_pct, step=d.step)
-    goods = f"{ADJECTIVE[d.target]} {sector if sector != 'all' else 'goods'}"
+    goods = {"all": "goods", "other": "other goods"}.get(sector, sector)
+    goods = f"{ADJECTIVE[d.target]} {goods}" if sector != "other" else f"other {ADJECTIVE[d.target]} goods"
     verb = "raises" if d.rate_pct > before else "cuts" if d.rate_pct < before else "sets"
     detail = f"target={d.target} sector={sector} rate_pct={d.rate_pct:g}"
     return detail, f"{actor_name(d.actor)} {verb} its tariff on {goods} to {d.rate_pct:g}%"
