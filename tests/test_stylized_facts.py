@@ -20,14 +20,17 @@ def test_surprise_100bn_sale_raises_us_10y_20_to_60bp_that_month_and_lowers_usd_
 
 
 def test_sale_impact_decays_toward_about_20bp_per_100bn():
-    """Averaged over seeds, the effect six months on is smaller than on impact and near 20 bp."""
+    """Averaged over seeds and months 4-9 after the sale, the yield gap to the no-sale run is near 20 bp
+    and smaller than on impact: private buyers absorbed the supply."""
     impact, later = [], []
     for seed in SEEDS:
         base, sale = simulate(seed=seed), simulate(seed=seed, decisions=SALE)
-        impact.append((sale.model.us_10y[3] - base.model.us_10y[3]) * 100)
-        later.append((sale.world.markets.ust_parts["official sales: JP"]) * 100)
-    assert sum(later) / len(later) < sum(impact) / len(impact)
-    assert 15 <= sum(later) / len(later) <= 25
+        gap_bp = (sale.model.us_10y - base.model.us_10y) * 100
+        impact.append(gap_bp[3])
+        later.append(gap_bp[7:13].mean())
+    mean_later = sum(later) / len(later)
+    assert mean_later < 0.75 * (sum(impact) / len(impact))
+    assert 10 <= mean_later <= 30
 
 
 def test_ten_percent_price_fall_costs_a_1_1tn_holder_about_110bn():
