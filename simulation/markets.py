@@ -50,6 +50,7 @@ class MarketInputs:
     home_purchases_bn: dict[tuple[str, str], float]   # (economy, cause) -> home currency bought with dollars
     threats_bn: dict[str, float]                      # actor -> credibility x threatened amount
     tariff_shock: float                               # sum of tariff changes (pp) x 2024 flows (USD tn)
+    deals: int                                        # trade deals struck this month
     net_exports_change_bn: np.ndarray                 # per economy, vs 2024 (annualised)
     expected_gap_pct: dict[str, float]                # "US", "JP" -> output gap implied by current trade policy
 
@@ -150,8 +151,9 @@ class Markets:
         """Risk-off sentiment (0 = calm): persistent, pushed by tariff shocks, carry losses and threats."""
         p = self.p
         threats_bn = sum(inputs.threats_bn.values())
-        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock
-                 + p("risk.per_carry_loss_pct") * carry_loss_pct
+        crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
+        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
+                 + p("risk.per_carry_loss_pct") * crash_pct
                  + p("risk.per_threat_100bn") * (threats_bn - getattr(self, "_last_threats_bn", 0.0)) / 100.0)
         self._last_threats_bn = threats_bn
         self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))

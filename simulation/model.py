@@ -19,7 +19,7 @@ from simulation.calibration import Calibration, load_calibration
 from simulation.decisions import Decision, check
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
-from simulation.policy import Event, apply_decision
+from simulation.policy import Event, actor_name, apply_decision
 from simulation.recording import Recorder
 from simulation.treasuries import TreasuryLedger, price_index
 from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
@@ -79,10 +79,11 @@ class TradeWarModel(mesa.Model):
                                                    self._rule(setup, "monetary", f"central_banks.{bank}"))
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
-        self.risk_relief = 0
+        self.deals = 0
         self.markets = Markets(cal, self.rng, self.policy_rates(), self.macro.inflation_pct)
         self.investors = self._build_investors()
         self.start_prices = self.markets.prices()
+        self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
 
     def _rule(self, choice, kind: str, where: str):
@@ -111,7 +112,7 @@ class TradeWarModel(mesa.Model):
         """One month: decisions, then trade, markets, macro, and the record."""
         self.month += 1
         t = self.month
-        self.official_sales_bn, self.home_purchases_bn, self.risk_relief = {}, {}, 0
+        self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
         tariff_before = self.trade.tariffs_pct.copy()
         for decision in self.decisions_for(t):
             self.events.append(apply_decision(self, decision))
@@ -159,10 +160,15 @@ class TradeWarModel(mesa.Model):
         self.home_purchases_bn[key] = self.home_purchases_bn.get(key, 0.0) + amount_bn
 
     def _age_threats(self, t: int) -> None:
+        """A threat not carried out by its deadline loses credibility every month it stands."""
         p = self.calibration.param
-        for government in self.governments.values():
-            if government.threat_bn > 0 and t - government.threat_step > p("credibility.deadline_months"):
+        deadline = p("credibility.deadline_months")
+        for code, government in self.governments.items():
+            if government.threat_bn > 0 and t - government.threat_step > deadline:
                 government.credibility *= 1 - p("credibility.decay_per_month")
+                if t - government.threat_step == int(deadline) + 1:
+                    self.events.append(Event(t, code, "threat_fading", f"credibility={government.credibility:.2f}",
+                                             f"Markets start to doubt {actor_name(code)}'s threat to sell Treasuries"))
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -195,7 +201,7 @@ class TradeWarModel(mesa.Model):
             policy_rates=self.policy_rates(), inflation_pct=self.macro.inflation_pct,
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
-            tariff_shock=shock - self.risk_relief * 10.0, net_exports_change_bn=nx,
+            tariff_shock=shock, deals=self.deals, net_exports_change_bn=nx,
             expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
         )
 
@@ -246,8 +252,13 @@ class TradeWarModel(mesa.Model):
         )
 
     def _market_events(self, t: int) -> list[Event]:
-        """Headlines the markets write themselves: big moves, with their largest cause."""
+        """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""
         events = []
+        carry_change = self.investors.carry_position_bn() - self._carry_before
+        self._carry_before = self.investors.carry_position_bn()
+        if carry_change <= -25:
+            events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
+                                f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))
         for market, threshold, unit, name in (("us_10y", 25.0, "bp", "US 10-year yield"),
                                               ("usd_jpy", 3.0, "%", "Dollar-yen"),
                                               ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225")):

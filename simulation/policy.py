@@ -72,7 +72,7 @@ def trade_deal(model, d):
             trade.set_tariff(d.target, d.actor, sector, float(base_theirs[k]), d.step)
     for code in (d.actor, d.target):
         model.governments[code].threat_bn = 0.0  # a deal settles threats without a loss of face
-    model.risk_relief += 1
+    model.deals += 1
     detail = f"target={d.target} rate_pct={d.rate_pct:g}"
     return detail, (f"{actor_name(d.actor)} and {actor_name(d.target)} strike a deal: "
                     f"{ADJECTIVE[d.actor]} tariffs on {ADJECTIVE[d.target]} goods capped at {d.rate_pct:g}%")
@@ -128,7 +128,7 @@ def retract_threat(model, d):
     government.threat_bn = 0.0
     government.credibility *= 1 - model.calibration.param("credibility.retraction_penalty")
     detail = f"credibility={government.credibility:.2f}"
-    return detail, f"{actor_name(d.actor)} walks back its threat: selling Treasuries is 'not a negotiating tool'"
+    return detail, f"{actor_name(d.actor)} walks back its threat to sell Treasuries"
 
 
 # -- central banks --------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Flows are annualised US dollar billions at the exporter's price (what exporters 
 
     tariff push      d   = ln((1 + t) / (1 + t0))                   t0 = the starting tariff
     exporter price   px  = -a(age) * d - pcs * fx[exporter]          a = share of the tariff the exporter absorbs
-    buyer price      pb  = (1 - a(age)) * d + erpt[importer] * fx[importer] - pcs * fx[exporter]
-    target volume    q*  = -theta[sector] * pb + income_elasticity * ln(GDP_importer / GDP_importer_0)
+    buyer price      pb  = pt + pc, with tariff part pt = (1 - a(age)) * d
+                     and currency part pc = erpt[importer] * fx[importer] - pcs * fx[exporter]
+    target volume    q*  = -theta[sector] * pt - theta_fx * pc + income_elasticity * ln(GDP_importer / GDP_importer_0)
     volume           q  <- q + speed * (q* - q)                       volumes adjust over months
     value            flow = base_flow * exp(q + px)
 
@@ -44,6 +45,7 @@ class TradeNetwork:
         self.absorption_half_life = p("trade.absorption_half_life_months")
         self.speed = p("trade.quantity_adjustment_per_month")
         self.income_elasticity = p("trade.income_elasticity")
+        self.fx_elasticity = p("trade.fx_elasticity")
         self.erpt = np.array([p("trade.erpt", e) for e in ECONOMIES])
         self.producer_currency_share = p("trade.producer_currency_share")
         self.tariff_burden_bn = np.zeros(n)
@@ -77,8 +79,12 @@ class TradeNetwork:
         exporter_fx = self.producer_currency_share * fx_log[:, None, None]
         importer_fx = (self.erpt * fx_log)[None, :, None]
         exporter_price = -absorbed * push - exporter_fx
-        buyer_price = (1.0 - absorbed) * push + importer_fx - exporter_fx
-        target = -self.theta[None, None, :] * buyer_price + self.income_elasticity * gdp_log_ratio[None, :, None]
+        tariff_price = (1.0 - absorbed) * push
+        currency_price = importer_fx - exporter_fx
+        buyer_price = tariff_price + currency_price
+        # Tariffs move volumes with the sector (micro) elasticities; currencies with a macro one.
+        target = (-self.theta[None, None, :] * tariff_price - self.fx_elasticity * currency_price
+                  + self.income_elasticity * gdp_log_ratio[None, :, None])
         self.log_volume += self.speed * (target - self.log_volume)
         self.flows_bn = self.base_flows_bn * np.exp(self.log_volume + exporter_price)
         # What home buyers pay on top of 2024 prices because of tariff changes (a real-income loss).
