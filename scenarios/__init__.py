@@ -97,22 +97,112 @@ class ScriptedEvent(Strict):
         return from_mapping(self.model_dump(exclude_none=True), "scenario event", origin="scenario")
 
 
+class Briefing(Strict):
+    """Sections after NetLogo's Info tab; every one is optional, in this order when shown."""
+
+    what_is_it: str = ""
+    how_it_works: str = ""
+    how_to_use_it: str = ""
+    things_to_notice: str = ""
+    things_to_try: str = ""
+    extending_it: str = ""
+    related_scenarios: str = ""
+    references: str = ""
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [(name.replace("_", " ").capitalize(), text) for name, text in self.model_dump().items() if text]
+
+
+class Objectives(Strict):
+    """Weights of a role's score (points per unit; see docs/model.md, "Score")."""
+
+    output: float = Field(default=1.0, ge=0, le=10)
+    inflation: float = Field(default=0.5, ge=0, le=10)
+    jobs: float = Field(default=0.2, ge=0, le=10)
+    wealth: float = Field(default=0.5, ge=0, le=10)
+
+
+class Role(Strict):
+    brief: str = ""                      # private: shown only to whoever plays this role
+    objectives: Objectives = Objectives()
+
+
+class News(Strict):
+    """Breaking news with no decision behind it: a headline at a step."""
+
+    step: int = Field(ge=1)
+    headline: str = Field(min_length=1)
+
+
+class Expectation(Strict):
+    """A checkable claim about the scenario, tested on the mean over ``seeds``.
+
+    Either ``metric (at) op value``, or, with ``variant`` (extra decisions), ``metric in the variant run
+    op metric in the scenario run`` (by at least ``margin``).
+    """
+
+    claim: str = Field(min_length=1)
+    metric: str = Field(pattern=r"^(model\.[a-z0-9_]+|economies\.[A-Z]+\.[a-z_]+|trade\.[A-Z]+\.[A-Z]+\.[a-z]+)$")
+    at: int | Literal["end", "change", "min", "max", "mean"] = "end"
+    op: Literal["<", ">", "<=", ">="]
+    value: float | None = None
+    variant: list[ScriptedEvent] | None = None
+    margin: float = Field(default=0.0, ge=0)
+    seeds: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1, max_length=20)
+
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, value):
+        if value is not None and not value:
+            raise ValueError("a variant needs at least one decision")
+        return value
+
+    def model_post_init(self, _context) -> None:
+        if (self.value is None) == (self.variant is None):
+            raise ValueError("give either 'value' (compare with a number) or 'variant' (compare two runs), not both")
+
+
 class Scenario(Strict):
     format_version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str
+    title: str = Field(min_length=1)
     summary: str = ""
     start: str = Field(default="2025-03", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     steps: int = Field(default=24, ge=1, le=240)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    learning_objectives: list[str] = Field(default_factory=list)
+    playable: list[str] = Field(default_factory=list)
+    briefing: Briefing = Briefing()
+    roles: dict[str, Role] = Field(default_factory=dict)
+    debrief: list[str] = Field(default_factory=list)
     governments: dict[str, GovernmentSetup] = Field(default_factory=dict)
     central_banks: dict[str, RuleChoice | None] = Field(default_factory=dict)
     investors: InvestorSetup = InvestorSetup()
     calibration: dict[str, float] = Field(default_factory=dict)
     events: list[ScriptedEvent] = Field(default_factory=list, alias="event")
-    briefing: dict[str, str] = Field(default_factory=dict)
+    news: list[News] = Field(default_factory=list)
+    expectations: list[Expectation] = Field(default_factory=list, alias="expect")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("playable")
+    @classmethod
+    def _actors(cls, value):
+        unknown = sorted(set(value) - set(ECONOMIES) - set(CENTRAL_BANKS))
+        if unknown:
+            raise ValueError(f"unknown role '{unknown[0]}'; expected economies or central banks")
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value):
+        unknown = sorted(set(value) - set(ECONOMIES) - set(CENTRAL_BANKS))
+        if unknown:
+            raise ValueError(f"unknown role '{unknown[0]}'; expected an economy or a central bank")
+        return value
+
+    def objectives(self, economy: str) -> Objectives:
+        return self.roles[economy].objectives if economy in self.roles else Objectives()
 
     @field_validator("governments")
     @classmethod
@@ -181,13 +271,58 @@ def load_scenario(id_or_path: str | Path) -> LoadedScenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise UserError(_explain(path, text, error)) from None
+    _check_decisions(path, text, scenario)
+    for number, news in enumerate(scenario.news, start=1):
+        if news.step > scenario.steps:
+            raise UserError(f"scenario file '{path}', news {number}{_line_of(text, 'news', number)}: "
+                            f"step {news.step} is outside the run, which has steps 1 to {scenario.steps}")
+    _check_rules(path, scenario)
+    return LoadedScenario(scenario, path, hashlib.sha256(raw).hexdigest())
+
+
+def _check_decisions(path: Path, text: str, scenario: Scenario) -> None:
+    """Scripted events and the decisions of every expectation's variant must be valid decisions."""
     for number, event in enumerate(scenario.events, start=1):
         try:
             check(event.to_decision(), scenario.steps)
         except UserError as error:
-            line = _line_of(text, "event", number)
-            raise UserError(f"scenario file '{path}', event {number}{line}: {error}") from None
-    return LoadedScenario(scenario, path, hashlib.sha256(raw).hexdigest())
+            raise UserError(f"scenario file '{path}', event {number}{_line_of(text, 'event', number)}: {error}") from None
+    for number, expectation in enumerate(scenario.expectations, start=1):
+        for event in expectation.variant or []:
+            try:
+                check(event.to_decision(), scenario.steps)
+            except UserError as error:
+                raise UserError(f"scenario file '{path}', expect {number}{_line_of(text, 'expect', number)}: "
+                                f"{error}") from None
+
+
+def _check_rules(path: Path, scenario: Scenario) -> None:
+    """Every rule named must exist with valid parameters, so a bad name fails at load, not mid-run."""
+    from agents.rules import RULES, make_rule
+    from simulation.world import ECONOMIES as ALL
+
+    for code in ALL:
+        setup = scenario.government(code)
+        for kind, choice in (("trade", setup.trade), ("treasury", setup.treasury)):
+            if choice is not None:
+                make_rule(choice.rule, kind, choice.params, where=f"scenario file '{path}', governments.{code}.{kind}")
+    for bank in CENTRAL_BANKS:
+        choice = scenario.central_bank(bank)
+        if choice is not None:
+            make_rule(choice.rule, "monetary", choice.params, where=f"scenario file '{path}', central_banks.{bank}")
+    for name in scenario.investors.mix:
+        if name not in RULES or RULES[name].kind != "investor":
+            investors = ", ".join(sorted(n for n, c in RULES.items() if c.kind == "investor"))
+            raise UserError(f"scenario file '{path}', investors.mix: unknown investor rule '{name}'; "
+                            f"expected some of: {investors}")
+    for name, params in scenario.investors.params.items():
+        make_rule(name, "investor", params, where=f"scenario file '{path}', investors.params")
+    from simulation.calibration import load_calibration
+
+    try:
+        load_calibration().with_overrides(scenario.calibration)
+    except UserError as error:
+        raise UserError(f"scenario file '{path}', calibration: {error}") from None
 
 
 def _explain(path: Path, text: str, error: ValidationError) -> str:

@@ -6,8 +6,10 @@ Every user mistake ends as one line on stderr and exit status 2; nothing prints 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
+from pathlib import Path
 
 from simulation.errors import UserError
 
@@ -23,9 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
     sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, run.json")
-    scen = commands.add_parser("scenarios", help="list scenarios, or show one's briefing")
-    scen.add_argument("action", nargs="?", choices=["show"], help="'show ID' prints a scenario's briefing")
-    scen.add_argument("id", nargs="?", help="scenario id")
+    sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
+    rep = commands.add_parser("replay", help="replay a saved run: a --save file, a run.json, or a link's query string")
+    rep.add_argument("state", help="saved state file, run.json, or '?scenario=...' query string")
+    rep.add_argument("--out", help="folder for the output files")
+    rep.add_argument("--allow-version-change", action="store_true",
+                     help="replay even if the model version or scenario file differ from when it was saved")
+    scen = commands.add_parser("scenarios", help="list scenarios, show one's briefing, or check its expected outcomes")
+    scen.add_argument("action", nargs="?", choices=["show", "check"],
+                      help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
+    scen.add_argument("id", nargs="?", help="scenario id or path to a scenario file")
     return parser
 
 
@@ -37,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             return simulate(args)
         if args.command == "scenarios":
             return scenarios(args)
+        if args.command == "replay":
+            return replay(args)
         parser.print_help()
         return 0
     except UserError as error:
@@ -45,26 +56,51 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into 'head' and closed early: not an error of ours
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 def simulate(args) -> int:
     from simulation.runner import run
 
     result = run(args.scenario, steps=args.steps, seed=args.seed, decisions=args.decisions)
+    report(result, args.out)
+    if args.save:
+        from simulation.savestate import SavedRun, to_query, to_toml
+
+        state = SavedRun.of(result)
+        try:
+            Path(args.save).write_text(to_toml(state), encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write saved state '{args.save}': {error}") from None
+        print(f"\nSaved the run to {args.save}; as a link: {to_query(state)}")
+    return 0
+
+
+def replay(args) -> int:
+    from simulation.savestate import read_state, restore
+
+    result = restore(read_state(args.state), allow_version_change=args.allow_version_change)
+    report(result, args.out)
+    return 0
+
+
+def report(result, out: str | None) -> None:
+    """Print a run's summary and decisions; write its files if ``out`` is given."""
     record = result.record
     print(f"{record['scenario']}: {record['steps']} months, seed {record['seed']}, model {record['model_version']}")
     print(result.summary().to_string(float_format=lambda x: f"{x:,.3f}"))
-    events = result.events[result.events.actor != "markets"]
+    events = result.events[~result.events.actor.isin(["markets", "news"])]
     if len(events):
         print("\nDecisions applied:")
         for row in events.head(12).itertuples(index=False):
             print(f"  step {row.step:>3}  {row.headline}")
         if len(events) > 12:
             print(f"  ... and {len(events) - 12} more (events.csv)")
-    if args.out:
-        folder = result.write(args.out)
+    if out:
+        folder = result.write(out)
         print(f"\nWrote model.csv, economies.csv, trade.csv, events.csv, drivers.csv and run.json to {folder}")
-    return 0
 
 
 def scenarios(args) -> int:
@@ -73,13 +109,53 @@ def scenarios(args) -> int:
     if args.action == "show":
         if not args.id:
             raise UserError("'scenarios show' needs a scenario id, e.g. 'python run.py scenarios show kato-2025'")
-        s = load_scenario(args.id)
-        print(f"{s.title}\n{'=' * len(s.title)}\n{s.summary}\n")
-        for heading, text in s.briefing.items():
-            print(heading.replace("_", " ").capitalize())
-            print(textwrap.indent(textwrap.fill(" ".join(text.split()), 96), "  ") + "\n")
+        show_scenario(load_scenario(args.id))
         return 0
+    if args.action == "check":
+        return check_scenarios([args.id] if args.id else list(shipped_scenarios()))
     for sid, path in shipped_scenarios().items():
         s = load_scenario(path)
         print(f"{sid:<22} {s.title}\n{'':<22} {s.summary}")
     return 0
+
+
+def _paragraph(text: str, indent: str = "  ") -> str:
+    return textwrap.indent(textwrap.fill(" ".join(text.split()), 96), indent)
+
+
+def show_scenario(s) -> None:
+    """Print a scenario's briefing for an instructor: what it is, how to run it, what to ask after."""
+    print(f"{s.title}\n{'=' * len(s.title)}\n{s.summary}\n")
+    print(f"Starts {s.start}, {s.steps} months. Id: {s.id}. Playable roles: {', '.join(s.playable) or 'none'}.\n")
+    if s.learning_objectives:
+        print("Learning objectives")
+        for item in s.learning_objectives:
+            print(_paragraph("- " + item))
+        print()
+    for heading, text in s.briefing.sections():
+        print(heading)
+        print(_paragraph(text) + "\n")
+    if s.debrief:
+        print("Debrief questions")
+        for number, question in enumerate(s.debrief, start=1):
+            print(_paragraph(f"{number}. {question}"))
+        print()
+    if s.expectations:
+        print("Expected outcomes (checked by 'python run.py scenarios check " + s.id + "')")
+        for e in s.expectations:
+            print(_paragraph("- " + e.claim))
+
+
+def check_scenarios(ids: list[str]) -> int:
+    from scenarios import load_scenario
+    from scenarios.claims import check_scenario
+
+    failed = 0
+    for sid in ids:
+        loaded = load_scenario(sid)
+        verdicts = check_scenario(loaded)
+        print(f"{loaded.id}: {sum(v.passed for v in verdicts)} of {len(verdicts)} expected outcomes hold")
+        for v in verdicts:
+            print(f"  [{'pass' if v.passed else 'FAIL'}] {v.claim}\n         {v.detail}")
+        failed += sum(not v.passed for v in verdicts)
+    return 1 if failed else 0

@@ -39,6 +39,12 @@ class Macro:
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.score = np.full(len(ECONOMIES), 100.0)
         self.step_index = 0
+        self.weights = {k: np.full(len(ECONOMIES), p("welfare.weight", k)) for k in ("output", "inflation", "jobs", "wealth")}
+
+    def set_objectives(self, economy: str, weights: dict[str, float]) -> None:
+        """Score weights for one economy (a scenario's role objectives)."""
+        for key, value in weights.items():
+            self.weights[key][index_of(economy)] = value
 
     def start(self, trade) -> None:
         """Remember the 2024 trade the impulses are measured against."""
@@ -109,7 +115,7 @@ class Macro:
         self.log_auto_jobs += p("macro.auto_job_adjustment_per_month") * (target - self.log_auto_jobs)
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
-        w = lambda k: self.p("welfare.weight", k)  # noqa: E731
+        w = self.weights.__getitem__
         inflation_miss = (np.abs(self.inflation_pct - self.inflation_target_pct)
                           - np.abs(self.start_inflation_pct - self.inflation_target_pct))
         self.score = (100.0 + w("output") * self.gap_pct - w("inflation") * inflation_miss

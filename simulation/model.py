@@ -19,7 +19,7 @@ from simulation.calibration import Calibration, load_calibration
 from simulation.decisions import Decision, check
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
-from simulation.policy import Event, actor_name, apply_decision
+from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
 from simulation.treasuries import TreasuryLedger, price_index
 from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
@@ -57,6 +57,9 @@ class TradeWarModel(mesa.Model):
         self.trade = TradeNetwork(cal)
         self.macro = Macro(cal)
         self.macro.start(self.trade)
+        for code in self.scenario.roles:
+            if code in ECONOMIES:
+                self.macro.set_objectives(code, self.scenario.objectives(code).model_dump())
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         carry_setup = self.scenario.investors.mix.get("yen_carry_trader", 0) > 0
         carry_ust = p("carry.ust_share") * p("carry.size_bn") if carry_setup else 0.0
@@ -114,6 +117,9 @@ class TradeWarModel(mesa.Model):
         t = self.month
         self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
         tariff_before = self.trade.tariffs_pct.copy()
+        for news in self.scenario.news:
+            if news.step == t:
+                self.events.append(Event(t, "news", "breaking_news", "", news.headline))
         for decision in self.decisions_for(t):
             self.events.append(apply_decision(self, decision))
             self.decision_log.append(decision)
@@ -268,7 +274,7 @@ class TradeWarModel(mesa.Model):
                 top = max(causes, key=lambda c: abs(causes[c]))
                 verb = "jumps" if total > 0 else "drops"
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
-                                    f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {top}"))
+                                    f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
 
     def holdings_check_bn(self) -> float:

@@ -34,6 +34,18 @@ def actor_name(actor: str) -> str:
     return CENTRAL_BANK_NAMES.get(actor, ECONOMY_NAMES.get(actor, actor))
 
 
+def describe_cause(cause: str) -> str:
+    """Plain words for a recorded cause: 'official sales: JP' -> "Japan's Treasury sales"."""
+    kind, _, actor = cause.partition(": ")
+    if not actor:
+        return cause
+    owner = actor_name(actor)
+    owner = owner[:1].upper() + owner[1:]
+    what = {"official sales": "Treasury sales", "threat": "threat to sell Treasuries",
+            "FX intervention": "currency intervention"}.get(kind, kind)
+    return f"{owner}'s {what}"
+
+
 def apply_decision(model: "TradeWarModel", d: Decision) -> Event:
     handler = HANDLERS[d.action]
     detail, headline = handler(model, d)

@@ -72,7 +72,8 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
     rec = model.recorder
     record = {
         "model_version": MODEL_VERSION,
-        "scenario": loaded.id,
+        # A shipped scenario is named by id; a user's own file by its path, so a replay can find it.
+        "scenario": loaded.id if loaded.path.parent == _shipped_dir() else str(loaded.path),
         "scenario_sha256": loaded.sha256,
         "seed": seed,
         "steps": steps,
@@ -81,6 +82,12 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
     }
     return RunResult(rec.model_frame(), rec.economies_frame(), rec.trade_frame(), rec.events_frame(),
                      rec.drivers_frame(), record, model)
+
+
+def _shipped_dir() -> Path:
+    from scenarios import SCENARIO_DIR
+
+    return SCENARIO_DIR
 
 
 def _positive_int(value, name: str, low: int, high: int) -> int:

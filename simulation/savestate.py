@@ -1,0 +1,163 @@
+"""A run as a small saved state: scenario + seed + steps + decisions + model version.
+
+Because a run is data, this is all it takes to reproduce every number. A state travels as a small TOML
+file or as a URL query string (for the app):
+
+    ?scenario=kato-2025&seed=3&steps=24&v=0.1.0&sha=1a2b3c4d5e6f&d=2,JP,sell_treasuries,amount_bn:100
+
+Restoring a state saved by another model version, or against a scenario file that has changed since,
+is refused with a message saying so, unless the user asks to replay it anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from simulation.decisions import FIELDS, Decision, check, from_mapping
+from simulation.errors import UserError
+from simulation.version import MODEL_VERSION
+
+SHA_CHARS = 12  # enough to notice a changed scenario file in a URL
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    scenario: str
+    scenario_sha256: str
+    seed: int
+    steps: int
+    decisions: tuple[Decision, ...]
+    model_version: str = MODEL_VERSION
+
+    @classmethod
+    def of(cls, result) -> "SavedRun":
+        """The saved state of a finished run (a RunResult)."""
+        r = result.record
+        decisions = tuple(from_mapping({k: v for k, v in d.items() if k in FIELDS}, "run record", origin="file")
+                          for d in r["decisions"])
+        return cls(r["scenario"], r["scenario_sha256"], r["seed"], r["steps"], decisions, r["model_version"])
+
+
+# -- TOML file ------------------------------------------------------------------------------------
+def to_toml(state: SavedRun) -> str:
+    lines = [f'model_version = "{state.model_version}"', f'scenario = "{state.scenario}"',
+             f'scenario_sha256 = "{state.scenario_sha256}"', f"seed = {state.seed}", f"steps = {state.steps}", ""]
+    for d in state.decisions:
+        lines.append("[[decision]]")
+        lines.extend(f"{k} = {json.dumps(v)}" for k, v in d.to_record().items() if k in FIELDS)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def from_record(data: dict, where: str) -> SavedRun:
+    """Build a state from a parsed TOML state file or a run.json record."""
+    for key in ("model_version", "scenario", "seed", "steps"):
+        if key not in data:
+            raise UserError(f"{where}: missing '{key}'; expected a saved run (from --save or run.json)")
+    raw = data.get("decisions", data.get("decision", []))
+    if not isinstance(raw, list):
+        raise UserError(f"{where}: 'decision' must be a list of [[decision]] tables")
+    decisions = []
+    for number, item in enumerate(raw, start=1):
+        if isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k in FIELDS}
+        decision = from_mapping(item, f"{where}, decision {number}", origin="file")
+        check(decision, _int(data["steps"], "steps", where))
+        decisions.append(decision)
+    return SavedRun(str(data["scenario"]), str(data.get("scenario_sha256", "")), _int(data["seed"], "seed", where),
+                    _int(data["steps"], "steps", where), tuple(decisions), str(data["model_version"]))
+
+
+def read_state(path_or_query: str) -> SavedRun:
+    """A saved state from a .toml state file, a run.json record, or a URL / query string."""
+    text = str(path_or_query)
+    if text.startswith(("?", "http://", "https://")) or ("scenario=" in text and not Path(text).exists()):
+        return from_query(text)
+    path = Path(text)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"saved run '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"saved run '{path}' cannot be read: {error}") from None
+    try:
+        data = json.loads(content) if path.suffix == ".json" else tomllib.loads(content)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UserError(f"saved run '{path}' is not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {error}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"saved run '{path}' must be a table of fields")
+    return from_record(data, f"saved run '{path}'")
+
+
+# -- URL query ------------------------------------------------------------------------------------
+def to_query(state: SavedRun) -> str:
+    moves = ";".join(",".join([str(d.step), d.actor, d.action] + [f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
+                                                               for k, v in d.to_record().items()
+                                                               if k in FIELDS[3:]])
+                     for d in state.decisions)
+    params = {"scenario": state.scenario, "seed": state.seed, "steps": state.steps, "v": state.model_version,
+              "sha": state.scenario_sha256[:SHA_CHARS]}
+    if moves:
+        params["d"] = moves
+    return "?" + urlencode(params)
+
+
+def from_query(query: str) -> SavedRun:
+    where = "saved link"
+    fields = parse_qs(urlsplit(query).query if "://" in query else query.lstrip("?"), keep_blank_values=True)
+    get = lambda key: fields[key][-1] if key in fields else None  # noqa: E731
+    for key in ("scenario", "seed", "steps", "v"):
+        if get(key) is None:
+            raise UserError(f"{where}: missing '{key}'; expected scenario, seed, steps and v (model version)")
+    steps = _int(get("steps"), "steps", where)
+    decisions = []
+    for number, item in enumerate(filter(None, (get("d") or "").split(";")), start=1):
+        parts = item.split(",")
+        if len(parts) < 3:
+            raise UserError(f"{where}, decision {number}: expected 'step,actor,action[,field:value...]', got '{item}'")
+        data = {"step": _int(parts[0], "step", f"{where}, decision {number}"), "actor": parts[1], "action": parts[2]}
+        for pair in parts[3:]:
+            key, _, value = pair.partition(":")
+            data[key] = _number(value) if key in ("amount_bn", "rate_pct") else value
+        decision = from_mapping(data, f"{where}, decision {number}", origin="file")
+        check(decision, steps)
+        decisions.append(decision)
+    return SavedRun(get("scenario"), get("sha") or "", _int(get("seed"), "seed", where), steps,
+                    tuple(decisions), get("v"))
+
+
+# -- restoring ------------------------------------------------------------------------------------
+def restore(state: SavedRun, allow_version_change: bool = False):
+    """Replay a saved state; refuses (with a reason) if the model or the scenario file changed."""
+    from scenarios import load_scenario
+    from simulation.runner import run
+
+    if state.model_version != MODEL_VERSION and not allow_version_change:
+        raise UserError(f"this run was saved by model version {state.model_version} and this is {MODEL_VERSION}; "
+                        "its numbers may differ (replay anyway with --allow-version-change)")
+    loaded = load_scenario(state.scenario)
+    if state.scenario_sha256 and not loaded.sha256.startswith(state.scenario_sha256) and not allow_version_change:
+        raise UserError(f"scenario '{state.scenario}' has changed since this run was saved; its numbers may differ "
+                        "(replay anyway with --allow-version-change)")
+    return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions))
+
+
+def _int(value, name: str, where: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: '{name}' must be a whole number, got {value!r}") from None
+    if isinstance(value, float) and value != number or isinstance(value, bool):
+        raise UserError(f"{where}: '{name}' must be a whole number, got {value!r}")
+    return number
+
+
+def _number(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text  # left for the decision check to refuse with its own message
