@@ -131,7 +131,7 @@ class TradeWarModel(mesa.Model):
         self.markets.step(inputs, self.investors)
         prices = self.markets.prices()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
-                          self.markets.risk, self.reserves_value_bn() - self.reserves0_bn)
+                          self.markets.risk, self.reserves_valuation_change_bn())
         self.events.extend(self._market_events(t))
         self.recorder.record()
 
@@ -196,6 +196,12 @@ class TradeWarModel(mesa.Model):
     def reserves_value_bn(self) -> np.ndarray:
         price = self.ust_price
         return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price for e, g in self.governments.items()])
+
+    def reserves_valuation_change_bn(self) -> np.ndarray:
+        """Gains and losses on reserves since the start from price moves alone: today's value, plus what
+        was spent (sales brought home, interventions), minus the starting value."""
+        spent = np.array([g.reserves_spent_bn for g in self.governments.values()])
+        return self.reserves_value_bn() + spent - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         shock = 0.0

@@ -98,6 +98,7 @@ def sell_treasuries(model, d, cause: str | None = None):
         refuse(d, f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn")
     proceeds = model.sell_official(d.actor, holder, d.amount_bn)
     government = model.governments[holder]
+    government.reserves_spent_bn += proceeds
     # Proceeds are brought home: dollars sold for the home currency (the yen strengthens).
     if holder in FLOATING_CURRENCY:
         model.buy_home_currency(holder, cause or f"official sales: {d.actor}", proceeds)
@@ -169,6 +170,7 @@ def fx_intervention(model, d):
             model.sell_official(d.actor, economy, rest / model.ust_price)
     else:
         government.cash_reserves_bn += -d.amount_bn
+    government.reserves_spent_bn += d.amount_bn
     if economy in FLOATING_CURRENCY:
         model.buy_home_currency(economy, cause, d.amount_bn)
     currency = FLOATING_CURRENCY.get(economy, "home currency")
