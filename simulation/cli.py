@@ -26,6 +26,18 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
     sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
+    sim.add_argument("--rules", action="append", default=[], metavar="FILE",
+                     help="load your own rule classes from this .py file (repeatable)")
+    sim.add_argument("--use-rule", action="append", default=[], metavar="SEAT.KIND=NAME",
+                     help="give a seat a rule, e.g. JP.treasury=cautious_seller, BOJ.monetary=taylor_rule, "
+                          "investors=my_fund (repeatable)")
+    rules = commands.add_parser("rules", help="list the rule catalogue, or show one rule's documentation")
+    rules.add_argument("name", nargs="?", help="a rule name")
+    rules.add_argument("--rules", action="append", default=[], metavar="FILE", help="also list rules from this file")
+    chk = commands.add_parser("check-rule", help="check your own rule: contract, behaviour, stylized facts")
+    chk.add_argument("spec", help="FILE:CLASS, e.g. examples/rules/cautious_seller.py:CautiousSeller, or a catalogue name")
+    chk.add_argument("--seat", help="the seat it plays (default: JP for trade and treasury rules, BOJ for monetary)")
+    chk.add_argument("--quick", action="store_true", help="one seed instead of three for the behaviour table")
     rep = commands.add_parser("replay", help="replay a saved run: a --save file, a run.json, or a link's query string")
     rep.add_argument("state", help="saved state file, run.json, or '?scenario=...' query string")
     rep.add_argument("--out", help="folder for the output files")
@@ -48,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             return scenarios(args)
         if args.command == "replay":
             return replay(args)
+        if args.command == "rules":
+            return list_rules(args)
+        if args.command == "check-rule":
+            return check_rule_command(args)
         parser.print_help()
         return 0
     except UserError as error:
@@ -64,8 +80,16 @@ def main(argv: list[str] | None = None) -> int:
 def simulate(args) -> int:
     from simulation.runner import run
 
-    result = run(args.scenario, steps=args.steps, seed=args.seed, decisions=args.decisions)
+    from scenarios import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    if args.rules or args.use_rule:
+        scenario = apply_rule_options(scenario, args.rules, args.use_rule)
+    result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions)
     report(result, args.out)
+    if args.save and result.record["rule_changes"]:
+        raise UserError("a run with --rules or --use-rule cannot be saved as a link: rule code stays on your machine; "
+                        "run.json in --out records what you changed")
     if args.save:
         from simulation.savestate import SavedRun, to_query, to_toml
 
@@ -159,3 +183,75 @@ def check_scenarios(ids: list[str]) -> int:
             print(f"  [{'pass' if v.passed else 'FAIL'}] {v.claim}\n         {v.detail}")
         failed += sum(not v.passed for v in verdicts)
     return 1 if failed else 0
+
+
+def apply_rule_options(loaded, files: list[str], uses: list[str]):
+    """Load the user's rule files, then give seats the rules named in ``--use-rule SEAT.KIND=NAME``."""
+    from agents.rules import RULES
+    from agents.rules.user_rules import load_rule_file
+    from scenarios import with_rule
+
+    for file in files:
+        load_rule_file(file)
+    for use in uses:
+        target, _, name = use.partition("=")
+        seat, _, kind = target.partition(".")
+        if not name or (seat != "investors" and not kind):
+            raise UserError(f"--use-rule expects SEAT.KIND=NAME (e.g. JP.treasury=cautious_seller) or "
+                            f"investors=NAME, got '{use}'")
+        if name not in RULES:
+            raise UserError(f"--use-rule: unknown rule '{name}'; see 'python run.py rules' "
+                            "(your own rules need --rules FILE)")
+        kind = "investor" if seat == "investors" else kind
+        if RULES[name].kind != kind:
+            raise UserError(f"--use-rule: '{name}' is a {RULES[name].kind} rule, not a {kind} rule")
+        loaded = with_rule(loaded, None if seat == "investors" else seat, kind, name)
+    return loaded
+
+
+def list_rules(args) -> int:
+    import inspect
+
+    from agents.rules import RULES
+    from agents.rules.user_rules import load_rule_file
+
+    for file in args.rules:
+        load_rule_file(file)
+    if args.name:
+        cls = RULES.get(args.name)
+        if cls is None:
+            raise UserError(f"unknown rule '{args.name}'; 'python run.py rules' lists them")
+        print(f"{cls.name} ({cls.kind} rule, class {cls.__name__} in {getattr(cls, 'source_file', inspect.getfile(cls))})")
+        print(f"\n{inspect.cleandoc(cls.__doc__ or '')}\n\nParameters:")
+        for p in cls.parameters() or [{"name": "(none)"}]:
+            if "choices" in p:
+                print(f"  {p['name']:<24} default {p['default']!r:<8} one of {', '.join(p['choices'])}  {p.get('help', '')}")
+            elif "low" in p:
+                print(f"  {p['name']:<24} default {p['default']:<8g} range {p['low']:g} to {p['high']:g} "
+                      f"{p['unit']}  {p['help']}")
+            else:
+                print("  (none)")
+        return 0
+    for kind in ("trade", "treasury", "monetary", "investor"):
+        print(f"{kind} rules")
+        for name, cls in sorted((n, c) for n, c in RULES.items() if c.kind == kind):
+            params = ", ".join(f"{p['name']}={p['default']:g}" if "low" in p else f"{p['name']}={p['default']}"
+                               for p in cls.parameters())
+            print(f"  {name:<28} {cls.summary}")
+            if params:
+                print(f"  {'':<28} ({params})")
+        print()
+    return 0
+
+
+def check_rule_command(args) -> int:
+    from agents.rules import RULES
+    from agents.rules.user_rules import load_rule_class
+    from simulation.rulecheck import check_rule
+
+    cls = RULES.get(args.spec) if ":" not in args.spec else load_rule_class(args.spec)
+    if cls is None:
+        raise UserError(f"'{args.spec}' is neither FILE:CLASS nor a catalogue rule name")
+    result = check_rule(cls, seat=args.seat, quick=args.quick)
+    print(result.text())
+    return 0 if result.passed else 1

@@ -72,22 +72,25 @@ def set_tariff(model, d):
 
 
 def trade_deal(model, d):
-    """The actor's dispute tariffs on the target become the deal rate; the target drops its retaliation."""
+    """An agreement: no tariff between the two exceeds the deal rate (or its pre-dispute level, if higher).
+
+    The decision records a deal both sides accept (the 15% all-in US-Japan deal of July 2025); a deal
+    only ever lowers tariffs. Asymmetric truces (Geneva, May 2025: 30% and 10%) are two set_tariff moves.
+    """
     trade = model.trade
-    mine, base_mine = trade.tariff_on(d.actor, d.target), trade.base_tariffs_pct[model.idx(d.target), model.idx(d.actor)]
-    for k, sector in enumerate(model.sectors):
-        if mine[k] > base_mine[k]:
-            trade.set_tariff(d.actor, d.target, sector, max(d.rate_pct, base_mine[k]), d.step)
-    theirs, base_theirs = trade.tariff_on(d.target, d.actor), trade.base_tariffs_pct[model.idx(d.actor), model.idx(d.target)]
-    for k, sector in enumerate(model.sectors):
-        if theirs[k] > base_theirs[k]:
-            trade.set_tariff(d.target, d.actor, sector, float(base_theirs[k]), d.step)
+    for importer, exporter in ((d.actor, d.target), (d.target, d.actor)):
+        current = trade.tariff_on(importer, exporter)
+        base = trade.base_tariffs_pct[model.idx(exporter), model.idx(importer)]
+        for k, sector in enumerate(model.sectors):
+            capped = min(current[k], max(d.rate_pct, base[k]))
+            if capped < current[k]:
+                trade.set_tariff(importer, exporter, sector, float(capped), d.step)
     for code in (d.actor, d.target):
         model.governments[code].threat_bn = 0.0  # a deal settles threats without a loss of face
     model.deals += 1
     detail = f"target={d.target} rate_pct={d.rate_pct:g}"
     return detail, (f"{actor_name(d.actor)} and {actor_name(d.target)} strike a deal: "
-                    f"{ADJECTIVE[d.actor]} tariffs on {ADJECTIVE[d.target]} goods capped at {d.rate_pct:g}%")
+                    f"tariffs between them capped at {d.rate_pct:g}%")
 
 
 # -- Treasuries -----------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         # A shipped scenario is named by id; a user's own file by its path, so a replay can find it.
         "scenario": loaded.id if loaded.path.parent == _shipped_dir() else str(loaded.path),
         "scenario_sha256": loaded.sha256,
+        "rule_changes": list(loaded.rule_changes),
         "seed": seed,
         "steps": steps,
         "decisions": [d.to_record() for d in model.external],

@@ -22,8 +22,13 @@ KINDS = ("trade", "treasury", "monetary", "investor")
 
 
 def param(default: float, low: float, high: float, unit: str = "", help: str = "") -> Any:
-    """Declare a rule parameter with its default, inclusive bounds, unit and a one-line meaning."""
+    """Declare a numeric rule parameter with its default, inclusive bounds, unit and a one-line meaning."""
     return dataclasses.field(default=default, metadata={"low": low, "high": high, "unit": unit, "help": help})
+
+
+def choice(default: str, options: tuple[str, ...], help: str = "") -> Any:
+    """Declare a text rule parameter that takes one of ``options`` (for example an economy code)."""
+    return dataclasses.field(default=default, metadata={"choices": tuple(options), "help": help})
 
 
 @dataclasses.dataclass
@@ -37,6 +42,11 @@ class Rule:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if "choices" in f.metadata:
+                if value not in f.metadata["choices"]:
+                    raise UserError(f"rule '{self.name}': parameter '{f.name}' = {value!r} is not one of "
+                                    + ", ".join(f.metadata["choices"]))
+                continue
             low, high = f.metadata.get("low"), f.metadata.get("high")
             if low is None:
                 continue
@@ -54,7 +64,7 @@ class Rule:
         return [
             {"name": f.name, "default": f.default, **f.metadata}
             for f in dataclasses.fields(cls)
-            if "low" in f.metadata
+            if "low" in f.metadata or "choices" in f.metadata
         ]
 
 

@@ -100,3 +100,20 @@ def currency_weakness_pct(obs: Observation) -> float | None:
     now, start = obs.prices[obs.home_quote], obs.prices[obs.home_quote + "_start"]
     ratio = now / start if obs.home_quote.startswith("usd_") else start / now
     return (ratio - 1.0) * 100.0
+
+
+@register
+@dataclasses.dataclass
+class InflationTargetingFxBand(TaylorWithFxBand):
+    """Strict inflation targeting with an FX intervention band.
+
+    Responds only to inflation (weight 1.0 above one-for-one, no output term), the way an inflation
+    targeter that "looks through" growth would (Svensson 1997), and sells reserves when the currency
+    leaves a band, as the TaylorWithFxBand rule does.
+    """
+
+    name = "inflation_targeting_fx_band"
+    kind = "monetary"
+    summary = "Targets inflation alone, gradually; intervenes when the currency leaves a band."
+    inflation_weight: float = param(1.0, 0.0, 3.0, "", "response to inflation above target")
+    output_weight: float = param(0.0, 0.0, 3.0, "", "response to the output gap")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from agents.rules.base import Rule, param, register
+from agents.rules.base import Rule, choice, param, register
 from agents.rules.observation import Observation
 from simulation.decisions import Decision
+from simulation.world import ECONOMIES
 
 
 def average_tariff_on_me(obs: Observation, partner: str) -> float:
@@ -44,7 +45,7 @@ class ThreatenThenSell(Rule):
     name = "threaten_then_sell"
     kind = "treasury"
     summary = "Threatens a sale when a partner's tariffs pass a threshold; sells if they stay high."
-    partner: str = "US"
+    partner: str = choice("US", ECONOMIES, "whose tariffs we watch")
     trigger_tariff_pct: float = param(20.0, 0.0, 1000.0, "percent", "average tariff on our goods that provokes us")
     amount_bn: float = param(100.0, 1.0, 5000.0, "USD bn", "size of the threatened sale")
     wait_months: float = param(3, 0, 24, "months", "how long the partner has to back down")
@@ -65,3 +66,85 @@ class ThreatenThenSell(Rule):
                              amount_bn=min(obs.threat_bn, amount), origin="rule",
                              note=f"{self.name}: the threat was ignored for {obs.threat_age_months} months")]
         return []
+
+
+@register
+@dataclasses.dataclass
+class GradualDiversification(Rule):
+    """Sells a small share of its Treasuries every month, whatever happens.
+
+    China's holdings fell from $1.3tn (2011) to $0.76tn (end-2024), by $50-170bn a year in 2022-24
+    (TIC; calibration sheet): a slow, announced diversification that markets absorb.
+    """
+
+    name = "gradual_diversification"
+    kind = "treasury"
+    summary = "Sells a small, steady share of its Treasuries every month."
+    monthly_share_pct: float = param(0.5, 0.0, 10.0, "percent of holdings a month", "pace of the sales")
+    floor_bn: float = param(0.0, 0.0, 5000.0, "USD bn", "never sell below this holding")
+
+    def decide(self, obs: Observation) -> list[Decision]:
+        amount = min(obs.ust_holdings_bn * self.monthly_share_pct / 100.0, obs.ust_holdings_bn - self.floor_bn)
+        if amount < 0.01:
+            return []
+        return [Decision(step=obs.step, actor=obs.actor, action="sell_treasuries", amount_bn=round(amount, 3),
+                         origin="rule", note=f"{self.name}: {self.monthly_share_pct}% a month")]
+
+
+@register
+@dataclasses.dataclass
+class SellAboveTariff(Rule):
+    """Sells without warning, once, when a partner's average tariff on our goods passes a threshold.
+
+    The card played as a surprise: no threat, so nothing is priced in beforehand and the whole sale
+    hits the market at once (the 40-60 bp short-run effect of Beltran et al. 2013 per $100bn).
+    """
+
+    name = "sell_above_tariff"
+    kind = "treasury"
+    summary = "Sells a block of Treasuries, once and without warning, when a partner's tariffs pass a threshold."
+    partner: str = choice("US", ECONOMIES, "whose tariffs we watch")
+    trigger_tariff_pct: float = param(20.0, 0.0, 1000.0, "percent", "average tariff on our goods that provokes us")
+    amount_bn: float = param(100.0, 1.0, 5000.0, "USD bn", "size of the sale")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._done = False
+
+    def decide(self, obs: Observation) -> list[Decision]:
+        if self._done or average_tariff_on_me(obs, self.partner) <= self.trigger_tariff_pct:
+            return []
+        amount = min(self.amount_bn, obs.ust_holdings_bn)
+        if amount <= 0:
+            return []
+        self._done = True
+        return [Decision(step=obs.step, actor=obs.actor, action="sell_treasuries", amount_bn=amount, origin="rule",
+                         note=f"{self.name}: {self.partner}'s tariffs passed {self.trigger_tariff_pct}%")]
+
+
+@register
+@dataclasses.dataclass
+class DefendCurrency(Rule):
+    """Sells Treasuries and brings the dollars home when the home currency is too weak.
+
+    Japan's Treasuries fund its yen interventions: $62bn in 2022 and about $100bn in 2024 (MOF), at
+    145.9, 151.9, 160.2 and 161.8 yen per dollar. A government's version of the central bank's FX band.
+    """
+
+    name = "defend_currency"
+    kind = "treasury"
+    summary = "Sells Treasuries to buy the home currency when it is more than a set percent weaker than at the start."
+    weaker_than_pct: float = param(6.0, 0.0, 100.0, "percent weaker than the start", "when to act")
+    amount_bn: float = param(40.0, 1.0, 1000.0, "USD bn a month", "size of each sale")
+
+    def decide(self, obs: Observation) -> list[Decision]:
+        from agents.rules.monetary import currency_weakness_pct
+
+        weakness = currency_weakness_pct(obs)
+        if weakness is None or weakness <= self.weaker_than_pct:
+            return []
+        amount = min(self.amount_bn, obs.ust_holdings_bn)
+        if amount <= 0:
+            return []
+        return [Decision(step=obs.step, actor=obs.actor, action="sell_treasuries", amount_bn=amount, origin="rule",
+                         note=f"{self.name}: currency {weakness:.1f}% weaker than at the start")]
