@@ -230,10 +230,11 @@ class Scenario(Strict):
 
 
 class LoadedScenario:
-    """A checked scenario with where it came from and the SHA-256 of its file."""
+    """A checked scenario with where it came from, the SHA-256 of its file, and any rule changes made
+    on the command line (recorded in run.json so that a run says how it differs from the file)."""
 
-    def __init__(self, scenario: Scenario, path: Path, sha256: str):
-        self.scenario, self.path, self.sha256 = scenario, path, sha256
+    def __init__(self, scenario: Scenario, path: Path, sha256: str, rule_changes: tuple[str, ...] = ()):
+        self.scenario, self.path, self.sha256, self.rule_changes = scenario, path, sha256, rule_changes
 
     def __getattr__(self, name):
         return getattr(self.scenario, name)
@@ -348,3 +349,37 @@ def _line_of(text: str, key: str, occurrence: int = 1) -> str:
     if len(matches) < occurrence:
         return ""
     return f" (line {text.count(chr(10), 0, matches[occurrence - 1].start()) + 1})"
+
+
+def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
+              params: dict | None = None) -> LoadedScenario:
+    """The same scenario with one seat's rule replaced (``seat`` = "JP", "BOJ"; investors need none).
+
+    For a policy rule, ``kind`` says which of the seat's rules changes (trade, treasury, monetary). An
+    investor rule takes the population share of the first built-in group trading the same market.
+    """
+    from agents.rules import RULES, make_rule
+
+    scenario = loaded.scenario
+    choice = RuleChoice(rule=name, params=params or {})
+    make_rule(name, kind, choice.params, where=f"rule for {seat or 'investors'}")
+    if kind == "investor":
+        market = RULES[name].market
+        mix = dict(scenario.investors.mix)
+        replaced = next((n for n in mix if n in RULES and RULES[n].market == market and mix[n] > 0), None)
+        share = mix.pop(replaced) if replaced else 0.2
+        mix[name] = share
+        changed = scenario.model_copy(update={"investors": scenario.investors.model_copy(update={"mix": mix})})
+        label = f"investors: {name} replaces {replaced or 'nothing'}"
+    elif kind == "monetary":
+        if seat not in CENTRAL_BANKS:
+            raise UserError(f"a monetary rule needs a central-bank seat ({', '.join(CENTRAL_BANKS)}), not '{seat}'")
+        changed = scenario.model_copy(update={"central_banks": {**scenario.central_banks, seat: choice}})
+        label = f"{seat}: {name}"
+    else:
+        if seat not in ECONOMIES:
+            raise UserError(f"a {kind} rule needs an economy seat ({', '.join(ECONOMIES)}), not '{seat}'")
+        government = scenario.government(seat).model_copy(update={kind: choice})
+        changed = scenario.model_copy(update={"governments": {**scenario.governments, seat: government}})
+        label = f"{seat}.{kind}: {name}"
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,))
