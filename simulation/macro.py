@@ -38,7 +38,6 @@ class Macro:
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.score = np.full(len(ECONOMIES), 100.0)
-        self.step_index = 0
         self.weights = {k: np.full(len(ECONOMIES), p("welfare.weight", k)) for k in ("output", "inflation", "jobs", "wealth")}
 
     def set_objectives(self, economy: str, weights: dict[str, float]) -> None:
@@ -83,7 +82,6 @@ class Macro:
     def update(self, step: int, trade, yield_change_pp: np.ndarray, equity_change_log: np.ndarray,
                risk: float, reserves_change_bn: np.ndarray) -> None:
         p = self.p
-        self.step_index = step
         impulse = (self.trade_impulse_pct(trade.exports_bn(), trade.imports_bn(), trade.tariff_burden_bn)
                    + self.financial_impulse_pct(yield_change_pp, equity_change_log, risk))
         rho = p("macro.gap_persistence_monthly")
@@ -133,7 +131,4 @@ class Macro:
 
     def gdp_log_ratio(self) -> np.ndarray:
         return np.log(self.gdp_bn / self.gdp0_bn)
-
-    def of(self, economy: str, array: np.ndarray) -> float:
-        return float(array[index_of(economy)])
 

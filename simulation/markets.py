@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation.calibration import Calibration
+from simulation.decisions import home_economy
 from simulation.world import FX_QUOTES, index_of
 
 FX_ECONOMIES = tuple(FX_QUOTES)                   # JP, EA, CN
@@ -88,6 +89,9 @@ class Markets:
         self.last_change = {q: 0.0 for q in self.start}
         self.usd_jpy_vol_pct = m["usd_jpy_vol_pct"]
         self.moves = Moves()
+        self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
+        self._cumulative_sales: dict[str, float] = {}
+        self._fx_start_of_month = 0.0
 
     # -- prices -----------------------------------------------------------------------------------
     @property
@@ -154,7 +158,7 @@ class Markets:
         crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
         shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
                  + p("risk.per_carry_loss_pct") * crash_pct
-                 + p("risk.per_threat_100bn") * (threats_bn - getattr(self, "_last_threats_bn", 0.0)) / 100.0)
+                 + p("risk.per_threat_100bn") * (threats_bn - self._last_threats_bn) / 100.0)
         self._last_threats_bn = threats_bn
         self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))
 
@@ -173,7 +177,7 @@ class Markets:
                            p("fx.uip_pct_per_pp") * differential / 100.0, sign)
             self._set_part(quote, self.fx_parts[e], "risk sentiment",
                            p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, sign)
-            priced_threat = sum(v for a, v in inputs.threats_bn.items() if _economy_of(a) == e)
+            priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
             self._set_part(quote, self.fx_parts[e], f"threat: {e}",
                            -impact * p("fx.threat_weight") * priced_threat, sign)
             self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
@@ -296,6 +300,7 @@ class Markets:
         )
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:
+        """Note what the month starts from: official sales so far, and the yen (for carry traders' losses)."""
         self._cumulative_sales = dict(cumulative_sales)
         self._fx_start_of_month = self.fx_log("JP")
 
@@ -313,8 +318,3 @@ class Markets:
         self.ust_gap += change
         self.moves.add(market, cause, change * 100.0)
 
-
-def _economy_of(actor: str) -> str:
-    from simulation.decisions import home_economy
-
-    return home_economy(actor)
