@@ -111,3 +111,17 @@ def test_population_of_100000_investors_runs():
     model.run()
     assert len(model.investors) == 100_000
     assert math.isfinite(model.markets.us_10y)
+
+
+def test_a_trade_deal_caps_tariffs_both_ways_and_never_raises_them():
+    decisions = [D(1, "US", "set_tariff", target="JP", sector="autos", rate_pct=27.5),
+                 D(1, "US", "set_tariff", target="JP", sector="other", rate_pct=5.0),
+                 D(2, "JP", "set_tariff", target="US", sector="all", rate_pct=40.0),
+                 D(3, "US", "trade_deal", target="JP", rate_pct=15.0)]
+    trade = run("baseline-2025", seed=1, steps=3, decisions=decisions).trade
+    at = lambda exp, imp, sector: trade[(trade.step == 3) & (trade.exporter == exp) & (trade.importer == imp)  # noqa: E731
+                                        & (trade.sector == sector)].tariff_pct.iloc[0]
+    assert at("JP", "US", "autos") == 15.0       # the US tariff on Japanese cars is capped
+    assert at("JP", "US", "other") == 5.0        # a tariff below the deal rate is not raised
+    assert at("US", "JP", "electronics") == 15.0  # Japan's retaliation is capped too
+    assert at("US", "JP", "agriculture") == 15.0
