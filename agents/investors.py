@@ -80,8 +80,11 @@ class InvestorPopulation:
         self.ledger.transfer(RESIDUAL, CARRY, carry_ust_bn / self.price)
 
     # -- carry traders ----------------------------------------------------------------------------
-    def carry_orders(self, view: MarketView) -> float:
+    def carry_start_month(self) -> None:
         self._month_pnl_bn = 0.0
+
+    def carry_orders(self, view: MarketView) -> float:
+        """Resize every active trader toward its target for the new rate gap and volatility."""
         total = 0.0
         for g in self.carry:
             flow = g.orders(view)

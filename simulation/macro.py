@@ -129,6 +129,8 @@ class Macro:
         """Real GDP growth over the last 12 months, percent."""
         return 100.0 * (self.gdp_bn / self.gdp_history[-12] - 1.0)
 
-    def gdp_log_ratio(self) -> np.ndarray:
-        return np.log(self.gdp_bn / self.gdp0_bn)
+    def cyclical_log_ratio(self) -> np.ndarray:
+        """Log of GDP relative to potential: what moves import demand in the model. Trend growth is left
+        out so that 2024 flows stay the reference and a quiet world keeps a zero trade impulse."""
+        return np.log1p(self.gap_pct / 100.0)
 

@@ -149,7 +149,8 @@ class Markets:
         for q in after:
             self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
-        self.usd_jpy_vol_pct = 0.7 * self.usd_jpy_vol_pct + 0.3 * realised
+        memory = self.p("fx.vol_memory")
+        self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
 
     def _update_risk(self, inputs: MarketInputs, carry_loss_pct: float) -> None:
         """Risk-off sentiment (0 = calm): persistent, pushed by tariff shocks, carry losses and threats."""
@@ -190,22 +191,23 @@ class Markets:
         return self._carry_cascade(inputs, investors, impact)
 
     def _carry_cascade(self, inputs: MarketInputs, investors, impact: float) -> float:
-        """Carry traders resize to the new rate gap, then stop-outs feed on the yen's move (a few rounds)."""
+        """Carry traders take the month's other yen moves, close what hits their stops, resize to the new
+        rate gap, and then their own orders move the yen, which can stop out more (a few rounds)."""
         if not investors.has_carry:
             return 0.0
         quote = FX_QUOTES["JP"][0]
         view = self.view(inputs)
-        move_so_far = self.fx_log("JP") - self._fx_start_of_month
-        orders = investors.carry_orders(view)
-        total = float(orders)
-        investors.carry_mark(move_so_far)  # the month's non-carry move hits existing positions first
-        for _ in range(4):
-            move = impact * float(orders)
+        investors.carry_start_month()
+        orders = investors.carry_mark(self.fx_log("JP") - self._fx_start_of_month)
+        orders += investors.carry_orders(view)
+        total = orders
+        for _ in range(int(self.p("carry.cascade_rounds"))):
+            move = impact * orders
             self._add_gap(quote, self.fx_gap, "JP", "yen carry traders", move, 100.0)
             orders = investors.carry_mark(move)
             if orders == 0.0:
                 break
-            total += float(orders)
+            total += orders
         investors.carry_end_month(view.rate_gap_pp)
         return total
 
@@ -258,7 +260,7 @@ class Markets:
         reversion = p("bonds.fundamentalist_reversion_monthly")
         self.jgb_gap, before = self.jgb_gap * (1 - reversion), self.jgb_gap
         self.moves.add("jgb_10y", "mean reversion", (self.jgb_gap - before) * 100.0)
-        shock = self.rng.normal(0.0, p("bonds.noise_bp") / 2.0) / 100.0
+        shock = self.rng.normal(0.0, p("bonds.jgb_noise_bp")) / 100.0
         self.jgb_gap += shock
         self.moves.add("jgb_10y", "market noise", shock * 100.0)
 
@@ -281,7 +283,8 @@ class Markets:
                                p("equity.nikkei_fx_pct_per_pct") * self.fx_log("JP"), 100.0)
             for label, by_index in orders.items():
                 self._add_gap(name, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
-            self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * 0.5 * p("carry.equity_share") * carry_bn, 100.0)
+            share = p("carry.equity_us_share") if economy == "US" else 1.0 - p("carry.equity_us_share")
+            self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
             self._add_gap(name, self.eq_gap, name, "market noise", float(noise[n]), 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------

@@ -21,9 +21,19 @@ from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
-from simulation.treasuries import TreasuryLedger, price_index
+from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
 from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
                               index_of)
+
+
+# Investor-rule parameters whose defaults come from the calibration files (a scenario may still set them).
+CALIBRATED_INVESTOR_DEFAULTS = {
+    "fundamentalist_bond_fund": {"reversion_per_month": "bonds.fundamentalist_reversion_monthly"},
+    "chartist_bond_fund": {"feedback": "bonds.chartist_feedback"},
+    "yen_carry_trader": {"size_bn": "carry.size_bn"},
+    "value_equity_investor": {"reversion_per_month": "equity.fundamentalist_reversion_monthly"},
+    "momentum_equity_investor": {"feedback": "equity.momentum_feedback"},
+}
 
 
 class TradeWarModel(mesa.Model):
@@ -61,9 +71,7 @@ class TradeWarModel(mesa.Model):
             if code in ECONOMIES:
                 self.macro.set_objectives(code, self.scenario.objectives(code).model_dump())
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
-        carry_setup = self.scenario.investors.mix.get("yen_carry_trader", 0) > 0
-        carry_ust = p("carry.ust_share") * p("carry.size_bn") if carry_setup else 0.0
-        self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), carry_ust,
+        self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
         self.governments: dict[str, Government] = {}
         for code in ECONOMIES:
@@ -102,12 +110,14 @@ class TradeWarModel(mesa.Model):
         groups = []
         for name in sorted(counts):
             params = dict(setup.params.get(name, {}))
-            if name == "yen_carry_trader":  # the calibrated size (BIS) unless the scenario sets one
-                params.setdefault("size_bn", self.calibration.param("carry.size_bn"))
+            for parameter, calibrated in CALIBRATED_INVESTOR_DEFAULTS.get(name, {}).items():
+                params.setdefault(parameter, self.calibration.param(calibrated))  # unless the scenario sets it
             rule = make_rule(name, "investor", params, where=f"scenario {self.scenario.id}, investors")
             groups.append(InvestorGroup(self, rule, counts[name]))
         population = InvestorPopulation(groups, self.ledger)
         population.start(self.markets.view(self._market_inputs()))
+        # Carry traders hold part of their positions in Treasuries, bought from the residual holders.
+        self.ledger.transfer(RESIDUAL, CARRY, self.calibration.param("carry.ust_share") * population.carry_position_bn())
         return population
 
     # -- the month --------------------------------------------------------------------------------
@@ -125,7 +135,7 @@ class TradeWarModel(mesa.Model):
             self.decision_log.append(decision)
         self._age_threats(t)
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
-        self.trade.update(t, self.fx_log_by_economy(), self.macro.gdp_log_ratio())
+        self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before)
         self.investors.price = self.ust_price
         self.markets.step(inputs, self.investors)
@@ -257,9 +267,9 @@ class TradeWarModel(mesa.Model):
             threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
             credibility=government.credibility,
             tariffs_on_me={p: as_tuple(trade.tariffs_pct[e, index_of(p)]) for p in partners},
-            base_tariffs_on_me={p: as_tuple(trade.base_tariffs_pct[e, index_of(p)]) for p in partners},
+            base_tariffs_on_me={p: as_tuple(trade.agreed_tariffs_pct[e, index_of(p)]) for p in partners},
             my_tariffs={p: as_tuple(trade.tariffs_pct[index_of(p), e]) for p in partners},
-            base_my_tariffs={p: as_tuple(trade.base_tariffs_pct[index_of(p), e]) for p in partners},
+            base_my_tariffs={p: as_tuple(trade.agreed_tariffs_pct[index_of(p), e]) for p in partners},
             home_quote=quote,
         )
 

@@ -85,6 +85,7 @@ def trade_deal(model, d):
             capped = min(current[k], max(d.rate_pct, base[k]))
             if capped < current[k]:
                 trade.set_tariff(importer, exporter, sector, float(capped), d.step)
+    trade.agree(d.actor, d.target)
     for code in (d.actor, d.target):
         model.governments[code].threat_bn = 0.0  # a deal settles threats without a loss of face
     model.deals += 1

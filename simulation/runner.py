@@ -63,7 +63,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
     from simulation.model import TradeWarModel
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 600)
+    steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
     seed = loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
     if isinstance(decisions, (str, Path)):
         decisions = read_decisions_file(decisions, steps)

@@ -7,7 +7,7 @@ Flows are annualised US dollar billions at the exporter's price (what exporters 
     exporter price   px  = -a(age) * d - pcs * fx[exporter]          a = share of the tariff the exporter absorbs
     buyer price      pb  = pt + pc, with tariff part pt = (1 - a(age)) * d
                      and currency part pc = erpt[importer] * fx[importer] - pcs * fx[exporter]
-    target volume    q*  = -theta[sector] * pt - theta_fx * pc + income_elasticity * ln(GDP_importer / GDP_importer_0)
+    target volume    q*  = -theta[sector] * pt - theta_fx * pc + income_elasticity * ln(GDP_importer / potential)
     volume           q  <- q + speed * (q* - q)                       volumes adjust over months
     value            flow = base_flow * exp(q + px)
 
@@ -34,6 +34,9 @@ class TradeNetwork:
         self.base_flows_bn = calibration.flows_bn.copy()
         self.base_tariffs_pct = calibration.tariffs_pct.copy()
         self.tariffs_pct = calibration.tariffs_pct.copy()
+        # The tariffs each pair regards as agreed: the start, or the last deal between them. Retaliation
+        # rules measure provocation against these, so a deal is not re-answered as a new attack.
+        self.agreed_tariffs_pct = calibration.tariffs_pct.copy()
         self.flows_bn = calibration.flows_bn.copy()
         self.tariff_changed_step = np.zeros_like(self.tariffs_pct)
         self.log_volume = np.zeros_like(self.flows_bn)
@@ -67,13 +70,19 @@ class TradeNetwork:
                 self.tariffs_pct[i, j, k] = rate_pct
                 self.tariff_changed_step[i, j, k] = step
 
+    def agree(self, economy_a: str, economy_b: str) -> None:
+        """Record the tariffs now in force between two economies as their agreed level (after a deal)."""
+        for exporter, importer in ((economy_a, economy_b), (economy_b, economy_a)):
+            i, j = index_of(exporter), index_of(importer)
+            self.agreed_tariffs_pct[i, j] = self.tariffs_pct[i, j]
+
     def tariff_on(self, importer: str, exporter: str) -> np.ndarray:
         """Tariffs (percent, by sector) that ``importer`` charges on ``exporter``'s goods."""
         return self.tariffs_pct[index_of(exporter), index_of(importer)]
 
     # -- one month --------------------------------------------------------------------------------
     def update(self, step: int, fx_log: np.ndarray, gdp_log_ratio: np.ndarray) -> None:
-        """Advance flows one month given currencies (``fx_log``) and importers' real GDP (log ratio)."""
+        """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log)."""
         push = np.log1p(self.tariffs_pct / 100.0) - np.log1p(self.base_tariffs_pct / 100.0)
         absorbed = self.absorbed_share(step)
         exporter_fx = self.producer_currency_share * fx_log[:, None, None]

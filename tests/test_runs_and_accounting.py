@@ -125,3 +125,24 @@ def test_a_trade_deal_caps_tariffs_both_ways_and_never_raises_them():
     assert at("JP", "US", "other") == 5.0        # a tariff below the deal rate is not raised
     assert at("US", "JP", "electronics") == 15.0  # Japan's retaliation is capped too
     assert at("US", "JP", "agriculture") == 15.0
+
+
+def test_tit_for_tat_retaliates_but_does_not_answer_a_deal_as_a_new_attack(tmp_path):
+    from scenarios import load_scenario, with_rule
+
+    scenario = with_rule(load_scenario("baseline-2025"), "JP", "trade", "tit_for_tat")
+    decisions = [D(1, "US", "set_tariff", target="JP", sector="autos", rate_pct=27.5),
+                 D(4, "US", "trade_deal", target="JP", rate_pct=15.0)]
+    result = run(scenario, seed=1, steps=8, decisions=decisions)
+    trade = result.trade
+    japan_on_us_autos = trade[(trade.exporter == "US") & (trade.importer == "JP") & (trade.sector == "autos")]
+    assert japan_on_us_autos.set_index("step").tariff_pct[3] == pytest.approx(25.0)  # mirrored the 25 points
+    assert japan_on_us_autos.set_index("step").tariff_pct[8] == pytest.approx(15.0)  # the deal holds
+
+
+def test_carry_traders_treasuries_stay_in_step_with_their_positions():
+    result = simulate("kato-2025", seed=2, decisions=(D(2, "BOJ", "set_policy_rate", rate_pct=1.5),))
+    world = result.world
+    share = world.calibration.param("carry.ust_share")
+    # The ledger counts face value, bought at each month's price: equal to the positions' share up to price moves.
+    assert world.ledger.holdings_bn["yen carry traders"] == pytest.approx(share * world.investors.carry_position_bn(), rel=0.03)

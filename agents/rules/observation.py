@@ -27,7 +27,8 @@ class Observation:
     threat_bn: float = 0.0       # size of this actor's standing threat to sell Treasuries (0 = none)
     threat_age_months: int = 0   # months since that threat was made
     credibility: float = 0.5     # how much markets believe this actor's threats (0..1)
-    # partner -> tariffs by sector (autos, electronics, agriculture, other), in percent
+    # partner -> tariffs by sector (autos, electronics, agriculture, other), in percent. The base_ ones
+    # are the levels the pair regards as agreed: those at the start, or set by their last deal.
     tariffs_on_me: dict[str, tuple[float, ...]] = field(default_factory=dict)
     base_tariffs_on_me: dict[str, tuple[float, ...]] = field(default_factory=dict)
     my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
