@@ -188,7 +188,7 @@ class Markets:
             conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
             self._add_gap(quote, self.fx_gap, e, "market noise", float(noise[n]), sign)
-        return self._carry_cascade(inputs, investors, impact)
+        return self._carry_cascade(inputs, investors, p("carry.fx_impact_pct_per_bn") / 100.0)
 
     def _carry_cascade(self, inputs: MarketInputs, investors, impact: float) -> float:
         """Carry traders take the month's other yen moves, close what hits their stops, resize to the new
