@@ -182,9 +182,10 @@ class Markets:
             self._set_part(quote, self.fx_parts[e], f"threat: {e}",
                            -impact * p("fx.threat_weight") * priced_threat, sign)
             self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
-            for (economy, cause), amount in inputs.home_purchases_bn.items():
-                if economy == e:
-                    self._add_gap(quote, self.fx_gap, e, cause, -impact * amount, sign)
+            official = {cause: amount for (economy, cause), amount in inputs.home_purchases_bn.items() if economy == e}
+            factor = concave(sum(official.values()), p("fx.flow_scale_bn"))
+            for cause, amount in official.items():
+                self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
             conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
             self._add_gap(quote, self.fx_gap, e, "market noise", float(noise[n]), sign)
