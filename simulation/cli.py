@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
     scen.add_argument("id", nargs="?", help="scenario id or path to a scenario file")
+    from simulation.sweeps.cli import add_parser as add_sweep_parser
+
+    add_sweep_parser(commands)
     return parser
 
 
@@ -64,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             return list_rules(args)
         if args.command == "check-rule":
             return check_rule_command(args)
+        if args.command == "sweep":
+            from simulation.sweeps.cli import command as sweep_command
+
+            return sweep_command(args)
         parser.print_help()
         return 0
     except UserError as error:

@@ -149,6 +149,8 @@ class TradeWarModel(mesa.Model):
         """This month's decisions: scripted events, then given decisions, then rules for the rest."""
         given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
         taken = {(d.actor, _family(d.action), d.target) for d in given}
+        # A deal binds both sides this month: neither side's rule may answer the other's old tariffs.
+        taken |= {(d.target, "tariffs", d.actor) for d in given if d.action == "trade_deal"}
         ruled = []
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
             actor = agent.code if isinstance(agent, Government) else agent.bank_id

@@ -3,7 +3,7 @@
 Because a run is data, this is all it takes to reproduce every number. A state travels as a small TOML
 file or as a URL query string (for the app):
 
-    ?scenario=kato-2025&seed=3&steps=24&v=0.1.0&sha=1a2b3c4d5e6f&d=2,JP,sell_treasuries,amount_bn:100
+    ?scenario=kato-2025&seed=3&steps=24&v=0.2.0&sha=1a2b3c4d5e6f&d=2,JP,sell_treasuries,amount_bn:100
 
 Restoring a state saved by another model version, or against a scenario file that has changed since,
 is refused with a message saying so, unless the user asks to replay it anyway.

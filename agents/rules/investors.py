@@ -1,6 +1,6 @@
 """Investor rules: how each kind of investor trades, for all members of a group at once.
 
-Investors are many (300 to 100,000), so a rule works on arrays: ``traits`` draws each member's
+Investors are many (10 to 100,000; 400 by default), so a rule works on arrays: ``traits`` draws each member's
 heterogeneous characteristics once, and ``orders`` returns one order per member for this month
 (USD bn; positive = buy the asset, or for carry traders, add to the carry position). Aggregate
 strengths are calibrated (``simulation/calibration/parameters.csv``) and split among members by

@@ -96,7 +96,7 @@ class EscalateThenNegotiate(Rule):
 
     Matches a partner's increases in full for ``negotiate_after_months``, then cuts its own tariffs on
     that partner to ``deal_rate_pct`` (never below where they started) and stops escalating: the 2025
-    China path (125% in April, 10% after the Geneva talks in May; calibration sheet). A rule can only
+    China path (125% in April, 10% after the Geneva talks in May; theweek.com, Fox Business). A rule can only
     cut its own tariffs; whether the partner follows is the partner's decision.
     """
 

@@ -74,7 +74,7 @@ class GradualDiversification(Rule):
     """Sells a small share of its Treasuries every month, whatever happens.
 
     China's holdings fell from $1.3tn (2011) to $0.76tn (end-2024), by $50-170bn a year in 2022-24
-    (TIC; calibration sheet): a slow, announced diversification that markets absorb.
+    (TIC Major Foreign Holders; Reuters 19 Mar 2025): a slow, announced diversification that markets absorb.
     """
 
     name = "gradual_diversification"

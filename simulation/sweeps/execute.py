@@ -1,0 +1,268 @@
+"""Running a sweep: chunks of runs go to local worker processes or to a Dask cluster, and each finished
+chunk is written to disk at once.
+
+Both backends run the same function (``plan.run_chunk``) on the same chunks of runs, and every run's
+inputs and seed are fixed by the spec, so the numbers do not depend on the backend, the number of
+workers or the order in which chunks finish. Only a bounded number of chunks is in flight at a time,
+so memory stays flat however many runs the design has.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulation.errors import UserError
+from simulation.sweeps import design as designs
+from simulation.sweeps.plan import error_record, make_plan, run_chunk
+from simulation.sweeps.store import ResultsFolder, atomic_write, read_runs, write_csv
+
+MAX_CHUNK = 10        # runs per task: ~0.7 s of work for kato-2025, small enough to balance two workers
+CHUNKS_PER_SLOT = 10  # aim for at least this many chunks per worker, for an even finish
+
+
+@dataclass
+class SweepOutcome:
+    """What a call to ``run_sweep`` did."""
+
+    out: Path
+    total_runs: int
+    done_before: int
+    ran: int
+    failed: int
+    seconds: float
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str | None = None,
+              resume: bool = False, progress: bool = True) -> SweepOutcome:
+    """Run (or finish, with ``resume``) the sweep ``spec`` (a path or a loaded SweepSpec) into ``out``."""
+    from simulation.sweeps.spec import SweepSpec, load_spec
+
+    backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
+    try:
+        backend.warm_up()  # local workers import the model while the spec is read and checked
+        spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
+        design = designs.points(spec)
+        folder = ResultsFolder(out)
+        done = folder.start(spec, design, resume)
+        total = len(design) * spec.replicates
+        errors_before = len(folder.errors)
+        todo = total - len(done)
+        size = spec.chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (backend.slots * CHUNKS_PER_SLOT))))
+        started = time.perf_counter()
+        batches = designs.chunks(designs.tasks(spec, design, done), size)
+        with _progress_bar(total, len(done), progress) as bar:
+            _stream(backend, make_plan(spec), batches, folder, bar)
+    except BaseException:
+        backend.close(abandon=True)
+        raise
+    backend.close()
+    seconds = time.perf_counter() - started
+    outcome = SweepOutcome(folder.out, total, len(done), todo, len(folder.errors) - errors_before, seconds)
+    _finish(spec, design, folder, outcome)
+    return outcome
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        return os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 512:
+        raise UserError(f"--workers must be a whole number from 1 to 512, got {workers!r}")
+    return workers
+
+
+def _progress_bar(total: int, initial: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="run", desc="sweep", file=sys.stderr,
+                disable=not enabled, dynamic_ncols=True, smoothing=0.1)
+
+
+def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
+    """Keep every worker busy with at most two chunks each; write each chunk as soon as it is back."""
+    shared = backend.share(plan)
+    pending: dict = {}
+    batches = iter(batches)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < 2 * backend.slots:
+            batch = next(batches, None)
+            if batch is None:
+                exhausted = True
+            else:
+                pending[backend.submit(run_chunk, shared, batch)] = batch
+        if not pending:
+            return
+        for future in backend.wait_any(list(pending)):
+            batch = pending.pop(future)
+            frame, errors = backend.outcome(future, plan, batch)
+            folder.write_chunk(frame, errors, batch[0].run_id, batch[-1].run_id)
+            bar.update(len(batch))
+
+
+def _finish(spec, design, folder: ResultsFolder, outcome: SweepOutcome) -> None:
+    """summary.csv, the heatmap and, for sobol, the indices and their chart; then close the manifest."""
+    from simulation.sweeps import report
+
+    params, metrics = spec.parameter_names, spec.metric_names
+    runs = read_runs(folder.out, columns=["point", "replicate", *params, *metrics], step=spec.steps)
+    summary = report.summarise(runs, params, metrics, spec.steps)
+    write_csv(folder.out / "summary.csv", summary)
+    outcome.files.append(folder.out / "summary.csv")
+    picture = _picture(folder.out / "heatmap.png",
+                       lambda f: report.heatmap(summary, params, spec.heatmap, spec.sampler == "grid", f))
+    outcome.files += [picture] if picture else []
+    if spec.sampler == "sobol":
+        indices, skipped = report.sobol_indices(designs.salib_problem(spec), summary, metrics, len(design),
+                                                spec.base_seed)
+        write_csv(folder.out / "sobol.csv", indices)
+        outcome.files.append(folder.out / "sobol.csv")
+        picture = _picture(folder.out / "sobol.png", lambda f: report.sobol_chart(indices, f))
+        outcome.files += [picture] if picture else []
+        if skipped:
+            outcome.notes.append("no Sobol indices for " + ", ".join(skipped)
+                                 + ": some points have no finished run (see errors.csv)")
+    folder.finish(completed_runs=int(runs["point"].size), failed_runs=len(folder.errors),
+                  last_session_seconds=round(outcome.seconds, 2))
+
+
+def _picture(path: Path, draw) -> Path | None:
+    """Draw into a temporary file and rename it into place, like every other output."""
+    drawn = []
+    atomic_write(path, lambda handle: drawn.append(draw(handle)))
+    if drawn[0] is None:
+        path.unlink()
+        return None
+    return path
+
+
+# -- backends --------------------------------------------------------------------------------------------
+def _start_worker() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops the sweep cleanly; and they read the
+    model's code and calibration once, before the first chunk arrives."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import simulation.runner  # noqa: F401
+    from simulation.calibration import load_calibration
+
+    load_calibration()
+
+
+def _ready() -> bool:
+    return True
+
+
+class LocalBackend:
+    """Worker processes on this machine. They are started with 'spawn', which Mesa forces on import
+    anyway and which is safe whatever threads the parent has; each worker imports the model once."""
+
+    def __init__(self, workers: int):
+        self.slots = workers
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_start_worker)
+
+    def warm_up(self) -> None:
+        """Start every worker now (the pool starts them on demand), so their start-up overlaps ours."""
+        for _ in range(self.slots):
+            self.pool.submit(_ready)
+
+    def share(self, plan):
+        return plan
+
+    def submit(self, fn, *args):
+        return self.pool.submit(fn, *args)
+
+    def wait_any(self, futures):
+        return wait(futures, return_when=FIRST_COMPLETED).done
+
+    def outcome(self, future, plan, batch):
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise UserError("a worker process died (out of memory, or killed); the finished runs are saved: "
+                            "run the same command with --resume to finish the sweep") from None
+        except Exception as error:  # noqa: BLE001 -- e.g. a result that cannot be sent back
+            return None, [error_record(plan, task, error) for task in batch]
+
+    def close(self, abandon: bool = False) -> None:
+        """Stop the workers; ``abandon`` (on an error or Ctrl-C) does not wait for running chunks."""
+        self.pool.shutdown(wait=not abandon, cancel_futures=True)
+
+
+class DaskBackend:
+    """A running dask.distributed cluster. The plan is sent to every worker once; chunks are tasks."""
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        if "://" not in address:
+            raise UserError(f"--scheduler wants an address such as tcp://127.0.0.1:8786, got '{address}'")
+        try:
+            self.client = Client(address, timeout="15s")
+        except (OSError, TimeoutError) as error:
+            raise UserError(f"cannot reach the Dask scheduler at {address} ({error}); start one with "
+                            "'dask scheduler --host 127.0.0.1' and workers with 'dask worker ADDRESS'") from None
+        try:
+            self.slots = self._check_workers(address)
+        except BaseException:
+            self.client.close()
+            raise
+
+    def _check_workers(self, address: str) -> int:
+        """Workers must exist and run this model version, or their numbers would not match ours."""
+        from simulation.version import MODEL_VERSION
+
+        try:
+            self.client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise UserError(f"the Dask scheduler at {address} has no workers; start some with "
+                            f"'dask worker {address} --nthreads 1'") from None
+        try:
+            versions = self.client.run(_model_version)
+        except Exception as error:  # noqa: BLE001 -- a worker that cannot import the model
+            raise UserError(f"the Dask workers at {address} cannot load the model ({error}); start them "
+                            "with this project's Python, from its folder") from None
+        wrong = {w: v for w, v in versions.items() if v != MODEL_VERSION}
+        if wrong:
+            worker, version = next(iter(wrong.items()))
+            raise UserError(f"Dask worker {worker} runs model version {version}, this sweep {MODEL_VERSION}; "
+                            "restart the workers from this project")
+        return len(versions)
+
+    def warm_up(self) -> None:
+        """Dask workers are already running."""
+
+    def share(self, plan):
+        return self.client.scatter(plan, broadcast=True)
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def wait_any(self, futures):
+        from distributed import wait as dask_wait
+
+        return dask_wait(futures, return_when="FIRST_COMPLETED").done
+
+    def outcome(self, future, plan, batch):
+        try:
+            return future.result()
+        except Exception as error:  # noqa: BLE001 -- e.g. a worker lost too many times
+            return None, [error_record(plan, task, error) for task in batch]
+
+    def close(self, abandon: bool = False) -> None:
+        self.client.close()
+
+
+def _model_version() -> str:
+    from simulation.version import MODEL_VERSION
+
+    return MODEL_VERSION

@@ -1,0 +1,202 @@
+"""Turning one point of a sweep into a run, running it, and keeping the metrics (this is what workers do).
+
+A ``RunPlan`` holds everything a worker needs as plain, picklable data: the scenario as a dict, the
+spec's decisions, the targets and the metrics. It is sent with each chunk of runs, so a worker on
+another machine needs the project's code but none of the user's files.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from simulation.errors import UserError
+
+# A Dask worker may run several tasks at once in threads. The model was written for one run per
+# process, so runs in one process take turns: correctness first (threads would not speed up
+# pure-Python runs anyway).
+_RUN_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What every run of a sweep shares."""
+
+    scenario: dict             # Scenario.model_dump(by_alias=True), with containers for the targets
+    scenario_path: str
+    scenario_sha256: str
+    steps: int
+    decisions: tuple           # the spec's [[decision]] tables as Decision records
+    parameters: tuple          # ((name, Target), ...) in spec order
+    metrics: tuple             # Metric records
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run: its id, where it sits in the design, its seed and its parameter values."""
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    values: tuple
+
+
+def make_plan(spec) -> RunPlan:
+    """The RunPlan of a checked spec."""
+    scenario = spec.scenario.scenario
+    base = scenario.model_dump(by_alias=True)
+    for _, target in ((p.name, p.target) for p in spec.parameters):
+        _make_room(base, scenario, target)
+    return RunPlan(base, str(spec.scenario.path), spec.scenario.sha256, spec.steps, tuple(spec.decisions),
+                   tuple((p.name, p.target) for p in spec.parameters), tuple(spec.metrics))
+
+
+def _make_room(base: dict, scenario, target) -> None:
+    """Seats not written in the scenario file use defaults; copy those in so a path can be set."""
+    if target.kind != "scenario":
+        return
+    head = target.path[0]
+    if head == "governments":
+        base["governments"].setdefault(target.path[1], scenario.government(target.path[1]).model_dump())
+    elif head == "central_banks":
+        base["central_banks"].setdefault(target.path[1], scenario.central_bank(target.path[1]).model_dump())
+    elif target.path[:2] == ("investors", "params"):
+        base["investors"]["params"].setdefault(target.path[2], {})
+
+
+def build_inputs(plan: RunPlan, values: tuple):
+    """The scenario and decisions of one point. A sale, purchase or threat of 0 means "do not" and is
+    left out (the model refuses amounts of 0), so a sweep can include the no-sale case."""
+    from scenarios import LoadedScenario, Scenario
+    from simulation.decisions import check
+
+    data = copy.deepcopy(plan.scenario)
+    decisions = list(plan.decisions)
+    for (name, target), value in zip(plan.parameters, values):
+        value = int(value) if target.integer else float(value)
+        if target.kind == "scenario":
+            _set(data, target.path, value)
+        else:
+            index, field = target.path
+            decisions[index] = replace(decisions[index], **{field: value})
+    data["event"] = [e for e in data["event"] if e.get("amount_bn") != 0]
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(x) for x in first["loc"])
+        raise UserError(f"scenario field '{field}': {first['msg'].removeprefix('Value error, ')}") from None
+    for number, event in enumerate(scenario.events):
+        check(event.to_decision())
+    decisions = [d for d in decisions if d.amount_bn != 0]
+    for d in decisions:
+        check(d, plan.steps)
+    return LoadedScenario(scenario, Path(plan.scenario_path), plan.scenario_sha256), decisions
+
+
+def _set(data: dict, path: tuple, value: Any) -> None:
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def check_values(where: str, spec) -> None:
+    """Build (without running) the model at every grid value or both ends of every range, the other
+    parameters at their first value, so that an impossible value is a spec error and not 1,000 failed runs."""
+    from simulation.model import TradeWarModel
+
+    plan = make_plan(spec)
+    first = [p.extremes()[0] for p in spec.parameters]
+    for i, parameter in enumerate(spec.parameters):
+        for value in parameter.extremes():
+            values = list(first)
+            values[i] = value
+            try:
+                loaded, decisions = build_inputs(plan, tuple(values))
+                TradeWarModel(loaded.scenario, seed=0, decisions=decisions, steps=plan.steps)
+            except UserError as error:
+                raise UserError(f"{where}, field 'parameters.{parameter.name}': with {parameter.target.text} = "
+                                f"{value:g}: {error}") from None
+
+
+def run_chunk(plan: RunPlan, tasks: list[RunTask]) -> tuple[pd.DataFrame | None, list[dict]]:
+    """Run a chunk of runs; return their rows (tidy long format) and a record of each run that raised.
+
+    A failing run never stops the others: its error is recorded and the chunk goes on.
+    """
+    frames, errors = [], []
+    with _RUN_LOCK:
+        for task in tasks:
+            try:
+                frames.append(_run_one(plan, task))
+            except Exception as error:  # noqa: BLE001 -- any failure of one run is recorded, not raised
+                errors.append(error_record(plan, task, error))
+    return (pd.concat(frames, ignore_index=True) if frames else None), errors
+
+
+def _run_one(plan: RunPlan, task: RunTask) -> pd.DataFrame:
+    from simulation.runner import run
+
+    loaded, decisions = build_inputs(plan, task.values)
+    result = run(loaded, steps=plan.steps, seed=task.seed, decisions=decisions)
+    series = {m.name: metric_series(result, m) for m in plan.metrics}
+    per_step = any(m.record == "per_step" for m in plan.metrics)
+    steps = result.model["step"].to_numpy(dtype=np.int64)
+    rows = len(steps) if per_step else 1
+    columns = _identity(plan, task, rows)
+    columns["step"] = steps if per_step else steps[-1:]
+    for m in plan.metrics:
+        if not per_step:
+            columns[m.name] = series[m.name][-1:]
+        elif m.record == "per_step":
+            columns[m.name] = series[m.name]
+        else:  # a final-only metric beside per-step ones: a value at the last step only
+            column = np.full(rows, np.nan)
+            column[-1] = series[m.name][-1]
+            columns[m.name] = column
+    return pd.DataFrame(columns)
+
+
+def _identity(plan: RunPlan, task: RunTask, rows: int) -> dict[str, np.ndarray]:
+    """run_id, point, replicate, seed and the parameter values, with fixed dtypes so that every chunk
+    file has the same schema."""
+    columns = {
+        "run_id": np.full(rows, task.run_id, dtype=np.int64),
+        "point": np.full(rows, task.point, dtype=np.int64),
+        "replicate": np.full(rows, task.replicate, dtype=np.int64),
+        "seed": np.full(rows, task.seed, dtype=np.int64),
+    }
+    for (name, target), value in zip(plan.parameters, task.values):
+        columns[name] = np.full(rows, value, dtype=np.int64 if target.integer else np.float64)
+    return columns
+
+
+def metric_series(result, metric) -> np.ndarray:
+    """A metric's value at every recorded step (0 = the start), as floats."""
+    if metric.table == "model":
+        frame = result.model
+    elif metric.table == "economies":
+        frame = result.economies[result.economies["economy"] == metric.keys[0]]
+    else:
+        t = result.trade
+        exporter, importer, sector = metric.keys
+        frame = t[(t["exporter"] == exporter) & (t["importer"] == importer) & (t["sector"] == sector)]
+    return frame.sort_values("step")[metric.column].to_numpy(dtype=np.float64)
+
+
+def error_record(plan: RunPlan, task: RunTask, error: BaseException) -> dict:
+    """What a failed run leaves behind: enough to see why, and to rerun it by hand."""
+    record = {"run_id": task.run_id, "point": task.point, "replicate": task.replicate, "seed": task.seed}
+    record.update({name: value for (name, _), value in zip(plan.parameters, task.values)})
+    text = str(error) or repr(error)
+    record["error"] = text if isinstance(error, UserError) else f"{type(error).__name__}: {text}"
+    return record

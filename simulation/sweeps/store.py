@@ -1,0 +1,215 @@
+"""The results folder: what a sweep writes, how it survives being killed, and how it is read back.
+
+    DIR/manifest.json     what this sweep is (spec hash, model version, start time, total_runs, ...)
+    DIR/points.csv        the design: one row per point with its parameter values
+    DIR/runs/part-*.parquet   one file per finished chunk (tidy long format)
+    DIR/errors.csv        one row per run that raised
+    DIR/summary.csv, DIR/heatmap.png, DIR/sobol.csv, DIR/sobol.png   written at the end
+
+Every file is written under a temporary name (starting with '.', which Parquet readers skip) and then
+renamed with ``os.replace``: a kill leaves either the whole file or none of it. A run is done when its
+run_id is in a Parquet part or in errors.csv, which is what ``--resume`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import UserError
+from simulation.version import MODEL_VERSION
+
+MANIFEST, POINTS, ERRORS, RUNS = "manifest.json", "points.csv", "errors.csv", "runs"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def atomic_write(path: Path, write: Callable) -> None:
+    """Write through ``write(binary_file)`` to a hidden temporary file, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: dict) -> None:
+    atomic_write(path, lambda f: f.write((json.dumps(data, indent=2) + "\n").encode("utf-8")))
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    atomic_write(path, lambda f: f.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+
+
+class ResultsFolder:
+    """One sweep's output folder, opened for a new sweep or to resume one."""
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.runs_dir = self.out / RUNS
+        self.errors: list[dict] = []
+        self.manifest: dict = {}
+
+    # -- opening ------------------------------------------------------------------------------------
+    def start(self, spec, design: pd.DataFrame, resume: bool) -> set[int]:
+        """Create or reopen the folder; return the run_ids already done (empty for a new sweep)."""
+        if resume and (self.out / MANIFEST).exists():
+            return self._reopen(spec)
+        if self.out.exists() and not self.out.is_dir():
+            raise UserError(f"output folder '{self.out}' is a file; choose another --out")
+        if self.out.exists() and any(self.out.iterdir()):
+            hint = ("it has no manifest.json, so it is not a sweep that can be resumed"
+                    if resume else "add --resume to finish the sweep in it")
+            raise UserError(f"output folder '{self.out}' is not empty: {hint}, or choose another --out")
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create output folder '{self.out}': {error.strerror or error}") from None
+        self.manifest = new_manifest(spec, len(design))
+        write_json(self.out / MANIFEST, self.manifest)
+        write_csv(self.out / POINTS, design.reset_index())
+        return set()
+
+    def _reopen(self, spec) -> set[int]:
+        manifest = read_manifest(self.out)
+        for key, now_value, what in (("spec_sha256", spec.sha256, "the sweep spec"),
+                                     ("model_version", MODEL_VERSION, "the model version"),
+                                     ("scenario_sha256", spec.scenario.sha256, "the scenario file")):
+            if manifest.get(key) != now_value:
+                raise UserError(f"cannot resume in '{self.out}': {what} changed since the sweep started "
+                                f"({key} {manifest.get(key)!r} in manifest.json, now {now_value!r}); "
+                                "results would mix two experiments, so start a new sweep with another --out")
+        self.runs_dir.mkdir(exist_ok=True)
+        for stale in self.runs_dir.glob(".*.tmp"):  # a write interrupted by a kill
+            stale.unlink()
+        if (self.out / ERRORS).exists():
+            self.errors = pd.read_csv(self.out / ERRORS).to_dict("records")
+        manifest.setdefault("resumed", []).append(now())
+        manifest["finished"] = None
+        self.manifest = manifest
+        write_json(self.out / MANIFEST, manifest)
+        return set(done_in_parts(self.runs_dir)) | {int(e["run_id"]) for e in self.errors}
+
+    # -- streaming ----------------------------------------------------------------------------------
+    def write_chunk(self, frame: pd.DataFrame | None, errors: list[dict], first: int, last: int) -> None:
+        """Save one finished chunk. Errors go first: if a kill falls between the two writes, the
+        chunk's good runs are simply run again on resume, and none is ever counted twice."""
+        if errors:
+            self.errors.extend(errors)
+            write_csv(self.out / ERRORS, pd.DataFrame(self.errors).sort_values("run_id"))
+        if frame is not None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            atomic_write(self.runs_dir / f"part-{first:09d}-{last:09d}.parquet", lambda f: pq.write_table(table, f))
+
+    def finish(self, **facts) -> None:
+        self.manifest.update(facts, finished=now())
+        write_json(self.out / MANIFEST, self.manifest)
+
+
+def new_manifest(spec, points: int) -> dict:
+    """What the sweep is: enough to check a resume and to read the results without the spec."""
+    return {
+        "kind": "treasury-card sweep",
+        "spec": str(spec.path),
+        "spec_sha256": spec.sha256,
+        "model_version": MODEL_VERSION,
+        "scenario": spec.scenario.id,
+        "scenario_sha256": spec.scenario.sha256,
+        "started": now(),
+        "finished": None,
+        "total_runs": points * spec.replicates,
+        "points": points,
+        "replicates": spec.replicates,
+        "steps": spec.steps,
+        "base_seed": spec.base_seed,
+        "seeds": "numpy SeedSequence(base_seed, spawn_key=(point, replicate)).generate_state(1, uint32)",
+        "sampler": spec.sampler,
+        "samples": spec.samples,
+        "parameters": {p.name: p.target.text for p in spec.parameters},
+        "metrics": {m.name: m.record for m in spec.metrics},
+        "heatmap": spec.heatmap,
+    }
+
+
+def read_manifest(out: Path) -> dict:
+    path = Path(out) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"'{out}' is not a sweep results folder: it has no {MANIFEST}") from None
+    except (OSError, ValueError) as error:
+        raise UserError(f"'{path}' cannot be read: {error}") from None
+
+
+def part_files(runs_dir: Path) -> list[Path]:
+    return sorted(runs_dir.glob("part-*.parquet"))
+
+
+def done_in_parts(runs_dir: Path) -> np.ndarray:
+    """run_ids present in the Parquet parts (reading only that column)."""
+    import pyarrow.parquet as pq
+
+    ids = [pq.read_table(f, columns=["run_id"]).column("run_id").to_numpy() for f in part_files(runs_dir)]
+    return np.unique(np.concatenate(ids)) if ids else np.array([], dtype=np.int64)
+
+
+def read_runs(out: str | Path, columns: list[str] | None = None, step: int | None = None) -> pd.DataFrame:
+    """Saved rows (all, or only those of one ``step``), sorted by run_id and step; an empty frame if
+    no chunk has finished yet."""
+    files = part_files(Path(out) / RUNS)
+    if not files:
+        return pd.DataFrame(columns=columns or ["run_id", "point", "replicate", "seed", "step"])
+    keep = None if columns is None else list(dict.fromkeys(["run_id", "step", *columns]))
+    filters = None if step is None else [("step", "==", step)]
+    frame = pd.read_parquet(Path(out) / RUNS, columns=keep, filters=filters)
+    return frame.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class SweepResults:
+    """A results folder as DataFrames, for notebooks and the app.
+
+    runs: the tidy rows of runs/ (run_id, point, replicate, seed, parameters, step, metrics);
+    summary: per point and metric, mean and 95% t-interval over replicates (summary.csv, or computed
+    now if the sweep has not finished); manifest: manifest.json as a dict; errors: failed runs;
+    points: the design; sobol: Sobol indices (sobol samplers only); pictures: name -> PNG path.
+    """
+
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict
+    errors: pd.DataFrame
+    points: pd.DataFrame
+    sobol: pd.DataFrame | None
+    pictures: dict[str, Path]
+
+
+def load_results(out: str | Path) -> SweepResults:
+    """Open a results folder (finished or not)."""
+    from simulation.sweeps.report import summarise
+
+    out = Path(out)
+    manifest = read_manifest(out)
+    runs = read_runs(out)
+    points = pd.read_csv(out / POINTS) if (out / POINTS).exists() else pd.DataFrame()
+    errors = pd.read_csv(out / ERRORS) if (out / ERRORS).exists() else pd.DataFrame(columns=["run_id", "error"])
+    if (out / "summary.csv").exists():
+        summary = pd.read_csv(out / "summary.csv")
+    else:
+        summary = summarise(runs, list(manifest["parameters"]), list(manifest["metrics"]), manifest["steps"])
+    sobol = pd.read_csv(out / "sobol.csv") if (out / "sobol.csv").exists() else None
+    pictures = {p.stem: p for p in sorted(out.glob("*.png"))}
+    return SweepResults(runs, summary, manifest, errors, points, sobol, pictures)
