@@ -108,8 +108,8 @@ class YenCarryTrader(InvestorRule):
 
     Each trader holds ``capital x leverage x min(1, (rate gap - hurdle) / full_size_gap)``, scaled down
     when USD/JPY volatility exceeds its tolerance. A trader whose losses exceed its stop-loss closes its
-    position and waits ``cooldown_months``: closing means buying yen, which strengthens the yen, which
-    stops out more traders. That cascade is how carry unwinds amplify yen rallies (Brunnermeier, Nagel
+    position and waits its own cooldown (``cooldown_months`` on average): closing means buying yen,
+    which strengthens the yen, which stops out more traders. That cascade is how carry unwinds amplify yen rallies (Brunnermeier, Nagel
     and Pedersen 2008; BIS Bulletin 90 on August 2024). ``size_bn`` is the group's total position at the
     start (BIS: about $250bn).
     """
@@ -128,7 +128,7 @@ class YenCarryTrader(InvestorRule):
     stop_high_pct: float = param(12.0, 0.5, 50.0, "percent adverse USD/JPY move", "loosest stop-loss")
     leverage_low: float = param(3.0, 1.0, 50.0, "times capital", "lowest leverage")
     leverage_high: float = param(10.0, 1.0, 50.0, "times capital", "highest leverage")
-    cooldown_months: float = param(3, 0, 24, "months", "wait after a stop-out before re-entering")
+    cooldown_months: float = param(3, 0, 24, "months", "average wait after a stop-out before re-entering")
 
     def traits(self, rng, n):
         u = lambda low, high: rng.uniform(min(low, high), max(low, high), n)  # noqa: E731
@@ -138,6 +138,9 @@ class YenCarryTrader(InvestorRule):
             "hurdle_pp": u(self.hurdle_low_pp, self.hurdle_high_pp),
             "vol_tolerance_pct": u(self.vol_low_pct, self.vol_high_pct),
             "stop_pct": u(self.stop_low_pct, self.stop_high_pct),
+            # Each trader waits its own while after a stop-out, so they do not all come back at once.
+            "cooldown_length": rng.integers(1, max(2, int(2 * self.cooldown_months)), n).astype(float)
+            if self.cooldown_months >= 1 else np.zeros(n),
         }
 
     def target_position_bn(self, members, view) -> np.ndarray:
@@ -167,7 +170,7 @@ class YenCarryTrader(InvestorRule):
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
-        members["cooldown"][stopped] = self.cooldown_months
+        members["cooldown"][stopped] = members["cooldown_length"][stopped]
         return np.where(stopped, -members["position_bn"], 0.0)
 
     def end_month(self, members, rate_gap_pp: float) -> None:
