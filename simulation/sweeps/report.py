@@ -68,8 +68,8 @@ def heatmap(summary: pd.DataFrame, parameters: list[str], metric: str, grid: boo
         fig.colorbar(dots, ax=ax, label=metric)
         ax.set_xlabel(x)
         ax.set_ylabel(parameters[1])
-    others = " (averaged over " + ", ".join(parameters[2:]) + ")" if len(parameters) > 2 else ""
-    ax.set_title(f"{metric}: mean over replicates{others}")
+    others = ", averaged over " + ", ".join(parameters[2:]) if len(parameters) > 2 else ""
+    ax.set_title(f"{metric} at the last step: mean of {data['n'].max()} replicates{others}", fontsize=10)
     fig.savefig(path, dpi=110, format="png")
     return path
 

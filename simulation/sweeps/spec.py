@@ -21,7 +21,6 @@ from simulation.errors import UserError
 from simulation.sweeps.targets import Target, parse_target
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-SAMPLERS = ("grid", "lhs", "sobol")
 RECORDS = ("final", "per_step")
 # Columns every results file has; a parameter or metric may not take one of these names.
 RESERVED = ("run_id", "point", "replicate", "seed", "step", "error")
@@ -278,8 +277,10 @@ def _columns(scenario) -> dict[str, list[str]]:
     """The columns a run really records, from a one-step run: a metric is checked against the model
     itself rather than against a list here that could fall out of date."""
     from simulation.runner import run
+    from simulation.sweeps.plan import release
 
     result = run(scenario, steps=1, seed=0, decisions=[])
+    release(result.world)
     return {
         "model": [c for c in result.model.columns if c not in ("step", "date")],
         "economies": [c for c in result.economies.columns if c not in ("step", "economy")],
