@@ -95,6 +95,7 @@ class TradeWarModel(mesa.Model):
         self.investors = self._build_investors()
         self.start_prices = self.markets.prices()
         self._carry_before = self.investors.carry_position_bn()
+        self._view_step, self._view = -1, {}
         self.reserves0_bn = self.reserves_value_bn()
 
     def _rule(self, choice, kind: str, where: str):
@@ -246,34 +247,41 @@ class TradeWarModel(mesa.Model):
         """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``)."""
         from simulation.decisions import home_economy
 
+        view = self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
         government = self.governments[economy]
         bank = next((b for b in self.central_banks.values() if b.economy == economy), None)
-        prices = self.markets.prices()
-        prices.update({k + "_start": v for k, v in self.start_prices.items()})
-        trade = self.trade
-        partners = [p for p in ECONOMIES if p != economy]
-        as_tuple = lambda a: tuple(float(x) for x in a)  # noqa: E731
-        quote = FX_QUOTES[economy][0] if economy in FX_QUOTES else ""
+        tariffs, agreed = view["tariffs"], view["agreed"]
+        partners = [(p, index_of(p)) for p in ECONOMIES if p != economy]
         return Observation(
-            step=t, actor=actor, economy=economy, prices=prices,
+            step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
             policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
             inflation_pct=float(self.macro.inflation_pct[e]),
             inflation_target_pct=float(self.macro.inflation_target_pct[e]),
             output_gap_pct=float(self.macro.gap_pct[e]),
             neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
             ust_holdings_bn=self.ledger.holdings_bn[economy],
-            fx_reserves_bn=float(self.reserves_value_bn()[e]),
+            fx_reserves_bn=view["reserves"][e],
             cash_reserves_bn=government.cash_reserves_bn,
             threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
             credibility=government.credibility,
-            tariffs_on_me={p: as_tuple(trade.tariffs_pct[e, index_of(p)]) for p in partners},
-            base_tariffs_on_me={p: as_tuple(trade.agreed_tariffs_pct[e, index_of(p)]) for p in partners},
-            my_tariffs={p: as_tuple(trade.tariffs_pct[index_of(p), e]) for p in partners},
-            base_my_tariffs={p: as_tuple(trade.agreed_tariffs_pct[index_of(p), e]) for p in partners},
-            home_quote=quote,
+            tariffs_on_me={p: tuple(tariffs[e][i]) for p, i in partners},
+            base_tariffs_on_me={p: tuple(agreed[e][i]) for p, i in partners},
+            my_tariffs={p: tuple(tariffs[i][e]) for p, i in partners},
+            base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
+            home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
         )
+
+    def _step_view(self, t: int) -> dict:
+        """Prices, reserves and tariff tables as plain lists, built once per step for every seat's view."""
+        if self._view_step != t:
+            prices = self.markets.prices()
+            prices.update({k + "_start": v for k, v in self.start_prices.items()})
+            self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
+                          "tariffs": self.trade.tariffs_pct.tolist(), "agreed": self.trade.agreed_tariffs_pct.tolist()}
+            self._view_step = t
+        return self._view
 
     def _market_events(self, t: int) -> list[Event]:
         """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""

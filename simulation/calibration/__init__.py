@@ -45,10 +45,14 @@ class Calibration:
     flows_bn: np.ndarray
     tariffs_pct: np.ndarray
     fingerprint: str = field(default="")
+    _resolved: dict = field(default_factory=dict, compare=False, repr=False)  # memo of wildcard look-ups
 
     def param(self, name: str, *keys: str) -> float:
         """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``)."""
-        return lookup(self.parameters, name, *keys)
+        key = (name, keys)
+        if key not in self._resolved:
+            self._resolved[key] = lookup(self.parameters, name, *keys)
+        return self._resolved[key]
 
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
