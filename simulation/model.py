@@ -165,6 +165,14 @@ class TradeWarModel(mesa.Model):
         for _ in range(steps if steps is not None else self.steps_total - self.month):
             self.step()
 
+    def release(self) -> None:
+        """Let Mesa forget this finished model. Mesa 3.3.1 keeps every model ever built in a class-level
+        counter (``Agent._ids``, mesa/mesa#3179, fixed after 3.3.1), so a process running thousands of
+        models would grow by ~0.4 MB a run. The model stays usable for reading its results."""
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
     # -- bookkeeping used by decisions ------------------------------------------------------------
     def sell_official(self, actor: str, holder: str, face_bn: float) -> float:
         """Move Treasuries from an official holder to the market; returns the proceeds (USD bn)."""

@@ -69,6 +69,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         decisions = read_decisions_file(decisions, steps)
     model = TradeWarModel(loaded.scenario, seed=seed, decisions=decisions, steps=steps)
     model.run()
+    model.release()
     rec = model.recorder
     record = {
         "model_version": MODEL_VERSION,

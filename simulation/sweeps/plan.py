@@ -182,15 +182,8 @@ def _identity(plan: RunPlan, task: RunTask, rows: int) -> dict[str, np.ndarray]:
 
 
 def release(model) -> None:
-    """Let a finished model be freed. Mesa 3.3.1 keeps every model ever built in a class-level counter
-    (``Agent._ids``, keyed by model: mesa/mesa#3179, fixed upstream after 3.3.1), so a worker running
-    thousands of models would grow by ~0.4 MB per run and slow down as the garbage collector walks
-    them all. Dropping our model's entry keeps a worker's memory flat."""
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
+    """Let a finished model be freed (see ``TradeWarModel.release``): keeps a worker's memory flat."""
+    model.release()
 
 
 def metric_series(result, metric) -> np.ndarray:
