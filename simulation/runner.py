@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -19,17 +19,42 @@ from simulation.errors import UserError
 from simulation.version import MODEL_VERSION
 
 
-@dataclass
 class RunResult:
-    """Everything a run produced, as DataFrames, plus the record that reproduces it."""
+    """Everything a run produced, plus the record that reproduces it.
 
-    model: pd.DataFrame       # one row per step (step 0 = the start): prices, policy rates, summaries
-    economies: pd.DataFrame   # one row per step and economy
-    trade: pd.DataFrame       # one row per step, exporter, importer and sector
-    events: pd.DataFrame      # decisions applied and market headlines
-    drivers: pd.DataFrame     # each price's monthly change split by cause
-    record: dict = field(default_factory=dict)  # run.json: version, scenario, seed, steps, decision log
-    world: object = None      # the model object itself, for inspection
+    The tables are built from the run's recorder the first time each is read, so a caller that needs
+    one table (a sweep reading two metrics) does not pay for the others.
+    """
+
+    def __init__(self, recorder, record: dict, world=None):
+        self._recorder = recorder
+        self.record = record      # run.json: version, scenario, seed, steps, decision log
+        self.world = world        # the model object itself, for inspection
+
+    @cached_property
+    def model(self) -> pd.DataFrame:
+        """One row per step (step 0 = the start): prices, policy rates, summaries."""
+        return self._recorder.model_frame()
+
+    @cached_property
+    def economies(self) -> pd.DataFrame:
+        """One row per step and economy."""
+        return self._recorder.economies_frame()
+
+    @cached_property
+    def trade(self) -> pd.DataFrame:
+        """One row per step, exporter, importer and sector."""
+        return self._recorder.trade_frame()
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Decisions applied, breaking news and market headlines."""
+        return self._recorder.events_frame()
+
+    @cached_property
+    def drivers(self) -> pd.DataFrame:
+        """Each price's monthly change split by cause."""
+        return self._recorder.drivers_frame()
 
     def write(self, out_dir: str | Path) -> Path:
         out = Path(out_dir)
@@ -82,8 +107,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "decisions": [d.to_record() for d in model.external],
         "applied": [d.to_record() for d in model.decision_log],
     }
-    return RunResult(rec.model_frame(), rec.economies_frame(), rec.trade_frame(), rec.events_frame(),
-                     rec.drivers_frame(), record, model)
+    return RunResult(rec, record, model)
 
 
 def _shipped_dir() -> Path:
