@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from simulation.errors import DecisionError, UserError
+from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
 
@@ -154,12 +154,7 @@ def from_mapping(data: Any, where: str, origin: str) -> Decision:
 def read_decisions_file(path: str | Path, steps: int | None = None) -> list[Decision]:
     """Read and check a TOML decisions file; any problem is one ``UserError`` naming the decision."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"decisions file '{path}' does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"decisions file '{path}' cannot be read: {error}") from None
+    text = read_user_text(path, "decisions file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

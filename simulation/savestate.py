@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from simulation.decisions import FIELDS, Decision, check, from_mapping
-from simulation.errors import UserError
+from simulation.errors import UserError, read_user_text
 from simulation.version import MODEL_VERSION
 
 SHA_CHARS = 12  # enough to notice a changed scenario file in a URL
@@ -78,12 +78,7 @@ def read_state(path_or_query: str) -> SavedRun:
     if text.startswith(("?", "http://", "https://")) or ("scenario=" in text and not Path(text).exists()):
         return from_query(text)
     path = Path(text)
-    try:
-        content = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"saved run '{path}' does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"saved run '{path}' cannot be read: {error}") from None
+    content = read_user_text(path, "saved run")
     try:
         data = json.loads(content) if path.suffix == ".json" else tomllib.loads(content)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
