@@ -61,6 +61,25 @@ class Recorder:
             for cause, change in causes.items():
                 self.driver_rows.append((step, market, cause, change, unit))
 
+    # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
+    def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
+        """A recorded value at every step (0 = the start): ``model`` (keys ()), ``economies`` (keys
+        (economy,)) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
+        if table == "model":
+            return np.array([row[column] for row in self.model_rows], dtype=np.float64)
+        if table == "economies":
+            j = ECONOMY_COLUMNS.index(column)
+            i = ECONOMIES.index(keys[0])
+            return np.array([rows[i, j] for rows in self.economy_rows], dtype=np.float64)
+        i, j = ECONOMIES.index(keys[0]), ECONOMIES.index(keys[1])
+        arrays = self.flows if column == "flow_bn" else self.tariffs
+        if keys[2] == "all":
+            if column != "flow_bn":
+                raise ValueError("only flows can be summed over sectors")
+            return np.array([a[i, j].sum() for a in arrays], dtype=np.float64)
+        k = SECTORS.index(keys[2])
+        return np.array([a[i, j, k] for a in arrays], dtype=np.float64)
+
     # -- tables -----------------------------------------------------------------------------------
     def model_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.model_rows)

@@ -31,6 +31,10 @@ class RunResult:
         self.record = record      # run.json: version, scenario, seed, steps, decision log
         self.world = world        # the model object itself, for inspection
 
+    def series(self, table: str, keys: tuple[str, ...], column: str):
+        """One recorded value at every step as a numpy array, without building a table."""
+        return self._recorder.series(table, tuple(keys), column)
+
     @cached_property
     def model(self) -> pd.DataFrame:
         """One row per step (step 0 = the start): prices, policy rates, summaries."""

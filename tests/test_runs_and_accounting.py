@@ -146,3 +146,15 @@ def test_carry_traders_treasuries_stay_in_step_with_their_positions():
     share = world.calibration.param("carry.ust_share")
     # The ledger counts face value, bought at each month's price: equal to the positions' share up to price moves.
     assert world.ledger.holdings_bn["yen carry traders"] == pytest.approx(share * world.investors.carry_position_bn(), rel=0.03)
+
+
+def test_series_read_from_the_recorder_match_the_tables():
+    result = run("kato-2025", seed=3, steps=6, decisions=[D(2, "JP", "sell_treasuries", amount_bn=80)])
+    np.testing.assert_array_equal(result.series("model", (), "us_10y"), result.model.us_10y.to_numpy())
+    jp = result.economies[result.economies.economy == "JP"]
+    np.testing.assert_array_equal(result.series("economies", ("JP",), "score"), jp.score.to_numpy())
+    t = result.trade
+    autos = t[(t.exporter == "JP") & (t.importer == "US") & (t.sector == "autos")]
+    np.testing.assert_array_equal(result.series("trade", ("JP", "US", "autos"), "flow_bn"), autos.flow_bn.to_numpy())
+    both = t[(t.exporter == "JP") & (t.importer == "US")].groupby("step").flow_bn.sum()
+    np.testing.assert_allclose(result.series("trade", ("JP", "US", "all"), "flow_bn"), both.to_numpy())

@@ -151,7 +151,7 @@ def _run_one(plan: RunPlan, task: RunTask) -> pd.DataFrame:
     series = {m.name: metric_series(result, m) for m in plan.metrics}
     release(result.world)
     per_step = any(m.record == "per_step" for m in plan.metrics)
-    steps = result.model["step"].to_numpy(dtype=np.int64)
+    steps = result.series("model", (), "step").astype(np.int64)
     rows = len(steps) if per_step else 1
     columns = _identity(plan, task, rows)
     columns["step"] = steps if per_step else steps[-1:]
@@ -187,16 +187,9 @@ def release(model) -> None:
 
 
 def metric_series(result, metric) -> np.ndarray:
-    """A metric's value at every recorded step (0 = the start), as floats."""
-    if metric.table == "model":
-        frame = result.model
-    elif metric.table == "economies":
-        frame = result.economies[result.economies["economy"] == metric.keys[0]]
-    else:
-        t = result.trade
-        exporter, importer, sector = metric.keys
-        frame = t[(t["exporter"] == exporter) & (t["importer"] == importer) & (t["sector"] == sector)]
-    return frame.sort_values("step")[metric.column].to_numpy(dtype=np.float64)
+    """A metric's value at every recorded step (0 = the start), as floats: read straight from the
+    run's recorder, since building tables for a few numbers would cost more than the run itself."""
+    return result.series(metric.table, tuple(metric.keys), metric.column)
 
 
 def error_record(plan: RunPlan, task: RunTask, error: BaseException) -> dict:
