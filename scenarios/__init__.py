@@ -185,17 +185,9 @@ class Scenario(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @field_validator("playable")
+    @field_validator("playable", "roles")
     @classmethod
-    def _actors(cls, value):
-        unknown = sorted(set(value) - set(ECONOMIES) - set(CENTRAL_BANKS))
-        if unknown:
-            raise ValueError(f"unknown role '{unknown[0]}'; expected economies or central banks")
-        return value
-
-    @field_validator("roles")
-    @classmethod
-    def _roles(cls, value):
+    def _seats(cls, value):
         unknown = sorted(set(value) - set(ECONOMIES) - set(CENTRAL_BANKS))
         if unknown:
             raise ValueError(f"unknown role '{unknown[0]}'; expected an economy or a central bank")

@@ -177,21 +177,3 @@ def read_decisions_file(path: str | Path, steps: int | None = None) -> list[Deci
         decisions.append(decision)
     return decisions
 
-
-def write_decisions_file(decisions: list[Decision], path: str | Path) -> None:
-    """Write decisions as a TOML file that ``read_decisions_file`` reads back."""
-    lines = []
-    for d in decisions:
-        lines.append("[[decision]]")
-        for key, value in d.to_record().items():
-            if key == "origin":
-                continue
-            lines.append(f"{key} = {_toml_value(value)}")
-        lines.append("")
-    Path(path).write_text("\n".join(lines), encoding="utf-8")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)

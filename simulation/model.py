@@ -311,9 +311,6 @@ class TradeWarModel(mesa.Model):
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
 
-    def holdings_check_bn(self) -> float:
-        return self.ledger.imbalance_bn()
-
 
 def _family(action: str) -> str:
     """Decisions of one family override a rule's decision of the same family in the same month."""

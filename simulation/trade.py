@@ -120,12 +120,6 @@ class TradeNetwork:
     def imports_bn(self) -> np.ndarray:
         return self.flows_bn.sum(axis=(0, 2))
 
-    def sector_exports_bn(self, sector: str) -> np.ndarray:
-        return self.flows_bn[:, :, SECTORS.index(sector)].sum(axis=1)
-
-    def sector_imports_bn(self, sector: str) -> np.ndarray:
-        return self.flows_bn[:, :, SECTORS.index(sector)].sum(axis=0)
-
     def sector_export_volume(self, sector: str) -> np.ndarray:
         """Export volume by economy at 2024 prices (USD bn), for jobs."""
         k = SECTORS.index(sector)

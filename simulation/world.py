@@ -37,6 +37,3 @@ def index_of(economy: str) -> int:
     """Position of an economy code in ``ECONOMIES`` (the axis order of every per-economy array)."""
     return ECONOMIES.index(economy)
 
-
-def sector_index(sector: str) -> int:
-    return SECTORS.index(sector)

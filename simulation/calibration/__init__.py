@@ -177,12 +177,3 @@ def load_calibration() -> Calibration:
     tariffs = _tariffs(_read("tariffs_2025q1.csv"))
     return Calibration(parameters, markets, economies, flows, tariffs, _fingerprint(parameters, markets))
 
-
-def sources_table() -> pd.DataFrame:
-    """Every calibrated number with its file and source, for documentation and the app."""
-    frames = []
-    for name in sorted(p.name for p in DATA_DIR.glob("*.csv")):
-        frame = _read(name)
-        frame.insert(0, "file", name)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
