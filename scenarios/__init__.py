@@ -375,3 +375,22 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
         changed = scenario.model_copy(update={"governments": {**scenario.governments, seat: government}})
         label = f"{seat}.{kind}: {name}"
     return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,))
+
+
+def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> LoadedScenario:
+    """The same scenario with people in ``seats`` (economies or central banks): those seats lose their
+    rules, so they act only on the decisions their players give, and keep their policies otherwise."""
+    scenario = loaded.scenario
+    governments, banks = dict(scenario.governments), dict(scenario.central_banks)
+    for seat in seats:
+        if seat in ECONOMIES:
+            governments[seat] = scenario.government(seat).model_copy(update={"trade": None, "treasury": None})
+        elif seat in CENTRAL_BANKS:
+            banks[seat] = None
+        else:
+            raise UserError(f"unknown seat '{seat}'; expected an economy ({', '.join(ECONOMIES)}) "
+                            f"or a central bank ({', '.join(CENTRAL_BANKS)})")
+    if not seats:
+        return loaded
+    changed = scenario.model_copy(update={"governments": governments, "central_banks": banks})
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes)

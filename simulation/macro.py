@@ -38,6 +38,7 @@ class Macro:
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.score = np.full(len(ECONOMIES), 100.0)
+        self.reserves_change_bn = np.zeros(len(ECONOMIES))
         self.weights = {k: np.full(len(ECONOMIES), p("welfare.weight", k)) for k in ("output", "inflation", "jobs", "wealth")}
 
     def set_objectives(self, economy: str, weights: dict[str, float]) -> None:
@@ -113,12 +114,20 @@ class Macro:
         self.log_auto_jobs += p("macro.auto_job_adjustment_per_month") * (target - self.log_auto_jobs)
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
+        self.reserves_change_bn = reserves_change_bn
+        parts = self.score_parts()
+        self.score = 100.0 + parts["output"] + parts["inflation"] + parts["jobs"] + parts["wealth"]
+
+    def score_parts(self) -> dict[str, np.ndarray]:
+        """The score's four terms per economy (points; the score is 100 plus their sum), so a report card
+        can say what drove it: output gap, distance from the inflation target (relative to the start),
+        auto jobs, and valuation changes on reserves as a share of GDP."""
         w = self.weights.__getitem__
         inflation_miss = (np.abs(self.inflation_pct - self.inflation_target_pct)
                           - np.abs(self.start_inflation_pct - self.inflation_target_pct))
-        self.score = (100.0 + w("output") * self.gap_pct - w("inflation") * inflation_miss
-                      + w("jobs") * 100.0 * self.log_auto_jobs
-                      + w("wealth") * 100.0 * reserves_change_bn / self.gdp0_bn)
+        return {"output": w("output") * self.gap_pct, "inflation": -w("inflation") * inflation_miss,
+                "jobs": w("jobs") * 100.0 * self.log_auto_jobs,
+                "wealth": w("wealth") * 100.0 * self.reserves_change_bn / self.gdp0_bn}
 
     # -- reporting --------------------------------------------------------------------------------
     @property

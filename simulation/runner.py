@@ -83,15 +83,18 @@ class RunResult:
 
 
 def run(scenario, steps: int | None = None, seed: int | None = None,
-        decisions: list[Decision] | str | Path | None = None) -> RunResult:
+        decisions: list[Decision] | str | Path | None = None, seats: tuple[str, ...] = ()) -> RunResult:
     """Run a scenario (id, path or loaded scenario) and return its results.
 
-    ``seed`` defaults to the scenario's; ``decisions`` is a list of Decision records or a TOML file.
+    ``seed`` defaults to the scenario's; ``decisions`` is a list of Decision records or a TOML file;
+    ``seats`` are the roles people played (they have no rules, only their decisions).
     """
-    from scenarios import LoadedScenario, load_scenario
+    from scenarios import LoadedScenario, load_scenario, with_players
     from simulation.model import TradeWarModel
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    seats = tuple(seats)
+    loaded = with_players(loaded, seats)
     steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
     seed = loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
     if isinstance(decisions, (str, Path)):
@@ -106,6 +109,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "scenario": loaded.id if loaded.path.parent == _shipped_dir() else str(loaded.path),
         "scenario_sha256": loaded.sha256,
         "rule_changes": list(loaded.rule_changes),
+        "seats": list(seats),
         "seed": seed,
         "steps": steps,
         "decisions": [d.to_record() for d in model.external],

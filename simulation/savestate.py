@@ -32,6 +32,7 @@ class SavedRun:
     steps: int
     decisions: tuple[Decision, ...]
     model_version: str = MODEL_VERSION
+    seats: tuple[str, ...] = ()        # roles people played: they had no rules, only their decisions
 
     @classmethod
     def of(cls, result) -> "SavedRun":
@@ -39,13 +40,17 @@ class SavedRun:
         r = result.record
         decisions = tuple(from_mapping({k: v for k, v in d.items() if k in FIELDS}, "run record", origin="file")
                           for d in r["decisions"])
-        return cls(r["scenario"], r["scenario_sha256"], r["seed"], r["steps"], decisions, r["model_version"])
+        return cls(r["scenario"], r["scenario_sha256"], r["seed"], r["steps"], decisions, r["model_version"],
+                   tuple(r.get("seats", ())))
 
 
 # -- TOML file ------------------------------------------------------------------------------------
 def to_toml(state: SavedRun) -> str:
     lines = [f'model_version = "{state.model_version}"', f'scenario = "{state.scenario}"',
-             f'scenario_sha256 = "{state.scenario_sha256}"', f"seed = {state.seed}", f"steps = {state.steps}", ""]
+             f'scenario_sha256 = "{state.scenario_sha256}"', f"seed = {state.seed}", f"steps = {state.steps}"]
+    if state.seats:
+        lines.append(f"seats = {json.dumps(list(state.seats))}")
+    lines.append("")
     for d in state.decisions:
         lines.append("[[decision]]")
         lines.extend(f"{k} = {json.dumps(v)}" for k, v in d.to_record().items() if k in FIELDS)
@@ -69,7 +74,8 @@ def from_record(data: dict, where: str) -> SavedRun:
         check(decision, _int(data["steps"], "steps", where))
         decisions.append(decision)
     return SavedRun(str(data["scenario"]), str(data.get("scenario_sha256", "")), _int(data["seed"], "seed", where),
-                    _int(data["steps"], "steps", where), tuple(decisions), str(data["model_version"]))
+                    _int(data["steps"], "steps", where), tuple(decisions), str(data["model_version"]),
+                    _seats(data.get("seats", []), where))
 
 
 def read_state(path_or_query: str) -> SavedRun:
@@ -96,6 +102,8 @@ def to_query(state: SavedRun) -> str:
                      for d in state.decisions)
     params = {"scenario": state.scenario, "seed": state.seed, "steps": state.steps, "v": state.model_version,
               "sha": state.scenario_sha256[:SHA_CHARS]}
+    if state.seats:
+        params["seats"] = ",".join(state.seats)
     if moves:
         params["d"] = moves
     return "?" + urlencode(params)
@@ -122,7 +130,7 @@ def from_query(query: str) -> SavedRun:
         check(decision, steps)
         decisions.append(decision)
     return SavedRun(get("scenario"), get("sha") or "", _int(get("seed"), "seed", where), steps,
-                    tuple(decisions), get("v"))
+                    tuple(decisions), get("v"), _seats(list(filter(None, (get("seats") or "").split(","))), where))
 
 
 # -- restoring ------------------------------------------------------------------------------------
@@ -138,7 +146,7 @@ def restore(state: SavedRun, allow_version_change: bool = False):
     if state.scenario_sha256 and not loaded.sha256.startswith(state.scenario_sha256) and not allow_version_change:
         raise UserError(f"scenario '{state.scenario}' has changed since this run was saved; its numbers may differ "
                         "(replay anyway with --allow-version-change)")
-    return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions))
+    return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions), seats=state.seats)
 
 
 def _int(value, name: str, where: str) -> int:
@@ -149,6 +157,20 @@ def _int(value, name: str, where: str) -> int:
     if isinstance(value, float) and value != number or isinstance(value, bool):
         raise UserError(f"{where}: '{name}' must be a whole number, got {value!r}")
     return number
+
+
+def _seats(value, where: str) -> tuple[str, ...]:
+    from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise UserError(f"{where}: 'seats' must be a list of role codes such as [\"JP\", \"BOJ\"]")
+    for seat in value:
+        if seat not in ECONOMIES and seat not in CENTRAL_BANKS:
+            raise UserError(f"{where}: unknown seat '{seat}'; expected an economy ({', '.join(ECONOMIES)}) "
+                            f"or a central bank ({', '.join(CENTRAL_BANKS)})")
+    if len(set(value)) != len(value):
+        raise UserError(f"{where}: a seat is listed twice in 'seats'")
+    return tuple(value)
 
 
 def _number(text: str):

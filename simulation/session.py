@@ -1,0 +1,191 @@
+"""A game played one month at a time: people in some seats, rules in the others.
+
+The app's single-player game and the class game both drive a ``PlaySession``. It keeps the live model
+and the log of the players' decisions, and nothing else: because a run is data, the session can always
+be rebuilt from ``(scenario, seats, seed, steps, log)``, which is how undo, saved links, rollback after
+a refused decision and a classroom server restart all work.
+
+    session = PlaySession("kato-2025", seats=("JP",), seed=1)
+    session.step([Decision(step=1, actor="JP", action="threaten_sale", amount_bn=300)])
+    session.step()                                  # a month in which the players do nothing
+    session.result.model.us_10y                     # the same tables as a finished run
+    session.why(session.month, "us_10y")            # this month's change split by cause
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from simulation.decisions import CENTRAL_BANK, GOVERNMENT, ACTIONS, Decision, check, home_economy
+from simulation.errors import DecisionError, UserError
+from simulation.policy import describe_cause
+from simulation.runner import RunResult, _positive_int, run
+from simulation.savestate import SavedRun
+from simulation.version import MODEL_VERSION
+from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+# What the "why did it move" panel and the charts show, with units for their labels.
+KEY_SERIES = {"us_10y": ("US 10-year yield", "%"), "usd_jpy": ("USD/JPY", "yen per dollar"),
+              "sp500": ("S&P 500", "index"), "nikkei225": ("Nikkei 225", "index")}
+
+
+class PlaySession:
+    """One game: a live model, the seats people play, and the log of their decisions."""
+
+    def __init__(self, scenario, seats: tuple[str, ...] = (), seed: int | None = None,
+                 steps: int | None = None, decisions: tuple[Decision, ...] | list[Decision] = (),
+                 months_played: int | None = None):
+        from scenarios import LoadedScenario, load_scenario, with_players
+
+        self.loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+        self.seats = tuple(seats)
+        self.played = with_players(self.loaded, self.seats)
+        self.seed = self.loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
+        self.steps = self.loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
+        last = max((d.step for d in decisions), default=0)
+        months = last if months_played is None else _positive_int(months_played, "months played", 0, self.steps)
+        if months < last:
+            raise UserError(f"months played ({months}) is before the last decision (month {last})")
+        self._rebuild([], 0)
+        for month in range(1, months + 1):
+            self.step([d for d in decisions if d.step == month])
+
+    # -- playing ----------------------------------------------------------------------------------
+    @property
+    def month(self) -> int:
+        """The last month played (0 before the first step)."""
+        return self.model.month
+
+    @property
+    def finished(self) -> bool:
+        return self.month >= self.steps
+
+    def step(self, decisions: list[Decision] | tuple[Decision, ...] = ()) -> None:
+        """Play the next month with these decisions from the seats' players (their step is set here).
+
+        A decision that cannot be applied (selling more than is held) is refused with a ``UserError``
+        and the month is not played: the session is rebuilt as it was before the call.
+        """
+        if self.finished:
+            raise UserError(f"the game is over: all {self.steps} months have been played")
+        month = self.month + 1
+        given = [replace(d, step=month, origin="player") for d in decisions]
+        for d in given:
+            self.check_decision(d)
+        self.model.external.extend(given)
+        try:
+            self.model.step()
+        except DecisionError as error:
+            self._rebuild(self.log, month - 1)
+            raise UserError(str(error)) from None
+        self.log.extend(given)
+        self.__dict__.pop("result", None)
+
+    def check_decision(self, d: Decision) -> None:
+        """Refuse a decision its seat may not take, with a sentence saying why."""
+        if d.actor not in self.seats:
+            raise UserError(f"'{d.actor}' is not a seat played by a person in this game "
+                            f"(played seats: {', '.join(self.seats) or 'none'})")
+        try:
+            check(d, self.steps)
+        except DecisionError as error:
+            raise UserError(str(error)) from None
+
+    def undo(self) -> None:
+        """Take back the last month played."""
+        if self.month == 0:
+            raise UserError("there is nothing to undo: no month has been played yet")
+        self._rebuild([d for d in self.log if d.step < self.month], self.month - 1)
+
+    def _rebuild(self, log: list[Decision], months: int) -> None:
+        """A fresh model with ``log`` replayed for ``months`` months: a run is data, so this is exact."""
+        from simulation.model import TradeWarModel
+
+        model = TradeWarModel(self.played.scenario, seed=self.seed, decisions=list(log), steps=self.steps)
+        model.release()
+        model.run(months)
+        self.model, self.log = model, list(log)
+        self.__dict__.pop("result", None)
+
+    # -- saving -----------------------------------------------------------------------------------
+    def saved(self) -> SavedRun:
+        from simulation.runner import _shipped_dir
+
+        scenario = self.loaded.id if self.loaded.path.parent == _shipped_dir() else str(self.loaded.path)
+        return SavedRun(scenario, self.loaded.sha256, self.seed, self.steps, tuple(self.log), MODEL_VERSION,
+                        self.seats)
+
+    # -- reading ----------------------------------------------------------------------------------
+    @cached_property
+    def result(self) -> RunResult:
+        """The run so far as tables (rebuilt after every month played)."""
+        return RunResult(self.model.recorder, {}, self.model)
+
+    def why(self, month: int, market: str) -> pd.DataFrame:
+        """``market``'s change in ``month`` split by cause, largest first, with plain-language labels."""
+        drivers = self.result.drivers
+        rows = drivers[(drivers.step == month) & (drivers.market == market)]
+        rows = rows[rows.change.abs() > 1e-9].copy()
+        rows["label"] = [describe_cause(c) for c in rows.cause]
+        return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
+
+    def headlines(self, month: int | None = None) -> list[tuple[int, str]]:
+        """(month, headline) for every event so far, or for one month, newest first."""
+        events = [(e.step, e.headline) for e in self.model.events if month is None or e.step == month]
+        return sorted(events, key=lambda item: -item[0])
+
+    def score(self, seat: str) -> float:
+        return float(self.model.macro.score[ECONOMIES.index(home_economy(seat))])
+
+    def score_parts(self, seat: str) -> dict[str, float]:
+        i = ECONOMIES.index(home_economy(seat))
+        return {name: float(part[i]) for name, part in self.model.macro.score_parts().items()}
+
+    def baseline(self) -> RunResult:
+        """The scenario as written, same seed, every seat on its rule: what the player is compared with."""
+        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
+
+    def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
+        """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
+        95th percentile of each column at every step (long format: step, column, p5, p50, p95)."""
+        seeds = _positive_int(seeds, "seeds", 1, 200)
+        runs = [run(self.loaded, steps=self.steps, seed=self.seed + k, decisions=list(self.log), seats=self.seats)
+                for k in range(seeds)]
+        frames = []
+        for column in columns:
+            paths = np.vstack([r.series("model", (), column) for r in runs])
+            p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
+            frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
+                                        "p5": p5, "p50": p50, "p95": p95}))
+        return pd.concat(frames, ignore_index=True)
+
+
+def seat_kind(seat: str) -> str:
+    """'government' or 'central bank'."""
+    if seat in CENTRAL_BANKS:
+        return CENTRAL_BANK
+    if seat in ECONOMIES:
+        return GOVERNMENT
+    raise UserError(f"unknown seat '{seat}'")
+
+
+def actions_for(seat: str) -> list[str]:
+    """The actions a seat may take, in the order a decision panel shows them."""
+    kind = seat_kind(seat)
+    return [a for a, (who, _, _) in ACTIONS.items() if who in (kind, "any")]
+
+
+_BASELINES: dict[tuple, RunResult] = {}
+
+
+def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> RunResult:
+    key = (str(path), sha256, seed, steps)
+    if key not in _BASELINES:
+        if len(_BASELINES) > 64:
+            _BASELINES.pop(next(iter(_BASELINES)))
+        _BASELINES[key] = run(loaded, steps=steps, seed=seed)
+    return _BASELINES[key]
