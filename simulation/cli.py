@@ -1,4 +1,4 @@
-"""The command line: ``python run.py simulate|scenarios ...``.
+"""The command line: ``python run.py [play]|simulate|scenarios|replay|rules|check-rule|sweep ...``.
 
 Every user mistake ends as one line on stderr and exit status 2; nothing prints a traceback.
 """
@@ -50,13 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
     from simulation.sweeps.cli import add_parser as add_sweep_parser
 
     add_sweep_parser(commands)
+    from ui.cli import add_parser as add_play_parser
+
+    add_play_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["play", *argv]  # `python run.py [--port N]` starts the app
     args = parser.parse_args(argv)
     try:
+        if args.command == "play":
+            from ui.cli import command as play_command
+
+            return play_command(args)
         if args.command == "simulate":
             return simulate(args)
         if args.command == "scenarios":

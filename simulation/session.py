@@ -52,7 +52,8 @@ class PlaySession:
             raise UserError(f"months played ({months}) is before the last decision (month {last})")
         self._rebuild([], 0)
         for month in range(1, months + 1):
-            self.step([d for d in decisions if d.step == month])
+            now = [d for d in decisions if d.step == month]
+            self.step([d for d in now if d.origin != "scenario"], [d for d in now if d.origin == "scenario"])
 
     # -- playing ----------------------------------------------------------------------------------
     @property
@@ -64,8 +65,12 @@ class PlaySession:
     def finished(self) -> bool:
         return self.month >= self.steps
 
-    def step(self, decisions: list[Decision] | tuple[Decision, ...] = ()) -> None:
+    def step(self, decisions: list[Decision] | tuple[Decision, ...] = (),
+             shocks: list[Decision] | tuple[Decision, ...] = ()) -> None:
         """Play the next month with these decisions from the seats' players (their step is set here).
+
+        ``shocks`` are scripted events an instructor injects ("breaking news"): any actor may be named,
+        played or not, and the decision's ``note`` becomes the headline, as in a scenario's script.
 
         A decision that cannot be applied (selling more than is held) is refused with a ``UserError``
         and the month is not played: the session is rebuilt as it was before the call.
@@ -76,6 +81,13 @@ class PlaySession:
         given = [replace(d, step=month, origin="player") for d in decisions]
         for d in given:
             self.check_decision(d)
+        scripted = [replace(d, step=month, origin="scenario") for d in shocks]
+        for d in scripted:
+            try:
+                check(d, self.steps)
+            except DecisionError as error:
+                raise UserError(str(error)) from None
+        given = scripted + given
         self.model.external.extend(given)
         try:
             self.model.step()

@@ -1,0 +1,5 @@
+"""HTTP API of the class game (placeholder until the room server lands)."""
+
+
+def routes():
+    return []

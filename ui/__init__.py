@@ -1,0 +1,1 @@
+"""The Solara web app: pages (ui/pages), components (ui/components) and the server (ui/server.py)."""

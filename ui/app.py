@@ -1,0 +1,6 @@
+import solara
+
+
+@solara.component
+def Page():
+    solara.Markdown("# Trade war")

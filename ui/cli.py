@@ -1,0 +1,33 @@
+"""``python run.py play``: start the web app (also what ``python run.py`` with no command does)."""
+
+from __future__ import annotations
+
+import socket
+
+from simulation.errors import UserError
+
+DEFAULT_CLASS_DB = "class-games.sqlite3"
+
+
+def add_parser(commands) -> None:
+    play = commands.add_parser("play", help="start the web app (the default when no command is given)")
+    play.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
+                      "use 0.0.0.0 to let a class join from other machines)")
+    play.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    play.add_argument("--class-db", default=DEFAULT_CLASS_DB,
+                      help=f"SQLite file that keeps every class game (default ./{DEFAULT_CLASS_DB})")
+
+
+def command(args) -> int:
+    from ui.server import serve
+
+    if not 1 <= args.port <= 65535:
+        raise UserError(f"--port must be from 1 to 65535, got {args.port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as error:
+            raise UserError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); "
+                            "choose another --port or stop the program using it") from None
+    serve(args.host, args.port, args.class_db)
+    return 0
