@@ -4,6 +4,8 @@ model equals the batch run of its log; the log replays to the same room; debrief
 from __future__ import annotations
 
 import io
+import sqlite3
+import time
 import zipfile
 
 import pandas as pd
@@ -257,3 +259,31 @@ def test_the_export_holds_every_decision_and_outcome_in_csv_and_parquet_that_agr
     economies = room.result().economies
     jp = economies[economies.economy == "JP"].score.to_numpy()
     assert outcomes.score_JP.to_numpy() == pytest.approx(jp)
+
+
+def test_the_ticker_thread_closes_rounds_nobody_is_watching(tmp_path, clock):
+    registry = ClassRegistry(tmp_path / "ticking.sqlite3", clock=clock)
+    room, boss = registry.create("kato-2025", steps=3, round_seconds=60, start=True)
+    clock.advance(61)
+    waited = 0.0
+    while room.round == 1 and waited < 10:
+        time.sleep(0.05)
+        waited += 0.05
+    registry.close()
+    assert room.round == 2 and room.history[0]["reason"] == "timer"
+
+
+def test_a_failed_write_changes_nothing(registry, clock, monkeypatch):
+    room, boss = registry.create("kato-2025", steps=3, round_seconds=60, start=True)
+    _, _, ann = registry.join(room.code, "Ann", seat="JP")
+    registry.join(room.code, "Ben", seat="US")
+    room.submit(ann, [{"action": "threaten_sale", "amount_bn": 100}])
+    before = room.state(boss)
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(registry.store, "append", disk_full)
+    with pytest.raises(sqlite3.OperationalError):
+        room.advance(boss)
+    assert room.state(boss) == before and room.session.month == 0 and room.session.log == []
