@@ -1,8 +1,9 @@
 """HTTP API of the class game: JSON under ``/api/class/...``, served by the app's one Starlette server.
 
 Every answer is JSON. A user error is ``{"error": "one clear sentence"}`` with a 4xx status (401 no or
-unknown token, 403 a token that may not do this, 404 unknown room, 413 body too large, 429 too many
-joins); anything unexpected is a 500 with a sentence, and the traceback goes to the server's log only.
+unknown token, 403 a token that may not do this, 404 unknown room, 409 a submission for a round
+already over, 413 body too large, 429 too many joins); anything unexpected is a 500 with a sentence, and the traceback goes to the
+server's log only.
 Room work runs in Starlette's thread pool, so a resolving round never blocks the pages' websockets.
 """
 
@@ -154,10 +155,10 @@ async def room_state(request: Request) -> Response:
 
 async def submit(request: Request) -> Response:
     room = _room(request)
-    body = _fields(await _body(request), ("decisions",), "submit")
+    body = _fields(await _body(request), ("decisions", "round"), "submit")
     if "decisions" not in body:
         raise UserError("submit: send {\"decisions\": [...]} (an empty list means no new decisions)")
-    accepted = await run_in_threadpool(room.submit, _token(request), body["decisions"])
+    accepted = await run_in_threadpool(room.submit, _token(request), body["decisions"], body.get("round"))
     return JSONResponse({"submitted": accepted, "round": room.state()["round"]})
 
 

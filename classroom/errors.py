@@ -24,6 +24,12 @@ class Forbidden(UserError):
     status = 403
 
 
+class Stale(UserError):
+    """A submission for a round that has already resolved."""
+
+    status = 409
+
+
 class RateLimited(UserError):
     """Too many attempts from one address or for one room in a short time."""
 

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 
-from classroom.errors import Forbidden, NotFound, Unauthorized
+from classroom.errors import Forbidden, NotFound, Stale, Unauthorized
 from classroom.store import Event, EventStore
 from scenarios import LoadedScenario, load_scenario
 from simulation.decisions import FIELDS, Decision, check, from_mapping
@@ -274,14 +274,19 @@ class Room:
             self._record("started", {})
             self._resolve_if_ready()
 
-    def submit(self, token, decisions) -> list[dict]:
+    def submit(self, token, decisions, round_number: int | None = None) -> list[dict]:
         """A seat's decisions for this round (a list of dicts or Decisions; empty = do nothing new).
 
-        Any member of the seat's team may submit; a later submission replaces the earlier one.
+        Any member of the seat's team may submit; a later submission replaces the earlier one. A page
+        passes the ``round_number`` it showed, so that a click that arrives just after the round
+        resolved is refused instead of landing silently in the next round.
         """
         with self._lock:
             person = self._seated(token)
             self._require_playing()
+            if round_number is not None and round_number != self.round:
+                raise Stale(f"round {round_number!r} is over; round {self.round} is open now: "
+                            "check the new situation and submit again")
             parsed = self._parse_decisions(decisions, person.seat)
             self._record("submitted", {"person": person.id, "seat": person.seat, "round": self.round,
                                        "decisions": [encode(d) for d in parsed]})

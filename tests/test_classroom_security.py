@@ -140,8 +140,10 @@ def test_http_attacks_are_refused_with_one_sentence_and_the_right_status(server)
     one_sentence(*server.call("GET", f"{base}/submit", token=jo["token"]), 405, "takes POST")
     status, seen = server.call("GET", f"{base}/state?token={uma['token']}")
     assert status == 200 and seen["you"]["seat"] == "US" and "Ministry of Finance" not in json.dumps(seen)
-    status, _ = server.call("POST", f"{base}/submit", {"decisions": []}, token=jo["token"])
+    status, _ = server.call("POST", f"{base}/submit", {"decisions": [], "round": 1}, token=jo["token"])
     assert status == 200
+    one_sentence(*server.call("POST", f"{base}/submit", {"decisions": [], "round": 0}, token=jo["token"]), 409,
+                 "round 1 is open now")
     status, seen = server.call("GET", f"{base}/state", token=boss)
     assert seats_submitted(seen) == {"JP": True, "US": False, "FED": False, "BOJ": False}
     answers = [server.call("POST", f"{base}/join", {"name": f"S{i}"})[0] for i in range(5)]
