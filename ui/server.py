@@ -26,24 +26,5 @@ def build_app():
     import solara.server.starlette as solara_server
     from classroom.api import routes as class_routes
 
-    return Starlette(routes=[*class_routes(), *solara_server.routes], lifespan=solara_server.lifespan,
-                     middleware=solara_server.middleware)
-
-
-def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None) -> None:
-    import warnings
-
-    import uvicorn
-
-    # Plain http on a classroom network is the intended use; Solara's advice about https cookies is noise.
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-
-    if class_db:
-        os.environ["TRADEWAR_CLASS_DB"] = class_db
-    for key, value in OFFLINE_ENV.items():
-        os.environ[key] = value
-    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
-    app = build_app()
-    print(f"Trade-war game: open http://{host}:{port} in a browser (Ctrl+C stops the server)", flush=True)
-    sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_ping_interval=20)
+    return Starlette(routes=[*class_routes(), *asset_routes(), *solara_server.routes],
+                     lifespan=solara_server.lifespan, middleware=solara_server.middleware)

@@ -1,0 +1,183 @@
+"""Plotly figures for the app, built from a run's tables: pure functions, no Solara, easy to test.
+
+Every figure has a title, axis titles with units and a legend, so a projected chart reads on its own.
+The player's path is a solid line, the baseline (the scenario as written, rules in every seat) a dashed
+grey line over the whole game, and the fan (5th-95th percentile across seeds) a shaded band.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from plotly.colors import sample_colorscale
+
+from simulation.session import KEY_SERIES
+from simulation.world import ECONOMIES, ECONOMY_NAMES
+
+PLAYER_COLOUR, BASELINE_COLOUR, FAN_COLOUR = "#1f5fa8", "#8a8a8a", "rgba(31, 95, 168, 0.18)"
+TARIFF_SCALE = "YlOrRd"
+TARIFF_SCALE_MAX_PCT = 50.0     # tariffs at or above this share the darkest colour
+MAX_EDGE_WIDTH_PX = 14.0
+
+
+def _figure(traces: list[dict], layout: dict, title: str, height: int) -> dict:
+    """A figure as the plain dict plotly.js draws (``ui/components/plotly_view.py``). Building dicts and
+    skipping plotly's Python-side validation keeps a step well inside the app's time budget; the tests
+    validate every figure with ``plotly.graph_objects.Figure``."""
+    base = {"title": {"text": title, "x": 0.01}, "height": height, "margin": {"l": 55, "r": 15, "t": 60, "b": 40},
+            "legend": {"orientation": "h", "y": -0.14}, "template": _template(), "hovermode": "x unified"}
+    return {"data": traces, "layout": {**base, **layout}}
+
+
+@lru_cache(maxsize=1)
+def _template() -> dict:
+    """Plotly's white theme as plotly.js takes it (a template name only means something in Python)."""
+    import plotly.io as pio
+
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def _grid(rows: int, cols: int, titles: list[str], x_title: str, x_range, gap_x=0.09, gap_y=0.17) -> dict:
+    """Axes and panel titles for a ``rows`` x ``cols`` grid of charts (what make_subplots does, cheaply)."""
+    layout, notes = {}, []
+    width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    for i, text in enumerate(titles):
+        row, col = divmod(i, cols)
+        x0, y1 = col * (width + gap_x), 1 - row * (height + gap_y)
+        suffix = "" if i == 0 else str(i + 1)
+        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "range": x_range,
+                                    "title": {"text": x_title}}
+        layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": f"x{suffix}"}
+        notes.append({"text": f"<b>{text}</b>", "x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper",
+                      "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    layout["annotations"] = notes
+    return layout
+
+
+def _axes(i: int) -> dict:
+    suffix = "" if i == 0 else str(i + 1)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fan: pd.DataFrame | None = None,
+                   steps: int | None = None, names: tuple[str, str] = ("Your game", "Baseline (rules only)")) -> dict:
+    """The four key market series (10-year yield, USD/JPY, S&P 500, Nikkei 225), one panel each."""
+    titles = [f"{label} ({unit})" for label, unit in KEY_SERIES.values()]
+    traces = []
+    for i, column in enumerate(KEY_SERIES):
+        first = i == 0
+        if fan is not None and not fan.empty:
+            band = fan[fan.column == column]
+            traces.append({"type": "scatter", "x": list(band.step) + list(band.step[::-1]),
+                           "y": list(band.p95) + list(band.p5[::-1]), "fill": "toself", "fillcolor": FAN_COLOUR,
+                           "line": {"width": 0}, "hoverinfo": "skip", "name": "Your moves, 5-95% across seeds",
+                           "legendgroup": "fan", "showlegend": first, **_axes(i)})
+        if baseline is not None:
+            traces.append({"type": "scatter", "x": list(baseline.step), "y": list(baseline[column]), "mode": "lines",
+                           "name": names[1], "line": {"color": BASELINE_COLOUR, "dash": "dash", "width": 1.5},
+                           "legendgroup": "baseline", "showlegend": first, **_axes(i)})
+        traces.append({"type": "scatter", "x": list(model.step), "y": list(model[column]), "mode": "lines+markers",
+                       "name": names[0], "line": {"color": PLAYER_COLOUR, "width": 2.5}, "marker": {"size": 4},
+                       "legendgroup": "player", "showlegend": first, **_axes(i)})
+    month = int(model.step.iloc[-1])
+    layout = _grid(2, 2, titles, "month", [0, steps] if steps else None)
+    title = f"Markets to month {month}: {names[0].lower()} against the {names[1].split(' (')[0].lower()}"
+    return _figure(traces, layout, title, 540)
+
+
+def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus: tuple[str, ...],
+                   steps: int | None = None, baseline_name: str = "baseline") -> dict:
+    """GDP growth and inflation (% a year) of the economies in ``focus``, with their baselines."""
+    palette = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400"]
+    traces = []
+    for i, column in enumerate(("gdp_growth_pct", "inflation_pct")):
+        for k, code in enumerate(focus):
+            colour, name = palette[k % len(palette)], ECONOMY_NAMES[code]
+            if baseline is not None:
+                base = baseline[baseline.economy == code]
+                traces.append({"type": "scatter", "x": list(base.step), "y": list(base[column]), "mode": "lines",
+                               "name": f"{name}, {baseline_name}", "line": {"color": colour, "dash": "dash", "width": 1.2},
+                               "opacity": 0.6, "legendgroup": f"{code}-base", "showlegend": i == 0, **_axes(i)})
+            mine = economies[economies.economy == code]
+            traces.append({"type": "scatter", "x": list(mine.step), "y": list(mine[column]), "mode": "lines+markers",
+                           "name": name, "line": {"color": colour, "width": 2.5}, "marker": {"size": 4},
+                           "legendgroup": code, "showlegend": i == 0, **_axes(i)})
+    layout = _grid(1, 2, ["GDP growth (% a year)", "Inflation (% a year)"], "month", [0, steps] if steps else None)
+    layout["yaxis"]["title"] = {"text": "% a year"}
+    month = int(economies.step.iloc[-1])
+    return _figure(traces, layout, f"Economies to month {month}: growth and inflation", 360)
+
+
+def network_figure(trade: pd.DataFrame, month: int, top_edges: int = 30) -> dict:
+    """The trade network in ``month``: economies on a circle, the largest flows as curved arrows whose
+    width follows the flow (USD bn a year) and whose colour follows its trade-weighted tariff (%)."""
+    now = trade[trade.step == month]
+    edges = (now.assign(weighted=now.flow_bn * now.tariff_pct).groupby(["exporter", "importer"], sort=False)
+             .agg(flow_bn=("flow_bn", "sum"), weighted=("weighted", "sum")).reset_index())
+    edges["tariff_pct"] = edges.weighted / edges.flow_bn.where(edges.flow_bn > 0, np.nan)
+    edges = edges.fillna({"tariff_pct": 0.0}).nlargest(top_edges, "flow_bn")
+    position = _circle_positions()
+    widest = float(edges.flow_bn.max()) if not edges.empty else 1.0
+    colours = sample_colorscale(TARIFF_SCALE, list(np.minimum(edges.tariff_pct, TARIFF_SCALE_MAX_PCT) / TARIFF_SCALE_MAX_PCT))
+    traces = []
+    for row, colour in zip(edges.itertuples(), colours):
+        xs, ys = _curve(position[row.exporter], position[row.importer])
+        text = (f"{ECONOMY_NAMES[row.exporter]} → {ECONOMY_NAMES[row.importer]}: "
+                f"${row.flow_bn:,.0f}bn a year, tariff {row.tariff_pct:.1f}%")
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "showlegend": False, "hoverinfo": "text",
+                       "text": text, "line": {"width": max(0.8, MAX_EDGE_WIDTH_PX * row.flow_bn / widest), "color": colour}})
+        traces.append({"type": "scatter", "x": xs[-2:], "y": ys[-2:], "mode": "markers", "showlegend": False,
+                       "hoverinfo": "skip", "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 10],
+                                                       "color": colour}})
+    traces.append({"type": "scatter", "x": [position[e][0] for e in ECONOMIES], "y": [position[e][1] for e in ECONOMIES],
+                   "mode": "markers+text", "text": list(ECONOMIES), "textposition": "middle center",
+                   "hovertext": [ECONOMY_NAMES[e] for e in ECONOMIES], "hoverinfo": "text", "showlegend": False,
+                   "marker": {"size": 34, "color": [0.0] * len(ECONOMIES), "colorscale": TARIFF_SCALE, "cmin": 0,
+                              "cmax": TARIFF_SCALE_MAX_PCT, "line": {"color": "#34495e", "width": 1.5},
+                              "colorbar": {"title": {"text": "tariff (%)"}, "thickness": 12, "len": 0.8}}})
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": {"color": "#999", "width": 6},
+                   "name": f"flow: width ∝ USD bn a year (widest ${widest:,.0f}bn)"})
+    layout = {"xaxis": {"visible": False, "range": [-1.35, 1.35]},
+              "yaxis": {"visible": False, "range": [-1.25, 1.25], "scaleanchor": "x"}, "hovermode": "closest"}
+    return _figure(traces, layout, f"Trade network, month {month}: the {len(edges)} largest flows", 480)
+
+
+def _circle_positions() -> dict[str, tuple[float, float]]:
+    angles = {code: math.pi / 2 - 2 * math.pi * i / len(ECONOMIES) for i, code in enumerate(ECONOMIES)}
+    return {code: (math.cos(a), math.sin(a)) for code, a in angles.items()}
+
+
+def _curve(start: tuple[float, float], end: tuple[float, float], bend: float = 0.18, points: int = 12):
+    """A quadratic curve bending to the right of the direction of travel, so A→B and B→A do not overlap."""
+    (x0, y0), (x1, y1) = start, end
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    ctrl_x, ctrl_y = mid_x + bend * (y1 - y0), mid_y - bend * (x1 - x0)
+    t = np.linspace(0.08, 0.86, points)   # stop short of the node circles
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * ctrl_x + t ** 2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * ctrl_y + t ** 2 * y1
+    return list(xs), list(ys)
+
+
+def why_figure(why: pd.DataFrame, title: str, unit: str) -> dict:
+    """A horizontal bar per cause of this month's change (positive pushes up, negative down)."""
+    rows = why.iloc[::-1]
+    trace = {"type": "bar", "x": list(rows.change), "y": list(rows.label), "orientation": "h", "name": "contribution",
+             "marker": {"color": ["#c0392b" if v > 0 else "#2471a3" for v in rows.change]},
+             "hovertemplate": "%{y}: %{x:+.2f} " + unit + "<extra></extra>"}
+    layout = {"xaxis": {"title": {"text": f"contribution ({unit})"}, "zeroline": True}, "showlegend": False,
+              "margin": {"l": 220, "r": 15, "t": 50, "b": 40}, "hovermode": "closest"}
+    return _figure([trace], layout, title, 90 + 28 * max(len(rows), 2))
+
+
+def score_figure(parts: dict[str, float], baseline_parts: dict[str, float], seat_name: str) -> dict:
+    """The score's four terms, the player's against the baseline's (points)."""
+    names = list(parts)
+    traces = [{"type": "bar", "x": names, "y": [baseline_parts[n] for n in names], "name": "Baseline (rules only)",
+               "marker": {"color": BASELINE_COLOUR}},
+              {"type": "bar", "x": names, "y": [parts[n] for n in names], "name": "Your game",
+               "marker": {"color": PLAYER_COLOUR}}]
+    layout = {"yaxis": {"title": {"text": "points"}}, "barmode": "group", "hovermode": "closest"}
+    return _figure(traces, layout, f"{seat_name}: what made the score", 320)

@@ -1,0 +1,148 @@
+"""The decision panel: the moves a seat can make this month, fitted to its role.
+
+A government sets tariffs by partner and sector, holds / threatens / sells / buys Treasuries, and strikes
+deals; a central bank sets its policy rate and intervenes in the currency market. Each "Add" checks the
+move at once and shows any mistake beside the control; added moves wait in a list until the month is
+played. The single-player Play page and the class game use this same panel.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import solara
+
+from ui.components.prose import Prose
+
+from simulation.decisions import Decision
+from simulation.errors import UserError
+from simulation.policy import actor_name
+from simulation.session import seat_kind
+from simulation.world import CENTRAL_BANKS, ECONOMIES, ECONOMY_NAMES, SECTORS
+
+TREASURY_CHOICES = {"Hold (do nothing)": None, "Threaten to sell": "threaten_sale", "Sell": "sell_treasuries",
+                    "Buy": "buy_treasuries", "Withdraw a threat": "retract_threat"}
+
+
+@solara.component
+def DecisionPanel(seat: str, model, queued: list[Decision], on_add: Callable[[Decision], None],
+                  on_remove: Callable[[int], None], disabled: bool = False):
+    """Controls for ``seat``'s moves; ``on_add`` may raise ``UserError``, shown inline under the controls."""
+    error, set_error = solara.use_state("")
+
+    def add(decision: Decision) -> None:
+        try:
+            on_add(decision)
+            set_error("")
+        except UserError as problem:
+            set_error(str(problem))
+
+    with solara.Card(f"Your moves as {actor_name(seat)} ({seat})", margin=0, classes=["decision-panel"]):
+        if seat_kind(seat) == "government":
+            TariffControls(seat, model, add, disabled)
+            TreasuryControls(seat, model, add, disabled)
+            DealControls(seat, add, disabled)
+        else:
+            CentralBankControls(seat, model, add, disabled)
+        if error:
+            solara.Error(error, classes=["move-error"])
+        QueuedMoves(queued, on_remove)
+
+
+@solara.component
+def TariffControls(seat: str, model, add, disabled: bool):
+    partners = [e for e in ECONOMIES if e != seat]
+    partner, set_partner = solara.use_state(partners[0] if seat != "US" else "JP")
+    sector, set_sector = solara.use_state("all")
+    current = model.trade.tariff_on(seat, partner)
+    shown = current.mean() if sector == "all" else current[SECTORS.index(sector)]
+    rate, set_rate = solara.use_state(round(float(shown), 1))
+    Prose("**Tariffs** on what you import")
+    with solara.Row():
+        solara.Select(label="Partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
+        solara.Select(label="Sector", values=["all", *SECTORS], value=sector, on_value=set_sector, disabled=disabled)
+        solara.InputFloat(label="Tariff (%)", value=rate, on_value=set_rate, disabled=disabled)
+    solara.Text(f"Now: {shown:.1f}% on {ECONOMY_NAMES[partner]}'s {sector if sector != 'all' else 'goods (average)'}",
+                style={"font-size": "0.85em", "color": "#555"})
+    solara.Button("Add tariff", disabled=disabled, outlined=True,
+                  on_click=lambda: add(Decision(step=1, actor=seat, action="set_tariff", target=partner,
+                                                rate_pct=_number(rate, "Tariff (%)"),
+                                                sector=None if sector == "all" else sector)))
+
+
+@solara.component
+def TreasuryControls(seat: str, model, add, disabled: bool):
+    choice, set_choice = solara.use_state("Hold (do nothing)")
+    amount, set_amount = solara.use_state(100.0)
+    held = model.ledger.holdings_bn.get(seat, 0.0)
+    Prose("**US Treasuries**")
+    with solara.Row():
+        solara.Select(label="Treasury move", values=list(TREASURY_CHOICES), value=choice, on_value=set_choice,
+                      disabled=disabled)
+        if TREASURY_CHOICES[choice] not in (None, "retract_threat"):
+            solara.InputFloat(label="Amount (USD bn)", value=amount, on_value=set_amount, disabled=disabled)
+    solara.Text(f"You hold ${held:,.0f}bn (face value).", style={"font-size": "0.85em", "color": "#555"})
+    action = TREASURY_CHOICES[choice]
+    if action is not None:
+        solara.Button("Add Treasury move", disabled=disabled, outlined=True,
+                      on_click=lambda: add(Decision(step=1, actor=seat, action=action,
+                                                    amount_bn=None if action == "retract_threat"
+                                                    else _number(amount, "Amount (USD bn)"))))
+
+
+@solara.component
+def DealControls(seat: str, add, disabled: bool):
+    partners = [e for e in ECONOMIES if e not in (seat, "ROW")]
+    partner, set_partner = solara.use_state(partners[0])
+    cap, set_cap = solara.use_state(15.0)
+    Prose("**Trade deal** (both sides' tariffs capped)")
+    with solara.Row():
+        solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
+        solara.InputFloat(label="Tariff cap (%)", value=cap, on_value=set_cap, disabled=disabled)
+    solara.Button("Add deal", disabled=disabled, outlined=True,
+                  on_click=lambda: add(Decision(step=1, actor=seat, action="trade_deal", target=partner,
+                                                rate_pct=_number(cap, "Tariff cap (%)"))))
+
+
+@solara.component
+def CentralBankControls(seat: str, model, add, disabled: bool):
+    current = float(model.central_banks[seat].policy_rate_pct)
+    rate, set_rate = solara.use_state(current)
+    amount, set_amount = solara.use_state(20.0)
+    Prose("**Policy rate**")
+    with solara.Row():
+        solara.InputFloat(label="Policy rate (%)", value=rate, on_value=set_rate, disabled=disabled)
+        solara.Button("Set rate", disabled=disabled, outlined=True,
+                      on_click=lambda: add(Decision(step=1, actor=seat, action="set_policy_rate",
+                                                    rate_pct=_number(rate, "Policy rate (%)"))))
+    solara.Text(f"Now: {current:.2f}%", style={"font-size": "0.85em", "color": "#555"})
+    if seat != "FED":
+        home = CENTRAL_BANKS[seat]
+        Prose("**Currency intervention** (positive sells dollars and buys your currency)")
+        with solara.Row():
+            solara.InputFloat(label="Intervention (USD bn)", value=amount, on_value=set_amount, disabled=disabled)
+            solara.Button("Add intervention", disabled=disabled, outlined=True,
+                          on_click=lambda: add(Decision(step=1, actor=seat, action="fx_intervention",
+                                                        amount_bn=_number(amount, "Intervention (USD bn)"))))
+        solara.Text(f"Acts for {ECONOMY_NAMES[home]}.", style={"font-size": "0.85em", "color": "#555"})
+
+
+@solara.component
+def QueuedMoves(queued: list[Decision], on_remove: Callable[[int], None]):
+    from ui.state import describe_move
+
+    if not queued:
+        solara.Text("No moves queued: next month your policies stay as they are.", classes=["queued-none"])
+        return
+    Prose("**Queued for next month**")
+    for i, decision in enumerate(queued):
+        with solara.Row(classes=["queued-move"]):
+            solara.Text(describe_move(decision))
+            solara.Button("Remove", text=True, small=True, on_click=lambda i=i: on_remove(i))
+
+
+def _number(value, label: str) -> float:
+    """A control's number, or a sentence saying the box is empty or not a number."""
+    if value is None:
+        raise UserError(f"'{label}' is empty; type a number")
+    return float(value)

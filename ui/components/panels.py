@@ -1,0 +1,147 @@
+"""Read-only panels of a game: market numbers, news ticker, "why did it move", report card, briefing.
+
+Each panel takes a ``PlaySession`` (and the month to show) and draws what the model recorded; none of
+them computes economics of its own. The Play page and the class game share them.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from ui.components.plotly_view import PlotlyView
+
+from ui.components.prose import Prose
+
+from simulation.policy import actor_name
+from simulation.recording import month_label
+from simulation.session import KEY_SERIES, PlaySession
+from simulation.world import ECONOMY_NAMES
+
+WHY_MARKETS = {"us_10y": ("US 10-year yield", "bp", 100.0), "usd_jpy": ("USD/JPY", "%", 100.0)}
+SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)", "inflation": "inflation",
+                    "jobs": "auto jobs", "wealth": "wealth (value of reserves)"}
+
+
+@solara.component
+def MarketNumbers(session: PlaySession):
+    """The latest value of each key series and its change this month, as a small table."""
+    model = session.result.model
+    last, before = model.iloc[-1], model.iloc[max(len(model) - 2, 0)]
+    rows = ["| Series | Now | This month |", "|---|---:|---:|"]
+    for column, (label, unit) in KEY_SERIES.items():
+        change = last[column] - before[column]
+        shown = f"{change * 100:+.1f} bp" if unit == "%" else f"{change / before[column] * 100:+.2f}%"
+        rows.append(f"| {label} ({unit}) | {last[column]:,.2f} | {shown} |")
+    Prose("\n".join(rows), classes=["market-numbers"])
+
+
+@solara.component
+def NewsTicker(session: PlaySession, limit: int = 8):
+    """The latest plain-language headlines, newest first."""
+    headlines = session.headlines()[:limit]
+    with solara.Card("News", margin=0, classes=["news-ticker"]):
+        if not headlines:
+            solara.Text("No news yet: play a month.")
+        for step, text in headlines:
+            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["headline"])
+
+
+@solara.component
+def WhyPanel(session: PlaySession, month: int):
+    """This month's change in the 10-year yield and USD/JPY, split into the causes the model recorded."""
+    with solara.Card(f"Why did it move? ({month_label(session.loaded.start, month)})", margin=0,
+                     classes=["why-panel"]):
+        if month < 1:
+            solara.Text("Play a month to see what moved the markets and why.")
+            return
+        model = session.result.model
+        for market, (label, unit, scale) in WHY_MARKETS.items():
+            causes = session.why(month, market)
+            now, before = model[market].iloc[month], model[market].iloc[month - 1]
+            total = (now - before) * scale if unit == "bp" else (now / before - 1) * scale
+            lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
+            lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
+            if len(causes) > 6:
+                lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
+            Prose("\n".join(lines), classes=[f"why-{market}"])
+
+
+@solara.component
+def ReportCard(session: PlaySession, seat: str):
+    """The seat's score against the baseline, and which of its four terms made the difference."""
+    baseline = session.baseline()
+    economy = _home(seat)
+    base_scores = baseline.economies[baseline.economies.economy == economy].set_index("step").score
+    month = session.month
+    mine, theirs = session.score(seat), float(base_scores.loc[month])
+    parts = session.score_parts(seat)
+    base_parts = _baseline_parts(session, month, economy)
+    title = "Report card" if session.finished else f"Report card so far (month {month} of {session.steps})"
+    with solara.Card(title, margin=0, classes=["report-card"]):
+        verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
+        Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
+                        f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
+                        f"(100 is the starting point; the score weighs {ECONOMY_NAMES[economy]}'s output, "
+                        "inflation, auto jobs and wealth with this role's objectives.)")
+        rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
+        for name, value in parts.items():
+            rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "
+                        f"{value - base_parts[name]:+.2f} |")
+        Prose("\n".join(rows))
+        gaps = sorted(parts, key=lambda n: parts[n] - base_parts[n])
+        worst, best = gaps[0], gaps[-1]
+        notes = []
+        if parts[worst] - base_parts[worst] < -0.05:
+            notes.append(f"What cost you most: **{SCORE_PART_WORDS[worst]}** ({parts[worst] - base_parts[worst]:+.2f}).")
+        if parts[best] - base_parts[best] > 0.05:
+            notes.append(f"What helped most: **{SCORE_PART_WORDS[best]}** ({parts[best] - base_parts[best]:+.2f}).")
+        if notes:
+            Prose(" ".join(notes))
+        from ui.charts import score_figure
+
+        figure = solara.use_memo(lambda: score_figure(parts, base_parts, actor_name(seat)), dependencies=[month, mine])
+        PlotlyView(figure)
+
+
+def _home(seat: str) -> str:
+    from simulation.decisions import home_economy
+
+    return home_economy(seat)
+
+
+def _baseline_parts(session: PlaySession, month: int, economy: str) -> dict[str, float]:
+    """The baseline's score terms at ``month``. The model records the score but not its terms, so the
+    baseline is replayed once per (scenario, seed, length), keeping the terms of every month."""
+    from simulation.model import TradeWarModel
+    from simulation.world import ECONOMIES
+
+    key = (str(session.loaded.path), session.loaded.sha256, session.seed, session.steps)
+    if key not in _BASELINE_PARTS:
+        model = TradeWarModel(session.loaded.scenario, seed=session.seed, steps=session.steps)
+        model.release()
+        by_month = [model.macro.score_parts()]
+        for _ in range(session.steps):
+            model.run(1)
+            by_month.append({name: part.copy() for name, part in model.macro.score_parts().items()})
+        if len(_BASELINE_PARTS) > 64:
+            _BASELINE_PARTS.pop(next(iter(_BASELINE_PARTS)))
+        _BASELINE_PARTS[key] = by_month
+    i = ECONOMIES.index(economy)
+    return {name: float(part[i]) for name, part in _BASELINE_PARTS[key][month].items()}
+
+
+_BASELINE_PARTS: dict[tuple, list[dict]] = {}
+
+
+@solara.component
+def Briefing(session: PlaySession, seat: str | None):
+    """The scenario's briefing and, for a seat, its private brief."""
+    loaded = session.loaded
+    with solara.Details(f"Briefing: {loaded.title}", expand=False):
+        if loaded.learning_objectives:
+            Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
+        for title, text in loaded.briefing.sections():
+            Prose(f"**{title}**\n\n{text}")
+    if seat and seat in loaded.roles and loaded.roles[seat].brief:
+        with solara.Card(f"Your brief: {actor_name(seat)}", margin=0, classes=["private-brief"]):
+            Prose(loaded.roles[seat].brief)

@@ -1,0 +1,83 @@
+"""PlotlyView: a Plotly chart drawn in the browser by plotly.js, updated in place with ``Plotly.react``.
+
+Why not ``solara.FigurePlotly``: its widget ships the whole 4.8 MB plotly bundle inside every chart and
+evaluates it once per chart (about a second each on a classroom laptop), and it re-sends every trace on
+each update. Here plotly.js is one static file served by this app (``/app-assets/plotly.min.js``, from
+the plotly wheel; no CDN), loaded once per page and cached by the browser, and each update sends only
+the figure's JSON, which ``Plotly.react`` redraws by difference. Figures are plain dicts built in
+``ui/charts.py``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ipyvue
+import numpy as np
+import solara
+import traitlets
+
+PLOTLY_JS_URL = "/app-assets/plotly.min.js"
+
+TEMPLATE = """
+<template>
+  <div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
+    <div ref="plot" style="width: 100%"></div>
+  </div>
+</template>
+<script>
+module.exports = {
+  data() { return { draws: 0 }; },
+  mounted() { this.draw(); },
+  watch: { spec() { this.draw(); } },
+  methods: {
+    plotly() {
+      if (window.Plotly) { return Promise.resolve(window.Plotly); }
+      if (!window.tradewarPlotly) {   // the first chart on a page loads plotly.js for all of them
+        window.tradewarPlotly = new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = "PLOTLY_JS_URL";
+          script.onload = () => resolve(window.Plotly);
+          script.onerror = reject;
+          document.head.appendChild(script);
+        });
+      }
+      return window.tradewarPlotly;
+    },
+    async draw() {
+      const Plotly = await this.plotly();
+      const figure = JSON.parse(this.spec);
+      await Plotly.react(this.$refs.plot, figure.data, figure.layout,
+                         {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+      this.draws += 1;
+    }
+  }
+}
+</script>
+""".replace("PLOTLY_JS_URL", PLOTLY_JS_URL)
+
+
+class _PlotlyWidget(ipyvue.VueTemplate):
+    template = traitlets.Unicode(TEMPLATE).tag(sync=True)
+    spec = traitlets.Unicode("{}").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+
+
+def to_json(figure: dict) -> str:
+    return json.dumps(figure, default=_plain, separators=(",", ":"))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot put {type(value).__name__} in a chart")
+
+
+@solara.component
+def PlotlyView(figure: dict, classes: list[str] = []):
+    """Draw ``figure`` (``{"data": [...], "layout": {...}}``); its title is also the chart's accessible label."""
+    title = figure.get("layout", {}).get("title", {}).get("text", "chart")
+    with solara.Div(classes=classes):
+        _PlotlyWidget.element(spec=to_json(figure), label=title)

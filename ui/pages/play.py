@@ -1,0 +1,162 @@
+"""Play: one person plays one seat of a scenario, month by month, against the computer's rules.
+
+The whole game is in the address bar (see ``ui/state.py``): every move pushes a new URL, so the link can
+be copied, bookmarked or sent, and the browser's Back button steps back a month. The game object lives in
+this page's own state, so two browsers never share a model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from ui.components.prose import Prose
+
+
+from simulation.errors import UserError
+from simulation.policy import actor_name
+from simulation.recording import month_label
+from ui.components.decision_panel import DecisionPanel
+from ui.components.figures import GameCharts
+from ui.components.panels import Briefing, MarketNumbers, NewsTicker, ReportCard, WhyPanel
+from ui.state import Game, parse_link
+
+SPEEDS_S = {"slow (2 s a month)": 2.0, "normal (1 s a month)": 1.0, "fast (0.3 s a month)": 0.3}
+FAN_SEEDS = 20
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+    search = router.search or ""
+    holder = solara.use_ref(None)
+    if holder.current is None or holder.current["search"] != search:
+        holder.current = _open(search)
+    opened = holder.current
+    if opened["error"]:
+        solara.Error(f"This game link cannot be opened: {opened['error']}.", classes=["link-error"])
+        solara.Button("Choose a scenario", on_click=lambda: router.push("/"), color="primary")
+        return
+    if opened["game"] is None:
+        solara.Info("No game chosen yet: pick a scenario and a role on the Scenarios page.")
+        solara.Button("Choose a scenario", on_click=lambda: router.push("/"), color="primary")
+        return
+    for warning in opened["warnings"]:
+        solara.Warning(warning)
+    GameView(opened["game"], on_moved=lambda game: _push(router, holder, game))
+
+
+def _open(search: str) -> dict:
+    try:
+        link, warnings = parse_link(search)
+        return {"search": search, "game": Game.from_link(link) if link else None, "warnings": warnings, "error": ""}
+    except UserError as error:
+        return {"search": search, "game": None, "warnings": [], "error": str(error).rstrip(".")}
+
+
+def _push(router, holder, game: Game) -> None:
+    """Put the game's new state in the address bar without rebuilding it from there."""
+    link = game.link()
+    holder.current = {**holder.current, "search": link.lstrip("?")}
+    router.push(f"/play{link}")
+
+
+@solara.component
+def GameView(game: Game, on_moved):
+    version, set_version = solara.use_state(0)
+    error, set_error = solara.use_state("")
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(list(SPEEDS_S)[1])
+    fan_key, set_fan_key = solara.use_state(None)
+    queue_changes, set_queue_changes = solara.use_state(0)   # redraws the queued-moves list only
+    counter = solara.use_ref(0)
+    session, seat = game.session, game.seat
+
+    def moved() -> None:
+        counter.current += 1
+        set_version(counter.current)
+        on_moved(game)
+
+    def act(action) -> bool:
+        try:
+            action()
+        except UserError as problem:
+            set_error(str(problem))
+            return False
+        set_error("")
+        moved()
+        return True
+
+    def autoplay(cancel: threading.Event) -> None:
+        while playing and not cancel.wait(SPEEDS_S[speed]):
+            if game.session.finished or not act(game.step):
+                set_playing(False)
+                return
+
+    solara.use_thread(autoplay, dependencies=[playing, speed, id(game)])
+
+    def compute_fan():
+        if fan_key is None:
+            return None
+        started = time.perf_counter()
+        fan = session.fan(FAN_SEEDS)
+        return fan, fan_key, time.perf_counter() - started
+
+    fan_result = solara.use_thread(compute_fan, dependencies=[fan_key, id(game)])
+    log_key = (tuple(session.log), session.steps)
+    fan_ready = fan_result.value is not None and fan_result.value[1] == log_key
+    fan = fan_result.value[0] if fan_ready else None
+
+    role = f"playing {actor_name(seat)} ({seat})" if seat else "watching: the computer plays every role"
+    solara.Title(f"{session.loaded.title} — Trade war")
+    Prose(f"## {session.loaded.title}\n{role} · **month {session.month} of {session.steps}** "
+                    f"({month_label(session.loaded.start, session.month)})", classes=["game-heading"])
+    with solara.Columns([4, 8]):
+        with solara.Column():
+            Briefing(session, seat)
+            if seat:
+                DecisionPanel(seat, session.model, list(game.queued),
+                              on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
+                              on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
+                              disabled=playing or session.finished)
+            RunControls(game, act, playing, set_playing, speed, set_speed)
+            if error:
+                solara.Error(error, classes=["step-error"])
+            MarketNumbers(session)
+            NewsTicker(session)
+        with solara.Column():
+            GameCharts(session, version, fan, seat)
+            with solara.Row():
+                label = "Update the fan chart" if fan_key is not None and not fan_ready else f"Fan chart: {FAN_SEEDS} seeds"
+                solara.Button(label, outlined=True, classes=["fan-button"], disabled=fan_ready,
+                              on_click=lambda: set_fan_key(log_key))
+                if fan_key is not None and not fan_ready and fan_result.state.name in ("STARTING", "RUNNING"):
+                    solara.Text(f"Running your moves with {FAN_SEEDS} seeds… the page stays usable.")
+                elif fan_ready:
+                    solara.Text(f"Shaded bands: 5th-95th percentile of {FAN_SEEDS} seeds with your moves "
+                                f"({fan_result.value[2]:.2f} s).", classes=["fan-done"])
+            WhyPanel(session, session.month)
+            if seat:
+                ReportCard(session, seat)
+
+
+@solara.component
+def RunControls(game: Game, act, playing: bool, set_playing, speed: str, set_speed):
+    session = game.session
+    with solara.Card("Run", margin=0, classes=["run-controls"]):
+        with solara.Row():
+            solara.Button("Step: play next month", color="primary", classes=["step-button"],
+                          disabled=playing or session.finished, on_click=lambda: act(game.step))
+            if playing:
+                solara.Button("Pause", on_click=lambda: set_playing(False), classes=["pause-button"])
+            else:
+                solara.Button("Play", disabled=session.finished, on_click=lambda: set_playing(True),
+                              classes=["play-button"])
+        with solara.Row():
+            solara.Select(label="Speed", values=list(SPEEDS_S), value=speed, on_value=set_speed)
+            solara.Button("Undo month", text=True, disabled=playing or session.month == 0, on_click=lambda: act(game.undo))
+            solara.Button("Reset", text=True, disabled=playing, on_click=lambda: act(game.reset))
+        if session.finished:
+            solara.Success(f"Game over: all {session.steps} months played. Your report card is below the charts.")
