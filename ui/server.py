@@ -28,3 +28,38 @@ def build_app():
 
     return Starlette(routes=[*class_routes(), *asset_routes(), *solara_server.routes],
                      lifespan=solara_server.lifespan, middleware=solara_server.middleware)
+
+
+def asset_routes():
+    """plotly.js from the plotly wheel, served by this app (the charts load it once; see PlotlyView)."""
+    from pathlib import Path
+
+    import plotly
+    from starlette.responses import FileResponse
+    from starlette.routing import Route
+
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+    async def plotly_file(request):
+        return FileResponse(plotly_js, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    return [Route("/app-assets/plotly.min.js", plotly_file)]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None) -> None:
+    import warnings
+
+    import uvicorn
+
+    # Plain http on a classroom network is the intended use; Solara's advice about https cookies is noise.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    if class_db:
+        os.environ["TRADEWAR_CLASS_DB"] = class_db
+    for key, value in OFFLINE_ENV.items():
+        os.environ[key] = value
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+    app = build_app()
+    print(f"Trade-war game: open http://{host}:{port} in a browser (Ctrl+C stops the server)", flush=True)
+    sys.stdout.flush()
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_ping_interval=20)
