@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from classroom.errors import NotFound, TooLarge, http_status
 from classroom.links import instructor_link, join_link, rejoin_link
+from scenarios import shipped_scenarios
 from simulation.errors import UserError
 
 MAX_BODY_BYTES = 16 * 1024
@@ -127,8 +128,10 @@ async def create_room(request: Request) -> Response:
 
     body = _fields(await _body(request), ("scenario", "seats", "seed", "steps", "round_seconds", "start"),
                    "create a room")
-    if not isinstance(body.get("scenario"), str):
-        raise UserError("create a room: 'scenario' must name a scenario, e.g. \"kato-2025\"")
+    shipped = shipped_scenarios()
+    if body.get("scenario") not in shipped:
+        raise UserError(f"create a room: 'scenario' must be one of the shipped scenarios ({', '.join(shipped)}); "
+                        "a scenario file of your own can be used from the app on the server's machine")
     options = {k: body[k] for k in ("seats", "seed", "steps", "round_seconds") if k in body}
     room, token = await run_in_threadpool(get_registry().create, body["scenario"], start=bool(body.get("start")),
                                           client=_client(request), **options)

@@ -82,6 +82,8 @@ class ClassRegistry:
                 self.rooms[code] = Room.from_log(events, self.store, self.clock)
             except UserError as error:
                 self.broken[code] = str(error)
+            except Exception as error:      # a damaged log must not stop the server or the other rooms
+                self.broken[code] = f"its log could not be replayed ({type(error).__name__}: {error})"
 
     # -- rooms -----------------------------------------------------------------------------------
     def create(self, scenario, seats=None, seed: int | None = None, round_seconds: int = 180,

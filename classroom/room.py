@@ -21,6 +21,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 from classroom.errors import Forbidden, NotFound, Stale, Unauthorized
 from classroom.store import Event, EventStore
 from scenarios import LoadedScenario, load_scenario
@@ -82,6 +84,18 @@ class Timer:
         return None if self.deadline is None else max(0.0, self.deadline - now)
 
 
+@dataclass(frozen=True)
+class Tables:
+    """A snapshot of the game's tables after ``month`` (same columns as a finished run's)."""
+
+    month: int
+    model: pd.DataFrame
+    economies: pd.DataFrame
+    trade: pd.DataFrame
+    events: pd.DataFrame
+    drivers: pd.DataFrame
+
+
 def encode(decision: Decision) -> dict:
     """A decision as a JSON-ready dict with every field (what the log and the API hold)."""
     return asdict(decision)
@@ -126,6 +140,7 @@ class Room:
         self._lock = threading.RLock()
         self._by_hash: dict[str, str] = {}
         self._public: tuple[int, dict] | None = None
+        self._tables: Tables | None = None
 
     # -- making a room ---------------------------------------------------------------------------
     @classmethod
@@ -577,10 +592,18 @@ class Room:
             "refused": {s: r["reason"] for s, r in (self.history[-1]["refused"] if self.history else {}).items()},
         }
 
-    def result(self):
-        """The game so far as tables (model, economies, trade, events, drivers): public market data."""
+    def result(self) -> "Tables":
+        """The game so far as tables (model, economies, trade, events, drivers): public market data.
+
+        The tables are built under the room's lock and never change afterwards, so a page may read
+        them while the ticker plays the next month (the session's own result reads the live model).
+        """
         with self._lock:
-            return self.session.result
+            if self._tables is None or self._tables.month != self.session.month:
+                live = self.session.result
+                self._tables = Tables(self.session.month, live.model.copy(), live.economies.copy(),
+                                      live.trade.copy(), live.events.copy(), live.drivers.copy())
+            return self._tables
 
     def why(self, month: int, market: str):
         """A market's move in ``month`` split by cause (the "why" panel)."""

@@ -7,6 +7,7 @@ import io
 import sqlite3
 import time
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -287,3 +288,17 @@ def test_a_failed_write_changes_nothing(registry, clock, monkeypatch):
     with pytest.raises(sqlite3.OperationalError):
         room.advance(boss)
     assert room.state(boss) == before and room.session.month == 0 and room.session.log == []
+
+
+def test_a_room_whose_scenario_file_changed_is_set_aside_and_the_others_come_back(registry, clock, tmp_path):
+    own = tmp_path / "my-scenario.toml"
+    shipped = Path(__file__).resolve().parents[1] / "scenarios" / "kato-2025.toml"
+    own.write_text(shipped.read_text().replace('id = "kato-2025"', 'id = "my-scenario"'))
+    mine, _ = registry.create(str(own), steps=3)
+    theirs, _ = registry.create("kato-2025", steps=3)
+    own.write_text(own.read_text().replace("steps = 24", "steps = 12"))
+    later = ClassRegistry(tmp_path / "class.sqlite3", clock=clock, ticker=False)
+    with pytest.raises(UserError, match=f"room {mine.code} cannot be opened: .*has changed since the room was created"):
+        later.get(mine.code)
+    assert later.get(theirs.code).state() == theirs.state()
+    later.close()

@@ -116,6 +116,10 @@ def one_sentence(status, body, expected_status, words):
 
 @pytest.mark.slow
 def test_http_attacks_are_refused_with_one_sentence_and_the_right_status(server):
+    one_sentence(*server.call("POST", "/api/class/rooms", {"scenario": "/etc/passwd.toml"}), 400,
+                 "must be one of the shipped scenarios")
+    one_sentence(*server.call("POST", "/api/class/rooms", {"scenario": "kato-2025", "seats": ["JP", "XX"]}), 400,
+                 "unknown seat 'XX'")
     status, room = server.call("POST", "/api/class/rooms", {"scenario": "kato-2025", "steps": 3, "start": True})
     assert status == 201
     code, boss = room["code"], room["instructor_token"]
