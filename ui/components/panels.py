@@ -1,5 +1,8 @@
 """Read-only panels of a game: market numbers, news ticker, "why did it move", report card, briefing.
 
+A panel's ``version`` argument is the game's move counter: the session object itself stays the same as
+the game moves, so the counter is what tells Solara the panel must be drawn again.
+
 Each panel takes a ``PlaySession`` (and the month to show) and draws what the model recorded; none of
 them computes economics of its own. The Play page and the class game share them.
 """
@@ -23,7 +26,7 @@ SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)
 
 
 @solara.component
-def MarketNumbers(session: PlaySession):
+def MarketNumbers(session: PlaySession, version: int = 0):
     """The latest value of each key series and its change this month, as a small table."""
     model = session.result.model
     last, before = model.iloc[-1], model.iloc[max(len(model) - 2, 0)]
@@ -36,7 +39,7 @@ def MarketNumbers(session: PlaySession):
 
 
 @solara.component
-def NewsTicker(session: PlaySession, limit: int = 8):
+def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
     """The latest plain-language headlines, newest first."""
     headlines = session.headlines()[:limit]
     with solara.Card("News", margin=0, classes=["news-ticker"]):
@@ -47,7 +50,7 @@ def NewsTicker(session: PlaySession, limit: int = 8):
 
 
 @solara.component
-def WhyPanel(session: PlaySession, month: int):
+def WhyPanel(session: PlaySession, month: int, version: int = 0):
     """This month's change in the 10-year yield and USD/JPY, split into the causes the model recorded."""
     with solara.Card(f"Why did it move? ({month_label(session.loaded.start, month)})", margin=0,
                      classes=["why-panel"]):
@@ -67,7 +70,7 @@ def WhyPanel(session: PlaySession, month: int):
 
 
 @solara.component
-def ReportCard(session: PlaySession, seat: str):
+def ReportCard(session: PlaySession, seat: str, version: int = 0):
     """The seat's score against the baseline, and which of its four terms made the difference."""
     baseline = session.baseline()
     economy = _home(seat)

@@ -1,8 +1,8 @@
 """Play: one person plays one seat of a scenario, month by month, against the computer's rules.
 
-The whole game is in the address bar (see ``ui/state.py``): every move pushes a new URL, so the link can
-be copied, bookmarked or sent, and the browser's Back button steps back a month. The game object lives in
-this page's own state, so two browsers never share a model.
+The whole game is in the address bar (see ``ui/state.py``): every move rewrites the URL, so the link can
+be copied, bookmarked or sent, and opening it restores the game. The game object lives in this page's own
+state, so two browsers never share a model.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from simulation.policy import actor_name
 from simulation.recording import month_label
 from ui.components.decision_panel import DecisionPanel
 from ui.components.figures import GameCharts
+from ui.components.url_sync import UrlSync
 from ui.components.panels import Briefing, MarketNumbers, NewsTicker, ReportCard, WhyPanel
 from ui.state import Game, parse_link
 
@@ -45,7 +46,7 @@ def Page():
         return
     for warning in opened["warnings"]:
         solara.Warning(warning)
-    GameView(opened["game"], on_moved=lambda game: _push(router, holder, game))
+    GameView(opened["game"], on_moved=lambda game: _remember(holder, game))
 
 
 def _open(search: str) -> dict:
@@ -56,11 +57,9 @@ def _open(search: str) -> dict:
         return {"search": search, "game": None, "warnings": [], "error": str(error).rstrip(".")}
 
 
-def _push(router, holder, game: Game) -> None:
-    """Put the game's new state in the address bar without rebuilding it from there."""
-    link = game.link()
-    holder.current = {**holder.current, "search": link.lstrip("?")}
-    router.push(f"/play{link}")
+def _remember(holder, game: Game) -> None:
+    """The address bar now shows the game's link (UrlSync): remember it, so it is not rebuilt from there."""
+    holder.current = {**holder.current, "search": game.link().lstrip("?")}
 
 
 @solara.component
@@ -109,6 +108,7 @@ def GameView(game: Game, on_moved):
     fan_ready = fan_result.value is not None and fan_result.value[1] == log_key
     fan = fan_result.value[0] if fan_ready else None
 
+    UrlSync(f"/play{game.link()}")
     role = f"playing {actor_name(seat)} ({seat})" if seat else "watching: the computer plays every role"
     solara.Title(f"{session.loaded.title} — Trade war")
     Prose(f"## {session.loaded.title}\n{role} · **month {session.month} of {session.steps}** "
@@ -124,8 +124,8 @@ def GameView(game: Game, on_moved):
             RunControls(game, act, playing, set_playing, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
-            MarketNumbers(session)
-            NewsTicker(session)
+            MarketNumbers(session, version)
+            NewsTicker(session, version)
         with solara.Column():
             GameCharts(session, version, fan, seat)
             with solara.Row():
@@ -137,9 +137,9 @@ def GameView(game: Game, on_moved):
                 elif fan_ready:
                     solara.Text(f"Shaded bands: 5th-95th percentile of {FAN_SEEDS} seeds with your moves "
                                 f"({fan_result.value[2]:.2f} s).", classes=["fan-done"])
-            WhyPanel(session, session.month)
+            WhyPanel(session, session.month, version)
             if seat:
-                ReportCard(session, seat)
+                ReportCard(session, seat, version)
 
 
 @solara.component
