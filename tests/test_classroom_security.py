@@ -102,7 +102,7 @@ def test_joins_are_rate_limited_per_address_and_per_room(game):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("class") / "class.sqlite3"
-    running = Server(db, env={"TRADEWAR_CLASS_JOINS_PER_ADDRESS": "6"})
+    running = Server(db)
     yield running
     running.stop()
 
@@ -150,9 +150,47 @@ def test_http_attacks_are_refused_with_one_sentence_and_the_right_status(server)
                  "round 1 is open now")
     status, seen = server.call("GET", f"{base}/state", token=boss)
     assert seats_submitted(seen) == {"JP": True, "US": False, "FED": False, "BOJ": False}
-    answers = [server.call("POST", f"{base}/join", {"name": f"S{i}"})[0] for i in range(5)]
-    assert answers[:1] == [201] and answers[-1] == 429
+
+
+@pytest.mark.slow
+def test_http_joins_beyond_the_limit_answer_429(tmp_path):
+    strict = Server(tmp_path / "class.sqlite3", env={"TRADEWAR_CLASS_JOINS_PER_ADDRESS": "3"})
+    try:
+        status, room = strict.call("POST", "/api/class/rooms", {"scenario": "kato-2025"})
+        answers = [strict.call("POST", f"/api/class/rooms/{room['code']}/join", {"name": f"S{i}"}) for i in range(4)]
+    finally:
+        strict.stop()
+    assert [status for status, _ in answers] == [201, 201, 201, 429]
+    one_sentence(*answers[-1], 429, "too many join attempts from your address")
 
 
 def seats_submitted(state):
     return {s["seat"]: s["submitted"] for s in state["seats"]}
+
+
+@pytest.mark.slow
+def test_http_debrief_routes_answer_the_instructor(server):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    status, room = server.call("POST", "/api/class/rooms", {"scenario": "kato-2025", "steps": 3, "start": True})
+    base, boss = f"/api/class/rooms/{room['code']}", room["instructor_token"]
+    _, jo = server.call("POST", f"{base}/join", {"name": "Jo", "seat": "JP"})
+    for amount in (100, 50):
+        assert server.call("POST", f"{base}/submit", {"decisions": [{"action": "sell_treasuries", "amount_bn": amount}]},
+                           token=jo["token"])[0] == 200
+    status, board = server.call("GET", f"{base}/scoreboard", token=boss)
+    assert status == 200 and {r["seat"]: r["players"] for r in board["scoreboard"]}["JP"] == "Jo"
+    status, then = server.call("GET", f"{base}/rounds/1", token=boss)
+    assert status == 200 and then["month"] == 1 and len(then["model"]) == 2
+    status, both = server.call("POST", f"{base}/branch", {"from_round": 1, "drop": ["JP"]}, token=boss)
+    assert status == 200 and both["real"]["month"] == both["branch"]["month"] == 2
+    assert both["real"]["model"][:1] == both["branch"]["model"][:1]
+    assert both["real"]["model"][1]["us_10y"] != both["branch"]["model"][1]["us_10y"]
+    status, payload = server.call("GET", f"{base}/export", token=boss)
+    decisions = pd.read_csv(zipfile.ZipFile(io.BytesIO(payload)).open("decisions.csv"))
+    assert status == 200 and list(decisions[decisions.seat == "JP"].amount_bn) == [100.0, 50.0]
+    one_sentence(*server.call("GET", f"{base}/rounds/9", token=boss), 400, "round already played")
+    one_sentence(*server.call("POST", f"{base}/branch", {"from_round": 1}, token=boss), 400, "at least one seat")
