@@ -665,12 +665,17 @@ def step_with_refusals(session: PlaySession, parts: list[tuple[str, list[Decisio
     kept_shocks, refused_shocks = [], []
     for shock in shocks:
         problem = _attempt(session, [], kept_shocks + [shock], keep=False)
-        (refused_shocks.append((shock, problem)) if problem else kept_shocks.append(shock))
+        if problem:
+            refused_shocks.append((shock, problem))
+        else:
+            kept_shocks.append(shock)
     kept, refused = [], {}
     for seat, decisions in parts:
-        trial = [d for _, ds in kept for d in ds] + decisions
-        problem = _attempt(session, trial, kept_shocks, keep=False)
-        (refused.__setitem__(seat, problem) if problem else kept.append((seat, decisions)))
+        problem = _attempt(session, [d for _, ds in kept for d in ds] + decisions, kept_shocks, keep=False)
+        if problem:
+            refused[seat] = problem
+        else:
+            kept.append((seat, decisions))
     session.step([d for _, ds in kept for d in ds], kept_shocks)
     return kept, refused, kept_shocks, refused_shocks
 
