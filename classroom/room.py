@@ -139,6 +139,7 @@ class Room:
         self.session = PlaySession(self.loaded, seats=self.seats, seed=self.seed, steps=self.steps)
         self._lock = threading.RLock()
         self._by_hash: dict[str, str] = {}
+        self._removed: set[str] = set()
         self._public: tuple[int, dict] | None = None
         self._tables: Tables | None = None
 
@@ -194,6 +195,9 @@ class Room:
         if secrets.compare_digest(digest, self.instructor_sha256):
             return INSTRUCTOR
         person_id = self._by_hash.get(digest)
+        if person_id is None and digest in self._removed:
+            raise Unauthorized(f"room {self.code}: the instructor removed you from this room; "
+                               "ask them if you should join again")
         if person_id is None:
             raise Unauthorized(f"room {self.code}: this token belongs to nobody in the room; "
                                "use the link you were given when you joined")
@@ -478,6 +482,7 @@ class Room:
         person = self.people[event.data["person"]]
         person.removed, person.seat = True, None
         self._by_hash.pop(person.token_sha256, None)
+        self._removed.add(person.token_sha256)
 
     def _on_vacated(self, event: Event) -> None:
         for person in self.players(event.data["seat"]):

@@ -81,8 +81,10 @@ def test_a_student_never_sees_another_seats_brief_or_submission(game):
 def test_a_removed_student_is_locked_out(game):
     registry, room, boss, japan, usa = game
     room.remove(boss, room.state(usa)["you"]["id"])
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Unauthorized, match="the instructor removed you"):
         room.state(usa)
+    with pytest.raises(Unauthorized, match="the instructor removed you"):
+        room.submit(usa, [])
 
 
 def test_joins_are_rate_limited_per_address_and_per_room(game):
