@@ -79,7 +79,7 @@ def Page():
     if wanted not in ids:
         solara.Warning(f"There is no shipped scenario '{wanted}'; showing {ids[0]} instead.")
     solara.Select(label="Scenario", values=ids, value=scenario_id, on_value=set_scenario_id)
-    Experiment(load_scenario(scenario_id), key=scenario_id)
+    Experiment(load_scenario(scenario_id)).key(scenario_id)
 
 
 @solara.component
@@ -140,7 +140,7 @@ def SeatRules(loaded, rules: dict, set_rules, credibility: dict, set_credibility
         for kind in kinds:
             name, params = rules.get((seat, kind), current_rule(loaded, seat, kind))
             RuleEditor(seat, kind, name, params,
-                       lambda n, p, kind=kind: set_rules({**rules, (seat, kind): (n, p)}), key=f"{seat}-{kind}")
+                       lambda n, p, kind=kind: set_rules({**rules, (seat, kind): (n, p)})).key(f"{seat}-{kind}")
         if seat in ECONOMIES:
             value = credibility.get(seat, loaded.government(seat).credibility)
             solara.InputFloat(label=f"Credibility of {actor_name(seat)}'s threats (0-1; empty = calibrated)",
@@ -193,6 +193,11 @@ def _parameter_table() -> pd.DataFrame:
 
 @solara.component
 def LabResults(experiment, as_written):
+    with solara.Div(classes=["lab-results"]):
+        _lab_results(experiment, as_written)
+
+
+def _lab_results(experiment, as_written):
     steps = int(experiment.model.step.iloc[-1])
     PlotlyView(charts.markets_figure(experiment.model, as_written.model, None, steps,
                                                 names=("Experiment", "As written (same seed)")))

@@ -1,0 +1,167 @@
+"""The web app in a real browser (Debian's Chromium through Playwright) against a real server process.
+
+Screenshots go to ``test-artifacts/`` at the repository root (or ``$TRADEWAR_ARTIFACTS``).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser import ROOT, Watched, app_server, choose, launch, type_into, wait_for_month
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = Path(os.environ.get("TRADEWAR_ARTIFACTS", ROOT / "test-artifacts"))
+KATO_JAPAN = "/play?scenario=kato-2025&seats=JP"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with app_server(tmp_path_factory.mktemp("app") / "class.sqlite3") as (url, process):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    watched = Watched(browser, server)
+    yield watched
+    watched.close()
+
+
+def shot(tab, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_offline_and_clean(tab) -> None:
+    assert tab.foreign_hosts() == set(), "the page asked a host other than the app's own"
+    assert tab.failures == [], "a request failed"
+    assert tab.errors == [], "the page raised a script error"
+    assert "Traceback" not in tab.page.inner_text("body")
+
+
+def queue_treasury_move(page, move: str, amount_bn: int) -> None:
+    choose(page, "Treasury move", move)
+    type_into(page, "Amount (USD bn)", str(amount_bn))
+    page.get_by_role("button", name="Add Treasury move").click()
+    page.wait_for_selector(f".queued-move:has-text('${amount_bn}bn')")
+
+
+def step(page, month: int) -> None:
+    page.get_by_role("button", name="Step: play next month").click()
+    wait_for_month(page, month)
+
+
+@pytest.mark.parametrize("path, ready, name", [
+    ("/", ".scenario-card", "scenarios"),
+    (KATO_JAPAN, ".chart-network [data-draws='1']", "play-start"),
+    ("/lab?scenario=kato-2025", ".lab-run", "lab"),
+])
+def test_every_page_renders_fully_offline(tab, path, ready, name):
+    tab.open(path, ready)
+    tab.page.wait_for_load_state("networkidle")
+    shot(tab, name)
+    assert_offline_and_clean(tab)
+
+
+def test_playing_japan_threaten_then_sell_moves_charts_ticker_and_why(tab, browser, server):
+    tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
+    page = tab.page
+    queue_treasury_move(page, "Threaten to sell", 300)
+    step(page, 1)
+    assert "Japan's threat to sell Treasuries" in page.locator(".why-us_10y").inner_text()
+    assert re.search(r"threat", page.locator(".news-ticker").inner_text(), re.I)
+    queue_treasury_move(page, "Sell", 150)
+    step(page, 2)
+    why = page.locator(".why-us_10y").inner_text()
+    assert "Japan's Treasury sales" in why and "Japan" in page.locator(".news-ticker").inner_text()
+    assert page.locator(".chart-network .gtitle").text_content().startswith("Trade network, month 2")
+    assert page.locator(".report-card").inner_text().count("Baseline") >= 1
+    shot(tab, "play-japan-sold")
+    assert_offline_and_clean(tab)
+
+    # the address bar holds the game: a second browser opening it sees the same two months
+    page.wait_for_function("() => location.search.includes('month=2')")
+    link = page.url
+    assert "threaten_sale" in link and "sell_treasuries" in link
+    other = Watched(browser, server)
+    try:
+        other.open(link.removeprefix(server), ".chart-markets [data-draws='1']")
+        wait_for_month(other.page, 2)
+        assert other.page.locator(".why-us_10y").inner_text() == why
+    finally:
+        other.close()
+
+
+def test_two_browsers_never_share_a_game(browser, server):
+    first, second = Watched(browser, server), Watched(browser, server)
+    try:
+        for tab in (first, second):
+            tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
+        for month in (1, 2, 3):
+            step(first.page, month)
+        step(second.page, 1)
+        assert "month 1 of 24" in second.page.locator(".game-heading").inner_text()
+        assert "month 3 of 24" in first.page.locator(".game-heading").inner_text()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_bad_links_and_bad_moves_get_an_inline_sentence(tab):
+    tab.open("/play?scenario=kato-2025&seed=abc&steps=24&v=0.2.0", ".link-error")
+    assert "'seed' must be a whole number" in tab.page.locator(".link-error").inner_text()
+    tab.open("/play?scenario=atlantis", ".link-error")
+    assert "atlantis" in tab.page.locator(".link-error").inner_text()
+
+    tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
+    page = tab.page
+    queue_treasury_move(page, "Sell", 5000)
+    page.get_by_role("button", name="Step: play next month").click()
+    page.wait_for_selector(".step-error")
+    assert "cannot sell" in page.locator(".step-error").inner_text()
+    assert "month 0 of 24" in page.locator(".game-heading").inner_text()
+    choose(page, "Sector", "autos")
+    type_into(page, "Tariff (%)", "-20")
+    page.get_by_role("button", name="Add tariff").click()
+    page.wait_for_selector(".move-error")
+    assert "rate_pct must be a tariff between 0 and" in page.locator(".move-error").inner_text()
+    shot(tab, "play-bad-input")
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_the_fan_chart_runs_without_freezing_the_page(tab):
+    tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
+    page = tab.page
+    page.get_by_role("button", name="Fan chart: 20 seeds").click()
+    step(page, 1)   # the page answers while the seeds run
+    page.get_by_role("button", name="Update the fan chart").click()
+    page.wait_for_selector(".fan-done", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.chart-markets').textContent.includes('5-95% across seeds')")
+    shot(tab, "play-fan")
+
+
+def test_the_lab_runs_an_experiment_and_refuses_bad_values(tab):
+    tab.open("/lab?scenario=kato-2025", ".lab-run")
+    page = tab.page
+    type_into(page, "Investors (agents)", "3")
+    page.wait_for_selector(".lab-error")
+    assert "number of investors must be from 10" in page.locator(".lab-error").inner_text()
+    type_into(page, "Investors (agents)", "200")
+    choose(page, "Treasury rule of JP", "threaten_then_sell")
+    page.locator(".lab-run").click()
+    page.wait_for_selector(".lab-results [data-draws='1']", timeout=60_000)
+    assert "Experiment" in page.locator(".lab-results").inner_text()
+    shot(tab, "lab-experiment")
+    assert_offline_and_clean(tab)

@@ -1,0 +1,111 @@
+"""The app's pieces that need no browser: links, queued moves, figures and text rendering."""
+
+import re
+
+import plotly.graph_objects as go
+import pytest
+
+from simulation.decisions import Decision
+from simulation.errors import UserError
+from ui import charts
+from ui.components.prose import to_html
+from ui.state import Game, describe_move, parse_link
+
+THREATEN = Decision(step=0, actor="JP", action="threaten_sale", amount_bn=300)
+
+
+def test_a_game_link_restores_the_same_game():
+    link, warnings = parse_link("?scenario=kato-2025&seats=JP")
+    game = Game.from_link(link)
+    game.queue(THREATEN)
+    game.step()
+    game.step()
+    again, warnings = parse_link(game.link())
+    restored = Game.from_link(again)
+    assert warnings == [] and restored.session.month == 2 and restored.session.log == game.session.log
+    assert restored.session.result.model.equals(game.session.result.model)
+
+
+@pytest.mark.parametrize("query, words", [
+    ("?scenario=no-such-scenario", "no-such-scenario"),
+    ("?scenario=kato-2025&seed=abc&steps=24&v=0.2.0", "'seed' must be a whole number"),
+    ("?scenario=kato-2025&seed=1&steps=24&v=0.2.0&d=1,JP,sell_treasuries,amount_bn:-5", "amount_bn"),
+    ("?scenario=kato-2025&seed=1&steps=24&v=0.2.0&d=1,JP", "expected 'step,actor,action"),
+    ("?scenario=kato-2025&seed=1&steps=24&v=0.2.0&seats=JP,US", "one seat"),
+    ("?scenario=kato-2025&seed=1&steps=24&v=0.2.0&month=99", "'month' must be from 0 (the last decision) to 24"),
+    ("?scenario=kato-2025&seats=XX", "unknown seat 'XX'"),
+])
+def test_a_bad_link_is_one_sentence_naming_the_fault(query, words):
+    with pytest.raises(UserError, match=re.escape(words)) as error:
+        link, _ = parse_link(query)
+        Game.from_link(link)
+    assert "\n" not in str(error.value)
+
+
+def test_an_old_link_opens_with_a_warning():
+    link, warnings = parse_link("?scenario=kato-2025&seed=1&steps=24&v=0.0.1&sha=ffffffffffff")
+    assert link is not None and len(warnings) == 2
+
+
+def test_a_page_without_a_scenario_has_no_game():
+    assert parse_link("") == (None, [])
+
+
+def test_queued_moves_are_checked_and_a_new_treasury_move_replaces_the_old():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=100))
+    game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=20))
+    assert [d.action for d in game.queued] == ["sell_treasuries", "set_tariff"]
+    with pytest.raises(UserError, match="is not a seat played by a person"):
+        game.queue(Decision(step=0, actor="US", action="set_tariff", target="JP", rate_pct=50))
+    with pytest.raises(UserError, match="rate_pct must be a tariff"):
+        game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=-3))
+    assert describe_move(game.queued[0]) == "Sell $100bn of US Treasuries"
+
+
+def test_a_refused_month_keeps_the_moves_for_correction():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=9000))
+    with pytest.raises(UserError, match="cannot sell"):
+        game.step()
+    assert game.session.month == 0 and len(game.queued) == 1
+
+
+def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.step()
+    session, baseline = game.session, game.session.baseline()
+    fan = session.fan(seeds=3)
+    figures = [charts.markets_figure(session.result.model, baseline.model, fan, session.steps),
+               charts.economy_figure(session.result.economies, baseline.economies, ("JP", "US"), session.steps),
+               charts.network_figure(session.result.trade, 1),
+               charts.why_figure(session.why(1, "us_10y"), "US 10-year yield", "bp"),
+               charts.score_figure(session.score_parts("JP"), session.score_parts("JP"), "Japan")]
+    for figure in figures:
+        checked = go.Figure(figure)   # raises on anything plotly.js would not understand
+        assert checked.layout.title.text
+    markets = go.Figure(figures[0])
+    assert {t.name for t in markets.data} == {"Your game", "Baseline (rules only)", "Your moves, 5-95% across seeds"}
+    assert "month 1" in markets.layout.title.text and "(%)" in markets.layout.annotations[0].text
+
+
+def test_network_edges_follow_flows_and_tariffs():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=US")[0])
+    game.queue(Decision(step=0, actor="US", action="set_tariff", target="JP", rate_pct=100))
+    game.step()
+    figure = charts.network_figure(game.session.result.trade, 1, top_edges=72)
+    edges = [t for t in figure["data"] if t.get("mode") == "lines" and t.get("text")]
+    flows = [float(t["text"].split("$")[1].split("bn")[0].replace(",", "")) for t in edges]
+    widths = [t["line"]["width"] for t in edges]
+    assert widths[0] == charts.MAX_EDGE_WIDTH_PX and flows == sorted(flows, reverse=True)
+    assert all(w == pytest.approx(max(0.8, charts.MAX_EDGE_WIDTH_PX * f / flows[0]), rel=0.01)
+               for w, f in zip(widths, flows))
+    japan_to_us = next(t for t in edges if t["text"].startswith("Japan → United States"))
+    assert "tariff 100.0%" in japan_to_us["text"]
+
+
+def test_prose_renders_tables_and_shows_html_as_text():
+    html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>")
+    assert "<table>" in html and "<script>" not in html and "&lt;script&gt;" in html
