@@ -5,9 +5,13 @@ Pages live in ``ui/pages`` (Scenarios, Play, Lab, Class) and are built from comp
 class game, which lives on the server in ``classroom``.
 """
 
+from pathlib import Path
+
 import solara
 
 from ui.pages import lab, library, play
+
+STYLE = Path(__file__).with_name("style.css")
 
 NAV = [("Scenarios", "/"), ("Play", "/play"), ("Lab", "/lab"), ("Class", "/class")]
 
@@ -15,6 +19,7 @@ NAV = [("Scenarios", "/"), ("Play", "/play"), ("Lab", "/lab"), ("Class", "/class
 @solara.component
 def Layout(children=[]):
     router = solara.use_router()
+    solara.Style(STYLE)
     with solara.AppLayout(title="Trade war: the Treasury card", navigation=False, sidebar_open=False,
                           color="#1f3a5f"):
         with solara.Row(classes=["main-nav"]):

@@ -15,10 +15,11 @@ import pandas as pd
 from plotly.colors import sample_colorscale
 
 from simulation.session import KEY_SERIES
-from simulation.world import ECONOMIES, ECONOMY_NAMES
+from simulation.world import ECONOMIES, ECONOMY_NAMES, SECTORS
 
 PLAYER_COLOUR, BASELINE_COLOUR, FAN_COLOUR = "#1f5fa8", "#8a8a8a", "rgba(31, 95, 168, 0.18)"
-TARIFF_SCALE = "YlOrRd"
+# Low tariffs pale, high tariffs dark red (plotly's named "YlOrRd" runs the other way round).
+TARIFF_SCALE = [[0.0, "#dfe6ee"], [0.1, "#fed976"], [0.3, "#fd8d3c"], [0.6, "#e31a1c"], [1.0, "#800026"]]
 TARIFF_SCALE_MAX_PCT = 50.0     # tariffs at or above this share the darkest colour
 MAX_EDGE_WIDTH_PX = 14.0
 
@@ -85,7 +86,8 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
     month = int(model.step.iloc[-1])
     layout = _grid(2, 2, titles, "month", [0, steps] if steps else None)
     title = f"Markets to month {month}: {names[0].lower()} against the {names[1].split(' (')[0].lower()}"
-    return _figure(traces, layout, title, 540)
+    layout["legend"] = {"orientation": "h", "y": -0.16}
+    return _figure(traces, layout, title, 560)
 
 
 def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus: tuple[str, ...],
@@ -107,42 +109,77 @@ def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus
                            "legendgroup": code, "showlegend": i == 0, **_axes(i)})
     layout = _grid(1, 2, ["GDP growth (% a year)", "Inflation (% a year)"], "month", [0, steps] if steps else None)
     layout["yaxis"]["title"] = {"text": "% a year"}
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    layout["margin"] = {"l": 55, "r": 15, "t": 60, "b": 90}
     month = int(economies.step.iloc[-1])
-    return _figure(traces, layout, f"Economies to month {month}: growth and inflation", 360)
+    return _figure(traces, layout, f"Economies to month {month}: growth and inflation", 400)
 
 
 def network_figure(trade: pd.DataFrame, month: int, top_edges: int = 30) -> dict:
     """The trade network in ``month``: economies on a circle, the largest flows as curved arrows whose
-    width follows the flow (USD bn a year) and whose colour follows its trade-weighted tariff (%)."""
-    now = trade[trade.step == month]
-    edges = (now.assign(weighted=now.flow_bn * now.tariff_pct).groupby(["exporter", "importer"], sort=False)
-             .agg(flow_bn=("flow_bn", "sum"), weighted=("weighted", "sum")).reset_index())
-    edges["tariff_pct"] = edges.weighted / edges.flow_bn.where(edges.flow_bn > 0, np.nan)
-    edges = edges.fillna({"tariff_pct": 0.0}).nlargest(top_edges, "flow_bn")
+    width follows the flow (USD bn a year) and whose colour follows its trade-weighted tariff (%); each
+    economy's colour is the trade-weighted tariff it charges on its imports."""
+    flows_bn, tariffs_pct = _month_arrays(trade, month)
+    pair_flow = flows_bn.sum(axis=2)
+    pair_tariff = np.divide((flows_bn * tariffs_pct).sum(axis=2), pair_flow, out=np.zeros_like(pair_flow),
+                            where=pair_flow > 0)
+    np.fill_diagonal(pair_flow, 0.0)
+    order = np.argsort(pair_flow, axis=None)[::-1][:top_edges]
+    pairs = [divmod(int(k), len(ECONOMIES)) for k in order if pair_flow.flat[k] > 0]
+    widest = float(pair_flow.max()) or 1.0
+    colours = sample_colorscale(TARIFF_SCALE, [min(pair_tariff[i, j], TARIFF_SCALE_MAX_PCT) / TARIFF_SCALE_MAX_PCT
+                                               for i, j in pairs])
     position = _circle_positions()
-    widest = float(edges.flow_bn.max()) if not edges.empty else 1.0
-    colours = sample_colorscale(TARIFF_SCALE, list(np.minimum(edges.tariff_pct, TARIFF_SCALE_MAX_PCT) / TARIFF_SCALE_MAX_PCT))
-    traces = []
-    for row, colour in zip(edges.itertuples(), colours):
-        xs, ys = _curve(position[row.exporter], position[row.importer])
-        text = (f"{ECONOMY_NAMES[row.exporter]} → {ECONOMY_NAMES[row.importer]}: "
-                f"${row.flow_bn:,.0f}bn a year, tariff {row.tariff_pct:.1f}%")
+    traces, arrows = [], {"x": [], "y": [], "angle": [], "color": []}
+    for (i, j), colour in zip(pairs, colours):
+        exporter, importer = ECONOMIES[i], ECONOMIES[j]
+        xs, ys = _curve(position[exporter], position[importer])
+        text = (f"{ECONOMY_NAMES[exporter]} → {ECONOMY_NAMES[importer]}: "
+                f"${pair_flow[i, j]:,.0f}bn a year, tariff {pair_tariff[i, j]:.1f}%")
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "showlegend": False, "hoverinfo": "text",
-                       "text": text, "line": {"width": max(0.8, MAX_EDGE_WIDTH_PX * row.flow_bn / widest), "color": colour}})
-        traces.append({"type": "scatter", "x": xs[-2:], "y": ys[-2:], "mode": "markers", "showlegend": False,
-                       "hoverinfo": "skip", "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 10],
-                                                       "color": colour}})
+                       "text": text, "line": {"width": max(0.8, MAX_EDGE_WIDTH_PX * pair_flow[i, j] / widest),
+                                              "color": colour}})
+        arrows["x"].append(xs[-1])
+        arrows["y"].append(ys[-1])
+        arrows["angle"].append(math.degrees(math.atan2(xs[-1] - xs[-2], ys[-1] - ys[-2])))
+        arrows["color"].append(colour)
+    traces.append({"type": "scatter", "x": arrows["x"], "y": arrows["y"], "mode": "markers", "showlegend": False,
+                   "hoverinfo": "skip", "marker": {"symbol": "arrow", "size": 10, "angle": arrows["angle"],
+                                                   "color": arrows["color"]}})
+    imports = flows_bn.sum(axis=(0, 2))
+    charged_pct = np.divide((flows_bn * tariffs_pct).sum(axis=(0, 2)), imports, out=np.zeros_like(imports),
+                            where=imports > 0)
     traces.append({"type": "scatter", "x": [position[e][0] for e in ECONOMIES], "y": [position[e][1] for e in ECONOMIES],
                    "mode": "markers+text", "text": list(ECONOMIES), "textposition": "middle center",
-                   "hovertext": [ECONOMY_NAMES[e] for e in ECONOMIES], "hoverinfo": "text", "showlegend": False,
-                   "marker": {"size": 34, "color": [0.0] * len(ECONOMIES), "colorscale": TARIFF_SCALE, "cmin": 0,
+                   "textfont": {"color": ["white" if c > 0.45 * TARIFF_SCALE_MAX_PCT else "#1c2833" for c in charged_pct]},
+                   "hovertext": [f"{ECONOMY_NAMES[e]}: average tariff on its imports {c:.1f}%"
+                                 for e, c in zip(ECONOMIES, charged_pct)], "hoverinfo": "text", "showlegend": False,
+                   "marker": {"size": 36, "color": list(charged_pct), "colorscale": TARIFF_SCALE, "cmin": 0,
                               "cmax": TARIFF_SCALE_MAX_PCT, "line": {"color": "#34495e", "width": 1.5},
                               "colorbar": {"title": {"text": "tariff (%)"}, "thickness": 12, "len": 0.8}}})
     traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": {"color": "#999", "width": 6},
                    "name": f"flow: width ∝ USD bn a year (widest ${widest:,.0f}bn)"})
-    layout = {"xaxis": {"visible": False, "range": [-1.35, 1.35]},
-              "yaxis": {"visible": False, "range": [-1.25, 1.25], "scaleanchor": "x"}, "hovermode": "closest"}
-    return _figure(traces, layout, f"Trade network, month {month}: the {len(edges)} largest flows", 480)
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "marker": {"size": 12, "color": "#fd8d3c"},
+                   "name": "node colour: its average import tariff"})
+    layout = {"xaxis": {"visible": False, "range": [-1.3, 1.3]},
+              "yaxis": {"visible": False, "range": [-1.2, 1.2], "scaleanchor": "x"}, "hovermode": "closest",
+              "legend": {"orientation": "h", "y": -0.02}, "margin": {"l": 10, "r": 10, "t": 60, "b": 10}}
+    return _figure(traces, layout, f"Trade network, month {month}: the {len(pairs)} largest flows", 440)
+
+
+def _month_arrays(trade: pd.DataFrame, month: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flows (USD bn a year) and tariffs (%) of one month as ``[exporter, importer, sector]`` arrays."""
+    now = trade[trade.step == month]
+    shape = (len(ECONOMIES), len(ECONOMIES), len(SECTORS))
+    index = {code: k for k, code in enumerate(ECONOMIES)}
+    sector = {name: k for k, name in enumerate(SECTORS)}
+    flows, tariffs = np.zeros(shape), np.zeros(shape)
+    i = now.exporter.map(index).to_numpy()
+    j = now.importer.map(index).to_numpy()
+    s = now.sector.map(sector).to_numpy()
+    flows[i, j, s] = now.flow_bn.to_numpy()
+    tariffs[i, j, s] = now.tariff_pct.to_numpy()
+    return flows, tariffs
 
 
 def _circle_positions() -> dict[str, tuple[float, float]]:

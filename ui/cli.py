@@ -24,6 +24,7 @@ def command(args) -> int:
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port must be from 1 to 65535, got {args.port}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does: a just-stopped server is no obstacle
         try:
             probe.bind((args.host, args.port))
         except OSError as error:

@@ -9,6 +9,7 @@ Scenario files are user-written, so any HTML in them is shown as text, never run
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import markdown as markdown_lib
 import solara
@@ -16,7 +17,9 @@ import solara
 _CONVERTER = markdown_lib.Markdown(extensions=["tables", "sane_lists"])
 
 
+@lru_cache(maxsize=1024)
 def to_html(text: str) -> str:
+    """HTML for ``text`` (cached: briefings and table rows repeat on every redraw)."""
     _CONVERTER.reset()
     return _CONVERTER.convert(html.escape(text, quote=False))
 

@@ -1,0 +1,99 @@
+"""How fast the web app feels, measured in Debian's Chromium against the real server.
+
+Measures, each in a fresh browser context (empty cache, like a student's first visit):
+  - first load of the Scenarios page (until the scenario cards are drawn),
+  - first load of the Play page for kato-2025 as Japan (until its charts are drawn),
+  - step click -> markets chart redrawn for the new month, over --steps months (median and p95),
+  - the fan chart of 20 seeds: click -> shaded bands drawn (and the seconds the server spent on it).
+Targets (issue 4): first load < 3 s, step p95 < 300 ms, fan of 20 seeds < 2 s.
+
+Usage: python benchmarks/app_speed.py [--loads 5] [--steps 23]
+The last line holds every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.browser import Watched, app_server, launch, wait_for_month  # noqa: E402
+
+PLAY = "/play?scenario=kato-2025&seats=JP"
+CHARTS_DRAWN = ".chart-markets [data-draws='1']"
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def first_loads(browser, url: str, path: str, ready: str, times: int) -> list[float]:
+    seconds = []
+    for _ in range(times):
+        tab = Watched(browser, url)
+        seconds.append(tab.open(path, ready))
+        tab.close()
+    return seconds
+
+
+def step_times(browser, url: str, steps: int) -> list[float]:
+    tab = Watched(browser, url)
+    tab.open(PLAY, CHARTS_DRAWN)
+    button = tab.page.get_by_role("button", name="Step: play next month")
+    seconds = []
+    for month in range(1, steps + 1):
+        started = time.perf_counter()
+        button.click()
+        wait_for_month(tab.page, month)
+        seconds.append(time.perf_counter() - started)
+    tab.close()
+    return seconds
+
+
+def fan_time(browser, url: str) -> tuple[float, str]:
+    tab = Watched(browser, url)
+    tab.open(PLAY, CHARTS_DRAWN)
+    started = time.perf_counter()
+    tab.page.get_by_role("button", name="Fan chart: 20 seeds").click()
+    tab.page.wait_for_function(
+        "() => document.querySelector('.chart-markets').textContent.includes('5-95% across seeds')", timeout=120_000)
+    seconds = time.perf_counter() - started
+    note = tab.page.locator(".fan-done").inner_text()
+    tab.close()
+    return seconds, note
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--loads", type=int, default=5, help="first loads per page (default 5)")
+    parser.add_argument("--steps", type=int, default=23, help="steps to time, at least 20 (default 23)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder, app_server(Path(folder) / "class.sqlite3") as (url, _), \
+            sync_playwright() as playwright:
+        browser = launch(playwright)
+        first_loads(browser, url, PLAY, CHARTS_DRAWN, 1)      # warm the server (imports, baseline run)
+        library = first_loads(browser, url, "/", ".scenario-card", args.loads)
+        play = first_loads(browser, url, PLAY, CHARTS_DRAWN, args.loads)
+        steps = step_times(browser, url, args.steps)
+        fan_s, fan_note = fan_time(browser, url)
+        browser.close()
+    print(f"{'measure':44} {'median':>8} {'p95':>8} {'n':>4}")
+    for name, values in (("first load, Scenarios page (s)", library), ("first load, Play page with charts (s)", play),
+                         ("step click -> charts redrawn (ms)", [s * 1000 for s in steps])):
+        print(f"{name:44} {statistics.median(values):8.2f} {p95(values):8.2f} {len(values):4d}")
+    print(f"{'fan chart, 20 seeds, click -> drawn (s)':44} {fan_s:8.2f}   ({fan_note.strip()})")
+    print(f"load_scenarios_s={statistics.median(library):.2f} load_play_s={statistics.median(play):.2f} "
+          f"step_median_ms={statistics.median(steps) * 1000:.0f} step_p95_ms={p95(steps) * 1000:.0f} "
+          f"fan20_s={fan_s:.2f} steps={len(steps)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The debrief on the instructor's page: any round replayed, a what-if branch beside the class's own
+path, the class scoreboard, and the export for grading.
+
+A replay or a branch is a fresh ``PlaySession`` rebuilt from the room's log (``classroom.debrief``):
+it belongs to this page only, so drawing it never touches the shared room.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from simulation.decisions import ACTIONS
+from simulation.policy import actor_name
+from simulation.recording import month_label
+from simulation.session import KEY_SERIES, actions_for
+from simulation.world import ECONOMIES
+from ui import charts
+from ui.components.class_common import attempt
+from ui.components.figures import GameCharts
+from ui.components.panels import NewsTicker, WhyPanel
+from ui.components.plotly_view import PlotlyView
+from ui.components.prose import Prose
+
+DROP = "drop the seat's moves"
+REPLACE = "replace them with one move"
+NO_TARGET = "(none)"
+
+
+@solara.component
+def Scoreboard(room, token: str, version: int):
+    """Seats by score, with who played them and the four parts of the score."""
+    table = solara.use_memo(lambda: room.scoreboard(token), dependencies=[version])
+    rows = ["| Seat | Players | Score | Output | Inflation | Jobs | Wealth |", "|---|---|---:|---:|---:|---:|---:|"]
+    for r in table.itertuples():
+        rows.append(f"| {r.seat} ({actor_name(r.seat)}) | {r.players or '*computer rules*'} | {r.score:.1f} | "
+                    f"{r.output:+.2f} | {r.inflation:+.2f} | {r.jobs:+.2f} | {r.wealth:+.2f} |")
+    Prose("#### Class scoreboard\n" + "\n".join(rows), classes=["scoreboard"])
+
+
+@solara.component
+def ExportButton(room, token: str):
+    """One click: every decision and outcome, CSV and Parquet, in a zip built at the moment of the click."""
+    solara.FileDownload(lambda: room.export(token), filename=f"class-game-{room.code}.zip",
+                        label="Export decisions and outcomes (zip: CSV and Parquet)",
+                        mime_type="application/zip")
+
+
+@solara.component
+def ReplayView(room, token: str, played: int):
+    """The world as it stood after round k: its charts, headlines and why panel."""
+    k, set_k = solara.use_state(played)
+    shown = min(max(k or 0, 0), played)
+    session, error = solara.use_memo(lambda: _replayed(room, token, shown), dependencies=[shown, played])
+    Prose("#### Replay a round")
+    solara.Select("Show the world after round", values=list(range(0, played + 1)), value=shown, on_value=set_k)
+    if error:
+        solara.Error(error, classes=["replay-error"])
+    if session is None:
+        return
+    with solara.Div(classes=["replay-view"]):
+        Prose(f"After round {shown} ({month_label(session.loaded.start, shown)})", classes=["replay-heading"])
+        GameCharts(session, shown, None, None)
+        with solara.Columns([1, 1]):
+            NewsTicker(session, shown)
+            WhyPanel(session, shown, shown)
+
+
+def _replayed(room, token: str, k: int):
+    """(the game after round k, "") or (None, why not)."""
+    errors = []
+    session = attempt(errors.append, lambda: room.at_round(token, k))
+    return session, (errors[-1] if errors else "")
+
+
+@solara.component
+def BranchView(room, token: str, played: int):
+    """What if a seat had played differently from round r on: the branch is replayed to the same month
+    and drawn over the class's path, with the final numbers side by side."""
+    seats = list(room.seats)
+    start, set_start = solara.use_state(1)
+    seat, set_seat = solara.use_state(seats[0])
+    mode, set_mode = solara.use_state(DROP)
+    action, set_action = solara.use_state(actions_for(seats[0])[0])
+    amount, set_amount = solara.use_state(100.0)
+    rate, set_rate = solara.use_state(10.0)
+    target, set_target = solara.use_state(NO_TARGET)
+    branch, set_branch = solara.use_state(None)
+    error, set_error = solara.use_state("")
+    choices = actions_for(seat)
+    action = action if action in choices else choices[0]
+    _, required, optional = ACTIONS[action]
+    used = set(required) | set(optional)
+
+    def run() -> None:
+        if mode == DROP:
+            session = room.branch(token, start, drop=(seat,))
+            words = f"What if {seat} had made no moves from round {start}"
+        else:
+            move = {"action": action, **({"amount_bn": amount} if "amount_bn" in used else {}),
+                    **({"rate_pct": rate} if "rate_pct" in used else {}),
+                    **({"target": target} if "target" in used and target != NO_TARGET else {})}
+            session = room.branch(token, start, replace={seat: [move]})
+            words = f"What if {seat} had played {action.replace('_', ' ')} in round {start}"
+        set_branch((session, words, start, seat))
+
+    Prose("#### What if… (branch a counterfactual)")
+    with solara.Row():
+        solara.InputInt("Branch from round", value=start, on_value=set_start)
+        solara.Select("Branch seat", values=seats, value=seat, on_value=set_seat)
+        solara.Select("Branch change", values=[DROP, REPLACE], value=mode, on_value=set_mode)
+    if mode == REPLACE:
+        with solara.Row():
+            solara.Select("Branch action", values=choices, value=action, on_value=set_action)
+            if "amount_bn" in used:
+                solara.InputFloat("Branch amount (USD bn)", value=amount, on_value=set_amount)
+            if "rate_pct" in used:
+                solara.InputFloat("Branch rate (%)", value=rate, on_value=set_rate)
+            if "target" in used:
+                solara.Select("Branch target", values=[NO_TARGET, *ECONOMIES], value=target, on_value=set_target)
+    solara.Button("Run the branch", outlined=True, classes=["run-branch"], on_click=lambda: attempt(set_error, run))
+    if error:
+        solara.Error(error, classes=["branch-error"])
+    if branch is not None:
+        BranchResult(room, *branch)
+
+
+@solara.component
+def BranchResult(room, session, words: str, start: int, seat: str):
+    """The class path and the branch on one markets chart, and their final numbers side by side."""
+    actual = room.view()
+    figure = solara.use_memo(lambda: charts.markets_figure(actual.result.model, session.result.model, None,
+                                                           actual.steps, names=("Class game", words)),
+                             dependencies=[id(session), actual.month])
+    with solara.Div(classes=["branch-view"]):
+        Prose(f"**{words}?** Solid: the class's game; dashed: the branch (same seed, same other moves).")
+        with solara.Div(classes=["chart-branch"]):
+            PlotlyView(figure)
+        month = min(actual.month, session.month)
+        rows = ["| At round " + str(month) + " | Class game | What if | Difference |", "|---|---:|---:|---:|"]
+        for column, (label, unit) in KEY_SERIES.items():
+            a, b = float(actual.result.model[column].iloc[month]), float(session.result.model[column].iloc[month])
+            rows.append(f"| {label} ({unit}) | {a:,.2f} | {b:,.2f} | {b - a:+.2f} |")
+        a, b = actual.score(seat), session.score(seat)
+        rows.append(f"| {seat}'s score | {a:.1f} | {b:.1f} | {b - a:+.1f} |")
+        Prose("\n".join(rows), classes=["branch-table"])

@@ -1,0 +1,241 @@
+"""The class game in the browser: ``/class`` for students, ``/class/instructor`` for the teacher.
+
+The shared world is a ``classroom.Room`` on the server (``classroom.get_registry()``); a browser holds
+only the room code and its own token, both in the address bar, so reloading or reopening the link
+brings a student back to their seat and the teacher back to the monitor. Addresses:
+
+- ``/class?new=<scenario>``: the form that creates a room (the Scenarios page's "Start a class game");
+- ``/class`` or ``/class?room=CODE``: the join form;
+- ``/class?room=CODE&token=...``: a student's seat (their rejoin link);
+- ``/class/instructor?room=CODE&token=...``: the instructor's monitor and debrief.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import solara
+
+from classroom import get_registry
+from classroom.links import instructor_link, join_link, rejoin_link
+from simulation.decisions import Decision, check
+from simulation.errors import DecisionError, UserError
+from simulation.policy import actor_name
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
+                                        use_room_version)
+from ui.components.decision_panel import DecisionPanel
+from ui.components.panels import Briefing, ReportCard
+from ui.components.prose import Prose
+
+ANY_SEAT = "Any open seat"
+
+
+@solara.component
+def Page():
+    """Chooses the screen from the address: instructor, new room, a student's seat, or the join form."""
+    router = solara.use_router()
+    query = {k: v[-1] for k, v in parse_qs((router.search or "").lstrip("?")).items()}
+    if "instructor" in router.parts[1:]:
+        from ui.components.class_instructor import InstructorPage
+
+        InstructorPage(query.get("room", ""), query.get("token", ""))
+    elif query.get("new"):
+        NewRoomForm(query["new"])
+    elif query.get("room") and query.get("token"):
+        StudentPage(query["room"], query["token"])
+    else:
+        JoinForm(query.get("room", ""))
+
+
+def open_room(code: str):
+    """The room with ``code``, or a sentence saying why it cannot be opened."""
+    try:
+        return get_registry().get(code), ""
+    except UserError as problem:
+        return None, str(problem)
+
+
+# -- making a room -------------------------------------------------------------------------------
+@solara.component
+def NewRoomForm(scenario_id: str):
+    """The instructor's form: round length and the seats people will play; creating the room opens
+    the instructor page, whose link (with its token) is the teacher's key to the room."""
+    router = solara.use_router()
+    loaded, problem = solara.use_memo(lambda: _scenario(scenario_id), dependencies=[scenario_id])
+    seconds, set_seconds = solara.use_state(180)
+    seats, set_seats = solara.use_state(list(loaded.playable) if loaded else [])
+    error, set_error = solara.use_state("")
+    solara.Title("New class game — Trade war")
+    if loaded is None:
+        solara.Error(f"This class game cannot be created: {problem}", classes=["class-error"])
+        return
+
+    def create() -> None:
+        room, token = get_registry().create(loaded.id, seats=tuple(s for s in loaded.playable if s in seats),
+                                            round_seconds=seconds, client=client_key())
+        router.push(instructor_link(room.code, token))
+
+    with solara.Card(f"New class game: {loaded.title}", margin=0, classes=["new-room"]):
+        Prose("Students join from their own browsers with a code; seats nobody takes are played by the "
+              "computer's rules. You get a private instructor link to run the game.")
+        solara.InputInt("Round length (seconds)", value=seconds, on_value=set_seconds)
+        solara.SelectMultiple("Seats played by students", values=seats, all_values=list(loaded.playable),
+                              on_value=set_seats)
+        solara.Button("Create the class game", color="primary", classes=["create-room"],
+                      on_click=lambda: attempt(set_error, create))
+        if error:
+            solara.Error(error, classes=["class-error"])
+
+
+def _scenario(scenario_id: str):
+    from scenarios import load_scenario
+
+    try:
+        return load_scenario(scenario_id), ""
+    except UserError as problem:
+        return None, str(problem)
+
+
+# -- joining -------------------------------------------------------------------------------------
+@solara.component
+def JoinForm(code_given: str):
+    """Code, name and seat. The seat list comes from the room once the code is entered (a lookup that
+    is rate-limited like joining, so it cannot be used to try codes)."""
+    router = solara.use_router()
+    code, set_code = solara.use_state(code_given)
+    name, set_name = solara.use_state("")
+    seat, set_seat = solara.use_state(ANY_SEAT)
+    error, set_error = solara.use_state("")
+    seats = solara.use_memo(lambda: _seats_of(code), dependencies=[code])
+
+    def join() -> None:
+        room, _, token = get_registry().join(code, name, None if seat == ANY_SEAT else seat, client=client_key())
+        router.push(rejoin_link(room.code, token))
+
+    solara.Title("Join a class game — Trade war")
+    with solara.Card("Join a class game", margin=0, classes=["join-form"]):
+        Prose("Type the code your instructor shows and your name. Keep the page's address afterwards: it "
+              "is your link back to your seat.")
+        solara.InputText("Room code", value=code, on_value=set_code, continuous_update=False)
+        solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
+        solara.Select("Seat", values=[ANY_SEAT, *seats], value=seat if seat in seats else ANY_SEAT,
+                      on_value=set_seat)
+        solara.Button("Join", color="primary", classes=["join-button"], on_click=lambda: attempt(set_error, join))
+        if error:
+            solara.Error(error, classes=["class-error"])
+
+
+def _seats_of(code: str) -> list[str]:
+    """The room's seats, for the seat list; nothing when the code is empty, unknown or refused (the
+    Join button then says why)."""
+    if not code.strip():
+        return []
+    try:
+        return list(get_registry().lookup(code, client=client_key()).seats)
+    except UserError:
+        return []
+
+
+# -- a student's seat ----------------------------------------------------------------------------
+@solara.component
+def StudentPage(code: str, token: str):
+    room, problem = solara.use_memo(lambda: open_room(code), dependencies=[code])
+    if room is None:
+        solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
+        JoinLinkButton("")
+        return
+    StudentView(room, token)
+
+
+@solara.component
+def JoinLinkButton(code: str):
+    router = solara.use_router()
+    solara.Button("Go to the join form", text=True, on_click=lambda: router.push(join_link(code) if code else "/class"))
+
+
+@solara.component
+def StudentView(room, token: str):
+    """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
+    shared world; it redraws whenever the room moves."""
+    version = use_room_version(room)
+    try:
+        state = room.state(token)
+    except UserError as problem:
+        solara.Error(f"{str(problem)[:1].upper()}{str(problem)[1:]}.", classes=["class-error"])
+        JoinLinkButton(room.code)
+        return
+    you = state.get("you")
+    if you is None:
+        solara.Error("This is the instructor's link: open it at /class/instructor.", classes=["class-error"])
+        return
+    view = room.view()
+    solara.Title(f"{you['seat'] or 'Waiting'} — class game {room.code}")
+    seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
+    Prose(f"## {state['title']}\n{you['name']}, you play {seat_words} · room **{room.code}** · "
+          f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
+    RoundTimer(room)
+    Broadcasts(state["broadcasts"])
+    if you["seat"] is None:
+        solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
+                    classes=["no-seat"])
+        ClassWorld(view)
+        return
+    seat = you["seat"]
+    with solara.Columns([4, 8]):
+        with solara.Column():
+            Briefing(view, seat)
+            Moves(room, token, state, view)
+        with solara.Column():
+            ReportCard(view, seat, view.month)
+    ClassWorld(view, seat)
+    solara.Text(f"version {version}", classes=["room-version"], style={"display": "none"})
+
+
+@solara.component
+def Moves(room, token: str, state: dict, view):
+    """The decision panel with this round's queue, and the button that submits it for the seat."""
+    you = state["you"]
+    seat, round_number = you["seat"], state["round"]
+    queue, set_queue = solara.use_state((round_number, ()))
+    error, set_error = solara.use_state("")
+    queued = list(queue[1]) if queue[0] == round_number else []
+
+    def add(decision: Decision) -> None:
+        if decision.actor != seat:
+            raise UserError(f"your seat is {seat}; you cannot decide for {decision.actor}")
+        try:
+            check(decision, room.steps)
+        except DecisionError as problem:
+            raise UserError(str(problem)) from None
+        set_queue((round_number, (*queued, decision)))
+
+    def remove(index: int) -> None:
+        set_queue((round_number, tuple(d for i, d in enumerate(queued) if i != index)))
+
+    playing = state["status"] == "playing"
+    DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing)
+    with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
+        label = f"Submit {len(queued)} move{'s' if len(queued) != 1 else ''} for round {round_number}" \
+            if queued else f"Submit: no new moves in round {round_number}"
+        solara.Button(label, color="primary", disabled=not playing, classes=["submit-moves"],
+                      on_click=lambda: attempt(set_error, lambda: room.submit(token, queued, round_number)))
+        if error:
+            solara.Error(error, classes=["submit-error"])
+        if you["submission"] is not None:
+            moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
+            solara.Success(f"Submitted for round {round_number} by {you['submitted_by']}: {moves}. "
+                           "You may submit again to change it until the round ends.", classes=["submitted"])
+        elif playing:
+            solara.Text("Not submitted yet: when the time is up your seat keeps its policies.",
+                        classes=["not-submitted"])
+        if you.get("refused"):
+            solara.Warning(f"Last round your moves were refused: {you['refused']}", classes=["refused"])
+        if len(you.get("team", [])) > 1:
+            solara.Text(f"Your team: {', '.join(you['team'])}.")
+
+
+def _move_words(record: dict) -> str:
+    from ui.state import describe_move
+
+    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
+    return describe_move(Decision(step=1, **fields))
