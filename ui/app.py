@@ -27,11 +27,29 @@ def Layout(children=[]):
                 current = (router.path or "/").rstrip("/") == path.rstrip("/")
                 solara.Button(label, text=not current, color="primary", classes=[f"nav-{label.lower()}"],
                               on_click=lambda p=path: router.push(p))
-        with solara.Column(children=children, style={"max-width": "1500px", "margin": "0 auto"}):
-            pass
+        with solara.Column(style={"max-width": "1500px", "margin": "0 auto"}):
+            Guarded(children=children)
 
 
+@solara.component
+def Guarded(children=[]):
+    """Catch a fault in any page: one sentence for the user, the details in the server's log, never a
+    traceback on screen. Games are safe: their state is in the link, and class games on the server."""
+    import logging
+
+    error, _ = solara.use_exception()   # (a "try again" button here made reacton re-render endlessly)
+    if error is not None:
+        logging.getLogger("tradewar.app").error("a page failed: %r", error)
+        solara.Error(f"Something went wrong on this page ({type(error).__name__}: {str(error)[:200]}). "
+                     "Your game is kept in the page's address: reload the page, or go back to Scenarios.",
+                     classes=["page-fault"])
+        return
+    solara.Column(children=children)
+
+
+@solara.component
 def _class_page():
+    """The class game's pages (``/class``, ``/class/instructor``); ``classroom.Page`` picks the screen."""
     from ui.pages import classroom
 
     return classroom.Page()
