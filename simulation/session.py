@@ -139,11 +139,7 @@ class PlaySession:
 
     def why(self, month: int, market: str) -> pd.DataFrame:
         """``market``'s change in ``month`` split by cause, largest first, with plain-language labels."""
-        drivers = self.result.drivers
-        rows = drivers[(drivers.step == month) & (drivers.market == market)]
-        rows = rows[rows.change.abs() > 1e-9].copy()
-        rows["label"] = [describe_cause(c) for c in rows.cause]
-        return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
+        return why_table(self.result.drivers, month, market)
 
     def headlines(self, month: int | None = None) -> list[tuple[int, str]]:
         """(month, headline) for every event so far, or for one month, newest first."""
@@ -174,6 +170,14 @@ class PlaySession:
             frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
                                         "p5": p5, "p50": p50, "p95": p95}))
         return pd.concat(frames, ignore_index=True)
+
+
+def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:
+    """From a run's drivers table: ``market``'s change in ``month`` by cause, largest first, labelled."""
+    rows = drivers[(drivers.step == month) & (drivers.market == market)]
+    rows = rows[rows.change.abs() > 1e-9].copy()
+    rows["label"] = [describe_cause(c) for c in rows.cause]
+    return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
 
 
 def seat_kind(seat: str) -> str:
