@@ -17,6 +17,7 @@ from ui.components.prose import Prose
 
 
 from agents.rules import RULES
+from agents.rules.base import make_rule
 from scenarios import load_scenario, with_rule
 from simulation.calibration import load_calibration
 from simulation.errors import UserError
@@ -40,7 +41,7 @@ def current_rule(loaded, seat: str, kind: str) -> tuple[str, dict]:
 
 
 def build_experiment(loaded, rules: dict, credibility: dict, investors: int | None, calibration: dict,
-                     steps: int, seed: int):
+                     steps: int, seed: int, mix: dict | None = None, investor_params: dict | None = None):
     """The scenario with the Lab's changes, checked: any bad value is one ``UserError`` naming it."""
     changed = loaded
     for (seat, kind), (name, params) in rules.items():
@@ -57,12 +58,25 @@ def build_experiment(loaded, rules: dict, credibility: dict, investors: int | No
         if not 10 <= investors <= 100_000:
             raise UserError(f"the number of investors must be from 10 to 100000, got {investors}")
         scenario = scenario.model_copy(update={"investors": scenario.investors.model_copy(update={"count": investors})})
+    if mix or investor_params:
+        scenario = scenario.model_copy(update={"investors": _investors(scenario.investors, mix or {}, investor_params or {})})
     if calibration:
         load_calibration().with_overrides(calibration)   # refuses unknown names with a sentence
         scenario = scenario.model_copy(update={"calibration": {**scenario.calibration, **calibration}})
     from scenarios import LoadedScenario
 
     return LoadedScenario(scenario, loaded.path, loaded.sha256, changed.rule_changes), steps, seed
+
+
+def _investors(setup, mix: dict, params: dict):
+    """The investor population with new shares and rule parameters, each checked with a sentence."""
+    shares = {**setup.mix, **mix}
+    if any(v is None or v < 0 for v in shares.values()) or sum(v for v in shares.values() if v) <= 0:
+        raise UserError("investor shares must be zero or positive numbers, and not all zero")
+    merged = {name: {**setup.params.get(name, {}), **params.get(name, {})} for name in set(setup.params) | set(params)}
+    for name, values in merged.items():
+        make_rule(name, "investor", values, where="investors")
+    return setup.model_copy(update={"mix": shares, "params": merged})
 
 
 @solara.component
@@ -88,6 +102,8 @@ def Experiment(loaded):
     credibility, set_credibility = solara.use_state({})
     calibration, set_calibration = solara.use_state({})
     investors, set_investors = solara.use_state(loaded.investors.count)
+    mix, set_mix = solara.use_state({})
+    investor_params, set_investor_params = solara.use_state({})
     steps, set_steps = solara.use_state(loaded.steps)
     seed, set_seed = solara.use_state(loaded.seed)
     request, set_request = solara.use_state(None)
@@ -101,7 +117,8 @@ def Experiment(loaded):
     result = solara.use_thread(run_both, dependencies=[request])
     try:
         experiment = build_experiment(loaded, rules, credibility, investors if investors != loaded.investors.count
-                                      else None, calibration, _whole(steps, "Months", 1, 240), _whole(seed, "Seed", 0, 2**32 - 1))
+                                      else None, calibration, _whole(steps, "Months", 1, 240), _whole(seed, "Seed", 0, 2**32 - 1),
+                                      mix, investor_params)
         problem = ""
     except UserError as error:
         experiment, problem = None, str(error)
@@ -114,10 +131,12 @@ def Experiment(loaded):
                     solara.InputInt(label="Investors (agents)", value=investors, on_value=set_investors)
                 if problem:
                     solara.Error(problem, classes=["lab-error"])
-                changes = len(rules) + len(credibility) + len(calibration) + (investors != loaded.investors.count)
+                changes = (len(rules) + len(credibility) + len(calibration) + (investors != loaded.investors.count)
+                           + len(mix) + sum(len(v) for v in investor_params.values()))
                 solara.Button(f"Run experiment ({changes} change{'s' if changes != 1 else ''})", color="primary",
                               disabled=experiment is None, classes=["lab-run"], on_click=lambda: set_request(experiment))
             SeatRules(loaded, rules, set_rules, credibility, set_credibility)
+            InvestorControls(loaded, mix, set_mix, investor_params, set_investor_params)
             CalibrationControls(calibration, set_calibration)
         with solara.Column():
             if result.state.name in ("STARTING", "RUNNING"):
@@ -147,6 +166,27 @@ def SeatRules(loaded, rules: dict, set_rules, credibility: dict, set_credibility
                               value=value, optional=True,
                               on_value=lambda v: set_credibility({k: x for k, x in {**credibility, seat: v}.items()
                                                                   if x is not None}))
+
+
+@solara.component
+def InvestorControls(loaded, mix: dict, set_mix, params: dict, set_params):
+    """Each investor rule's share of the population and its parameters."""
+    names = rule_names("investor")
+    chosen, set_chosen = solara.use_state(names[0])
+    with solara.Card("Investors", margin=0):
+        for name in names:
+            share = mix.get(name, loaded.investors.mix.get(name, 0.0))
+            solara.InputFloat(label=f"Share: {name}", value=share,
+                              on_value=lambda v, n=name: set_mix({**mix, n: v}))
+        solara.Select(label="Investor rule to tune", values=names, value=chosen, on_value=set_chosen)
+        solara.Text((RULES[chosen].__doc__ or "").strip().split("\n")[0], style={"font-size": "0.85em", "color": "#555"})
+        current = {**loaded.investors.params.get(chosen, {}), **params.get(chosen, {})}
+        for spec in RULES[chosen].parameters():
+            unit = f", {spec['unit']}" if spec.get("unit") else ""
+            solara.InputFloat(label=f"{spec['name']} ({spec['low']} to {spec['high']}{unit})",
+                              value=float(current.get(spec["name"], spec["default"])),
+                              on_value=lambda v, k=spec["name"]: set_params(
+                                  {**params, chosen: {**params.get(chosen, {}), k: v}}))
 
 
 @solara.component
