@@ -20,12 +20,13 @@ NAV = [("Scenarios", "/"), ("Play", "/play"), ("Lab", "/lab"), ("Class", "/class
 def Layout(children=[]):
     router = solara.use_router()
     solara.Style(STYLE)
-    with solara.AppLayout(title="Trade war: the Treasury card", navigation=False, sidebar_open=False,
-                          color="#1f3a5f"):
-        with solara.Row(classes=["main-nav"]):
+    here = "/" + (router.path or "/").strip("/").split("/")[0]
+    with solara.AppLayout(title="Trade war: the Treasury card", navigation=False, color="#1f3a5f"):
+        with solara.AppBar():
             for label, path in NAV:
-                current = (router.path or "/").rstrip("/") == path.rstrip("/")
-                solara.Button(label, text=not current, color="primary", classes=[f"nav-{label.lower()}"],
+                solara.Button(label, text=True, dark=True, classes=[f"nav-{label.lower()}"],
+                              style={"font-weight": "bold" if here == path else "normal",
+                                     "text-decoration": "underline" if here == path else "none"},
                               on_click=lambda p=path: router.push(p))
         with solara.Column(style={"max-width": "1500px", "margin": "0 auto"}):
             Guarded(children=children)

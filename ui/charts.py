@@ -86,6 +86,8 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
     month = int(model.step.iloc[-1])
     layout = _grid(2, 2, titles, "month", [0, steps] if steps else None)
     title = f"Markets to month {month}: {names[0].lower()} against the {names[1].split(' (')[0].lower()}"
+    if names[1].startswith("As written"):
+        title = f"Markets to month {month}: the experiment against the scenario as written"
     layout["legend"] = {"orientation": "h", "y": -0.16}
     return _figure(traces, layout, title, 560)
 
