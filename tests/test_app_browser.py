@@ -165,3 +165,20 @@ def test_the_lab_runs_an_experiment_and_refuses_bad_values(tab):
     assert "Experiment" in page.locator(".lab-results").inner_text()
     shot(tab, "lab-experiment")
     assert_offline_and_clean(tab)
+
+
+def test_play_runs_months_on_its_own_until_paused(tab):
+    tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
+    page = tab.page
+    choose(page, "Speed", "fast (0.3 s a month)")
+    page.locator(".play-button").click()
+    wait_for_month(page, 3)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_selector(".play-button")
+    heading = page.locator(".game-heading").inner_text()
+    page.wait_for_timeout(1200)
+    assert page.locator(".game-heading").inner_text() == heading   # paused means paused
+    month = int(re.search(r"month (\d+) of 24", heading).group(1))
+    assert month >= 3
+    page.get_by_role("button", name="Undo month").click()
+    page.wait_for_function(f"() => document.querySelector('.game-heading').textContent.includes('month {month - 1} of 24')")

@@ -46,10 +46,12 @@ def Page():
         return
     for warning in opened["warnings"]:
         solara.Warning(warning)
-    GameView(opened["game"], on_moved=lambda game: _remember(holder, game))
+    GameView(opened["game"])
 
 
 def _open(search: str) -> dict:
+    """The game a link describes. Called when the router's location changes (a new page was opened),
+    not when the game itself rewrites the address bar (UrlSync), which Solara's router does not see."""
     try:
         link, warnings = parse_link(search)
         return {"search": search, "game": Game.from_link(link) if link else None, "warnings": warnings, "error": ""}
@@ -57,13 +59,8 @@ def _open(search: str) -> dict:
         return {"search": search, "game": None, "warnings": [], "error": str(error).rstrip(".")}
 
 
-def _remember(holder, game: Game) -> None:
-    """The address bar now shows the game's link (UrlSync): remember it, so it is not rebuilt from there."""
-    holder.current = {**holder.current, "search": game.link().lstrip("?")}
-
-
 @solara.component
-def GameView(game: Game, on_moved):
+def GameView(game: Game):
     version, set_version = solara.use_state(0)
     error, set_error = solara.use_state("")
     playing, set_playing = solara.use_state(False)
@@ -76,7 +73,6 @@ def GameView(game: Game, on_moved):
     def moved() -> None:
         counter.current += 1
         set_version(counter.current)
-        on_moved(game)
 
     def act(action) -> bool:
         try:
