@@ -68,6 +68,7 @@ class ClassRegistry:
         self._joins_by_address = SlidingWindow(joins_per_address or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ADDRESS", 20))
         self._joins_by_room = SlidingWindow(joins_per_room or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ROOM", 120))
         self._creates_by_address = SlidingWindow(creates_per_address)
+        self._lookups_by_address = SlidingWindow(3 * (joins_per_address or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ADDRESS", 20)))
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._replay_all()
@@ -126,6 +127,13 @@ class ClassRegistry:
             raise RateLimited(f"too many join attempts for room {room.code}; wait a minute and try again")
         person, token = room.join(name, seat)
         return room, person.seat, token
+
+    def lookup(self, code, client: str = "local") -> Room:
+        """The room with this code for someone about to join (the join page lists its seats).
+        Rate-limited per address like joins, so the page cannot be used to try codes one after another."""
+        if not self._lookups_by_address.allow(str(client), self.clock()):
+            raise RateLimited("too many room codes tried from your address; wait a minute and try again")
+        return self.get(code)
 
     def codes(self) -> list[str]:
         with self._lock:

@@ -142,6 +142,7 @@ class Room:
         self._removed: set[str] = set()
         self._public: tuple[int, dict] | None = None
         self._tables: Tables | None = None
+        self._view = None
 
     # -- making a room ---------------------------------------------------------------------------
     @classmethod
@@ -609,6 +610,16 @@ class Room:
                 self._tables = Tables(self.session.month, live.model.copy(), live.economies.copy(),
                                       live.trade.copy(), live.events.copy(), live.drivers.copy())
             return self._tables
+
+    def view(self):
+        """A read-only snapshot of the game for the pages (``classroom.view.RoomView``), made under the
+        lock once per month: the panels draw from it while the ticker plays the next month."""
+        from classroom.view import room_view
+
+        with self._lock:
+            if self._view is None or self._view.month != self.session.month:
+                self._view = room_view(self)
+            return self._view
 
     def why(self, month: int, market: str):
         """A market's move in ``month`` split by cause (the "why" panel)."""

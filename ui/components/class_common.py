@@ -2,7 +2,7 @@
 
 The room lives on the server (``classroom``); a page only holds which room and which token. It learns
 that the room changed by polling ``room.version`` (an integer read, no lock) about once a second in a
-thread that stops when the page goes away, and redraws only when the number moved.
+thread that stops when the page goes away, and redraws only the parts whose data moved.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import threading
 import time
 from typing import Callable
 
+import ipyvue
 import solara
 import solara.lab
+import traitlets
 
 from simulation.errors import UserError
 from simulation.recording import month_label
@@ -23,21 +25,36 @@ from ui.components.prose import Prose
 POLL_SECONDS = 1.0
 
 
-def use_room_version(room) -> int:
-    """The room's version, kept fresh by a polling thread: a component calling this redraws when
-    anything in the room changes (a join, a submission, a resolved round, a message)."""
-    version, set_version = solara.use_state(room.version)
+def use_room_value(room, read: Callable[[], object]):
+    """``read()``, kept fresh by a thread that polls the room about once a second: the component
+    calling this redraws only when that value changes, not at every change in the room.
+
+    This matters for components holding text boxes: a redraw sets every box back to the value the
+    page last committed, so a box someone is typing in must not be redrawn because a classmate
+    joined or submitted. So each part of a page follows only what it shows.
+    """
+    value, set_value = solara.use_state(read())
+    reader = solara.use_ref(read)
+    reader.current = read
 
     def follow(cancel: threading.Event) -> None:
-        seen = room.version
-        set_version(seen)
+        version, seen = room.version, reader.current()
+        set_value(seen)
         while not cancel.wait(POLL_SECONDS):
-            if room.version != seen:
-                seen = room.version
-                set_version(seen)
+            if room.version == version:
+                continue
+            version, now = room.version, reader.current()
+            if now != seen:
+                seen = now
+                set_value(now)
 
     solara.use_thread(follow, dependencies=[id(room)])
-    return version
+    return value
+
+
+def round_key(room) -> tuple:
+    """What changes the whole screen: a round played, the game started, paused, resumed or over."""
+    return room.session.month, room.status, room.timer.paused
 
 
 def server_origin() -> str:
@@ -75,38 +92,64 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
+TIMER_TEMPLATE = """
+<template>
+  <span class="round-timer" style="font-weight: bold; font-size: 1.1em">{{ before }}{{ shown }}{{ after }}</span>
+</template>
+<script>
+module.exports = {
+  data() { return { shown: "", received: 0, ticker: null }; },
+  mounted() { this.restart(); this.ticker = setInterval(() => this.draw(), 1000); },
+  destroyed() { clearInterval(this.ticker); },
+  watch: { stamp() { this.restart(); }, seconds_left() { this.restart(); } },
+  methods: {
+    restart() { this.received = performance.now(); this.draw(); },
+    draw() {
+      if (this.seconds_left < 0) { this.shown = ""; return; }
+      const gone = this.running ? (performance.now() - this.received) / 1000 : 0;
+      const left = Math.max(0, Math.round(this.seconds_left - gone));
+      this.shown = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    }
+  }
+}
+</script>
+"""
+
+
+class _TimerWidget(ipyvue.VueTemplate):
+    """Counts the round down in the browser: the server sends the seconds left only when the clock
+    changes (new round, pause, more time), so no page redraws every second."""
+
+    template = traitlets.Unicode(TIMER_TEMPLATE).tag(sync=True)
+    before = traitlets.Unicode("").tag(sync=True)
+    after = traitlets.Unicode("").tag(sync=True)
+    seconds_left = traitlets.Float(-1.0).tag(sync=True)
+    running = traitlets.Bool(False).tag(sync=True)
+    stamp = traitlets.Int(0).tag(sync=True)
+
+
 @solara.component
 def RoundTimer(room):
-    """The open round's clock, redrawn each second by its own thread (the rest of the page is not)."""
-    now, set_now = solara.use_state(time.time())
-
-    def tick(cancel: threading.Event) -> None:
-        while not cancel.wait(1.0):
-            set_now(time.time())
-
-    solara.use_thread(tick, dependencies=[id(room)])
+    """The open round's clock (counted down by the browser), with the game's status."""
+    clock = use_room_value(room, lambda: (*round_key(room), room.timer.deadline, room.timer.paused_left))
     left = room.timer.seconds_left(room.clock())
     if room.status == "lobby":
-        text = "Waiting for the instructor to start the game."
+        before, after, left = "Waiting for the instructor to start the game.", "", None
     elif room.status == "finished":
-        text = f"Game over: all {room.steps} rounds played."
+        before, after, left = f"Game over: all {room.steps} rounds played.", "", None
     elif room.timer.paused:
-        text = f"Paused by the instructor ({_clock(left)} left in round {room.round})."
+        before, after = "Paused by the instructor (", f" left in round {room.round})."
     else:
-        text = f"Round {room.round} of {room.steps}: {_clock(left)} left."
-    solara.Text(text, classes=["round-timer"], style={"font-weight": "bold", "font-size": "1.1em"})
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "no limit"
-    whole = int(round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
+        before, after = f"Round {room.round} of {room.steps}: ", " left."
+    _TimerWidget.element(before=before, after=after, seconds_left=-1.0 if left is None else float(left),
+                         running=room.status == "playing" and not room.timer.paused, stamp=hash(clock) % 1_000_000_007)
 
 
 @solara.component
-def Broadcasts(messages: list[dict], limit: int = 5):
-    """The instructor's messages, newest first."""
+def Broadcasts(room, limit: int = 5):
+    """The instructor's messages, newest first, redrawn when one arrives."""
+    count = use_room_value(room, lambda: len(room.broadcasts))
+    messages = list(room.broadcasts[:count])
     if not messages:
         return
     with solara.Card("From the instructor", margin=0, classes=["broadcasts"]):

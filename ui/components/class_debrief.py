@@ -15,7 +15,7 @@ from simulation.recording import month_label
 from simulation.session import KEY_SERIES, actions_for
 from simulation.world import ECONOMIES
 from ui import charts
-from ui.components.class_common import attempt
+from ui.components.class_common import attempt, use_room_value
 from ui.components.figures import GameCharts
 from ui.components.panels import NewsTicker, WhyPanel
 from ui.components.plotly_view import PlotlyView
@@ -27,8 +27,10 @@ NO_TARGET = "(none)"
 
 
 @solara.component
-def Scoreboard(room, token: str, version: int):
-    """Seats by score, with who played them and the four parts of the score."""
+def Scoreboard(room, token: str):
+    """Seats by score, with who played them and the four parts of the score (follows the room: a
+    late joiner or a moved student shows up at once)."""
+    version = use_room_value(room, lambda: room.version)
     table = solara.use_memo(lambda: room.scoreboard(token), dependencies=[version])
     rows = ["| Seat | Players | Score | Output | Inflation | Jobs | Wealth |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in table.itertuples():
@@ -105,16 +107,16 @@ def BranchView(room, token: str, played: int):
 
     Prose("#### What if… (branch a counterfactual)")
     with solara.Row():
-        solara.InputInt("Branch from round", value=start, on_value=set_start)
+        solara.InputInt("Branch from round", value=start, on_value=set_start, continuous_update=True)
         solara.Select("Branch seat", values=seats, value=seat, on_value=set_seat)
         solara.Select("Branch change", values=[DROP, REPLACE], value=mode, on_value=set_mode)
     if mode == REPLACE:
         with solara.Row():
             solara.Select("Branch action", values=choices, value=action, on_value=set_action)
             if "amount_bn" in used:
-                solara.InputFloat("Branch amount (USD bn)", value=amount, on_value=set_amount)
+                solara.InputFloat("Branch amount (USD bn)", value=amount, on_value=set_amount, continuous_update=True)
             if "rate_pct" in used:
-                solara.InputFloat("Branch rate (%)", value=rate, on_value=set_rate)
+                solara.InputFloat("Branch rate (%)", value=rate, on_value=set_rate, continuous_update=True)
             if "target" in used:
                 solara.Select("Branch target", values=[NO_TARGET, *ECONOMIES], value=target, on_value=set_target)
     solara.Button("Run the branch", outlined=True, classes=["run-branch"], on_click=lambda: attempt(set_error, run))

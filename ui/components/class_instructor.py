@@ -13,8 +13,8 @@ from classroom.links import instructor_link, join_link
 from simulation.decisions import ACTIONS
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, server_origin,
-                                        use_room_version)
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, round_key,
+                                        server_origin, use_room_value)
 from ui.components.prose import Prose
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
@@ -43,9 +43,11 @@ def InstructorPage(code: str, token: str):
 
 @solara.component
 def InstructorView(room, token: str):
-    version = use_room_version(room)
+    """Redrawn as a whole only when a round is played or the game starts, pauses or resumes; the
+    monitor, the pending news and the messages follow the room on their own, so the text boxes
+    here keep what the teacher is typing while students join and submit."""
+    use_room_value(room, lambda: round_key(room))
     state = room.state(token)
-    mine = state["instructor"]
     solara.Title(f"Instructor — class game {room.code}")
     Prose(f"## {state['title']} — instructor\nRoom **{room.code}** · round **{state['round']} of "
           f"{state['rounds']}** · {state['status']}", classes=["class-heading"])
@@ -53,12 +55,13 @@ def InstructorView(room, token: str):
     with solara.Columns([5, 7]):
         with solara.Column():
             RoundControls(room, token, state)
-            Monitor(room, token, state, mine)
+            Monitor(room, token)
         with solara.Column():
-            BreakingNews(room, token, mine["pending_shocks"])
-            Broadcasts(state["broadcasts"])
+            BreakingNews(room, token)
+            PendingNews(room, token)
+            Broadcasts(room)
     ClassWorld(room.view())
-    Debrief(room, token, state["month"], version)
+    Debrief(room, token, state["month"])
 
 
 @solara.component
@@ -101,7 +104,7 @@ def RoundControls(room, token: str, state: dict):
             solara.Button("End the round now", classes=["advance-round"], disabled=status != "playing",
                           on_click=lambda: attempt(set_error, lambda: room.advance(token)))
         with solara.Row():
-            solara.InputInt("Extra seconds", value=seconds, on_value=set_seconds)
+            solara.InputInt("Extra seconds", value=seconds, on_value=set_seconds, continuous_update=True)
             solara.Button("Extend the timer", outlined=True, disabled=status != "playing",
                           on_click=lambda: attempt(set_error, lambda: room.extend(token, seconds)))
         with solara.Row():
@@ -113,8 +116,12 @@ def RoundControls(room, token: str, state: dict):
 
 
 @solara.component
-def Monitor(room, token: str, state: dict, mine: dict):
-    """Who sits where and who has submitted this round; move, remove, or empty a seat."""
+def Monitor(room, token: str):
+    """Who sits where and who has submitted this round; move, remove, or empty a seat. Redrawn at
+    every change in the room (it has no text boxes to lose)."""
+    use_room_value(room, lambda: room.version)
+    state = room.state(token)
+    mine = state["instructor"]
     error, set_error = solara.use_state("")
     rows = ["| Seat | Players | Round " + str(state["round"]) + " |", "|---|---|---|"]
     for seat in state["seats"]:
@@ -150,7 +157,7 @@ def PersonRow(room, token: str, person: dict, set_error):
 
 
 @solara.component
-def BreakingNews(room, token: str, pending: list[dict]):
+def BreakingNews(room, token: str):
     """A scripted shock for this round: any actor, any action, with the headline every screen will show."""
     actor, set_actor = solara.use_state("CN")
     action, set_action = solara.use_state("sell_treasuries")
@@ -182,9 +189,9 @@ def BreakingNews(room, token: str, pending: list[dict]):
             solara.Select("News action", values=list(ACTIONS), value=action, on_value=set_action)
         with solara.Row():
             if "amount_bn" in used:
-                solara.InputFloat("News amount (USD bn)", value=amount, on_value=set_amount)
+                solara.InputFloat("News amount (USD bn)", value=amount, on_value=set_amount, continuous_update=True)
             if "rate_pct" in used:
-                solara.InputFloat("News rate (%)", value=rate, on_value=set_rate)
+                solara.InputFloat("News rate (%)", value=rate, on_value=set_rate, continuous_update=True)
             if "target" in used:
                 solara.Select("News target", values=[NO_TARGET, *ECONOMIES], value=target, on_value=set_target)
             if "sector" in used:
@@ -194,13 +201,19 @@ def BreakingNews(room, token: str, pending: list[dict]):
                       on_click=lambda: attempt(set_error, inject))
         if error:
             solara.Error(error, classes=["news-error"])
-        for news in pending:
-            solara.Text(f"This round: {news.get('note') or news['action']} ({news['actor']} {news['action']})",
-                        classes=["pending-news"])
 
 
 @solara.component
-def Debrief(room, token: str, played: int, version: int):
+def PendingNews(room, token: str):
+    """The breaking news waiting for this round's end."""
+    use_room_value(room, lambda: room.version)
+    for news in room.state(token)["instructor"]["pending_shocks"]:
+        solara.Text(f"This round: {news.get('note') or news['action']} ({news['actor']} {news['action']})",
+                    classes=["pending-news"])
+
+
+@solara.component
+def Debrief(room, token: str, played: int):
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
@@ -208,7 +221,7 @@ def Debrief(room, token: str, played: int, version: int):
             solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
             ExportButton(room, token)
             return
-        Scoreboard(room, token, version)
+        Scoreboard(room, token)
         ExportButton(room, token)
         ReplayView(room, token, played)
         BranchView(room, token, played)

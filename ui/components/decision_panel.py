@@ -26,8 +26,13 @@ TREASURY_CHOICES = {"Hold (do nothing)": None, "Threaten to sell": "threaten_sal
 
 @solara.component
 def DecisionPanel(seat: str, model, queued: list[Decision], on_add: Callable[[Decision], None],
-                  on_remove: Callable[[int], None], disabled: bool = False):
-    """Controls for ``seat``'s moves; ``on_add`` may raise ``UserError``, shown inline under the controls."""
+                  on_remove: Callable[[int], None], disabled: bool = False, continuous_update: bool = False):
+    """Controls for ``seat``'s moves; ``on_add`` may raise ``UserError``, shown inline under the controls.
+
+    ``continuous_update=True`` commits each number box at every keystroke. A page that redraws on its
+    own (the class game follows a shared room) needs it: a redraw puts every box back to its last
+    committed value, which would wipe a number being typed.
+    """
     error, set_error = solara.use_state("")
 
     def add(decision: Decision) -> None:
@@ -39,18 +44,18 @@ def DecisionPanel(seat: str, model, queued: list[Decision], on_add: Callable[[De
 
     with solara.Card(f"Your moves as {actor_name(seat)} ({seat})", margin=0, classes=["decision-panel"]):
         if seat_kind(seat) == "government":
-            TariffControls(seat, model, add, disabled)
-            TreasuryControls(seat, model, add, disabled)
-            DealControls(seat, add, disabled)
+            TariffControls(seat, model, add, disabled, continuous_update)
+            TreasuryControls(seat, model, add, disabled, continuous_update)
+            DealControls(seat, add, disabled, continuous_update)
         else:
-            CentralBankControls(seat, model, add, disabled)
+            CentralBankControls(seat, model, add, disabled, continuous_update)
         if error:
             solara.Error(error, classes=["move-error"])
         QueuedMoves(queued, on_remove)
 
 
 @solara.component
-def TariffControls(seat: str, model, add, disabled: bool):
+def TariffControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
     partners = [e for e in ECONOMIES if e != seat]
     partner, set_partner = solara.use_state(partners[0] if seat != "US" else "JP")
     sector, set_sector = solara.use_state("all")
@@ -61,7 +66,8 @@ def TariffControls(seat: str, model, add, disabled: bool):
     with solara.Row():
         solara.Select(label="Partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
         solara.Select(label="Sector", values=["all", *SECTORS], value=sector, on_value=set_sector, disabled=disabled)
-        solara.InputFloat(label="Tariff (%)", value=rate, on_value=set_rate, disabled=disabled)
+        solara.InputFloat(label="Tariff (%)", value=rate, on_value=set_rate, disabled=disabled,
+                          continuous_update=continuous_update)
     solara.Text(f"Now: {shown:.1f}% on {ECONOMY_NAMES[partner]}'s {sector if sector != 'all' else 'goods (average)'}",
                 style={"font-size": "0.85em", "color": "#555"})
     solara.Button("Add tariff", disabled=disabled, outlined=True,
@@ -71,7 +77,7 @@ def TariffControls(seat: str, model, add, disabled: bool):
 
 
 @solara.component
-def TreasuryControls(seat: str, model, add, disabled: bool):
+def TreasuryControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
     choice, set_choice = solara.use_state("Hold (do nothing)")
     amount, set_amount = solara.use_state(100.0)
     held = model.ledger.holdings_bn.get(seat, 0.0)
@@ -80,7 +86,8 @@ def TreasuryControls(seat: str, model, add, disabled: bool):
         solara.Select(label="Treasury move", values=list(TREASURY_CHOICES), value=choice, on_value=set_choice,
                       disabled=disabled)
         if TREASURY_CHOICES[choice] not in (None, "retract_threat"):
-            solara.InputFloat(label="Amount (USD bn)", value=amount, on_value=set_amount, disabled=disabled)
+            solara.InputFloat(label="Amount (USD bn)", value=amount, on_value=set_amount, disabled=disabled,
+                              continuous_update=continuous_update)
     solara.Text(f"You hold ${held:,.0f}bn (face value).", style={"font-size": "0.85em", "color": "#555"})
     action = TREASURY_CHOICES[choice]
     if action is not None:
@@ -91,27 +98,29 @@ def TreasuryControls(seat: str, model, add, disabled: bool):
 
 
 @solara.component
-def DealControls(seat: str, add, disabled: bool):
+def DealControls(seat: str, add, disabled: bool, continuous_update: bool = False):
     partners = [e for e in ECONOMIES if e not in (seat, "ROW")]
     partner, set_partner = solara.use_state(partners[0])
     cap, set_cap = solara.use_state(15.0)
     Prose("**Trade deal** (both sides' tariffs capped)")
     with solara.Row():
         solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
-        solara.InputFloat(label="Tariff cap (%)", value=cap, on_value=set_cap, disabled=disabled)
+        solara.InputFloat(label="Tariff cap (%)", value=cap, on_value=set_cap, disabled=disabled,
+                          continuous_update=continuous_update)
     solara.Button("Add deal", disabled=disabled, outlined=True,
                   on_click=lambda: add(Decision(step=1, actor=seat, action="trade_deal", target=partner,
                                                 rate_pct=_number(cap, "Tariff cap (%)"))))
 
 
 @solara.component
-def CentralBankControls(seat: str, model, add, disabled: bool):
+def CentralBankControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
     current = float(model.central_banks[seat].policy_rate_pct)
     rate, set_rate = solara.use_state(current)
     amount, set_amount = solara.use_state(20.0)
     Prose("**Policy rate**")
     with solara.Row():
-        solara.InputFloat(label="Policy rate (%)", value=rate, on_value=set_rate, disabled=disabled)
+        solara.InputFloat(label="Policy rate (%)", value=rate, on_value=set_rate, disabled=disabled,
+                          continuous_update=continuous_update)
         solara.Button("Set rate", disabled=disabled, outlined=True,
                       on_click=lambda: add(Decision(step=1, actor=seat, action="set_policy_rate",
                                                     rate_pct=_number(rate, "Policy rate (%)"))))
@@ -120,7 +129,8 @@ def CentralBankControls(seat: str, model, add, disabled: bool):
         home = CENTRAL_BANKS[seat]
         Prose("**Currency intervention** (positive sells dollars and buys your currency)")
         with solara.Row():
-            solara.InputFloat(label="Intervention (USD bn)", value=amount, on_value=set_amount, disabled=disabled)
+            solara.InputFloat(label="Intervention (USD bn)", value=amount, on_value=set_amount, disabled=disabled,
+                              continuous_update=continuous_update)
             solara.Button("Add intervention", disabled=disabled, outlined=True,
                           on_click=lambda: add(Decision(step=1, actor=seat, action="fx_intervention",
                                                         amount_bn=_number(amount, "Intervention (USD bn)"))))

@@ -22,7 +22,7 @@ from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
-                                        use_room_version)
+                                        round_key, use_room_value)
 from ui.components.decision_panel import DecisionPanel
 from ui.components.panels import Briefing, ReportCard
 from ui.components.prose import Prose
@@ -78,7 +78,7 @@ def NewRoomForm(scenario_id: str):
     with solara.Card(f"New class game: {loaded.title}", margin=0, classes=["new-room"]):
         Prose("Students join from their own browsers with a code; seats nobody takes are played by the "
               "computer's rules. You get a private instructor link to run the game.")
-        solara.InputInt("Round length (seconds)", value=seconds, on_value=set_seconds)
+        solara.InputInt("Round length (seconds)", value=seconds, on_value=set_seconds, continuous_update=True)
         solara.SelectMultiple("Seats played by students", values=seats, all_values=list(loaded.playable),
                               on_value=set_seats)
         solara.Button("Create the class game", color="primary", classes=["create-room"],
@@ -156,8 +156,9 @@ def JoinLinkButton(code: str):
 @solara.component
 def StudentView(room, token: str):
     """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
-    shared world; it redraws whenever the room moves."""
-    version = use_room_version(room)
+    shared world. The screen as a whole redraws when a round is played, the game is paused or resumed,
+    or this person's seat changes; the submission status and messages follow the room on their own."""
+    use_room_value(room, lambda: (*round_key(room), _seat_of(room, token)))
     try:
         state = room.state(token)
     except UserError as problem:
@@ -174,7 +175,7 @@ def StudentView(room, token: str):
     Prose(f"## {state['title']}\n{you['name']}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
     RoundTimer(room)
-    Broadcasts(state["broadcasts"])
+    Broadcasts(room)
     if you["seat"] is None:
         solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
                     classes=["no-seat"])
@@ -188,14 +189,21 @@ def StudentView(room, token: str):
         with solara.Column():
             ReportCard(view, seat, view.month)
     ClassWorld(view, seat)
-    solara.Text(f"version {version}", classes=["room-version"], style={"display": "none"})
+
+
+def _seat_of(room, token: str) -> str | None:
+    """This person's seat now (or why the token no longer works), read without redrawing anything."""
+    try:
+        who = room.identify(token)
+    except UserError as problem:
+        return f"refused: {problem}"
+    return who if isinstance(who, str) else who.seat
 
 
 @solara.component
 def Moves(room, token: str, state: dict, view):
     """The decision panel with this round's queue, and the button that submits it for the seat."""
-    you = state["you"]
-    seat, round_number = you["seat"], state["round"]
+    seat, round_number = state["you"]["seat"], state["round"]
     queue, set_queue = solara.use_state((round_number, ()))
     error, set_error = solara.use_state("")
     queued = list(queue[1]) if queue[0] == round_number else []
@@ -213,7 +221,8 @@ def Moves(room, token: str, state: dict, view):
         set_queue((round_number, tuple(d for i, d in enumerate(queued) if i != index)))
 
     playing = state["status"] == "playing"
-    DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing)
+    DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
+                  continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
         label = f"Submit {len(queued)} move{'s' if len(queued) != 1 else ''} for round {round_number}" \
             if queued else f"Submit: no new moves in round {round_number}"
@@ -221,17 +230,30 @@ def Moves(room, token: str, state: dict, view):
                       on_click=lambda: attempt(set_error, lambda: room.submit(token, queued, round_number)))
         if error:
             solara.Error(error, classes=["submit-error"])
-        if you["submission"] is not None:
-            moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
-            solara.Success(f"Submitted for round {round_number} by {you['submitted_by']}: {moves}. "
-                           "You may submit again to change it until the round ends.", classes=["submitted"])
-        elif playing:
-            solara.Text("Not submitted yet: when the time is up your seat keeps its policies.",
-                        classes=["not-submitted"])
-        if you.get("refused"):
-            solara.Warning(f"Last round your moves were refused: {you['refused']}", classes=["refused"])
-        if len(you.get("team", [])) > 1:
-            solara.Text(f"Your team: {', '.join(you['team'])}.")
+        SubmissionStatus(room, token)
+
+
+@solara.component
+def SubmissionStatus(room, token: str):
+    """Whether the seat has submitted this round (by whom, what), redrawn as the room changes; kept
+    apart from the decision panel so that a classmate's submission does not redraw its boxes."""
+    use_room_value(room, lambda: room.version)
+    try:
+        state = room.state(token)
+    except UserError:
+        return                                   # the page above says why, at its next redraw
+    you = state.get("you") or {}
+    if you.get("submission") is not None:
+        moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
+        solara.Success(f"Submitted for round {state['round']} by {you['submitted_by']}: {moves}. "
+                       "You may submit again to change it until the round ends.", classes=["submitted"])
+    elif state["status"] == "playing":
+        solara.Text("Not submitted yet: when the time is up your seat keeps its policies.",
+                    classes=["not-submitted"])
+    if you.get("refused"):
+        solara.Warning(f"Last round your moves were refused: {you['refused']}", classes=["refused"])
+    if len(you.get("team", [])) > 1:
+        solara.Text(f"Your team: {', '.join(you['team'])}.", classes=["team"])
 
 
 def _move_words(record: dict) -> str:

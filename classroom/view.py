@@ -1,0 +1,94 @@
+"""A read-only snapshot of a room's world, for the pages.
+
+The room's ``PlaySession`` is stepped by the ticker thread while pages draw. The app's panels and charts
+(``ui/components``) read a ``PlaySession``; ``RoomView`` has the attributes they use, all copied under
+the room's lock at one month, so a page can draw from it while the next month is being played. The
+decision panel also peeks at the live model (tariffs, holdings, policy rate): ``ModelFacts`` holds
+exactly those numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from simulation.decisions import Decision
+from simulation.policy import describe_cause
+from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+
+class TariffBook:
+    """The tariff matrix at one month, answering ``tariff_on`` like ``TradeNetwork`` does."""
+
+    def __init__(self, trade):
+        self._pairs = {(importer, exporter): np.array(trade.tariff_on(importer, exporter), copy=True)
+                       for importer in ECONOMIES for exporter in ECONOMIES if importer != exporter}
+
+    def tariff_on(self, importer: str, exporter: str) -> np.ndarray:
+        return self._pairs[(importer, exporter)]
+
+
+def model_facts(model) -> SimpleNamespace:
+    """What the decision panel reads from a live model (``model.trade.tariff_on``,
+    ``model.ledger.holdings_bn``, ``model.central_banks[seat].policy_rate_pct``), copied."""
+    banks = {bank: SimpleNamespace(policy_rate_pct=float(model.central_banks[bank].policy_rate_pct))
+             for bank in CENTRAL_BANKS if bank in model.central_banks}
+    return SimpleNamespace(trade=TariffBook(model.trade),
+                           ledger=SimpleNamespace(holdings_bn=dict(model.ledger.holdings_bn)),
+                           central_banks=banks)
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """The room's game at the end of ``month``: duck-typed for the panels that take a ``PlaySession``."""
+
+    loaded: object
+    seed: int
+    steps: int
+    month: int
+    seats: tuple[str, ...]
+    result: object                         # classroom.room.Tables
+    log: tuple[Decision, ...]
+    model: SimpleNamespace                 # model_facts(...)
+    _headlines: tuple[tuple[int, str], ...]
+    _scores: dict = field(default_factory=dict)
+    _parts: dict = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.month >= self.steps
+
+    def headlines(self, month: int | None = None) -> list[tuple[int, str]]:
+        return [(m, h) for m, h in self._headlines if month is None or m == month]
+
+    def score(self, seat: str) -> float:
+        return self._scores[seat]
+
+    def score_parts(self, seat: str) -> dict[str, float]:
+        return dict(self._parts[seat])
+
+    def why(self, month: int, market: str) -> pd.DataFrame:
+        """As ``PlaySession.why``, from the copied drivers table."""
+        drivers = self.result.drivers
+        rows = drivers[(drivers.step == month) & (drivers.market == market)]
+        rows = rows[rows.change.abs() > 1e-9].copy()
+        rows["label"] = [describe_cause(c) for c in rows.cause]
+        return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
+
+    def baseline(self):
+        """The scenario with every seat on its rule (shared, cached per scenario and seed)."""
+        from simulation.session import PlaySession
+
+        return PlaySession.baseline(self)
+
+
+def room_view(room) -> RoomView:
+    """A snapshot of ``room``'s game; the caller holds the room's lock."""
+    session = room.session
+    scorers = sorted(set(room.seats) | set(ECONOMIES[:-1]))
+    return RoomView(room.loaded, session.seed, session.steps, session.month, room.seats, room.result(),
+                    tuple(session.log), model_facts(session.model), tuple(session.headlines()),
+                    {s: session.score(s) for s in scorers}, {s: session.score_parts(s) for s in scorers})
