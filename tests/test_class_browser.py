@@ -167,6 +167,7 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
     except Exception:
         for name, tab in zip(("teacher", "japan", "america"), tabs):
             shot(tab, f"class-failed-{name}")
+            print(f"--- {name} ---\n{tab.page.inner_text('body')[:1500]}")
         raise
     finally:
         for tab in tabs:

@@ -27,11 +27,12 @@ POLL_SECONDS = 1.0
 
 def use_room_value(room, read: Callable[[], object]):
     """``read()``, kept fresh by a thread that polls the room about once a second: the component
-    calling this redraws only when that value changes, not at every change in the room.
+    calling this redraws when that value changes.
 
-    This matters for components holding text boxes: a redraw sets every box back to the value the
-    page last committed, so a box someone is typing in must not be redrawn because a classmate
-    joined or submitted. So each part of a page follows only what it shows.
+    A page calls this once, at its top, and hands the result down: one redraw per change in the room.
+    (Several pollers on one page would redraw it several times a second apart, and a redraw that
+    crosses a keystroke can drop it; the pages' text boxes also commit at every keystroke for the
+    same reason.)
     """
     value, set_value = solara.use_state(read())
     reader = solara.use_ref(read)
@@ -129,9 +130,9 @@ class _TimerWidget(ipyvue.VueTemplate):
 
 
 @solara.component
-def RoundTimer(room):
+def RoundTimer(room, version: int):
     """The open round's clock (counted down by the browser), with the game's status."""
-    clock = use_room_value(room, lambda: (*round_key(room), room.timer.deadline, room.timer.paused_left))
+    clock = (*round_key(room), room.timer.deadline, room.timer.paused_left)
     left = room.timer.seconds_left(room.clock())
     if room.status == "lobby":
         before, after, left = "Waiting for the instructor to start the game.", "", None
@@ -146,10 +147,9 @@ def RoundTimer(room):
 
 
 @solara.component
-def Broadcasts(room, limit: int = 5):
-    """The instructor's messages, newest first, redrawn when one arrives."""
-    count = use_room_value(room, lambda: len(room.broadcasts))
-    messages = list(room.broadcasts[:count])
+def Broadcasts(room, version: int, limit: int = 5):
+    """The instructor's messages, newest first."""
+    messages = list(room.broadcasts)
     if not messages:
         return
     with solara.Card("From the instructor", margin=0, classes=["broadcasts"]):

@@ -15,7 +15,7 @@ from simulation.recording import month_label
 from simulation.session import KEY_SERIES, actions_for
 from simulation.world import ECONOMIES
 from ui import charts
-from ui.components.class_common import attempt, use_room_value
+from ui.components.class_common import attempt
 from ui.components.figures import GameCharts
 from ui.components.panels import NewsTicker, WhyPanel
 from ui.components.plotly_view import PlotlyView
@@ -27,10 +27,8 @@ NO_TARGET = "(none)"
 
 
 @solara.component
-def Scoreboard(room, token: str):
-    """Seats by score, with who played them and the four parts of the score (follows the room: a
-    late joiner or a moved student shows up at once)."""
-    version = use_room_value(room, lambda: room.version)
+def Scoreboard(room, token: str, version: int):
+    """Seats by score, with who played them and the four parts of the score."""
     table = solara.use_memo(lambda: room.scoreboard(token), dependencies=[version])
     rows = ["| Seat | Players | Score | Output | Inflation | Jobs | Wealth |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in table.itertuples():

@@ -13,8 +13,8 @@ from classroom.links import instructor_link, join_link
 from simulation.decisions import ACTIONS
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, round_key,
-                                        server_origin, use_room_value)
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, server_origin,
+                                        use_room_value)
 from ui.components.prose import Prose
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
@@ -43,10 +43,8 @@ def InstructorPage(code: str, token: str):
 
 @solara.component
 def InstructorView(room, token: str):
-    """Redrawn as a whole only when a round is played or the game starts, pauses or resumes; the
-    monitor, the pending news and the messages follow the room on their own, so the text boxes
-    here keep what the teacher is typing while students join and submit."""
-    use_room_value(room, lambda: round_key(room))
+    """Redrawn whenever the room changes: joins, submissions, rounds, messages."""
+    version = use_room_value(room, lambda: room.version)
     state = room.state(token)
     solara.Title(f"Instructor — class game {room.code}")
     Prose(f"## {state['title']} — instructor\nRoom **{room.code}** · round **{state['round']} of "
@@ -54,14 +52,14 @@ def InstructorView(room, token: str):
     Links(room.code, token)
     with solara.Columns([5, 7]):
         with solara.Column():
-            RoundControls(room, token, state)
-            Monitor(room, token)
+            RoundControls(room, token, state, version)
+            Monitor(room, token, state)
         with solara.Column():
             BreakingNews(room, token)
-            PendingNews(room, token)
-            Broadcasts(room)
+            PendingNews(state["instructor"]["pending_shocks"])
+            Broadcasts(room, version)
     ClassWorld(room.view())
-    Debrief(room, token, state["month"])
+    Debrief(room, token, state["month"], version)
 
 
 @solara.component
@@ -78,7 +76,7 @@ def Links(code: str, token: str):
 
 
 @solara.component
-def RoundControls(room, token: str, state: dict):
+def RoundControls(room, token: str, state: dict, version: int):
     """Start, pause / resume, end the round now, more time, and a message to every screen."""
     error, set_error = solara.use_state("")
     seconds, set_seconds = solara.use_state(60)
@@ -90,7 +88,7 @@ def RoundControls(room, token: str, state: dict):
         set_message("")
 
     with solara.Card("Rounds", margin=0, classes=["round-controls"]):
-        RoundTimer(room)
+        RoundTimer(room, version)
         with solara.Row():
             if status == "lobby":
                 solara.Button("Start the game", color="primary", classes=["start-game"],
@@ -116,11 +114,8 @@ def RoundControls(room, token: str, state: dict):
 
 
 @solara.component
-def Monitor(room, token: str):
-    """Who sits where and who has submitted this round; move, remove, or empty a seat. Redrawn at
-    every change in the room (it has no text boxes to lose)."""
-    use_room_value(room, lambda: room.version)
-    state = room.state(token)
+def Monitor(room, token: str, state: dict):
+    """Who sits where and who has submitted this round; move, remove, or empty a seat."""
     mine = state["instructor"]
     error, set_error = solara.use_state("")
     rows = ["| Seat | Players | Round " + str(state["round"]) + " |", "|---|---|---|"]
@@ -204,16 +199,15 @@ def BreakingNews(room, token: str):
 
 
 @solara.component
-def PendingNews(room, token: str):
+def PendingNews(pending: list[dict]):
     """The breaking news waiting for this round's end."""
-    use_room_value(room, lambda: room.version)
-    for news in room.state(token)["instructor"]["pending_shocks"]:
+    for news in pending:
         solara.Text(f"This round: {news.get('note') or news['action']} ({news['actor']} {news['action']})",
                     classes=["pending-news"])
 
 
 @solara.component
-def Debrief(room, token: str, played: int):
+def Debrief(room, token: str, played: int, version: int):
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
@@ -221,7 +215,7 @@ def Debrief(room, token: str, played: int):
             solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
             ExportButton(room, token)
             return
-        Scoreboard(room, token)
+        Scoreboard(room, token, version)
         ExportButton(room, token)
         ReplayView(room, token, played)
         BranchView(room, token, played)

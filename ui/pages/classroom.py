@@ -22,7 +22,7 @@ from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
-                                        round_key, use_room_value)
+                                        use_room_value)
 from ui.components.decision_panel import DecisionPanel
 from ui.components.panels import Briefing, ReportCard
 from ui.components.prose import Prose
@@ -156,9 +156,8 @@ def JoinLinkButton(code: str):
 @solara.component
 def StudentView(room, token: str):
     """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
-    shared world. The screen as a whole redraws when a round is played, the game is paused or resumed,
-    or this person's seat changes; the submission status and messages follow the room on their own."""
-    use_room_value(room, lambda: (*round_key(room), _seat_of(room, token)))
+    shared world, redrawn whenever the room changes (charts only when a round is played)."""
+    version = use_room_value(room, lambda: room.version)
     try:
         state = room.state(token)
     except UserError as problem:
@@ -174,8 +173,8 @@ def StudentView(room, token: str):
     seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
     Prose(f"## {state['title']}\n{you['name']}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
-    RoundTimer(room)
-    Broadcasts(room)
+    RoundTimer(room, version)
+    Broadcasts(room, version)
     if you["seat"] is None:
         solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
                     classes=["no-seat"])
@@ -185,23 +184,14 @@ def StudentView(room, token: str):
     with solara.Columns([4, 8]):
         with solara.Column():
             Briefing(view, seat)
-            Moves(room, token, state, view)
+            Moves(room, token, state, view, version)
         with solara.Column():
             ReportCard(view, seat, view.month)
     ClassWorld(view, seat)
 
 
-def _seat_of(room, token: str) -> str | None:
-    """This person's seat now (or why the token no longer works), read without redrawing anything."""
-    try:
-        who = room.identify(token)
-    except UserError as problem:
-        return f"refused: {problem}"
-    return who if isinstance(who, str) else who.seat
-
-
 @solara.component
-def Moves(room, token: str, state: dict, view):
+def Moves(room, token: str, state: dict, view, version: int):
     """The decision panel with this round's queue, and the button that submits it for the seat."""
     seat, round_number = state["you"]["seat"], state["round"]
     queue, set_queue = solara.use_state((round_number, ()))
@@ -230,19 +220,13 @@ def Moves(room, token: str, state: dict, view):
                       on_click=lambda: attempt(set_error, lambda: room.submit(token, queued, round_number)))
         if error:
             solara.Error(error, classes=["submit-error"])
-        SubmissionStatus(room, token)
+        SubmissionStatus(state)
 
 
 @solara.component
-def SubmissionStatus(room, token: str):
-    """Whether the seat has submitted this round (by whom, what), redrawn as the room changes; kept
-    apart from the decision panel so that a classmate's submission does not redraw its boxes."""
-    use_room_value(room, lambda: room.version)
-    try:
-        state = room.state(token)
-    except UserError:
-        return                                   # the page above says why, at its next redraw
-    you = state.get("you") or {}
+def SubmissionStatus(state: dict):
+    """Whether the seat has submitted this round, by whom and what; a refusal of last round's moves."""
+    you = state["you"]
     if you.get("submission") is not None:
         moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
         solara.Success(f"Submitted for round {state['round']} by {you['submitted_by']}: {moves}. "
