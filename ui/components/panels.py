@@ -46,7 +46,7 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
         if not headlines:
             solara.Text("No news yet: play a month.")
         for step, text in headlines:
-            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["headline"])
+            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["news-item"])
 
 
 @solara.component
