@@ -88,7 +88,7 @@ class RoomView:
 def room_view(room) -> RoomView:
     """A snapshot of ``room``'s game; the caller holds the room's lock."""
     session = room.session
-    scorers = sorted(set(room.seats) | set(ECONOMIES[:-1]))
+    scorers = sorted(set(room.seats) | set(ECONOMIES[:-1]) | set(CENTRAL_BANKS))
     return RoomView(room.loaded, session.seed, session.steps, session.month, room.seats, room.result(),
                     tuple(session.log), model_facts(session.model), tuple(session.headlines()),
                     {s: session.score(s) for s in scorers}, {s: session.score_parts(s) for s in scorers})

@@ -37,9 +37,14 @@ def browser():
         chromium.close()
 
 
-def shot(tab, name: str) -> None:
+def shot(tab, name: str, at: str | None = None) -> None:
+    """A screenshot; with ``at``, of that part of the page only (the app scrolls inside its layout, so
+    a full-page shot shows just the window)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if at:
+        tab.page.locator(at).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    else:
+        tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def assert_offline_and_clean(tab) -> None:
@@ -85,7 +90,7 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
     tabs = (teacher, japan, america)
     try:
         code, join_path = create_room(teacher, 600)
-        shot(teacher, "class-instructor-lobby")
+        shot(teacher, "class-instructor-links", at=".class-links")
         join(japan, join_path, "Aiko", "JP")
         join(america, join_path, "Ben", "US")
         wait_text(teacher.page, ".monitor-table", "Aiko")
@@ -112,8 +117,9 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
         wait_text(teacher.page, ".monitor-table tr", "submitted")
         row = teacher.page.locator(".monitor-table tr", has_text="Aiko").inner_text()
         assert "submitted" in row and "waiting" in teacher.page.locator(".monitor-table tr", has_text="Ben").inner_text()
-        shot(teacher, "class-instructor-monitor")
-        shot(japan, "class-student-japan-submitted")
+        shot(teacher, "class-instructor-monitor", at=".seat-monitor")
+        shot(japan, "class-student-japan-submitted", at=".submit-card")
+        shot(japan, "class-student-japan-brief", at=".private-brief")
 
         # the US submits too: the round resolves and every screen moves on
         america.page.locator(".submit-moves").click()
@@ -122,7 +128,8 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
             wait_text(tab.page, ".news-ticker", "threat")
         assert "round 2 of 24" in japan.page.locator(".class-heading").inner_text()
         assert "Japan's threat to sell Treasuries" in japan.page.locator(".why-us_10y").inner_text()
-        shot(america, "class-student-us-after-round-1")
+        shot(america, "class-student-us-after-round-1", at=".chart-markets")
+        shot(america, "class-student-us-news-after-round-1", at=".news-ticker")
 
         # pause and broadcast: students see both
         teacher.page.get_by_role("button", name="Pause").click()
@@ -132,6 +139,7 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
         for tab in (japan, america):
             wait_text(tab.page, ".round-timer", "Paused by the instructor")
             wait_text(tab.page, ".broadcasts", "was the threat credible?")
+        japan.page.locator(".class-heading").scroll_into_view_if_needed()
         shot(japan, "class-student-paused-broadcast")
 
         # breaking news, then the instructor ends round 2 (nobody submitted: default moves)
@@ -161,7 +169,9 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
         archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
         assert {"decisions.csv", "outcomes.parquet"} <= set(archive.namelist())
         assert "threaten_sale" in archive.read("decisions.csv").decode()
-        shot(teacher, "class-instructor-debrief")
+        shot(teacher, "class-instructor-branch", at=".branch-view")
+        shot(teacher, "class-instructor-scoreboard", at=".scoreboard")
+        shot(teacher, "class-instructor-replay", at=".replay-view")
         for tab in tabs:
             assert_offline_and_clean(tab)
     except Exception:

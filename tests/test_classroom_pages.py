@@ -1,0 +1,58 @@
+"""What the class pages rely on, without a browser: the room's read-only snapshot (``room.view()``)
+answers like the live session and stays frozen while the game moves on; the join page's seat lookup
+is rate-limited; the pages' paths match the links the server hands out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classroom import ClassRegistry
+from classroom.errors import RateLimited
+from classroom.links import instructor_link, join_link, rejoin_link
+from test_classroom_support import FakeClock
+
+
+@pytest.fixture
+def registry(tmp_path):
+    reg = ClassRegistry(tmp_path / "class.sqlite3", clock=FakeClock(), ticker=False, joins_per_address=2)
+    yield reg
+    reg.close()
+
+
+def test_view_answers_like_the_session_and_stays_frozen(registry):
+    room, _ = registry.create("kato-2025", seats=("JP", "US"), start=True)
+    _, _, japan = registry.join(room.code, "Aiko", "JP", client="a")
+    room.submit(japan, [{"action": "threaten_sale", "amount_bn": 300}])     # the only seat taken: resolves
+    view, session = room.view(), room.session
+    assert (view.month, view.steps, view.finished) == (1, session.steps, False)
+    assert view.headlines() == session.headlines() and view.headlines(1) == session.headlines(1)
+    assert view.score("JP") == session.score("JP") and view.score_parts("BOJ") == session.score_parts("BOJ")
+    assert view.why(1, "us_10y").equals(session.why(1, "us_10y"))
+    assert np.array_equal(view.model.trade.tariff_on("JP", "US"), session.model.trade.tariff_on("JP", "US"))
+    assert view.model.ledger.holdings_bn == session.model.ledger.holdings_bn
+    assert view.model.central_banks["BOJ"].policy_rate_pct == session.model.central_banks["BOJ"].policy_rate_pct
+    assert view.baseline().model.equals(session.baseline().model)
+    assert room.view() is view                   # one snapshot per month
+
+    room.submit(japan, [{"action": "sell_treasuries", "amount_bn": 100}])
+    assert view.month == 1 and len(view.result.model) == 2      # the old snapshot did not move
+    assert room.view().month == 2 and len(room.view().result.model) == 3
+
+
+def test_seat_lookup_is_rate_limited_per_address(registry):
+    room, _ = registry.create("kato-2025")
+    for _ in range(6):                            # three times the join limit (2 a minute here)
+        assert registry.lookup(room.code.lower(), client="b") is room
+    with pytest.raises(RateLimited):
+        registry.lookup(room.code, client="b")
+    assert registry.lookup(room.code, client="c") is room
+
+
+def test_links_point_at_the_class_pages():
+    from ui.pages import classroom as page
+
+    assert join_link("AB2CD3") == "/class?room=AB2CD3"
+    assert rejoin_link("AB2CD3", "t-k") == "/class?room=AB2CD3&token=t-k"
+    assert instructor_link("AB2CD3", "t k").startswith("/class/instructor?room=AB2CD3&token=t%20k")
+    assert "/class/instructor" in page.__doc__ and "/class?new=" in page.__doc__
