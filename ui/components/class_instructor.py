@@ -67,12 +67,15 @@ def Links(code: str, token: str):
     """The three ways in, with the server's address so they can be copied and sent as they are."""
     origin = server_origin()
     with solara.Card("Links", margin=0, classes=["class-links"]):
-        Prose(f"### Join code: {code}", classes=["join-code"])
-        solara.Text("Students open this link (or the Class page) and type the code:")
-        solara.Text(origin + join_link(code), classes=["student-link"], style={"font-family": "monospace"})
-        solara.Text("Your instructor link — keep it private: anyone with it can run this game.")
-        solara.Text(origin + instructor_link(code, token), classes=["instructor-link"],
-                    style={"font-family": "monospace", "word-break": "break-all"})
+        solara.Text(f"Join code: {code}", classes=["join-code"],
+                    style={"font-size": "2.2em", "font-weight": "bold", "letter-spacing": "0.12em"})
+        with solara.Column(gap="4px"):
+            solara.Text("Students open this link (or the Class page) and type the code:")
+            solara.Text(origin + join_link(code), classes=["student-link"], style={"font-family": "monospace"})
+            solara.Text("Your instructor link — keep it private (do not project it): anyone with it can run "
+                        "this game. Bookmark it to come back.", style={"font-weight": "bold"})
+            solara.Text(origin + instructor_link(code, token), classes=["instructor-link"],
+                        style={"font-family": "monospace", "word-break": "break-all"})
 
 
 @solara.component
