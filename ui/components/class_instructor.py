@@ -11,6 +11,7 @@ import solara
 
 from classroom.links import instructor_link, join_link
 from simulation.decisions import ACTIONS
+from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, server_origin,
@@ -32,7 +33,7 @@ def InstructorPage(code: str, token: str):
         return
     try:
         allowed = room.identify(token) == "instructor"
-    except Exception as refused:     # Unauthorized: one sentence, never a traceback
+    except UserError as refused:     # a wrong or removed token: one sentence, never a traceback
         solara.Error(f"{str(refused)[:1].upper()}{str(refused)[1:]}.", classes=["class-error"])
         return
     if not allowed:
