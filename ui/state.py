@@ -91,7 +91,7 @@ class Game:
 
     session: PlaySession
     queued: list[Decision] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)   # re-entrant: auto-play holds it around a step
 
     @classmethod
     def from_link(cls, link: GameLink) -> "Game":

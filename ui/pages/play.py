@@ -85,10 +85,19 @@ def GameView(game: Game):
         return True
 
     def autoplay(cancel: threading.Event) -> None:
+        """Play a month every interval. The lock is held across a month and its redraw, and Pause takes
+        the same lock, so once Pause has been drawn no month that was under way can still appear."""
         while playing and not cancel.wait(SPEEDS_S[speed]):
-            if game.session.finished or not act(game.step):
-                set_playing(False)
-                return
+            with game.lock:
+                if cancel.is_set():
+                    return
+                if game.session.finished or not act(game.step):
+                    set_playing(False)
+                    return
+
+    def pause() -> None:
+        with game.lock:
+            set_playing(False)
 
     solara.use_thread(autoplay, dependencies=[playing, speed, id(game)])
 
@@ -117,7 +126,7 @@ def GameView(game: Game):
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                               on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
                               disabled=playing or session.finished)
-            RunControls(game, act, playing, set_playing, speed, set_speed)
+            RunControls(game, act, playing, set_playing, pause, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
             MarketNumbers(session, version)
@@ -139,14 +148,14 @@ def GameView(game: Game):
 
 
 @solara.component
-def RunControls(game: Game, act, playing: bool, set_playing, speed: str, set_speed):
+def RunControls(game: Game, act, playing: bool, set_playing, pause, speed: str, set_speed):
     session = game.session
     with solara.Card("Run", margin=0, classes=["run-controls"]):
         with solara.Row():
             solara.Button("Step: play next month", color="primary", classes=["step-button"],
                           disabled=playing or session.finished, on_click=lambda: act(game.step))
             if playing:
-                solara.Button("Pause", on_click=lambda: set_playing(False), classes=["pause-button"])
+                solara.Button("Pause", on_click=pause, classes=["pause-button"])
             else:
                 solara.Button("Play", disabled=session.finished, on_click=lambda: set_playing(True),
                               classes=["play-button"])
