@@ -27,3 +27,25 @@ def D(step, actor, action, **fields) -> Decision:
 @pytest.fixture
 def tmp_out(tmp_path):
     return tmp_path / "out"
+
+
+# -- the real app server and Debian's Chromium, shared by the browser tests (tests/support/browser.py) --
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One app server process (``run.py play``) on a free port, with its own class-game database."""
+    from tests.support.browser import app_server
+
+    with app_server(tmp_path_factory.mktemp("app") / "class.sqlite3") as (url, _process):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

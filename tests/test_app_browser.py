@@ -1,35 +1,16 @@
 """The web app in a real browser (Debian's Chromium through Playwright) against a real server process.
 
-Screenshots go to ``test-artifacts/`` at the repository root (or ``$TRADEWAR_ARTIFACTS``).
+Screenshots go to ``test-artifacts/`` (see ``tests/support/browser.py``).
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ROOT, Watched, app_server, choose, launch, type_into, wait_for_month
+from tests.support.browser import Watched, choose, shot, type_into, wait_for_month
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(os.environ.get("TRADEWAR_ARTIFACTS", ROOT / "test-artifacts"))
 KATO_JAPAN = "/play?scenario=kato-2025&seats=JP"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with app_server(tmp_path_factory.mktemp("app") / "class.sqlite3") as (url, process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -37,11 +18,6 @@ def tab(browser, server):
     watched = Watched(browser, server)
     yield watched
     watched.close()
-
-
-def shot(tab, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def assert_offline_and_clean(tab) -> None:

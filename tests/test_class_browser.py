@@ -7,44 +7,16 @@ broadcast, breaking news, and the debrief (replay, branch, scoreboard, export). 
 """
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from scenarios import load_scenario
-from tests.support.browser import ROOT, Watched, app_server, choose, launch, type_into, wait_for_month
+from tests.support.browser import Watched, choose, shot, type_into, wait_for_month
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(os.environ.get("TRADEWAR_ARTIFACTS", ROOT / "test-artifacts"))
 KATO = load_scenario("kato-2025")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with app_server(tmp_path_factory.mktemp("class") / "class.sqlite3") as (url, process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-def shot(tab, name: str, at: str | None = None) -> None:
-    """A screenshot; with ``at``, of that part of the page only (the app scrolls inside its layout, so
-    a full-page shot shows just the window)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    if at:
-        tab.page.locator(at).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    else:
-        tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def assert_offline_and_clean(tab) -> None:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("TRADEWAR_ARTIFACTS", ROOT / "test-artifacts"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -118,3 +119,13 @@ def wait_for_month(page, month: int, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         "m => { const t = document.querySelector('.chart-markets .gtitle'); return t && t.textContent.includes('month ' + m + ':'); }",
         arg=month, timeout=timeout_ms)
+
+
+def shot(tab: Watched, name: str, at: str | None = None) -> None:
+    """Save a screenshot to ``test-artifacts/`` (or ``$TRADEWAR_ARTIFACTS``); with ``at``, of that part of
+    the page only (the app scrolls inside its layout, so a full-page shot shows just the window)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    if at:
+        tab.page.locator(at).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    else:
+        tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
