@@ -49,7 +49,7 @@ def use_room_value(room, read: Callable[[], object]):
                 seen = now
                 set_value(now)
 
-    solara.use_thread(follow, dependencies=[id(room)])
+    solara.use_thread(follow, dependencies=[id(room)], intrusive_cancel=False)
     return value
 
 

@@ -114,7 +114,7 @@ def Experiment(loaded):
         changed, n, s = request
         return run(changed, steps=n, seed=s), run(loaded, steps=n, seed=s)
 
-    result = solara.use_thread(run_both, dependencies=[request])
+    result = solara.use_thread(run_both, dependencies=[request], intrusive_cancel=False)
     try:
         experiment = build_experiment(loaded, rules, credibility, investors if investors != loaded.investors.count
                                       else None, calibration, _whole(steps, "Months", 1, 240), _whole(seed, "Seed", 0, 2**32 - 1),
