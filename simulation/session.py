@@ -113,6 +113,10 @@ class PlaySession:
             raise UserError("there is nothing to undo: no month has been played yet")
         self._rebuild([d for d in self.log if d.step < self.month], self.month - 1)
 
+    def restart(self) -> None:
+        """Back to month 0 with no decisions: the same scenario, seats and seed."""
+        self._rebuild([], 0)
+
     def _rebuild(self, log: list[Decision], months: int) -> None:
         """A fresh model with ``log`` replayed for ``months`` months: a run is data, so this is exact."""
         from simulation.model import TradeWarModel

@@ -81,7 +81,6 @@ def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
     figures = [charts.markets_figure(session.result.model, baseline.model, fan, session.steps),
                charts.economy_figure(session.result.economies, baseline.economies, ("JP", "US"), session.steps),
                charts.network_figure(session.result.trade, 1),
-               charts.why_figure(session.why(1, "us_10y"), "US 10-year yield", "bp"),
                charts.score_figure(session.score_parts("JP"), session.score_parts("JP"), "Japan")]
     for figure in figures:
         checked = go.Figure(figure)   # raises on anything plotly.js would not understand

@@ -200,17 +200,6 @@ def _curve(start: tuple[float, float], end: tuple[float, float], bend: float = 0
     return list(xs), list(ys)
 
 
-def why_figure(why: pd.DataFrame, title: str, unit: str) -> dict:
-    """A horizontal bar per cause of this month's change (positive pushes up, negative down)."""
-    rows = why.iloc[::-1]
-    trace = {"type": "bar", "x": list(rows.change), "y": list(rows.label), "orientation": "h", "name": "contribution",
-             "marker": {"color": ["#c0392b" if v > 0 else "#2471a3" for v in rows.change]},
-             "hovertemplate": "%{y}: %{x:+.2f} " + unit + "<extra></extra>"}
-    layout = {"xaxis": {"title": {"text": f"contribution ({unit})"}, "zeroline": True}, "showlegend": False,
-              "margin": {"l": 220, "r": 15, "t": 50, "b": 40}, "hovermode": "closest"}
-    return _figure([trace], layout, title, 90 + 28 * max(len(rows), 2))
-
-
 def score_figure(parts: dict[str, float], baseline_parts: dict[str, float], seat_name: str) -> dict:
     """The score's four terms, the player's against the baseline's (points)."""
     names = list(parts)

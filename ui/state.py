@@ -12,8 +12,6 @@ import threading
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs
 
-import pandas as pd
-
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.savestate import SavedRun, from_query, to_query
@@ -126,7 +124,7 @@ class Game:
 
     def reset(self) -> None:
         with self.lock:
-            self.session._rebuild([], 0)
+            self.session.restart()
             self.queued = []
 
     def link(self) -> str:
@@ -160,14 +158,3 @@ def describe_move(d: Decision) -> str:
     if d.action == "retract_threat":
         return "Withdraw the threat to sell Treasuries"
     return f"{words[d.action]} ${d.amount_bn:g}bn of US Treasuries"
-
-
-def market_table(session: PlaySession) -> pd.DataFrame:
-    """The latest value and this month's change of the key series (for the numbers beside the charts)."""
-    from simulation.session import KEY_SERIES
-
-    model = session.result.model
-    last = model.iloc[-1]
-    before = model.iloc[-2] if len(model) > 1 else last
-    return pd.DataFrame([{"series": label, "value": last[c], "change": last[c] - before[c], "unit": unit}
-                         for c, (label, unit) in KEY_SERIES.items()])
