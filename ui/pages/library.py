@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import solara
 
+from ui.components.plotly_view import PlotlyWarmup
 from ui.components.prose import Prose
 
 from scenarios import load_scenario, shipped_scenarios
@@ -26,6 +27,7 @@ _LIBRARY: list = []
 def Page():
     router = solara.use_router()
     solara.Title("Scenarios — Trade war")
+    PlotlyWarmup()
     Prose("## Scenarios\nPick a scenario, then the role you want to play. The computer plays every "
                     "other role by its rules. Every game can be shared: its link holds the whole game.")
     for loaded in library():
