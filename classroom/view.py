@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from simulation.decisions import Decision
-from simulation.policy import describe_cause
 from simulation.world import CENTRAL_BANKS, ECONOMIES
 
 
@@ -72,17 +71,20 @@ class RoomView:
 
     def why(self, month: int, market: str) -> pd.DataFrame:
         """As ``PlaySession.why``, from the copied drivers table."""
-        drivers = self.result.drivers
-        rows = drivers[(drivers.step == month) & (drivers.market == market)]
-        rows = rows[rows.change.abs() > 1e-9].copy()
-        rows["label"] = [describe_cause(c) for c in rows.cause]
-        return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
+        from simulation.session import why_table
+
+        return why_table(self.result.drivers, month, market)
 
     def baseline(self):
         """The scenario with every seat on its rule (shared, cached per scenario and seed)."""
         from simulation.session import PlaySession
 
         return PlaySession.baseline(self)
+
+    def baseline_score_parts(self, seat: str, month: int) -> dict[str, float]:
+        from simulation.session import PlaySession
+
+        return PlaySession.baseline_score_parts(self, seat, month)
 
 
 def room_view(room) -> RoomView:

@@ -159,7 +159,13 @@ class PlaySession:
 
     def baseline(self) -> RunResult:
         """The scenario as written, same seed, every seat on its rule: what the player is compared with."""
-        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
+        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)[0]
+
+    def baseline_score_parts(self, seat: str, month: int) -> dict[str, float]:
+        """The baseline's score terms for ``seat`` at ``month`` (the report card's comparison)."""
+        parts = _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)[1][month]
+        i = ECONOMIES.index(home_economy(seat))
+        return {name: float(part[i]) for name, part in parts.items()}
 
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
@@ -199,13 +205,23 @@ def actions_for(seat: str) -> list[str]:
     return [a for a, (who, _, _) in ACTIONS.items() if who in (kind, "any")]
 
 
-_BASELINES: dict[tuple, RunResult] = {}
+_BASELINES: dict[tuple, tuple[RunResult, list[dict]]] = {}
 
 
-def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> RunResult:
+def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> tuple[RunResult, list[dict]]:
+    """The baseline run, and its score terms after every month (the recorder keeps the score, not its
+    terms), from one pass through the months; cached per scenario file, seed and length."""
+    from simulation.model import TradeWarModel
+
     key = (str(path), sha256, seed, steps)
     if key not in _BASELINES:
         if len(_BASELINES) > 64:
             _BASELINES.pop(next(iter(_BASELINES)))
-        _BASELINES[key] = run(loaded, steps=steps, seed=seed)
+        model = TradeWarModel(loaded.scenario, seed=seed, steps=steps)
+        model.release()
+        parts = [model.macro.score_parts()]
+        for _ in range(steps):
+            model.run(1)
+            parts.append({name: part.copy() for name, part in model.macro.score_parts().items()})
+        _BASELINES[key] = RunResult(model.recorder, {}, model), parts
     return _BASELINES[key]

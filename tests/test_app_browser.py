@@ -121,7 +121,9 @@ def test_the_fan_chart_runs_without_freezing_the_page(tab):
     tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
     page = tab.page
     page.get_by_role("button", name="Fan chart: 20 seeds").click()
-    step(page, 1)   # the page answers while the seeds run
+    queue_treasury_move(page, "Threaten to sell", 300)   # the page answers while the seeds run
+    step(page, 1)
+    # the fan follows the decisions: a new one makes it stale, however fast the first one finished
     page.get_by_role("button", name="Update the fan chart").click()
     page.wait_for_selector(".fan-done", timeout=60_000)
     page.wait_for_function("() => document.querySelector('.chart-markets').textContent.includes('5-95% across seeds')")

@@ -115,3 +115,10 @@ def test_the_game_ends_after_its_last_month():
     assert session.finished
     with pytest.raises(UserError, match="the game is over"):
         session.step()
+
+
+def test_the_baselines_score_terms_add_up_to_its_recorded_score():
+    session = PlaySession("kato-2025", seats=("JP",), seed=4, steps=6)
+    scores = session.baseline().economies.query("economy == 'JP'").set_index("step").score
+    for month in (0, 3, 6):
+        assert 100 + sum(session.baseline_score_parts("JP", month).values()) == pytest.approx(scores[month])

@@ -16,13 +16,16 @@ import solara
 import solara.lab
 import traitlets
 
+from simulation.decisions import ACTIONS
 from simulation.errors import UserError
 from simulation.recording import month_label
+from simulation.world import ECONOMIES, SECTORS
 from ui.components.figures import GameCharts
 from ui.components.panels import MarketNumbers, NewsTicker, WhyPanel
 from ui.components.prose import Prose
 
 POLL_SECONDS = 1.0
+NO_TARGET = "(none)"
 
 
 def use_room_value(room, read: Callable[[], object]):
@@ -171,3 +174,43 @@ def ClassWorld(view, seat: str | None = None):
         with solara.Column():
             GameCharts(view, month, None, seat)
             WhyPanel(view, month, month)
+
+
+def move_of(move: dict) -> dict:
+    """The fields of ``move`` its action uses, as the room takes them (no target / all sectors left out)."""
+    _, required, optional = ACTIONS[move["action"]]
+    used = set(required) | set(optional)
+    return {"action": move["action"],
+            **{name: move[name] for name in ("amount_bn", "rate_pct") if name in used},
+            **({"target": move["target"]} if "target" in used and move["target"] != NO_TARGET else {}),
+            **({"sector": move["sector"]} if "sector" in used and move["sector"] != "all" else {})}
+
+
+def new_move(action: str, amount_bn: float = 100.0, rate_pct: float = 10.0) -> dict:
+    return {"action": action, "amount_bn": amount_bn, "rate_pct": rate_pct, "target": NO_TARGET, "sector": "all"}
+
+
+@solara.component
+def MoveFields(prefix: str, actions: list[str], move: dict, on_move: Callable[[dict], None]):
+    """An action and the inputs its fields need (labelled "<prefix> action", "<prefix> amount (USD bn)"...),
+    for the instructor's breaking news and the debrief's counterfactual move alike."""
+    _, required, optional = ACTIONS[move["action"]]
+    used = set(required) | set(optional)
+
+    def set_field(name: str):
+        return lambda value: on_move({**move, name: value})
+
+    with solara.Row():
+        solara.Select(f"{prefix} action", values=actions, value=move["action"], on_value=set_field("action"))
+        if "amount_bn" in used:
+            solara.InputFloat(f"{prefix} amount (USD bn)", value=move["amount_bn"], on_value=set_field("amount_bn"),
+                              continuous_update=True)
+        if "rate_pct" in used:
+            solara.InputFloat(f"{prefix} rate (%)", value=move["rate_pct"], on_value=set_field("rate_pct"),
+                              continuous_update=True)
+        if "target" in used:
+            solara.Select(f"{prefix} target", values=[NO_TARGET, *ECONOMIES], value=move["target"],
+                          on_value=set_field("target"))
+        if "sector" in used:
+            solara.Select(f"{prefix} sector", values=["all", *SECTORS], value=move["sector"],
+                          on_value=set_field("sector"))

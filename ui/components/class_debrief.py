@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import solara
 
-from simulation.decisions import ACTIONS
 from simulation.policy import actor_name
 from simulation.recording import month_label
 from simulation.session import KEY_SERIES, actions_for
-from simulation.world import ECONOMIES
 from ui import charts
-from ui.components.class_common import attempt
+from ui.components.class_common import MoveFields, attempt, move_of, new_move
 from ui.components.figures import GameCharts
 from ui.components.panels import NewsTicker, WhyPanel
 from ui.components.plotly_view import PlotlyView
@@ -23,7 +21,6 @@ from ui.components.prose import Prose
 
 DROP = "drop the seat's moves"
 REPLACE = "replace them with one move"
-NO_TARGET = "(none)"
 
 
 @solara.component
@@ -80,27 +77,20 @@ def BranchView(room, token: str, played: int):
     start, set_start = solara.use_state(1)
     seat, set_seat = solara.use_state(seats[0])
     mode, set_mode = solara.use_state(DROP)
-    action, set_action = solara.use_state(actions_for(seats[0])[0])
-    amount, set_amount = solara.use_state(100.0)
-    rate, set_rate = solara.use_state(10.0)
-    target, set_target = solara.use_state(NO_TARGET)
+    move, set_move = solara.use_state(new_move(actions_for(seats[0])[0]))
     branch, set_branch = solara.use_state(None)
     error, set_error = solara.use_state("")
     choices = actions_for(seat)
-    action = action if action in choices else choices[0]
-    _, required, optional = ACTIONS[action]
-    used = set(required) | set(optional)
+    if move["action"] not in choices:
+        move = new_move(choices[0])
 
     def run() -> None:
         if mode == DROP:
             session = room.branch(token, start, drop=(seat,))
             words = f"What if {seat} had made no moves from round {start}"
         else:
-            move = {"action": action, **({"amount_bn": amount} if "amount_bn" in used else {}),
-                    **({"rate_pct": rate} if "rate_pct" in used else {}),
-                    **({"target": target} if "target" in used and target != NO_TARGET else {})}
-            session = room.branch(token, start, replace={seat: [move]})
-            words = f"What if {seat} had played {action.replace('_', ' ')} in round {start}"
+            session = room.branch(token, start, replace={seat: [move_of(move)]})
+            words = f"What if {seat} had played {move['action'].replace('_', ' ')} in round {start}"
         set_branch((session, words, start, seat))
 
     Prose("#### What if… (branch a counterfactual)")
@@ -109,14 +99,7 @@ def BranchView(room, token: str, played: int):
         solara.Select("Branch seat", values=seats, value=seat, on_value=set_seat)
         solara.Select("Branch change", values=[DROP, REPLACE], value=mode, on_value=set_mode)
     if mode == REPLACE:
-        with solara.Row():
-            solara.Select("Branch action", values=choices, value=action, on_value=set_action)
-            if "amount_bn" in used:
-                solara.InputFloat("Branch amount (USD bn)", value=amount, on_value=set_amount, continuous_update=True)
-            if "rate_pct" in used:
-                solara.InputFloat("Branch rate (%)", value=rate, on_value=set_rate, continuous_update=True)
-            if "target" in used:
-                solara.Select("Branch target", values=[NO_TARGET, *ECONOMIES], value=target, on_value=set_target)
+        MoveFields("Branch", choices, move, set_move)
     solara.Button("Run the branch", outlined=True, classes=["run-branch"], on_click=lambda: attempt(set_error, run))
     if error:
         solara.Error(error, classes=["branch-error"])

@@ -13,13 +13,12 @@ from classroom.links import instructor_link, join_link
 from simulation.decisions import ACTIONS
 from simulation.errors import UserError
 from simulation.policy import actor_name
-from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, server_origin,
-                                        use_room_value)
+from simulation.world import CENTRAL_BANKS, ECONOMIES
+from ui.components.class_common import (Broadcasts, ClassWorld, MoveFields, RoundTimer, attempt, move_of, new_move,
+                                        server_origin, use_room_value)
 from ui.components.prose import Prose
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
-NO_TARGET = "(none)"
 
 
 @solara.component
@@ -159,42 +158,17 @@ def PersonRow(room, token: str, person: dict, set_error):
 def BreakingNews(room, token: str):
     """A scripted shock for this round: any actor, any action, with the headline every screen will show."""
     actor, set_actor = solara.use_state("CN")
-    action, set_action = solara.use_state("sell_treasuries")
-    amount, set_amount = solara.use_state(100.0)
-    rate, set_rate = solara.use_state(25.0)
-    target, set_target = solara.use_state(NO_TARGET)
-    sector, set_sector = solara.use_state("all")
+    move, set_move = solara.use_state(new_move("sell_treasuries", rate_pct=25.0))
     headline, set_headline = solara.use_state("")
     error, set_error = solara.use_state("")
-    _, required, optional = ACTIONS[action]
-    used = set(required) | set(optional)
 
     def inject() -> None:
-        news = {"actor": actor, "action": action, "headline": headline}
-        if "amount_bn" in used:
-            news["amount_bn"] = amount
-        if "rate_pct" in used:
-            news["rate_pct"] = rate
-        if "target" in used and target != NO_TARGET:
-            news["target"] = target
-        if "sector" in used and sector != "all":
-            news["sector"] = sector
-        room.shock(token, news)
+        room.shock(token, {"actor": actor, **move_of(move), "headline": headline})
         set_headline("")
 
     with solara.Card("Breaking news", margin=0, classes=["breaking-news"]):
-        with solara.Row():
-            solara.Select("News actor", values=ACTORS, value=actor, on_value=set_actor)
-            solara.Select("News action", values=list(ACTIONS), value=action, on_value=set_action)
-        with solara.Row():
-            if "amount_bn" in used:
-                solara.InputFloat("News amount (USD bn)", value=amount, on_value=set_amount, continuous_update=True)
-            if "rate_pct" in used:
-                solara.InputFloat("News rate (%)", value=rate, on_value=set_rate, continuous_update=True)
-            if "target" in used:
-                solara.Select("News target", values=[NO_TARGET, *ECONOMIES], value=target, on_value=set_target)
-            if "sector" in used:
-                solara.Select("News sector", values=["all", *SECTORS], value=sector, on_value=set_sector)
+        solara.Select("News actor", values=ACTORS, value=actor, on_value=set_actor)
+        MoveFields("News", list(ACTIONS), move, set_move)
         solara.InputText("Headline", value=headline, on_value=set_headline, continuous_update=True)
         solara.Button("Add breaking news to this round", outlined=True, classes=["add-news"],
                       on_click=lambda: attempt(set_error, inject))

@@ -78,7 +78,7 @@ def ReportCard(session: PlaySession, seat: str, version: int = 0):
     month = session.month
     mine, theirs = session.score(seat), float(base_scores.loc[month])
     parts = session.score_parts(seat)
-    base_parts = _baseline_parts(session, month, economy)
+    base_parts = session.baseline_score_parts(seat, month)
     title = "Report card" if session.finished else f"Report card so far (month {month} of {session.steps})"
     with solara.Card(title, margin=0, classes=["report-card"]):
         verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
@@ -110,30 +110,6 @@ def _home(seat: str) -> str:
     from simulation.decisions import home_economy
 
     return home_economy(seat)
-
-
-def _baseline_parts(session: PlaySession, month: int, economy: str) -> dict[str, float]:
-    """The baseline's score terms at ``month``. The model records the score but not its terms, so the
-    baseline is replayed once per (scenario, seed, length), keeping the terms of every month."""
-    from simulation.model import TradeWarModel
-    from simulation.world import ECONOMIES
-
-    key = (str(session.loaded.path), session.loaded.sha256, session.seed, session.steps)
-    if key not in _BASELINE_PARTS:
-        model = TradeWarModel(session.loaded.scenario, seed=session.seed, steps=session.steps)
-        model.release()
-        by_month = [model.macro.score_parts()]
-        for _ in range(session.steps):
-            model.run(1)
-            by_month.append({name: part.copy() for name, part in model.macro.score_parts().items()})
-        if len(_BASELINE_PARTS) > 64:
-            _BASELINE_PARTS.pop(next(iter(_BASELINE_PARTS)))
-        _BASELINE_PARTS[key] = by_month
-    i = ECONOMIES.index(economy)
-    return {name: float(part[i]) for name, part in _BASELINE_PARTS[key][month].items()}
-
-
-_BASELINE_PARTS: dict[tuple, list[dict]] = {}
 
 
 @solara.component
