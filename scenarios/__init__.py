@@ -91,6 +91,7 @@ class ScriptedEvent(Strict):
     rate_pct: float | None = None
     target: str | None = None
     sector: str | None = None
+    repatriate: bool | None = None
     headline: str = ""
 
     def to_decision(self) -> Decision:

@@ -34,6 +34,9 @@ class Macro:
         self.inflation_pct = self.start_inflation_pct.copy()
         self.consumer_import_price = np.zeros(len(ECONOMIES))        # log, 2024 = 0
         self.import_price_history = [np.zeros(len(ECONOMIES))] * 12   # the last 12 months
+        self.consumer_tariff_price = np.zeros(len(ECONOMIES))         # the tariff part of consumer_import_price
+        self.tariff_price_history = [np.zeros(len(ECONOMIES))] * 12
+        self.tariff_inflation_pct = np.zeros(len(ECONOMIES))          # tariffs' part of inflation (y/y, pp)
         self.gdp_bn = self.gdp0_bn.copy()
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
@@ -103,6 +106,12 @@ class Macro:
         self.import_price_history.append(self.consumer_import_price.copy())
         pass_through = 100.0 * self.import_share * (self.consumer_import_price - year_ago)
         self.inflation_pct = self.trend_inflation_pct + pass_through + p("macro.phillips_slope") * self.gap_pct
+        # The same pass-through for the tariff part of import prices alone: the one-off rise in the price
+        # level that central banks look through (core inflation = inflation_pct - tariff_inflation_pct).
+        self.consumer_tariff_price = self.consumer_tariff_price + speed * (trade.tariff_import_price_log - self.consumer_tariff_price)
+        tariff_year_ago = self.tariff_price_history.pop(0)
+        self.tariff_price_history.append(self.consumer_tariff_price.copy())
+        self.tariff_inflation_pct = 100.0 * self.import_share * (self.consumer_tariff_price - tariff_year_ago)
 
     def _update_auto_jobs(self, trade) -> None:
         p = self.p

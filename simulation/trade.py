@@ -56,6 +56,7 @@ class TradeNetwork:
         self.target_burden_bn = np.zeros(n)
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.import_price_log = np.zeros(n)
+        self.tariff_import_price_log = np.zeros(n)
         self._graph = self._build_graph()
         self._graph_stale = False
 
@@ -104,6 +105,8 @@ class TradeNetwork:
         self.target_burden_bn = (self.base_flows_bn * np.exp(target) * tariff_cost).sum(axis=(0, 2))
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: feeds consumer prices.
         self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
+        # Its tariff part alone: the one-off price-level effect central banks look through.
+        self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
         self._graph_stale = True
 
     def absorbed_share(self, step: int) -> np.ndarray:
