@@ -179,6 +179,7 @@ class Scenario(Strict):
     governments: dict[str, GovernmentSetup] = Field(default_factory=dict)
     central_banks: dict[str, RuleChoice | None] = Field(default_factory=dict)
     investors: InvestorSetup = InvestorSetup()
+    calibration_preset: Literal["low", "central", "high"] = "central"
     calibration: dict[str, float] = Field(default_factory=dict)
     events: list[ScriptedEvent] = Field(default_factory=list, alias="event")
     news: list[News] = Field(default_factory=list)
@@ -376,6 +377,19 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
         changed = scenario.model_copy(update={"governments": {**scenario.governments, seat: government}})
         label = f"{seat}.{kind}: {name}"
     return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,))
+
+
+def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
+    """The same scenario read with another calibration preset (low, central or high price impact), for
+    the command line's ``--calibration-preset``, the Lab and sweeps. ``None`` keeps the scenario's own."""
+    from simulation.calibration import PRESETS
+
+    if preset is None or preset == loaded.scenario.calibration_preset:
+        return loaded
+    if preset not in PRESETS:
+        raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
+    changed = loaded.scenario.model_copy(update={"calibration_preset": preset})
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes)
 
 
 def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> LoadedScenario:

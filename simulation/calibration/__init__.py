@@ -9,6 +9,8 @@ of its own. Files:
 - ``tariffs_2025q1.csv`` tariffs in force before April 2025, per (importer, exporter, sector)
 - ``markets.csv``        starting prices and policy rates
 - ``parameters.csv``     behavioural parameters (elasticities, price impact, rule settings)
+- ``presets.csv``        the low, central and high readings of the evidence on price impact: a scenario,
+                         the command line or a sweep chooses one (``calibration_preset``); central is the default
 
 Keys in ``parameters.csv`` and ``tariffs_2025q1.csv`` may use ``*`` as a wildcard; the most specific
 row wins, so ``trade.erpt.US`` overrides ``trade.erpt.*``.
@@ -28,6 +30,8 @@ from simulation.errors import UserError
 from simulation.world import ECONOMIES, NAMED_ECONOMIES, SECTORS, index_of
 
 DATA_DIR = Path(__file__).resolve().parent
+PRESETS = ("low", "central", "high")
+DEFAULT_PRESET = "central"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,14 @@ class Calibration:
 
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
+
+    def with_preset(self, preset: str) -> "Calibration":
+        """A copy with one preset's parameters (``presets.csv``): how strongly Treasury sales and currency
+        purchases move prices, at the low, central or high end of the evidence."""
+        table = load_presets()
+        if preset not in table:
+            raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
+        return self.with_overrides(table[preset])
 
     def with_overrides(self, overrides: dict[str, float]) -> "Calibration":
         """A copy with some parameters or market levels replaced (used by scenarios and sweeps)."""
@@ -164,6 +176,21 @@ def _tariffs(frame: pd.DataFrame) -> np.ndarray:
 def _fingerprint(parameters: dict, markets: dict) -> str:
     text = repr(sorted(parameters.items())) + repr(sorted(markets.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def load_presets() -> dict[str, dict[str, float]]:
+    """preset name -> the parameters it sets (every preset sets the same names, each with its source)."""
+    frame = _read("presets.csv")
+    table: dict[str, dict[str, float]] = {name: {} for name in PRESETS}
+    for row in frame.itertuples(index=False):
+        if row.preset not in table:
+            raise ValueError(f"{DATA_DIR / 'presets.csv'}: unknown preset '{row.preset}'; expected one of {PRESETS}")
+        table[row.preset][row.name] = float(row.value)
+    names = [sorted(v) for v in table.values()]
+    if any(n != names[0] for n in names):
+        raise ValueError(f"{DATA_DIR / 'presets.csv'}: every preset must set the same parameters")
+    return table
 
 
 @lru_cache(maxsize=1)
