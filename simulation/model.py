@@ -16,7 +16,7 @@ import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
-from simulation.calibration import Calibration, load_calibration
+from simulation.calibration import Calibration, calibration_for
 from simulation.decisions import Decision, check, fit_to_limits
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
@@ -49,8 +49,10 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.calibration = ((calibration or load_calibration()).with_preset(scenario.calibration_preset)
-                            .with_overrides(scenario.calibration))
+        if calibration is None:
+            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())))
+        else:
+            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
