@@ -210,10 +210,10 @@ _BASELINES: dict[tuple, tuple[RunResult, list[dict]]] = {}
 
 def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> tuple[RunResult, list[dict]]:
     """The baseline run, and its score terms after every month (the recorder keeps the score, not its
-    terms), from one pass through the months; cached per scenario file, seed and length."""
+    terms), from one pass through the months; cached per scenario file, seed, length and calibration preset."""
     from simulation.model import TradeWarModel
 
-    key = (str(path), sha256, seed, steps)
+    key = (str(path), sha256, seed, steps, loaded.scenario.calibration_preset)
     if key not in _BASELINES:
         if len(_BASELINES) > 64:
             _BASELINES.pop(next(iter(_BASELINES)))

@@ -287,3 +287,25 @@ def test_a_replay_gives_identical_files_whatever_the_python_hash_seed(tmp_path):
     assert outputs[0].keys() == outputs[1].keys()
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
+
+
+def test_a_decisions_file_with_a_non_boolean_repatriate_is_one_clear_sentence(tmp_path):
+    decisions = tmp_path / "d.toml"
+    decisions.write_text('[[decision]]\nstep = 2\nactor = "JP"\naction = "sell_treasuries"\namount_bn = 100\n'
+                         'repatriate = "yes"\n')
+    done = subprocess.run([sys.executable, "run.py", "simulate", "--scenario", "kato-2025", "--steps", "3",
+                           "--decisions", str(decisions)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "'repatriate' must be true or false" in done.stderr
+
+
+def test_a_saved_run_keeps_its_preset_and_repatriate_and_replays_exactly(tmp_path):
+    from simulation.savestate import SavedRun, from_query, restore, to_query
+
+    decisions = [D(2, "JP", "sell_treasuries", amount_bn=100, repatriate=True)]
+    result = run("kato-2025", seed=3, steps=4, decisions=decisions, calibration_preset="high")
+    state = from_query(to_query(SavedRun.of(result)))
+    assert state.calibration_preset == "high" and state.decisions[0].repatriate is True
+    again = restore(state)
+    assert again.model.equals(result.model)
