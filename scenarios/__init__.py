@@ -114,12 +114,16 @@ class Briefing(Strict):
 
 
 class Objectives(Strict):
-    """Weights of a role's score (points per unit; see docs/model.md, "Score")."""
+    """Weights of a role's score (points per unit; see docs/model.md, "Score"). A weight left out takes
+    the calibrated default for the kind of seat (``welfare.weight.*`` for governments, ``mandate.weight.*``
+    for central banks); ``revenue`` is a government's, ``currency`` a central bank's."""
 
     output: float = Field(default=1.0, ge=0, le=10)
     inflation: float = Field(default=0.5, ge=0, le=10)
     jobs: float = Field(default=0.2, ge=0, le=10)
     wealth: float = Field(default=0.5, ge=0, le=10)
+    revenue: float = Field(default=0.2, ge=0, le=10)
+    currency: float = Field(default=0.0, ge=0, le=10)
 
 
 class Role(Strict):
