@@ -49,7 +49,8 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.calibration = (calibration or load_calibration()).with_overrides(scenario.calibration)
+        self.calibration = (calibration or load_calibration()).with_overrides(
+            scenario.calibration, where=f"scenario {scenario.id}, [calibration]")
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
