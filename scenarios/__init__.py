@@ -114,16 +114,16 @@ class Briefing(Strict):
 
 
 class Objectives(Strict):
-    """Weights of a role's score (points per unit; see docs/model.md, "Score"). A weight left out takes
-    the calibrated default for the kind of seat (``welfare.weight.*`` for governments, ``mandate.weight.*``
-    for central banks); ``revenue`` is a government's, ``currency`` a central bank's."""
+    """Weights of a role's score (points per unit; see docs/model.md, "Score"). A weight left out (None)
+    takes the calibrated default for the kind of seat (``welfare.weight.*`` for governments,
+    ``mandate.weight.*`` for central banks); ``revenue`` is a government's, ``currency`` a central bank's."""
 
-    output: float = Field(default=1.0, ge=0, le=10)
-    inflation: float = Field(default=0.5, ge=0, le=10)
-    jobs: float = Field(default=0.2, ge=0, le=10)
-    wealth: float = Field(default=0.5, ge=0, le=10)
-    revenue: float = Field(default=0.2, ge=0, le=10)
-    currency: float = Field(default=0.0, ge=0, le=10)
+    output: float | None = Field(default=None, ge=0, le=10)
+    inflation: float | None = Field(default=None, ge=0, le=10)
+    jobs: float | None = Field(default=None, ge=0, le=10)
+    wealth: float | None = Field(default=None, ge=0, le=10)
+    revenue: float | None = Field(default=None, ge=0, le=10)
+    currency: float | None = Field(default=None, ge=0, le=10)
 
 
 class Role(Strict):
@@ -316,10 +316,7 @@ def _check_rules(path: Path, scenario: Scenario) -> None:
         make_rule(name, "investor", params, where=f"scenario file '{path}', investors.params")
     from simulation.calibration import load_calibration
 
-    try:
-        load_calibration().with_overrides(scenario.calibration)
-    except UserError as error:
-        raise UserError(f"scenario file '{path}', calibration: {error}") from None
+    load_calibration().with_overrides(scenario.calibration, where=f"scenario file '{path}', [calibration]")
 
 
 def _explain(path: Path, text: str, error: ValidationError) -> str:

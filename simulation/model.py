@@ -102,7 +102,7 @@ class TradeWarModel(mesa.Model):
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
-        weights = self.scenario.objectives(seat).model_dump(exclude_unset=True)
+        weights = {k: v for k, v in self.scenario.objectives(seat).model_dump().items() if v is not None}
         try:
             self.macro.set_objectives(seat, weights)
         except KeyError as error:
