@@ -261,3 +261,23 @@ values = [150, {value}]
     with pytest.raises(UserError) as refused:
         load_spec(spec)
     assert "parameters.x" in str(refused.value) and "\n" not in str(refused.value).strip()
+
+
+def test_the_network_view_colours_nodes_by_the_chosen_measure_and_says_which():
+    import plotly.graph_objects as go
+
+    from ui import charts
+
+    result = simulate(seed=1, decisions=AUTO, steps=3)
+    for measure, label in charts.network_measure_choices().items():
+        figure = charts.network_figure(result.trade, 3, measures=result.network, measure=measure)
+        go.Figure(figure)   # valid plotly
+        nodes = next(t for t in figure["data"] if t.get("mode") == "markers+text")
+        legend = [t["name"] for t in figure["data"] if t.get("name", "").startswith("node colour")]
+        assert legend == [f"node colour: {label}"] and label.lower() in figure["layout"]["title"]["text"]
+        if measure == "exports_facing_raised_tariffs_share":
+            japan = nodes["marker"]["color"][ECONOMIES.index("JP")]
+            expected = result.network[(result.network.step == 3) & (result.network.economy == "JP")
+                                      & (result.network.measure == measure)].value.iloc[0]
+            assert japan == pytest.approx(expected) and japan > 0
+            assert "highest: Japan" in figure["layout"]["title"]["text"]
