@@ -57,6 +57,8 @@ class Macro:
         self.bank_economy = np.array([index_of(CENTRAL_BANKS[b]) for b in self.banks])
         self.mandate = {k: np.full(len(self.banks), p("mandate.weight", k)) for k in MANDATE_PARTS}
         self.bank_score = np.full(len(self.banks), 100.0)
+        self._parts: dict[str, np.ndarray] = {}
+        self._mandate_parts: dict[str, np.ndarray] = {}
 
     def set_objectives(self, seat: str, weights: dict[str, float]) -> None:
         """Score weights for one seat (a scenario's role objectives): an economy's government or a
@@ -67,6 +69,8 @@ class Macro:
             if key not in table:
                 raise KeyError(f"{seat}'s score has no part '{key}'; it has {', '.join(table)}")
             table[key][i] = value
+        if self._parts:
+            self._update_score(self.reserves_change_bn)   # the terms so far, with the new weights
 
     def start(self, trade) -> None:
         """Remember the 2024 trade the impulses are measured against."""
@@ -78,6 +82,7 @@ class Macro:
         self.import_share = self.base_imports_bn / self.gdp0_bn
         self.revenue0_bn = trade.tariff_revenue_bn.copy()
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
+        self._update_score(self.reserves_change_bn)
 
     def potential_gdp(self, step: int) -> np.ndarray:
         return self.gdp0_bn * (1.0 + self.potential_growth_pct / 100.0) ** (step / 12.0)
@@ -160,8 +165,10 @@ class Macro:
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
         self.reserves_change_bn = reserves_change_bn
-        self.score = 100.0 + sum(self.score_parts().values())
-        self.bank_score = 100.0 + sum(self.mandate_parts().values())
+        self._parts = self._government_parts()
+        self._mandate_parts = self._bank_parts()
+        self.score = 100.0 + sum(self._parts.values())
+        self.bank_score = 100.0 + sum(self._mandate_parts.values())
 
     def _inflation_miss(self) -> np.ndarray:
         """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
@@ -169,6 +176,14 @@ class Macro:
                 - np.abs(self.start_inflation_pct - self.inflation_target_pct))
 
     def score_parts(self) -> dict[str, np.ndarray]:
+        """Each government's score terms (points; see ``_government_parts``), as of the last month."""
+        return self._parts
+
+    def mandate_parts(self) -> dict[str, np.ndarray]:
+        """Each central bank's score terms (points; see ``_bank_parts``), as of the last month."""
+        return self._mandate_parts
+
+    def _government_parts(self) -> dict[str, np.ndarray]:
         """Each government's score terms (points; its score is 100 plus their sum), so a report card can
         say what drove it: output gap, distance from the inflation target (relative to the start), auto
         jobs, valuation changes on reserves as a share of GDP, and tariff revenue gained as a share of GDP."""
@@ -179,7 +194,7 @@ class Macro:
                 "wealth": w("wealth") * 100.0 * self.reserves_change_bn / self.gdp0_bn,
                 "revenue": w("revenue") * revenue_pct}
 
-    def mandate_parts(self) -> dict[str, np.ndarray]:
+    def _bank_parts(self) -> dict[str, np.ndarray]:
         """Each central bank's score terms, in the order of ``CENTRAL_BANKS``: inflation against target
         (relative to the start), the size of the output gap either way (stabilisation, not growth), auto
         jobs and reserve value if the scenario weights them, and the currency's move against the dollar."""

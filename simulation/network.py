@@ -10,15 +10,18 @@ deal covers the pair and whether both sides have raised tariffs on each other (s
 - ``exports_facing_raised_tariffs_share``: share of its exports facing a tariff above the start (0-1).
 - ``imports_under_raised_tariffs_share``: share of its imports it has put under raised tariffs (0-1).
 - ``tariff_target_centrality``: PageRank of the economy in the tariff network, whose edges run from the
-  economy raising a tariff to the one it hits, weighted by trade hit times the rise (about 1/9 each when
-  nobody has raised a tariff; higher = more of the world's new tariffs land on it, directly or through
-  economies that are themselves targets).
+  economy raising a tariff to the one it hits, weighted by the 2024 trade hit times the rise (1/9 each
+  when nobody has raised a tariff; higher = more of the world's new tariffs land on it, directly or
+  through economies that are themselves targets). It changes only when tariffs do, so it is computed
+  once per distinct tariff network.
 
 The step itself stays on numpy arrays; these measures are computed from the recorded arrays when a
 table or the app asks for them, so a sweep that never reads them never pays for them.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -63,13 +66,17 @@ def measures(graph: nx.DiGraph) -> dict[str, dict[str, float]]:
 
 def tariff_target_centrality(graph: nx.DiGraph) -> dict[str, float]:
     """PageRank of the tariff network: an edge from each economy that raised a tariff to the economy it
-    hits, weighted by the trade hit (USD bn) times the rise (pp)."""
+    hits, weighted by the edge's ``pressure`` (2024 trade hit, USD bn, times the rise, pp)."""
+    edges = tuple((importer, exporter, pressure) for exporter, importer, pressure in graph.edges(data="pressure")
+                  if pressure > 0)
+    return _pagerank(edges)
+
+
+@lru_cache(maxsize=256)
+def _pagerank(edges: tuple[tuple[str, str, float], ...]) -> dict[str, float]:
     tariffs = nx.DiGraph()
     tariffs.add_nodes_from(ECONOMIES)
-    for exporter, importer, data in graph.edges(data=True):
-        pressure = data["tariffed_bn"] * data["raised_pp"]
-        if pressure > 0:
-            tariffs.add_edge(importer, exporter, weight=pressure)
+    tariffs.add_weighted_edges_from(edges)
     return nx.pagerank(tariffs, weight="weight")
 
 

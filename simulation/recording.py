@@ -151,9 +151,10 @@ class Recorder:
         """The network measures at a recorded step, ``[economy, measure]`` (computed once, when first asked)."""
         if step >= len(self._network):
             graph = network.empty_graph()
-            base = self.model.trade.base_tariffs_pct
+            trade = self.model.trade
             for s in range(len(self._network), step + 1):
-                fill_graph(graph, self.flows[s], self.tariffs[s], base, self.agreed[s])
+                fill_graph(graph, self.flows[s], self.tariffs[s], trade.base_flows_bn, trade.base_tariffs_pct,
+                           self.agreed[s])
                 self._network.append(network.as_array(network.measures(graph)))
         return self._network[step]
 

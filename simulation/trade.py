@@ -209,15 +209,17 @@ class TradeNetwork:
         return graph
 
     def _refresh_graph(self, graph: nx.DiGraph) -> None:
-        fill_graph(graph, self.flows_bn, self.tariffs_pct, self.base_tariffs_pct, self.agreed_tariffs_pct)
+        fill_graph(graph, self.flows_bn, self.tariffs_pct, self.base_flows_bn, self.base_tariffs_pct,
+                   self.agreed_tariffs_pct)
 
 
-def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray, base_tariffs_pct: np.ndarray,
-               agreed_tariffs_pct: np.ndarray) -> None:
+def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray, base_flows_bn: np.ndarray,
+               base_tariffs_pct: np.ndarray, agreed_tariffs_pct: np.ndarray) -> None:
     """Write one month's flows and tariffs onto the edges exporter -> importer of a graph of ``ECONOMIES``:
     ``flow_bn`` and ``tariff_pct`` by sector, ``total_bn``, ``raised_pp`` (trade-weighted rise since the
-    start), ``tariffed_bn`` (trade facing a raised tariff), ``deal`` (a deal has set the pair's tariffs)
-    and ``retaliation`` (each side has raised a tariff on the other)."""
+    start), ``tariffed_bn`` (trade facing a raised tariff), ``pressure`` (2024 trade times the rise, USD bn
+    x pp: what the tariff network weighs), ``deal`` (a deal has set the pair's tariffs) and
+    ``retaliation`` (each side has raised a tariff on the other)."""
     raised = np.maximum(tariffs_pct - base_tariffs_pct, 0.0)
     raised_any = raised.max(axis=2) > 0
     dealt = (agreed_tariffs_pct != base_tariffs_pct).any(axis=2)
@@ -233,5 +235,6 @@ def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray,
             edge["total_bn"] = total
             edge["raised_pp"] = float((raised[i, j] * flow).sum() / total) if total > 0 else 0.0
             edge["tariffed_bn"] = float(flow[raised[i, j] > 0].sum())
+            edge["pressure"] = float((base_flows_bn[i, j] * raised[i, j]).sum())
             edge["deal"] = bool(dealt[i, j] or dealt[j, i])
             edge["retaliation"] = bool(raised_any[i, j] and raised_any[j, i])

@@ -67,7 +67,9 @@ class Calibration:
     def with_overrides(self, overrides: dict[str, float], where: str = "calibration override") -> "Calibration":
         """A copy with some parameters or market levels replaced (used by scenarios, sweeps and the Lab).
         Each value is checked against its valid range (``ranges.csv``); ``where`` names the source in
-        the error sentence."""
+        the error sentence. With nothing to override, the same object (and its memo of look-ups) is returned."""
+        if not overrides:
+            return self
         params = dict(self.parameters)
         markets = dict(self.markets)
         for name, value in overrides.items():
