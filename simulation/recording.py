@@ -76,9 +76,11 @@ class Recorder:
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
     def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
         """A recorded value at every step (0 = the start): ``model`` (keys ()), ``economies`` (keys
-        (economy,)) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
+        (economy,)), ``scores`` (keys (seat,); column "score" or a part) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
         if table == "model":
             return np.array([row[column] for row in self.model_rows], dtype=np.float64)
+        if table == "scores":
+            return self._score_series(keys[0], column)
         if table == "economies":
             j = ECONOMY_COLUMNS.index(column)
             i = ECONOMIES.index(keys[0])
@@ -128,6 +130,14 @@ class Recorder:
             return dict(zip(MANDATE_PARTS, column.tolist()))
         column = self.government_parts[step][:, ECONOMIES.index(seat)]
         return dict(zip(GOVERNMENT_PARTS, column.tolist()))
+
+    def _score_series(self, seat: str, part: str) -> np.ndarray:
+        if seat in CENTRAL_BANKS:
+            history, names, i = self.mandate_parts, MANDATE_PARTS, list(CENTRAL_BANKS).index(seat)
+        else:
+            history, names, i = self.government_parts, GOVERNMENT_PARTS, ECONOMIES.index(seat)
+        data = np.array([parts[:, i] for parts in history], dtype=np.float64)   # [step, part]
+        return 100.0 + data.sum(axis=1) if part == "score" else data[:, names.index(part)]
 
     def scores_frame(self) -> pd.DataFrame:
         """Every seat's score and its parts at every step: ``step, seat, part, value`` with ``part =

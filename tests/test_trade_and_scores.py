@@ -281,3 +281,29 @@ def test_the_network_view_colours_nodes_by_the_chosen_measure_and_says_which():
                                       & (result.network.measure == measure)].value.iloc[0]
             assert japan == pytest.approx(expected) and japan > 0
             assert "highest: Japan" in figure["layout"]["title"]["text"]
+
+
+def test_a_sweep_can_measure_any_seats_score_and_parts(tmp_path):
+    from simulation.sweeps import load_spec
+    from simulation.sweeps.plan import make_plan, run_chunk
+    from simulation.sweeps.design import points, tasks
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('''scenario = "kato-2025"
+steps = 3
+metrics = ["scores.FED.score", "scores.BOJ.inflation", "scores.US.revenue"]
+
+[parameters.x]
+target = "calibration.welfare.weight.revenue"
+values = [0.2]
+''')
+    loaded = load_spec(spec)
+    frame, errors = run_chunk(make_plan(loaded), tasks(loaded, points(loaded)))
+    assert not errors
+    result = simulate("kato-2025", seed=int(frame.seed.iloc[0]), steps=3)
+    assert frame["scores.FED.score"].iloc[0] == pytest.approx(result.world.seat_score("FED"))
+    assert frame["scores.US.revenue"].iloc[0] == pytest.approx(result.world.seat_score_parts("US")["revenue"])
+    bad = tmp_path / "bad.toml"
+    bad.write_text(spec.read_text().replace("scores.US.revenue", "scores.FED.revenue"))
+    with pytest.raises(UserError, match="FED's score has no part 'revenue'"):
+        load_spec(bad)
