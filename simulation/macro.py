@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.calibration import Calibration
-from simulation.world import CENTRAL_BANKS, ECONOMIES, index_of
+from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
 MANDATE_PARTS = ("inflation", "output", "jobs", "wealth", "currency")
@@ -99,11 +99,15 @@ class Macro:
         p = self.p
         export_change = exports_bn - self.base_exports_bn
         import_volume_change = import_volume_bn - self.base_import_volume_bn
-        input_cost = p("macro.intermediate_import_share") * np.maximum(burden_bn, 0.0)
         bn = (p("macro.trade_multiplier") * export_change
               - p("trade.expenditure_switching_share") * import_volume_change
-              - deadweight_bn - p("macro.input_cost_drag") * input_cost)
+              - deadweight_bn - self.input_cost_bn(burden_bn))
         return 100.0 * bn / self.gdp0_bn
+
+    def input_cost_bn(self, burden_bn: np.ndarray) -> np.ndarray:
+        """Output lost to tariffs passed on to home producers on their imported inputs (USD bn a year)."""
+        p = self.p
+        return p("macro.input_cost_drag") * p("macro.intermediate_import_share") * np.maximum(burden_bn, 0.0)
 
     def expected_gap_pct(self, trade) -> np.ndarray:
         """The output gap trade policy implies once volumes adjust within the year (what equity markets price)."""
@@ -159,7 +163,9 @@ class Macro:
         auto_output0 = self.base_auto_x / self.auto_export_share
         extra_x = trade.sector_export_volume("autos") - self.base_auto_x
         replaced_m = -(trade.sector_import_volume("autos") - self.base_auto_m) * p("trade.expenditure_switching_share")
-        output_change = np.maximum((extra_x + replaced_m) / auto_output0, -0.95)
+        # Tariffs on imported parts raise carmakers' costs: the same input-cost channel as for GDP.
+        parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, SECTORS.index("autos")])
+        output_change = np.maximum((extra_x + replaced_m - parts_cost) / auto_output0, -0.95)
         target = p("macro.auto_job_elasticity") * np.log1p(output_change)
         self.log_auto_jobs += p("macro.auto_job_adjustment_per_month") * (target - self.log_auto_jobs)
 

@@ -65,6 +65,7 @@ class TradeNetwork:
         self.composite_slow = np.zeros((n, s))
         self.log_volume = np.zeros((n, n, s))
         self.tariff_burden_bn = np.zeros(n)
+        self.sector_burden_bn = np.zeros((n, s))                      # [importer, sector]
         self.tariff_revenue_bn = self._revenue_bn(self.base_flows_bn)
         self.deadweight_bn = np.zeros(n)
         self.target_flows_bn = self.flows_bn.copy()
@@ -131,7 +132,8 @@ class TradeNetwork:
         self.flows_bn = self.base_flows_bn * np.exp(self.log_volume + exporter_price)
         # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
         tariff_cost = np.expm1(tariff_price)
-        self.tariff_burden_bn = (self.base_flows_bn * np.exp(self.log_volume) * tariff_cost).sum(axis=(0, 2))
+        self.sector_burden_bn = (self.base_flows_bn * np.exp(self.log_volume) * tariff_cost).sum(axis=0)
+        self.tariff_burden_bn = self.sector_burden_bn.sum(axis=1)
         self.deadweight_bn = self._deadweight_bn(tariff_price, self.log_volume)
         self.tariff_revenue_bn = self._revenue_bn(self.flows_bn)
         # Where flows head within the year (fast parts at their targets): what forward-looking markets price.
