@@ -79,6 +79,9 @@ def _replacement(room, seat: str, given, from_round: int, number: int) -> Decisi
         given = {k: v for k, v in asdict(given).items() if k in FIELDS and v is not None}
     if not isinstance(given, dict):
         raise UserError(f"{where}: expected an object with an action and its fields")
+    from classroom.room import _check_numbers
+
+    _check_numbers(given, where)
     if given.get("actor", seat) != seat:
         raise UserError(f"{where}: a replacement for {seat} must be {seat}'s own decision, not {given['actor']!r}")
     step = given.get("step") or from_round

@@ -176,6 +176,15 @@ def ClassWorld(view, seat: str | None = None):
             WhyPanel(view, month, month)
 
 
+def move_words(record: dict) -> str:
+    """A submitted move (as the room shows it) in words: "Sell $50bn of US Treasuries"."""
+    from simulation.decisions import Decision
+    from ui.state import describe_move
+
+    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
+    return describe_move(Decision(step=1, **fields))
+
+
 def move_of(move: dict) -> dict:
     """The fields of ``move`` its action uses, as the room takes them (no target / all sectors left out)."""
     _, required, optional = ACTIONS[move["action"]]
