@@ -9,6 +9,7 @@ can be found, and what is expected.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -236,6 +237,27 @@ class LoadedScenario:
 
 def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"
+
+
+def linkable(text: str) -> str:
+    """``text`` if a web link may open it: a shipped scenario id, or a file the person running the
+    server named at start (``run.py play --scenario FILE``, passed on in ``$TRADEWAR_LINK_SCENARIOS``).
+    Anything else is refused: a link must never make the server read a file of its choosing."""
+    text = str(text)
+    shipped = shipped_scenarios()
+    if text in shipped:
+        return text
+    named = [Path(p).resolve() for p in os.environ.get(LINK_SCENARIOS_ENV, "").split(os.pathsep) if p]
+    try:
+        if text and Path(text).resolve() in named:
+            return text
+    except (OSError, ValueError):
+        pass
+    raise UserError(f"a link can open only a shipped scenario ({', '.join(shipped)}) or a file named when the "
+                    f"server was started; '{text[:80]}' is neither")
 
 
 def resolve(id_or_path: str | Path) -> Path:
