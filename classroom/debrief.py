@@ -79,6 +79,9 @@ def _replacement(room, seat: str, given, from_round: int, number: int) -> Decisi
         given = {k: v for k, v in asdict(given).items() if k in FIELDS and v is not None}
     if not isinstance(given, dict):
         raise UserError(f"{where}: expected an object with an action and its fields")
+    from classroom.room import _check_numbers
+
+    _check_numbers(given, where)
     if given.get("actor", seat) != seat:
         raise UserError(f"{where}: a replacement for {seat} must be {seat}'s own decision, not {given['actor']!r}")
     step = given.get("step") or from_round
@@ -152,12 +155,28 @@ def outcomes_table(room) -> pd.DataFrame:
     return result.model.merge(scores, on="step", how="left")
 
 
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell that a spreadsheet would execute (``=HYPERLINK(...)``, ``+1``,
+    ``@SUM``) prefixed by an apostrophe, so it is shown as the text it is. Numbers are left alone."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return safe
+
+
 def export_zip(room) -> bytes:
-    """decisions.csv/.parquet and outcomes.csv/.parquet in one zip."""
+    """decisions.csv/.parquet and outcomes.csv/.parquet in one zip. The CSV files are made safe to open
+    in a spreadsheet (``spreadsheet_safe``); the Parquet files keep the text exactly as typed."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, table in (("decisions", decisions_table(room)), ("outcomes", outcomes_table(room))):
-            archive.writestr(f"{name}.csv", table.to_csv(index=False))
+            archive.writestr(f"{name}.csv", spreadsheet_safe(table).to_csv(index=False))
             parquet = io.BytesIO()
             table.to_parquet(parquet, index=False)
             archive.writestr(f"{name}.parquet", parquet.getvalue())

@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from classroom.errors import Forbidden, NotFound, Stale, Unauthorized
+from classroom.errors import Forbidden, NotFound, RateLimited, Stale, Unauthorized
+from classroom.limits import window
 from classroom.store import Event, EventStore
 from scenarios import LoadedScenario, load_scenario
 from simulation.decisions import FIELDS, Decision, check, from_mapping
@@ -37,6 +38,12 @@ MAX_DECISIONS = 20
 MAX_NAME, MAX_MESSAGE, MAX_HEADLINE = 40, 500, 200
 ROUND_SECONDS = (5, 3600)
 SHOWN_HEADLINES = 40
+# A room's log is capped: past this many events, what people add (joins, submissions, messages, news)
+# is refused with a sentence, while the instructor can still run and finish the game. A class of thirty
+# playing 24 rounds writes a few thousand.
+MAX_EVENTS = 20_000
+CAPPED_KINDS = ("joined", "submitted", "broadcast", "shock")
+LARGEST_NUMBER = 1e15
 
 
 def new_token() -> str:
@@ -143,6 +150,9 @@ class Room:
         self._public: tuple[int, dict] | None = None
         self._tables: Tables | None = None
         self._view = None
+        self._events = 0
+        self._submits_by_person = window("submissions_per_person")
+        self._submits_by_seat = window("submissions_per_seat")
 
     # -- making a room ---------------------------------------------------------------------------
     @classmethod
@@ -184,7 +194,7 @@ class Room:
         d = event.data
         room = cls(d["code"], loaded, tuple(d["seats"]), d["seed"], d["steps"], d["round_seconds"],
                    d["instructor_token_sha256"], event.at, store, clock)
-        room.version = 1
+        room.version, room._events = 1, 1
         return room
 
     # -- who is asking ---------------------------------------------------------------------------
@@ -308,10 +318,25 @@ class Room:
                 raise Stale(f"round {round_number!r} is over; round {self.round} is open now: "
                             "check the new situation and submit again")
             parsed = self._parse_decisions(decisions, person.seat)
+            self._count_submission(person)
             self._record("submitted", {"person": person.id, "seat": person.seat, "round": self.round,
                                        "decisions": [encode(d) for d in parsed]})
             self._resolve_if_ready()
             return [public_decision(d) for d in parsed]
+
+    def _count_submission(self, person: Person) -> None:
+        now = self.clock()
+        if not self._submits_by_person.allow(person.id, now):
+            raise RateLimited(f"room {self.code}: you have submitted too often in the last minute; your last "
+                              "submission stands, wait a moment before changing it again")
+        if not self._submits_by_seat.allow(person.seat, now):
+            raise RateLimited(f"room {self.code}: your team has submitted too often in the last minute; the "
+                              "last submission stands, wait a moment before changing it again")
+
+    def mark_restored(self) -> None:
+        """Write that the room came back from the archive (so it is not archived again at once)."""
+        with self._lock:
+            self._record("restored", {})
 
     def _require_playing(self) -> None:
         if self.status == LOBBY:
@@ -333,6 +358,7 @@ class Room:
             given.pop("step", None)
         if not isinstance(given, dict):
             raise UserError(f"{where}: expected an object with an action and its fields, got {type(given).__name__}")
+        _check_numbers(given, where)
         actor = given.get("actor", seat)
         if actor != seat:
             raise Forbidden(f"{where}: your seat is {seat}; you cannot decide for '{actor}'")
@@ -395,6 +421,7 @@ class Room:
             given = {k: v for k, v in asdict(given).items() if k in FIELDS + ("note",) and v not in (None, "")}
         if not isinstance(given, dict):
             raise UserError(f"{where}: expected an object with actor, action, its fields and a headline")
+        _check_numbers(given, where)
         headline = given.get("headline", given.get("note", ""))
         headline = _clean_text(headline, "headline", MAX_HEADLINE)
         fields = {k: v for k, v in given.items() if k not in ("headline", "note", "step")}
@@ -451,6 +478,9 @@ class Room:
         """Write the event to the log first, then apply it: nothing counts until it is on disk."""
         if self.store is None:
             raise UserError(f"room {self.code} is a read-only copy and cannot be changed")
+        if kind in CAPPED_KINDS and self._events >= MAX_EVENTS:
+            raise UserError(f"room {self.code} has reached its limit of {MAX_EVENTS} logged events; the "
+                            "instructor can still end the rounds and export the game, but nothing new is added")
         event = self.store.append(self.code, kind, data, at=self.clock())
         self._apply(event, stepped)
 
@@ -463,6 +493,7 @@ class Room:
         else:
             handler(event)
         self.version += 1
+        self._events += 1
 
     def _on_joined(self, event: Event) -> None:
         d = event.data
@@ -497,6 +528,9 @@ class Room:
         d = event.data
         decisions = tuple(decode(r) for r in d["decisions"])
         self.submissions[d["seat"]] = Submission(d["seat"], d["person"], decisions, event.at)
+
+    def _on_restored(self, event: Event) -> None:
+        """Back from the archive: nothing in the game changes."""
 
     def _on_paused(self, event: Event) -> None:
         self.timer = Timer(None, True, self.timer.seconds_left(event.at))
@@ -707,7 +741,19 @@ def _attempt(session: PlaySession, decisions, shocks, keep: bool) -> str | None:
     return None
 
 
+def _check_numbers(given: dict, where: str) -> None:
+    """Numbers a person sent must be finite and of a sane size (a 400-digit integer is not an amount)."""
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > LARGEST_NUMBER:
+            raise UserError(f"{where}: '{name}' must be a finite number of at most {LARGEST_NUMBER:.0e} in size, "
+                            f"got {str(value)[:20]}")
+
+
 def _checked_seats(loaded: LoadedScenario, seats) -> tuple[str, ...]:
+    if seats is not None and (not isinstance(seats, (list, tuple)) or not all(isinstance(s, str) for s in seats)):
+        raise UserError(f"seats must be a list of seat names (such as [\"US\", \"JP\"]), got {str(seats)[:40]}")
     seats = tuple(loaded.playable if seats is None else seats)
     if not seats:
         raise UserError(f"scenario '{loaded.id}' names no playable seats; choose the seats people will play")
@@ -719,8 +765,9 @@ def _checked_seats(loaded: LoadedScenario, seats) -> tuple[str, ...]:
 
 
 def _whole_number(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value != int(value) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and (not math.isfinite(value) or value != int(value))) \
+            or not low <= value <= high:
         raise UserError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
     return int(value)
 

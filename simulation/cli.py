@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
     sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
+    add_preset_option(sim)
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
                      help="load your own rule classes from this .py file (repeatable)")
     sim.add_argument("--use-rule", action="append", default=[], metavar="SEAT.KIND=NAME",
@@ -54,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_play_parser(commands)
     return parser
+
+
+def add_preset_option(parser: argparse.ArgumentParser) -> None:
+    from simulation.calibration import PRESETS
+
+    parser.add_argument("--calibration-preset", choices=PRESETS, metavar="{" + ",".join(PRESETS) + "}",
+                        help="how strongly Treasury sales and currency purchases move prices: the low, central or "
+                             "high reading of the evidence (default: the scenario's own, normally central)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +111,8 @@ def simulate(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.rules or args.use_rule:
         scenario = apply_rule_options(scenario, args.rules, args.use_rule)
-    result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions)
+    result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions,
+                 calibration_preset=args.calibration_preset)
     report(result, args.out)
     if args.save and result.record["rule_changes"]:
         raise UserError("a run with --rules or --use-rule cannot be saved as a link: rule code stays on your machine; "
@@ -130,7 +140,8 @@ def replay(args) -> int:
 def report(result, out: str | None) -> None:
     """Print a run's summary and decisions; write its files if ``out`` is given."""
     record = result.record
-    print(f"{record['scenario']}: {record['steps']} months, seed {record['seed']}, model {record['model_version']}")
+    print(f"{record['scenario']}: {record['steps']} months, seed {record['seed']}, model {record['model_version']}, "
+          f"{record['calibration_preset']} calibration")
     print(result.summary().to_string(float_format=lambda x: f"{x:,.3f}"))
     events = result.events[~result.events.actor.isin(["markets", "news"])]
     if len(events):

@@ -42,9 +42,9 @@ class Macro:
         self.inflation_pct = self.start_inflation_pct.copy()
         self.consumer_import_price = np.zeros(len(ECONOMIES))        # log, 2024 = 0
         self.import_price_history = [np.zeros(len(ECONOMIES))] * 12   # the last 12 months
-        self.consumer_tariff_price = np.zeros(len(ECONOMIES))        # its tariff part
+        self.consumer_tariff_price = np.zeros(len(ECONOMIES))         # the tariff part of consumer_import_price
         self.tariff_price_history = [np.zeros(len(ECONOMIES))] * 12
-        self.tariff_inflation_pct = np.zeros(len(ECONOMIES))
+        self.tariff_inflation_pct = np.zeros(len(ECONOMIES))          # tariffs' part of inflation (y/y, pp)
         self.gdp_bn = self.gdp0_bn.copy()
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
@@ -147,11 +147,13 @@ class Macro:
         year_ago = self.import_price_history.pop(0)
         self.import_price_history.append(self.consumer_import_price.copy())
         pass_through = 100.0 * self.import_share * (self.consumer_import_price - year_ago)
-        self.consumer_tariff_price = self.consumer_tariff_price + speed * (trade.tariff_price_log - self.consumer_tariff_price)
+        self.inflation_pct = self.trend_inflation_pct + pass_through + p("macro.phillips_slope") * self.gap_pct
+        # The same pass-through for the tariff part of import prices alone: the one-off rise in the price
+        # level that central banks look through (core inflation = inflation_pct - tariff_inflation_pct).
+        self.consumer_tariff_price = self.consumer_tariff_price + speed * (trade.tariff_import_price_log - self.consumer_tariff_price)
         tariff_year_ago = self.tariff_price_history.pop(0)
         self.tariff_price_history.append(self.consumer_tariff_price.copy())
         self.tariff_inflation_pct = 100.0 * self.import_share * (self.consumer_tariff_price - tariff_year_ago)
-        self.inflation_pct = self.trend_inflation_pct + pass_through + p("macro.phillips_slope") * self.gap_pct
 
     def inflation_ex_tariff_pct(self) -> np.ndarray:
         """Inflation without the one-off price-level effect of tariff changes passed on to buyers over the

@@ -95,16 +95,19 @@ class RunResult:
 
 
 def run(scenario, steps: int | None = None, seed: int | None = None,
-        decisions: list[Decision] | str | Path | None = None, seats: tuple[str, ...] = ()) -> RunResult:
+        decisions: list[Decision] | str | Path | None = None, seats: tuple[str, ...] = (),
+        calibration_preset: str | None = None) -> RunResult:
     """Run a scenario (id, path or loaded scenario) and return its results.
 
     ``seed`` defaults to the scenario's; ``decisions`` is a list of Decision records or a TOML file;
-    ``seats`` are the roles people played (they have no rules, only their decisions).
+    ``seats`` are the roles people played (they have no rules, only their decisions);
+    ``calibration_preset`` (low, central, high) replaces the scenario's own preset.
     """
-    from scenarios import LoadedScenario, load_scenario, with_players
+    from scenarios import LoadedScenario, load_scenario, with_players, with_preset
     from simulation.model import TradeWarModel
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
     loaded = with_players(loaded, seats)
     steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
@@ -122,6 +125,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "scenario_sha256": loaded.sha256,
         "rule_changes": list(loaded.rule_changes),
         "seats": list(seats),
+        "calibration_preset": loaded.calibration_preset,
         "seed": seed,
         "steps": steps,
         "decisions": [d.to_record() for d in model.external],

@@ -74,7 +74,7 @@ class TradeNetwork:
         self.target_import_volume_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.import_price_log = np.zeros(n)
-        self.tariff_price_log = np.zeros(n)
+        self.tariff_import_price_log = np.zeros(n)
         self._graph = self._build_graph()
         self._graph_stale = False
 
@@ -144,7 +144,8 @@ class TradeNetwork:
         self.target_import_volume_bn = (self.base_flows_bn * np.exp(horizon)).sum(axis=(0, 2))
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices.
         self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
-        self.tariff_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
+        # Its tariff part alone: the one-off price-level effect central banks look through.
+        self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
         self._graph_stale = True
 
     def _targets(self, relative: np.ndarray, import_price: np.ndarray, income: np.ndarray):

@@ -119,6 +119,7 @@ def test_a_whole_class_game_plays_every_feature_and_equals_the_batch_run_of_its_
 
 def test_the_log_rebuilds_the_same_room_in_a_new_registry(registry, clock, tmp_path):
     room, boss, tokens, _ = play_whole_game(registry, clock)
+    registry.close()                         # a restart: one server at a time holds the file
     again = ClassRegistry(tmp_path / "class.sqlite3", clock=clock, ticker=False)
     copy = again.get(room.code)
     assert copy.version == room.version and copy.state(boss) == room.state(boss)
@@ -157,6 +158,7 @@ def test_the_timer_finishes_a_round_whose_deadline_passed_while_the_server_was_d
     room, boss = registry.create("kato-2025", steps=3, round_seconds=60, start=True)
     registry.join(room.code, "Ann")
     clock.advance(3600)
+    registry.close()
     later = ClassRegistry(tmp_path / "class.sqlite3", clock=clock, ticker=False)
     assert later.get(room.code).round == 1 and later.tick_all() == 1 and later.get(room.code).round == 2
     later.close()
@@ -300,6 +302,7 @@ def test_a_room_whose_scenario_file_changed_is_set_aside_and_the_others_come_bac
     mine, _ = registry.create(str(own), steps=3)
     theirs, _ = registry.create("kato-2025", steps=3)
     own.write_text(own.read_text().replace("steps = 24", "steps = 12"))
+    registry.close()
     later = ClassRegistry(tmp_path / "class.sqlite3", clock=clock, ticker=False)
     with pytest.raises(UserError, match=f"room {mine.code} cannot be opened: .*has changed since the room was created"):
         later.get(mine.code)

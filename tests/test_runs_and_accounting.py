@@ -61,7 +61,8 @@ def test_drivers_add_up_to_each_months_price_change():
         fx = drivers[(drivers.step == step) & (drivers.market == "usd_jpy")].change.sum()
         assert fx == pytest.approx(math.log(result.model.usd_jpy[step] / result.model.usd_jpy[step - 1]) * 100, abs=1e-6)
     sale_month = drivers[(drivers.step == 2) & (drivers.market == "us_10y")].set_index("cause").change
-    assert sale_month["official sales: JP"] > 20
+    # At today's scale (central preset) a $100bn sale is booked at about 12 bp, mostly to the seller.
+    assert sale_month["official sales: JP"] > 5
 
 
 def _assert_sane(result):

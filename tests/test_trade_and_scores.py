@@ -192,7 +192,7 @@ def test_every_calibrated_number_has_a_documented_range_that_holds_it():
 
 
 BAD = [("markets.usd_jpy", "-150"), ("bonds.ust_duration_years", "0"), ("trade.elasticity.autos", "nan"),
-       ("fx.noise_pct", "inf"), ("carry.size_bn", "1e12")]
+       ("fx.news_pct.JP", "inf"), ("carry.size_bn", "1e12")]
 
 
 @pytest.mark.parametrize("name,value", BAD)

@@ -10,6 +10,8 @@ of its own. Files:
 - ``markets.csv``        starting prices and policy rates
 - ``parameters.csv``     behavioural parameters (elasticities, price impact, rule settings)
 - ``ranges.csv``         the valid range of every calibrated number (file, name pattern, low, high, why)
+- ``presets.csv``        the low, central and high readings of the evidence on price impact: a scenario,
+                         the command line or a sweep chooses one (``calibration_preset``); central is the default
 
 Keys in ``parameters.csv`` and ``tariffs_2025q1.csv`` may use ``*`` as a wildcard; the most specific
 row wins, so ``trade.erpt.US`` overrides ``trade.erpt.*``.
@@ -31,6 +33,8 @@ from simulation.errors import UserError
 from simulation.world import ECONOMIES, NAMED_ECONOMIES, SECTORS, index_of
 
 DATA_DIR = Path(__file__).resolve().parent
+PRESETS = ("low", "central", "high")
+DEFAULT_PRESET = "central"
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,22 @@ class Calibration:
         """Whether ``name`` can be overridden: a parameter name or ``markets.<quantity>``."""
         return name in self.parameters or (name.startswith("markets.") and name[len("markets."):] in self.markets)
 
+    def with_preset(self, preset: str) -> "Calibration":
+        """A copy with one preset's parameters (``presets.csv``): how strongly Treasury sales and currency
+        purchases move prices, at the low, central or high end of the evidence."""
+        table = load_presets()
+        if preset not in table:
+            raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
+        key = ("preset", (preset,))
+        if key not in self._resolved:   # one copy per preset, so its memo of look-ups serves every run
+            self._resolved[key] = self.with_overrides(table[preset], where=f"calibration preset '{preset}'")
+        return self._resolved[key]
+
     def with_overrides(self, overrides: dict[str, float], where: str = "calibration override") -> "Calibration":
-        """A copy with some parameters or market levels replaced (used by scenarios, sweeps and the Lab).
-        Each value is checked against its valid range (``ranges.csv``); ``where`` names the source in
-        the error sentence. With nothing to override, the same object (and its memo of look-ups) is returned."""
+        """A copy with some parameters or market levels replaced (used by presets, scenarios, sweeps and the
+        Lab). Each value is checked against its valid range (``ranges.csv``); ``where`` names the source
+        in the error sentence. With nothing to override, the same object (and its memo of look-ups) is
+        returned."""
         if not overrides:
             return self
         params = dict(self.parameters)
@@ -100,10 +116,10 @@ class ValidRange:
 
 @lru_cache(maxsize=1)
 def valid_ranges() -> tuple[ValidRange, ...]:
-    """Every documented range, exact names first, then patterns in file order."""
+    """Every documented range: exact names first, then patterns, the longest (most specific) first."""
     rows = [ValidRange(r.file, r.pattern, float(r.low), float(r.high), r.why)
             for r in _read("ranges.csv").itertuples(index=False)]
-    return tuple(sorted(rows, key=lambda r: "*" in r.pattern))
+    return tuple(sorted(rows, key=lambda r: ("*" in r.pattern, -len(r.pattern))))
 
 
 def range_for(file: str, key: str) -> ValidRange | None:
@@ -225,6 +241,21 @@ def _tariffs(frame: pd.DataFrame) -> np.ndarray:
 def _fingerprint(parameters: dict, markets: dict) -> str:
     text = repr(sorted(parameters.items())) + repr(sorted(markets.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def load_presets() -> dict[str, dict[str, float]]:
+    """preset name -> the parameters it sets (every preset sets the same names, each with its source)."""
+    frame = _read("presets.csv")
+    table: dict[str, dict[str, float]] = {name: {} for name in PRESETS}
+    for row in frame.itertuples(index=False):
+        if row.preset not in table:
+            raise ValueError(f"{DATA_DIR / 'presets.csv'}: unknown preset '{row.preset}'; expected one of {PRESETS}")
+        table[row.preset][row.name] = float(row.value)
+    names = [sorted(v) for v in table.values()]
+    if any(n != names[0] for n in names):
+        raise ValueError(f"{DATA_DIR / 'presets.csv'}: every preset must set the same parameters")
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ class SpecFile(_Strict):
     steps: int | None = Field(default=None, ge=1, le=600)
     replicates: int = Field(default=1, ge=1, le=100_000)
     base_seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    calibration_preset: Literal["low", "central", "high"] | None = None
     sampler: Literal["grid", "lhs", "sobol"] = "grid"
     samples: int | None = Field(default=None, ge=1, le=2**20)
     chunk_size: int | None = Field(default=None, ge=1, le=10_000)
@@ -122,7 +123,9 @@ def load_spec(path: str | Path) -> SweepSpec:
         written = SpecFile.model_validate(data)
     except ValidationError as error:
         raise UserError(_explain(where, error)) from None
-    scenario = _load_scenario(where, path, written.scenario)
+    from scenarios import with_preset
+
+    scenario = with_preset(_load_scenario(where, path, written.scenario), written.calibration_preset)
     steps = written.steps if written.steps is not None else scenario.steps
     decisions = tuple(_read_decision(where, i, entry, steps) for i, entry in enumerate(written.decisions))
     _check_sampler_fields(where, written)

@@ -71,12 +71,15 @@ def server_origin() -> str:
 
 
 def client_key() -> str:
-    """Who is asking, for the join limits: the forwarding proxy's client address when there is one,
-    else this browser's Solara session (the websocket does not expose the peer address to pages)."""
+    """Who is asking, for the join limits: this browser's Solara session (the websocket does not expose
+    the peer address to pages), or the client address a trusted reverse proxy forwards when the server
+    was started with ``--trusted-proxy``. A client-set ``X-Forwarded-For`` counts for nothing otherwise."""
+    import os
+
     headers = solara.lab.headers.value or {}
-    forwarded = (headers.get("x-forwarded-for") or headers.get("x-real-ip") or [""])[0]
-    if forwarded:
-        return forwarded.split(",")[0].strip()
+    forwarded = (headers.get("x-forwarded-for") or [""])[0]
+    if forwarded and os.environ.get("TRADEWAR_TRUSTED_PROXIES"):
+        return forwarded.split(",")[-1].strip()   # the entry the trusted proxy added
     return f"page:{solara.get_session_id()}"
 
 
@@ -174,6 +177,15 @@ def ClassWorld(view, seat: str | None = None):
         with solara.Column():
             GameCharts(view, month, None, seat)
             WhyPanel(view, month, month)
+
+
+def move_words(record: dict) -> str:
+    """A submitted move (as the room shows it) in words: "Sell $50bn of US Treasuries"."""
+    from simulation.decisions import Decision
+    from ui.state import describe_move
+
+    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
+    return describe_move(Decision(step=1, **fields))
 
 
 def move_of(move: dict) -> dict:

@@ -17,7 +17,7 @@ from ui.components.class_common import MoveFields, attempt, move_of, new_move
 from ui.components.figures import GameCharts
 from ui.components.panels import NewsTicker, WhyPanel
 from ui.components.plotly_view import PlotlyView
-from ui.components.prose import Prose
+from ui.components.prose import Prose, Table
 
 DROP = "drop the seat's moves"
 REPLACE = "replace them with one move"
@@ -27,11 +27,12 @@ REPLACE = "replace them with one move"
 def Scoreboard(room, token: str, version: int):
     """Seats by score, with who played them and the four parts of the score."""
     table = solara.use_memo(lambda: room.scoreboard(token), dependencies=[version])
-    rows = ["| Seat | Players | Score | Output | Inflation | Jobs | Wealth |", "|---|---|---:|---:|---:|---:|---:|"]
-    for r in table.itertuples():
-        rows.append(f"| {r.seat} ({actor_name(r.seat)}) | {r.players or '*computer rules*'} | {r.score:.1f} | "
-                    f"{r.output:+.2f} | {r.inflation:+.2f} | {r.jobs:+.2f} | {r.wealth:+.2f} |")
-    Prose("#### Class scoreboard\n" + "\n".join(rows), classes=["scoreboard"])
+    rows = [[f"{r.seat} ({actor_name(r.seat)})", r.players or "computer rules", f"{r.score:.1f}",
+             f"{r.output:+.2f}", f"{r.inflation:+.2f}", f"{r.jobs:+.2f}", f"{r.wealth:+.2f}"]
+            for r in table.itertuples()]
+    Prose("#### Class scoreboard")
+    Table(["Seat", "Players", "Score", "Output", "Inflation", "Jobs", "Wealth"], rows, classes=["scoreboard"],
+          numeric=(2, 3, 4, 5, 6))
 
 
 @solara.component

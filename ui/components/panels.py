@@ -13,7 +13,7 @@ import solara
 
 from ui.components.plotly_view import PlotlyView
 
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 from simulation.policy import actor_name
 from simulation.recording import month_label
@@ -51,7 +51,7 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
         if not headlines:
             solara.Text("No news yet: play a month.")
         for step, text in headlines:
-            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["news-item"])
+            Prose(f"**{month_label(session.loaded.start, step)}** — {plain(text)}", classes=["news-item"])
 
 
 @solara.component

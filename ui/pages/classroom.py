@@ -21,11 +21,11 @@ from classroom.links import instructor_link, join_link, rejoin_link
 from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words,
                                         use_room_value)
 from ui.components.decision_panel import DecisionPanel
 from ui.components.panels import Briefing, ReportCard
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 ANY_SEAT = "Any open seat"
 
@@ -88,10 +88,10 @@ def NewRoomForm(scenario_id: str):
 
 
 def _scenario(scenario_id: str):
-    from scenarios import load_scenario
+    from scenarios import linkable, load_scenario
 
     try:
-        return load_scenario(scenario_id), ""
+        return load_scenario(linkable(scenario_id)), ""
     except UserError as problem:
         return None, str(problem)
 
@@ -171,7 +171,7 @@ def StudentView(room, token: str):
     view = room.view()
     solara.Title(f"{you['seat'] or 'Waiting'} — class game {room.code}")
     seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
-    Prose(f"## {state['title']}\n{you['name']}, you play {seat_words} · room **{room.code}** · "
+    Prose(f"## {plain(state['title'])}\n{plain(you['name'])}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
     RoundTimer(room, version)
     Broadcasts(room, version)
@@ -228,7 +228,7 @@ def SubmissionStatus(state: dict):
     """Whether the seat has submitted this round, by whom and what; a refusal of last round's moves."""
     you = state["you"]
     if you.get("submission") is not None:
-        moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
+        moves = ", ".join(move_words(d) for d in you["submission"]) or "no new moves"
         solara.Success(f"Submitted for round {state['round']} by {you['submitted_by']}: {moves}. "
                        "You may submit again to change it until the round ends.", classes=["submitted"])
     elif state["status"] == "playing":
@@ -238,10 +238,3 @@ def SubmissionStatus(state: dict):
         solara.Warning(f"Last round your moves were refused: {you['refused']}", classes=["refused"])
     if len(you.get("team", [])) > 1:
         solara.Text(f"Your team: {', '.join(you['team'])}.", classes=["team"])
-
-
-def _move_words(record: dict) -> str:
-    from ui.state import describe_move
-
-    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
-    return describe_move(Decision(step=1, **fields))
