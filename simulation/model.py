@@ -328,9 +328,12 @@ class TradeWarModel(mesa.Model):
         return out
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
+        """Stock prices relative to their expected path (the start plus the expected return): only the
+        surprise is new wealth; the drift is the normal growth potential output already has."""
         out = np.zeros(len(ECONOMIES))
-        out[index_of("US")] = math.log(prices["sp500"] / self.start_prices["sp500"])
-        out[index_of("JP")] = math.log(prices["nikkei225"] / self.start_prices["nikkei225"])
+        for name, economy in (("sp500", "US"), ("nikkei225", "JP")):
+            expected = self.markets.eq_parts[name].get("expected return", 0.0)
+            out[index_of(economy)] = math.log(prices[name] / self.start_prices[name]) - expected
         return out
 
     def observe(self, actor: str, t: int) -> Observation:
