@@ -42,7 +42,7 @@ SHOWN_HEADLINES = 40
 # is refused with a sentence, while the instructor can still run and finish the game. A class of thirty
 # playing 24 rounds writes a few thousand.
 MAX_EVENTS = 20_000
-CAPPED_KINDS = ("joined", "submitted", "broadcast", "shock")
+CAPPED_KINDS = ("joined", "submitted", "drafted", "broadcast", "shock")
 LARGEST_NUMBER = 1e15
 
 
@@ -70,6 +70,17 @@ class Person:
 @dataclass
 class Submission:
     """A seat's decisions for the open round; a later one from the same seat replaces it."""
+
+    seat: str
+    person: str
+    decisions: tuple[Decision, ...]
+    at: float
+
+
+@dataclass
+class Draft:
+    """A seat's shared draft of the round's moves: what the team has queued so far, and who changed
+    it last. Every teammate's page shows it; submitting sends it."""
 
     seat: str
     person: str
@@ -135,6 +146,7 @@ class Room:
     status: str = LOBBY
     people: dict[str, Person] = field(default_factory=dict)
     submissions: dict[str, Submission] = field(default_factory=dict)
+    drafts: dict[str, Draft] = field(default_factory=dict)
     shocks: list[Decision] = field(default_factory=list)
     timer: Timer = field(default_factory=Timer)
     broadcasts: list[dict] = field(default_factory=list)
@@ -153,6 +165,7 @@ class Room:
         self._events = 0
         self._submits_by_person = window("submissions_per_person")
         self._submits_by_seat = window("submissions_per_seat")
+        self._drafts_by_person = window("drafts_per_person")
 
     # -- making a room ---------------------------------------------------------------------------
     @classmethod
@@ -322,6 +335,22 @@ class Room:
             self._record("submitted", {"person": person.id, "seat": person.seat, "round": self.round,
                                        "decisions": [encode(d) for d in parsed]})
             self._resolve_if_ready()
+            return [public_decision(d) for d in parsed]
+
+    def draft(self, token, decisions, round_number: int | None = None) -> list[dict]:
+        """Replace the seat's shared draft for this round (a teammate's page shows it at once, with who
+        changed it). Checked like a submission, so a mistake is told where it was made."""
+        with self._lock:
+            person = self._seated(token)
+            self._require_playing()
+            if round_number is not None and round_number != self.round:
+                raise Stale(f"round {round_number!r} is over; round {self.round} is open now")
+            parsed = self._parse_decisions(decisions, person.seat)
+            if not self._drafts_by_person.allow(person.id, self.clock()):
+                raise RateLimited(f"room {self.code}: you changed the draft too often in the last minute; "
+                                  "wait a moment")
+            self._record("drafted", {"person": person.id, "seat": person.seat, "round": self.round,
+                                     "decisions": [encode(d) for d in parsed]})
             return [public_decision(d) for d in parsed]
 
     def _count_submission(self, person: Person) -> None:
@@ -528,6 +557,11 @@ class Room:
         d = event.data
         decisions = tuple(decode(r) for r in d["decisions"])
         self.submissions[d["seat"]] = Submission(d["seat"], d["person"], decisions, event.at)
+        self.drafts[d["seat"]] = Draft(d["seat"], d["person"], decisions, event.at)   # the draft is what was sent
+
+    def _on_drafted(self, event: Event) -> None:
+        d = event.data
+        self.drafts[d["seat"]] = Draft(d["seat"], d["person"], tuple(decode(r) for r in d["decisions"]), event.at)
 
     def _on_restored(self, event: Event) -> None:
         """Back from the archive: nothing in the game changes."""
@@ -558,6 +592,7 @@ class Room:
             self.session.step(decisions, [decode(r) for r in d["shocks"]])
         self.history.append({**d, "at": event.at})
         self.submissions.clear()
+        self.drafts.clear()
         self.shocks = []
         if self.session.finished:
             self.status, self.timer = FINISHED, Timer()
@@ -611,6 +646,7 @@ class Room:
             return view
         seat, role = person.seat, self.loaded.roles.get(person.seat)
         mine = self.submissions.get(seat)
+        draft = self.drafts.get(seat)
         last = self.history[-1] if self.history else {}
         return {**view, "kind": seat_kind(seat), "actions": actions_for(seat),
                 "team": [p.name for p in self.players(seat)],
@@ -618,6 +654,8 @@ class Room:
                 "objectives": role.objectives.model_dump() if role else None,
                 "submission": None if mine is None else [public_decision(d) for d in mine.decisions],
                 "submitted_by": None if mine is None else self.people[mine.person].name,
+                "draft": [] if draft is None else [public_decision(d) for d in draft.decisions],
+                "draft_by": None if draft is None else self.people[draft.person].name,
                 "score": self.session.score(seat), "score_parts": self.session.score_parts(seat),
                 "refused": last.get("refused", {}).get(seat, {}).get("reason")}
 

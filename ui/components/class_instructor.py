@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import solara
 
-from classroom.links import instructor_link, join_link
+from classroom.links import instructor_link, join_link, projector_link
 from simulation.decisions import ACTIONS
 from simulation.errors import UserError
 from simulation.policy import actor_name
@@ -72,6 +72,8 @@ def Links(code: str, token: str):
         with solara.Column(gap="4px"):
             solara.Text("Students open this link (or the Class page) and type the code:")
             solara.Text(origin + join_link(code), classes=["student-link"], style={"font-family": "monospace"})
+            solara.Button("Open the projector view (code and student link only)", text=True,
+                          classes=["projector-button"], href=projector_link(code), target="_blank")
             solara.Text("Your instructor link — keep it private (do not project it): anyone with it can run "
                         "this game. Bookmark it to come back.", style={"font-weight": "bold"})
             solara.Text(origin + instructor_link(code, token), classes=["instructor-link"],

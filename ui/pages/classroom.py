@@ -7,7 +7,8 @@ brings a student back to their seat and the teacher back to the monitor. Address
 - ``/class?new=<scenario>``: the form that creates a room (the Scenarios page's "Start a class game");
 - ``/class`` or ``/class?room=CODE``: the join form;
 - ``/class?room=CODE&token=...``: a student's seat (their rejoin link);
-- ``/class/instructor?room=CODE&token=...``: the instructor's monitor and debrief.
+- ``/class/instructor?room=CODE&token=...``: the instructor's monitor and debrief;
+- ``/class/projector?room=CODE``: the join code and the students' address in large type, to project.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def Page():
         from ui.components.class_instructor import InstructorPage
 
         InstructorPage(query.get("room", ""), query.get("token", ""))
+    elif "projector" in router.parts[1:]:
+        ProjectorPage(query.get("room", ""))
     elif query.get("new"):
         NewRoomForm(query["new"])
     elif query.get("room") and query.get("token"):
@@ -51,6 +54,26 @@ def open_room(code: str):
     """The room with ``code``, or a sentence saying why it cannot be opened."""
     try:
         return get_registry().get(code), ""
+    except UserError as problem:
+        return None, str(problem)
+
+
+@solara.component
+def ProjectorPage(code: str):
+    """``/class/projector?room=CODE``: the code and the students' address, for the projector."""
+    from ui.components.class_projector import ProjectorView
+
+    room, problem = solara.use_memo(lambda: _looked_up(code), dependencies=[code])
+    if room is None:
+        solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
+        return
+    ProjectorView(room)
+
+
+def _looked_up(code: str):
+    """As ``open_room``, counted like the join page's lookups (no token is needed to see a code)."""
+    try:
+        return get_registry().lookup(code, client=client_key()), ""
     except UserError as problem:
         return None, str(problem)
 
@@ -192,11 +215,19 @@ def StudentView(room, token: str):
 
 @solara.component
 def Moves(room, token: str, state: dict, view, version: int):
-    """The decision panel with this round's queue, and the button that submits it for the seat."""
-    seat, round_number = state["you"]["seat"], state["round"]
-    queue, set_queue = solara.use_state((round_number, ()))
+    """The decision panel with the seat's shared draft for this round, and the button that submits it.
+
+    The draft lives in the room, not in this page: teammates (or a second tab) see the same moves and
+    who changed them last, and submitting sends the team's draft, so no teammate's click can replace
+    the team's moves with an empty list they never saw."""
+    you, round_number = state["you"], state["round"]
+    seat = you["seat"]
     error, set_error = solara.use_state("")
-    queued = list(queue[1]) if queue[0] == round_number else []
+    queued = [Decision(step=round_number, actor=seat, origin="player",
+                       **{k: v for k, v in d.items() if k != "actor"}) for d in you.get("draft") or []]
+
+    def change(decisions: list[Decision]) -> None:
+        room.draft(token, decisions, round_number)
 
     def add(decision: Decision) -> None:
         if decision.actor != seat:
@@ -205,15 +236,17 @@ def Moves(room, token: str, state: dict, view, version: int):
             check(decision, room.steps)
         except DecisionError as problem:
             raise UserError(str(problem)) from None
-        set_queue((round_number, (*queued, decision)))
+        change([*queued, decision])
 
     def remove(index: int) -> None:
-        set_queue((round_number, tuple(d for i, d in enumerate(queued) if i != index)))
+        attempt(set_error, lambda: change([d for i, d in enumerate(queued) if i != index]))
 
     playing = state["status"] == "playing"
     DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
                   continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
+        if you.get("draft_by"):
+            solara.Text(f"Team draft last changed by {you['draft_by']}.", classes=["draft-by"])
         label = f"Submit {len(queued)} move{'s' if len(queued) != 1 else ''} for round {round_number}" \
             if queued else f"Submit: no new moves in round {round_number}"
         solara.Button(label, color="primary", disabled=not playing, classes=["submit-moves"],
