@@ -151,6 +151,7 @@ class Room:
     timer: Timer = field(default_factory=Timer)
     broadcasts: list[dict] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
+    round_scores: list[dict] = field(default_factory=list)       # after each round: seat -> score and parts
     seated: dict[str, list[str]] = field(default_factory=dict)     # seat -> everyone who ever sat there
     version: int = 0
 
@@ -591,6 +592,9 @@ class Room:
             decisions = [decode(r) for seat in self.seats for r in d["decisions"].get(seat, [])]
             self.session.step(decisions, [decode(r) for r in d["shocks"]])
         self.history.append({**d, "at": event.at})
+        from classroom.debrief import seat_scores
+
+        self.round_scores.append(seat_scores(self.session, self.seats))
         self.submissions.clear()
         self.drafts.clear()
         self.shocks = []

@@ -221,14 +221,28 @@ def PendingNews(pending: list[dict]):
 
 @solara.component
 def Debrief(room, token: str, played: int, version: int):
+    """The scenario's debrief questions beside the scoreboard, then the export, replay and branch."""
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
-        if played == 0:
-            solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
-            ExportButton(room, token)
-            return
-        Scoreboard(room, token, version)
+        with solara.Columns([7, 5]):
+            with solara.Column():
+                if played == 0:
+                    solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
+                else:
+                    Scoreboard(room, token, version)
+            DebriefQuestions(room.loaded.debrief)
         ExportButton(room, token)
-        ReplayView(room, token, played)
-        BranchView(room, token, played)
+        if played:
+            ReplayView(room, token, played)
+            BranchView(room, token, played)
+
+
+@solara.component
+def DebriefQuestions(questions: list[str]):
+    """The questions the scenario's authors suggest for the discussion after the game."""
+    if not questions:
+        return
+    with solara.Div(classes=["debrief-questions"]):
+        Prose("#### Questions for the debrief\n" + "\n".join(f"{n}. {plain(q)}" for n, q in
+                                                              enumerate(questions, start=1)))

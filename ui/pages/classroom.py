@@ -81,33 +81,48 @@ def _looked_up(code: str):
 # -- making a room -------------------------------------------------------------------------------
 @solara.component
 def NewRoomForm(scenario_id: str):
-    """The instructor's form: round length and the seats people will play; creating the room opens
-    the instructor page, whose link (with its token) is the teacher's key to the room."""
+    """The instructor's form: number of rounds, round length and the seats people will play (the
+    scenario's playable seats are ticked; any other economy or central bank may be opened too).
+    Creating the room opens the instructor page, whose link (with its token) is the teacher's key."""
     router = solara.use_router()
     loaded, problem = solara.use_memo(lambda: _scenario(scenario_id), dependencies=[scenario_id])
     seconds, set_seconds = solara.use_state(180)
+    rounds, set_rounds = solara.use_state(loaded.steps if loaded else 1)
     seats, set_seats = solara.use_state(list(loaded.playable) if loaded else [])
     error, set_error = solara.use_state("")
     solara.Title("New class game — Trade war")
     if loaded is None:
         solara.Error(f"This class game cannot be created: {problem}", classes=["class-error"])
         return
+    choices = openable_seats(loaded)
 
     def create() -> None:
-        room, token = get_registry().create(loaded.id, seats=tuple(s for s in loaded.playable if s in seats),
-                                            round_seconds=seconds, client=client_key())
+        room, token = get_registry().create(loaded.id, seats=tuple(s for s in choices if s in seats),
+                                            round_seconds=seconds, steps=rounds, client=client_key())
         router.push(instructor_link(room.code, token))
 
-    with solara.Card(f"New class game: {loaded.title}", margin=0, classes=["new-room"]):
+    with solara.Card(f"New class game: {plain(loaded.title)}", margin=0, classes=["new-room"]):
         Prose("Students join from their own browsers with a code; seats nobody takes are played by the "
               "computer's rules. You get a private instructor link to run the game.")
+        solara.InputInt(f"Rounds (one month each, 1 to {loaded.steps})", value=rounds, on_value=set_rounds,
+                        continuous_update=True)
         solara.InputInt("Round length (seconds)", value=seconds, on_value=set_seconds, continuous_update=True)
-        solara.SelectMultiple("Seats played by students", values=seats, all_values=list(loaded.playable),
-                              on_value=set_seats)
+        solara.SelectMultiple("Seats played by students", values=seats, all_values=choices, on_value=set_seats)
+        solara.Text(f"Ticked by default: the scenario's playable seats ({', '.join(loaded.playable)}). Any other "
+                    "economy or central bank may be opened too.", style={"font-size": "0.85em", "color": "#555"})
         solara.Button("Create the class game", color="primary", classes=["create-room"],
                       on_click=lambda: attempt(set_error, create))
         if error:
             solara.Error(error, classes=["class-error"])
+
+
+def openable_seats(loaded) -> list[str]:
+    """Seats a room may open to people: the scenario's playable ones first, then every other economy
+    (the rest of the world is no player) and central bank."""
+    from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+    others = [s for s in (*ECONOMIES, *CENTRAL_BANKS) if s != "ROW" and s not in loaded.playable]
+    return [*loaded.playable, *others]
 
 
 def _scenario(scenario_id: str):
