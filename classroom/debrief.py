@@ -79,7 +79,7 @@ def _replacement(room, seat: str, given, from_round: int, number: int) -> Decisi
         given = {k: v for k, v in asdict(given).items() if k in FIELDS and v is not None}
     if not isinstance(given, dict):
         raise UserError(f"{where}: expected an object with an action and its fields")
-    from classroom.room import _check_numbers
+    from classroom.records import _check_numbers
 
     _check_numbers(given, where)
     if given.get("actor", seat) != seat:

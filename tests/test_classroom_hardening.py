@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from classroom import ClassRegistry
+from classroom import records as records_module
 from classroom import room as room_module
 from classroom.errors import RateLimited
 from classroom.store import ARCHIVED, EventStore
@@ -109,7 +110,7 @@ def test_submissions_are_limited_per_student_and_the_last_one_stands(registry):
 def test_a_rooms_log_is_capped_but_the_instructor_can_still_finish(registry, monkeypatch):
     room, boss = registry.create("kato-2025", steps=2, start=True)
     _, _, ann = registry.join(room.code, "Ann", seat="JP")
-    monkeypatch.setattr(room_module, "MAX_EVENTS", room._events)
+    monkeypatch.setattr(records_module, "MAX_EVENTS", room._events)
     with pytest.raises(UserError, match="limit of .* logged events"):
         room.submit(ann, [])
     with pytest.raises(UserError, match="limit"):

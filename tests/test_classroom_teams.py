@@ -90,3 +90,20 @@ def _queue_sale(page, amount_bn: int) -> None:
     type_into(page, "Amount (USD bn)", str(amount_bn))
     page.get_by_role("button", name="Add Treasury move").click()
     page.wait_for_selector(f".queued-move:has-text('${amount_bn}bn')")
+
+
+def test_a_refused_seat_is_found_against_the_start_of_month_state_and_the_month_is_played_once(team, monkeypatch):
+    """Before, each seat was tried by playing the month again (about a hundred times the cost of a
+    normal round); now the refusal is found without playing, and the month is played once."""
+    from simulation.session import PlaySession
+
+    registry, room, boss, ann, ben = team
+    room.submit(ann, [{"action": "sell_treasuries", "amount_bn": 600}, {"action": "sell_treasuries", "amount_bn": 600}])
+    steps = []
+    original = PlaySession.step
+    monkeypatch.setattr(PlaySession, "step", lambda self, *a, **k: steps.append(1) or original(self, *a, **k))
+    room.advance(boss)
+    assert len(steps) == 1
+    refused = room.history[-1]["refused"]["JP"]["reason"]
+    assert "cannot sell 1,200.0bn" in refused                 # the two sales together exceed the holding
+    assert [d for d in room.log() if d.actor == "JP"] == []
