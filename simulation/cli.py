@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--steps", type=int, help="months to simulate (default: the scenario's horizon)")
     sim.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
-    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, run.json")
+    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
     add_preset_option(sim)
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
@@ -190,7 +190,8 @@ def report(result, out: str | None) -> None:
             print(f"  ... and {len(events) - 12} more (events.csv)")
     if out:
         folder = result.write(out)
-        print(f"\nWrote model.csv, economies.csv, trade.csv, events.csv, drivers.csv and run.json to {folder}")
+        print(f"\nWrote model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv and "
+              f"run.json to {folder}")
 
 
 def scenarios(args) -> int:

@@ -18,6 +18,7 @@ from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
 from simulation.calibration import Calibration, calibration_for
 from simulation.decisions import Decision, check, fit_to_limits
+from simulation.errors import UserError
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
@@ -49,10 +50,13 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
+        where = f"scenario {scenario.id}, [calibration]"
         if calibration is None:
-            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())))
+            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())),
+                                               where)
         else:
-            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration)
+            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
+                                                                                                   where=where)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
@@ -71,9 +75,9 @@ class TradeWarModel(mesa.Model):
         self.trade = TradeNetwork(cal)
         self.macro = Macro(cal)
         self.macro.start(self.trade)
-        for code in self.scenario.roles:
-            if code in ECONOMIES:
-                self.macro.set_objectives(code, self.scenario.objectives(code).model_dump())
+        for seat in self.scenario.roles:
+            if seat in ECONOMIES or seat in CENTRAL_BANKS:
+                self._set_objectives(seat)
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
@@ -103,6 +107,14 @@ class TradeWarModel(mesa.Model):
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+
+    def _set_objectives(self, seat: str) -> None:
+        """A role's score weights; a weight the role leaves out keeps the calibrated default."""
+        weights = {k: v for k, v in self.scenario.objectives(seat).model_dump().items() if v is not None}
+        try:
+            self.macro.set_objectives(seat, weights)
+        except KeyError as error:
+            raise UserError(f"scenario {self.scenario.id}, roles.{seat}.objectives: {error.args[0]}") from None
 
     def _rule(self, choice, kind: str, where: str):
         if choice is None:
@@ -149,7 +161,7 @@ class TradeWarModel(mesa.Model):
         self.markets.step(inputs, self.investors)
         prices = self.markets.prices()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
-                          self.markets.risk, self.reserves_valuation_change_bn())
+                          self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
         self.recorder.record()
 
@@ -242,6 +254,19 @@ class TradeWarModel(mesa.Model):
                 if t - government.threat_step == int(deadline) + 1:
                     self.events.append(Event(t, code, "threat_fading", f"credibility={government.credibility:.2f}",
                                              f"Markets start to doubt {actor_name(code)}'s threat to sell Treasuries"))
+
+    # -- scores -----------------------------------------------------------------------------------
+    def seat_score(self, seat: str) -> float:
+        """A seat's score now (100 at the start): a government by its economy code, or a central bank."""
+        return self.macro.seat_score(seat)
+
+    def seat_score_parts(self, seat: str) -> dict[str, float]:
+        """A seat's score terms now (the score is 100 plus their sum)."""
+        return self.macro.seat_parts(seat)
+
+    def scores_frame(self):
+        """Every seat's score and its parts at every step so far (``step, seat, part, value``)."""
+        return self.recorder.scores_frame()
 
     # -- views ------------------------------------------------------------------------------------
     @property

@@ -251,13 +251,15 @@ def test_a_class_where_every_student_sets_1000_percent_tariffs_plays_all_24_roun
     from classroom.room import FINISHED
     from tests.test_classroom_support import FakeClock
 
-    registry = ClassRegistry(tmp_path / "class.sqlite3", clock=FakeClock(), ticker=False)
+    clock = FakeClock()
+    registry = ClassRegistry(tmp_path / "class.sqlite3", clock=clock, ticker=False)
     try:
         room, boss = registry.create("liberation-day-2025", seed=5, steps=24, round_seconds=60)
         governments = [seat for seat in room.seats if seat in ECONOMIES]
         tokens = {seat: registry.join(room.code, f"Student {seat}", seat=seat)[2] for seat in governments}
         room.start(boss)
         for _ in range(24):
+            clock.advance(61)   # one round a minute, within the class game's submission limits
             round_before = room.round
             for seat, token in tokens.items():
                 room.submit(token, [{"action": "set_tariff", "target": other, "rate_pct": 1000}

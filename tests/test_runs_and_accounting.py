@@ -30,7 +30,9 @@ def test_output_files_have_the_documented_columns(tmp_path):
     economies = pd.read_csv(out / "economies.csv")
     assert list(economies.columns) == ["step", "economy", "gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn",
                                        "imports_bn", "ust_holdings_bn", "ust_value_bn", "fx_reserves_bn",
-                                       "auto_jobs", "score"]
+                                       "auto_jobs", "score", "tariff_revenue_bn", "tariff_inflation_pct"]
+    assert list(pd.read_csv(out / "scores.csv").columns) == ["step", "seat", "part", "value"]
+    assert list(pd.read_csv(out / "network.csv").columns) == ["step", "economy", "measure", "value"]
     assert list(pd.read_csv(out / "trade.csv").columns) == ["step", "exporter", "importer", "sector", "flow_bn", "tariff_pct"]
     assert list(pd.read_csv(out / "events.csv").columns) == ["step", "actor", "action", "detail", "headline"]
     import json

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.calibration import DATA_DIR
+from simulation.calibration import DATA_DIR, range_for
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 START, END = "### 8.1 Behavioural parameters (`parameters.csv`)", "### 8.3 Rule parameters"
@@ -25,6 +25,11 @@ def _number(value: float) -> str:
 
 def _cell(text) -> str:
     return str(text).replace("|", "/").replace("\n", " ")
+
+
+def _range(file: str, key: str) -> str:
+    found = range_for(file, key)
+    return f"{_number(found.low)} to {_number(found.high)}" if found else "-"
 
 
 def tag_counts(frame: pd.DataFrame) -> tuple[int, int, int]:
@@ -45,8 +50,9 @@ def tables_text() -> str:
     for row in params.itertuples(index=False):
         groups.setdefault(row.name.split(".")[0], []).append(row)
     for group, rows in groups.items():
-        lines += [f"**`{group}.*`**", "", "| name | value | unit | source |", "|---|---|---|---|"]
-        lines += [f"| `{r.name}` | {_number(r.value)} | {_cell(r.unit)} | {_cell(r.source)} |" for r in rows]
+        lines += [f"**`{group}.*`**", "", "| name | value | valid range | unit | source |", "|---|---|---|---|---|"]
+        lines += [f"| `{r.name}` | {_number(r.value)} | {_range('parameters.csv', r.name)} | {_cell(r.unit)} | "
+                  f"{_cell(r.source)} |" for r in rows]
         lines.append("")
     presets = pd.read_csv(DATA_DIR / "presets.csv")
     lines += ["**Calibration presets (`presets.csv`)**: a scenario (`calibration_preset`), the command line "
@@ -55,9 +61,9 @@ def tables_text() -> str:
     lines += [f"| {r.preset} | `{r.name}` | {_number(r.value)} | {_cell(r.source)} |" for r in presets.itertuples(index=False)]
     markets = pd.read_csv(DATA_DIR / "markets.csv")
     lines += ["", "### 8.2 Starting prices and policy rates (`markets.csv`)", "",
-              "| quantity | value | unit | date | source |", "|---|---|---|---|---|"]
-    lines += [f"| `{r.quantity}` | {_number(r.value)} | {_cell(r.unit)} | {r.date} | {_cell(r.source)} |"
-              for r in markets.itertuples(index=False)]
+              "| quantity | value | valid range | unit | date | source |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{r.quantity}` | {_number(r.value)} | {_range('markets.csv', r.quantity)} | {_cell(r.unit)} | {r.date} | "
+              f"{_cell(r.source)} |" for r in markets.itertuples(index=False)]
     return "\n".join(lines) + "\n\n"
 
 
