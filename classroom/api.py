@@ -44,6 +44,7 @@ def routes() -> list[Route]:
         (f"{PREFIX}/rooms/{{code}}/join", "POST", join_room),
         (f"{PREFIX}/rooms/{{code}}/state", "GET", room_state),
         (f"{PREFIX}/rooms/{{code}}/submit", "POST", submit),
+        (f"{PREFIX}/rooms/{{code}}/draft", "POST", draft),
         (f"{PREFIX}/rooms/{{code}}/scoreboard", "GET", scoreboard),
         (f"{PREFIX}/rooms/{{code}}/rounds/{{k}}", "GET", replay_round),
         (f"{PREFIX}/rooms/{{code}}/branch", "POST", branch),
@@ -184,6 +185,13 @@ async def submit(request: Request) -> Response:
         raise UserError("submit: send {\"decisions\": [...]} (an empty list means no new decisions)")
     accepted = await run_in_threadpool(room.submit, _token(request), body["decisions"], body.get("round"))
     return JSONResponse({"submitted": accepted, "round": room.state()["round"]})
+
+
+async def draft(request: Request) -> Response:
+    room = _room(request)
+    body = _fields(await _body(request), ("decisions", "round"), "draft")
+    moves = await run_in_threadpool(room.draft, _token(request), body.get("decisions", []), body.get("round"))
+    return JSONResponse({"draft": moves, "round": room.state()["round"]})
 
 
 async def instructor_action(request: Request) -> Response:

@@ -22,6 +22,7 @@ LIMITS = {
     "misses_per_address": ("TRADEWAR_CLASS_MISSES_PER_ADDRESS", 30, "room codes tried that do not exist"),
     "submissions_per_person": ("TRADEWAR_CLASS_SUBMISSIONS_PER_PERSON", 12, "submissions by one student"),
     "submissions_per_seat": ("TRADEWAR_CLASS_SUBMISSIONS_PER_SEAT", 40, "submissions for one seat (a team)"),
+    "drafts_per_person": ("TRADEWAR_CLASS_DRAFTS_PER_PERSON", 60, "changes to a team's draft by one student"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``python run.py [play]|simulate|scenarios|replay|rules|check-rule|sweep ...``.
+"""The command line: ``python run.py [play]|simulate|scenarios|replay|rules|check-rule|sweep|history ...``.
 
 Every user mistake ends as one line on stderr and exit status 2; nothing prints a traceback.
 """
@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
     scen.add_argument("id", nargs="?", help="scenario id or path to a scenario file")
+    hist = commands.add_parser("history", help="compare the model's markets with what happened in 2025 (history-2025)")
+    hist.add_argument("--scenario", default="history-2025",
+                      help="a scenario whose start month has actual data (default: history-2025)")
+    hist.add_argument("--seeds", type=int, default=20, help="runs, with seeds 1 to N (default 20)")
+    hist.add_argument("--out", help="folder for history.csv (actual value, model median and band per series and month)")
+    hist.add_argument("--doc", help="write the report as Markdown to this file (the shipped one is docs/validation.md)")
+    add_preset_option(hist)
     from simulation.sweeps.cli import add_parser as add_sweep_parser
 
     add_sweep_parser(commands)
@@ -86,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return list_rules(args)
         if args.command == "check-rule":
             return check_rule_command(args)
+        if args.command == "history":
+            return history(args)
         if args.command == "sweep":
             from simulation.sweeps.cli import command as sweep_command
 
@@ -126,6 +135,35 @@ def simulate(args) -> int:
         except OSError as error:
             raise UserError(f"cannot write saved state '{args.save}': {error}") from None
         print(f"\nSaved the run to {args.save}; as a link: {to_query(state)}")
+    return 0
+
+
+def history(args) -> int:
+    """Run a scenario over seeds and print, per series and month, the actual value, the model's median and
+    5-95% band and whether the actual lies inside; optionally write the table and the Markdown report."""
+    from scenarios import load_scenario
+    from simulation.history import actual_changes, check_history, report_text
+
+    if isinstance(args.seeds, bool) or not 1 <= args.seeds <= 1000:
+        raise UserError(f"--seeds must be a whole number from 1 to 1000, got {args.seeds}")
+    loaded = load_scenario(args.scenario)
+    check = check_history(loaded, seeds=args.seeds, preset=args.calibration_preset)
+    text = report_text(check, actual_changes(loaded))
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            check.table.to_csv(out / "history.csv", index=False, float_format="%.6g", lineterminator="\n")
+        except OSError as error:
+            raise UserError(f"cannot write to output folder '{out}': {error}") from None
+        print(f"\nWrote history.csv to {out}")
+    if args.doc:
+        try:
+            Path(args.doc).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write the report to '{args.doc}': {error}") from None
+        print(f"\nWrote the report to {args.doc}")
     return 0
 
 

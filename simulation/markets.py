@@ -6,7 +6,7 @@ Every price is a *fundamental* part plus a *flow* part:
   official sales, priced-in threats, risk sentiment, ...). When a component changes, the price moves by
   exactly that change, and the move is booked to that component.
 - The flow part (the "gap") moves with order flow: official sales and purchases, investors' orders,
-  carry trades, trade-balance conversion and noise, each converted to a price change by a price-impact
+  carry trades and trade-balance conversion, each converted to a price change by a price-impact
   coefficient. Fundamentalist investors trade the gap away over time; chartists extend it.
 
 Fundamental news arrives every month as a random walk: a common global risk factor that moves every

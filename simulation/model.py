@@ -16,7 +16,7 @@ import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
-from simulation.calibration import Calibration, load_calibration
+from simulation.calibration import Calibration, calibration_for
 from simulation.decisions import Decision, check, fit_to_limits
 from simulation.errors import UserError
 from simulation.macro import Macro
@@ -50,8 +50,13 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.calibration = ((calibration or load_calibration()).with_preset(scenario.calibration_preset)
-                            .with_overrides(scenario.calibration, where=f"scenario {scenario.id}, [calibration]"))
+        where = f"scenario {scenario.id}, [calibration]"
+        if calibration is None:
+            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())),
+                                               where)
+        else:
+            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
+                                                                                                   where=where)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
@@ -332,9 +337,12 @@ class TradeWarModel(mesa.Model):
         return out
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
+        """Stock prices relative to their expected path (the start plus the expected return): only the
+        surprise is new wealth; the drift is the normal growth potential output already has."""
         out = np.zeros(len(ECONOMIES))
-        out[index_of("US")] = math.log(prices["sp500"] / self.start_prices["sp500"])
-        out[index_of("JP")] = math.log(prices["nikkei225"] / self.start_prices["nikkei225"])
+        for name, economy in (("sp500", "US"), ("nikkei225", "JP")):
+            expected = self.markets.eq_parts[name].get("expected return", 0.0)
+            out[index_of(economy)] = math.log(prices[name] / self.start_prices[name]) - expected
         return out
 
     def observe(self, actor: str, t: int) -> Observation:

@@ -58,6 +58,57 @@ def refuse(d: Decision, problem: str) -> None:
     raise DecisionError(f"decision ({d.label()}): {problem}")
 
 
+def problem(model, d: Decision) -> str | None:
+    """Why the model, as it stands, cannot apply ``d`` (selling more Treasuries than are held, paying
+    more than the cash reserves, retracting no threat), or None. The handlers below refuse with it, and
+    the class game checks a round's decisions with it against the state at the start of the month."""
+    check = LIMITS.get(d.action)
+    return None if check is None else check(model, d)
+
+
+def _sale_problem(model, d):
+    holder = home_economy(d.actor)
+    held = model.ledger.holdings_bn[holder]
+    if d.amount_bn > held + 1e-9:
+        return f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn"
+    return None
+
+
+def _purchase_problem(model, d):
+    holder = home_economy(d.actor)
+    cash, cost = model.governments[holder].cash_reserves_bn, d.amount_bn * model.ust_price
+    if cost > cash + 1e-9:
+        return f"{holder} has {cash:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn"
+    return None
+
+
+def _threat_problem(model, d):
+    held = model.ledger.holdings_bn[d.actor]
+    if d.amount_bn > held + 1e-9:
+        return f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn"
+    return None
+
+
+def _retraction_problem(model, d):
+    return f"{d.actor} has no standing threat to retract" if model.governments[d.actor].threat_bn <= 0 else None
+
+
+def _intervention_problem(model, d):
+    economy = home_economy(d.actor)
+    if d.amount_bn <= 0:
+        return None
+    reserves = model.governments[economy].cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
+    if d.amount_bn > reserves + 1e-9:
+        return f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars"
+    return None
+
+
+def _require(model, d: Decision) -> None:
+    why = problem(model, d)
+    if why:
+        refuse(d, why)
+
+
 # -- trade ----------------------------------------------------------------------------------------
 def set_tariff(model, d):
     sector = d.sector or "all"
@@ -96,10 +147,8 @@ def trade_deal(model, d):
 
 # -- Treasuries -----------------------------------------------------------------------------------
 def sell_treasuries(model, d, cause: str | None = None):
+    _require(model, d)
     holder = home_economy(d.actor)
-    held = model.ledger.holdings_bn[holder]
-    if d.amount_bn > held + 1e-9:
-        refuse(d, f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn")
     proceeds = model.sell_official(d.actor, holder, d.amount_bn)
     government = model.governments[holder]
     brought_home = keep_or_convert_dollars(model, d, holder, proceeds, cause or f"official sales: {d.actor}")
@@ -132,9 +181,8 @@ def keep_or_convert_dollars(model, d, economy: str, amount_bn: float, cause: str
 def buy_treasuries(model, d):
     holder = home_economy(d.actor)
     government = model.governments[holder]
+    _require(model, d)
     cost = d.amount_bn * model.ust_price
-    if cost > government.cash_reserves_bn + 1e-9:
-        refuse(d, f"{holder} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn")
     government.cash_reserves_bn -= cost
     model.ledger.transfer(RESIDUAL, holder, d.amount_bn)
     model.ledger.record_official(d.actor, -d.amount_bn)
@@ -143,10 +191,8 @@ def buy_treasuries(model, d):
 
 
 def threaten_sale(model, d):
+    _require(model, d)
     government = model.governments[d.actor]
-    held = model.ledger.holdings_bn[d.actor]
-    if d.amount_bn > held + 1e-9:
-        refuse(d, f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn")
     government.threat_bn = d.amount_bn
     government.threat_step = d.step
     detail = f"amount_bn={d.amount_bn:g} credibility={government.credibility:.2f}"
@@ -155,9 +201,8 @@ def threaten_sale(model, d):
 
 
 def retract_threat(model, d):
+    _require(model, d)
     government = model.governments[d.actor]
-    if government.threat_bn <= 0:
-        refuse(d, f"{d.actor} has no standing threat to retract")
     government.threat_bn = 0.0
     government.credibility *= 1 - model.calibration.param("credibility.retraction_penalty")
     detail = f"credibility={government.credibility:.2f}"
@@ -179,10 +224,8 @@ def fx_intervention(model, d):
     economy = home_economy(d.actor)
     government = model.governments[economy]
     cause = f"FX intervention: {d.actor}"
+    _require(model, d)
     if d.amount_bn > 0:
-        reserves = government.cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
-        if d.amount_bn > reserves + 1e-9:
-            refuse(d, f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars")
         from_cash = min(government.cash_reserves_bn, d.amount_bn)
         government.cash_reserves_bn -= from_cash
         rest = d.amount_bn - from_cash
@@ -229,4 +272,9 @@ HANDLERS = {
     "set_tariff": set_tariff, "trade_deal": trade_deal, "sell_treasuries": sell_treasuries,
     "buy_treasuries": buy_treasuries, "threaten_sale": threaten_sale, "retract_threat": retract_threat,
     "set_policy_rate": set_policy_rate, "fx_intervention": fx_intervention, "fima_repo": fima_repo,
+}
+# What each action needs from the state it is applied to (``problem``); actions not listed always apply.
+LIMITS = {
+    "sell_treasuries": _sale_problem, "buy_treasuries": _purchase_problem, "threaten_sale": _threat_problem,
+    "retract_threat": _retraction_problem, "fx_intervention": _intervention_problem,
 }

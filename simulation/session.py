@@ -209,10 +209,10 @@ _BASELINES: dict[tuple, RunResult] = {}
 
 def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> RunResult:
     """The baseline run (its recorder keeps every seat's score terms each month); cached per scenario
-    file, seed and length."""
+    file, seed, length and calibration preset."""
     from simulation.model import TradeWarModel
 
-    key = (str(path), sha256, seed, steps)
+    key = (str(path), sha256, seed, steps, loaded.scenario.calibration_preset)
     if key not in _BASELINES:
         if len(_BASELINES) > 64:
             _BASELINES.pop(next(iter(_BASELINES)))

@@ -248,15 +248,16 @@ def test_the_scoreboard_lists_every_seat_with_who_played_it_and_the_score_parts(
 def test_the_export_holds_every_decision_and_outcome_in_csv_and_parquet_that_agree(finished):
     room, boss, _, _ = finished
     archive = zipfile.ZipFile(io.BytesIO(room.export(boss)))
-    assert sorted(archive.namelist()) == ["decisions.csv", "decisions.parquet", "outcomes.csv", "outcomes.parquet"]
-    for name in ("decisions", "outcomes"):
+    assert sorted(archive.namelist()) == ["decisions.csv", "decisions.parquet", "outcomes.csv", "outcomes.parquet",
+                                          "scores.csv", "scores.parquet"]
+    for name in ("decisions", "outcomes", "scores"):
         from_csv = pd.read_csv(archive.open(f"{name}.csv"))
         from_parquet = pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
         pd.testing.assert_frame_equal(from_csv.fillna(""), from_parquet.fillna(""), check_dtype=False)
     decisions = pd.read_parquet(io.BytesIO(archive.read("decisions.parquet")))
     refused = decisions[decisions.refused != ""]
     assert list(zip(refused["round"], refused.seat, refused.submitted_by)) == [(4, "JP", "Dan")]
-    shock = decisions[decisions.origin == "scenario"].iloc[0]
+    shock = decisions[decisions.origin == "instructor"].iloc[0]   # breaking news is labelled as the instructor's
     assert (shock.seat, shock.submitted_by, shock.note) == ("CN", "instructor", "Beijing quietly sells Treasuries")
     defaults = decisions[decisions.origin == "default"]
     assert ("KR", 1) in set(zip(defaults.seat, defaults["round"])) and ("JP", 2) in set(zip(defaults.seat, defaults["round"]))

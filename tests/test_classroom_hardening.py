@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from classroom import ClassRegistry
+from classroom import records as records_module
 from classroom import room as room_module
 from classroom.errors import RateLimited
 from classroom.store import ARCHIVED, EventStore
@@ -109,7 +110,7 @@ def test_submissions_are_limited_per_student_and_the_last_one_stands(registry):
 def test_a_rooms_log_is_capped_but_the_instructor_can_still_finish(registry, monkeypatch):
     room, boss = registry.create("kato-2025", steps=2, start=True)
     _, _, ann = registry.join(room.code, "Ann", seat="JP")
-    monkeypatch.setattr(room_module, "MAX_EVENTS", room._events)
+    monkeypatch.setattr(records_module, "MAX_EVENTS", room._events)
     with pytest.raises(UserError, match="limit of .* logged events"):
         room.submit(ann, [])
     with pytest.raises(UserError, match="limit"):
@@ -357,3 +358,33 @@ def _aborted_upload(port: int, path: str) -> None:
     with socket.create_connection(("127.0.0.1", port)) as connection:
         connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                            "Content-Length: 10000\r\n\r\n".encode() + b"{" * 100)
+
+
+# -- the debrief's export ---------------------------------------------------------------------------------
+def test_the_export_labels_instructor_news_and_carries_each_seats_score_by_round(registry):
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    registry.join(room.code, "Ann", seat="JP")
+    room.shock(boss, {"actor": "CN", "action": "sell_treasuries", "amount_bn": 10, "headline": "Beijing sells"})
+    room.advance(boss)
+    room.advance(boss)
+    with zipfile.ZipFile(io.BytesIO(room.export(boss))) as archive:
+        decisions = pd.read_csv(archive.open("decisions.csv"))
+        scores = pd.read_csv(archive.open("scores.csv"))
+    news = decisions[decisions.actor == "CN"]
+    assert list(news.origin) == ["instructor"] and list(news.submitted_by) == ["instructor"]
+    assert len(scores) == 2 * len(room.seats) and set(scores["round"]) == {1, 2}
+    assert list(scores.columns) == ["round", "seat", "kind", "players", "score", "output", "inflation", "jobs", "wealth"]
+    last = scores[scores["round"] == 2].set_index("seat")
+    for seat in room.seats:
+        assert last.loc[seat, "score"] == pytest.approx(room.session.score(seat))
+    assert last.loc["JP", "players"] == "Ann"
+
+
+def test_a_new_room_may_open_any_economy_or_central_bank_and_set_its_rounds(registry):
+    from scenarios import load_scenario
+    from ui.pages.classroom import openable_seats
+
+    seats = openable_seats(load_scenario("kato-2025"))
+    assert seats[:4] == list(load_scenario("kato-2025").playable) and "CN" in seats and "ROW" not in seats
+    room, _ = registry.create("kato-2025", seats=("JP", "CN", "ECB"), steps=5)
+    assert room.seats == ("JP", "CN", "ECB") and room.state()["rounds"] == 5

@@ -15,7 +15,8 @@ import sys
 
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",   # no usage telemetry
-    "SOLARA_ASSETS_PROXY": "False",                 # never fetch a missing asset from a public CDN
+    "SOLARA_ASSETS_PROXY": "False",                 # never fetch a missing asset from a public CDN ...
+    "SOLARA_ASSETS_CDN": "/_solara/cdn",            # ... the pages ask this server, which has them on disk
     "SOLARA_APP": "ui.app",                         # the pages (ui/app.py)
     "SOLARA_MODE": "production",                    # no hot reload, no tracebacks in the page
 }
@@ -39,12 +40,16 @@ def build_app():
 
 
 def asset_routes():
-    """plotly.js from the plotly wheel, served by this app (the charts load it once; see PlotlyView)."""
+    """plotly.js from the plotly wheel (the charts load it once; see PlotlyView), and Solara's front end
+    from the files the ``solara-assets`` package installed: served from disk only, a missing file is a
+    404 (Solara's own route for this path would fetch it from a public CDN)."""
     from pathlib import Path
 
     import plotly
+    from solara.server.settings import assets
     from starlette.responses import FileResponse
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -52,7 +57,8 @@ def asset_routes():
         return FileResponse(plotly_js, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    return [Route("/app-assets/plotly.min.js", plotly_file)]
+    return [Route("/app-assets/plotly.min.js", plotly_file),
+            Mount("/_solara/cdn", app=StaticFiles(directory=assets.proxy_cache_dir, check_dir=False))]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None,

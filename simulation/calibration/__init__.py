@@ -243,6 +243,14 @@ def _fingerprint(parameters: dict, markets: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=64)
+def calibration_for(preset: str, overrides: tuple[tuple[str, float], ...] = (),
+                    where: str = "calibration override") -> Calibration:
+    """The shipped calibration with a preset and a scenario's overrides, built once per process for each
+    combination (runs of one scenario share it, and with it the memo of parameter look-ups)."""
+    return load_calibration().with_preset(preset).with_overrides(dict(overrides), where=where)
+
+
 @lru_cache(maxsize=1)
 def load_presets() -> dict[str, dict[str, float]]:
     """preset name -> the parameters it sets (every preset sets the same names, each with its source)."""

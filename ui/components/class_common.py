@@ -56,11 +56,6 @@ def use_room_value(room, read: Callable[[], object]):
     return value
 
 
-def round_key(room) -> tuple:
-    """What changes the whole screen: a round played, the game started, paused, resumed or over."""
-    return room.session.month, room.status, room.timer.paused
-
-
 def server_origin() -> str:
     """``http://host:port`` as the browser reached this server (from the page's request headers), so a
     teacher can copy a full link; empty when unknown (the paths are still shown)."""
@@ -137,25 +132,27 @@ class _TimerWidget(ipyvue.VueTemplate):
 
 @solara.component
 def RoundTimer(room, version: int):
-    """The open round's clock (counted down by the browser), with the game's status."""
-    clock = (*round_key(room), room.timer.deadline, room.timer.paused_left)
-    left = room.timer.seconds_left(room.clock())
-    if room.status == "lobby":
+    """The open round's clock (counted down by the browser), with the game's status; read from the
+    room in one locked snapshot (``Room.timing``), never from its live timer."""
+    t = room.timing()
+    clock = (t["month"], t["status"], t["paused"], t["deadline"], t["paused_left"])
+    left = t["seconds_left"]
+    if t["status"] == "lobby":
         before, after, left = "Waiting for the instructor to start the game.", "", None
-    elif room.status == "finished":
-        before, after, left = f"Game over: all {room.steps} rounds played.", "", None
-    elif room.timer.paused:
-        before, after = "Paused by the instructor (", f" left in round {room.round})."
+    elif t["status"] == "finished":
+        before, after, left = f"Game over: all {t['rounds']} rounds played.", "", None
+    elif t["paused"]:
+        before, after = "Paused by the instructor (", f" left in round {t['round']})."
     else:
-        before, after = f"Round {room.round} of {room.steps}: ", " left."
+        before, after = f"Round {t['round']} of {t['rounds']}: ", " left."
     _TimerWidget.element(before=before, after=after, seconds_left=-1.0 if left is None else float(left),
-                         running=room.status == "playing" and not room.timer.paused, stamp=hash(clock) % 1_000_000_007)
+                         running=t["status"] == "playing" and not t["paused"], stamp=hash(clock) % 1_000_000_007)
 
 
 @solara.component
 def Broadcasts(room, version: int, limit: int = 5):
     """The instructor's messages, newest first."""
-    messages = list(room.broadcasts)
+    messages = room.messages()
     if not messages:
         return
     with solara.Card("From the instructor", margin=0, classes=["broadcasts"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import solara
 
-from classroom.links import instructor_link, join_link
+from classroom.links import instructor_link, join_link, projector_link
 from simulation.decisions import ACTIONS
 from simulation.errors import UserError
 from simulation.policy import actor_name
@@ -72,6 +72,8 @@ def Links(code: str, token: str):
         with solara.Column(gap="4px"):
             solara.Text("Students open this link (or the Class page) and type the code:")
             solara.Text(origin + join_link(code), classes=["student-link"], style={"font-family": "monospace"})
+            solara.Button("Open the projector view (code and student link only)", text=True,
+                          classes=["projector-button"], href=projector_link(code), target="_blank")
             solara.Text("Your instructor link — keep it private (do not project it): anyone with it can run "
                         "this game. Bookmark it to come back.", style={"font-weight": "bold"})
             solara.Text(origin + instructor_link(code, token), classes=["instructor-link"],
@@ -219,14 +221,28 @@ def PendingNews(pending: list[dict]):
 
 @solara.component
 def Debrief(room, token: str, played: int, version: int):
+    """The scenario's debrief questions beside the scoreboard, then the export, replay and branch."""
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
-        if played == 0:
-            solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
-            ExportButton(room, token)
-            return
-        Scoreboard(room, token, version)
+        with solara.Columns([7, 5]):
+            with solara.Column():
+                if played == 0:
+                    solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
+                else:
+                    Scoreboard(room, token, version)
+            DebriefQuestions(room.loaded.debrief)
         ExportButton(room, token)
-        ReplayView(room, token, played)
-        BranchView(room, token, played)
+        if played:
+            ReplayView(room, token, played)
+            BranchView(room, token, played)
+
+
+@solara.component
+def DebriefQuestions(questions: list[str]):
+    """The questions the scenario's authors suggest for the discussion after the game."""
+    if not questions:
+        return
+    with solara.Div(classes=["debrief-questions"]):
+        Prose("#### Questions for the debrief\n" + "\n".join(f"{n}. {plain(q)}" for n, q in
+                                                              enumerate(questions, start=1)))
