@@ -20,7 +20,6 @@ from simulation.decisions import ACTIONS
 from simulation.errors import UserError
 from simulation.recording import month_label
 from simulation.world import ECONOMIES, SECTORS
-from ui.components.plotly_view import PlotlyView
 from ui.components.panels import MarketNumbers, NewsTicker, WhyPanel
 from ui.components.prose import Prose
 
@@ -183,14 +182,9 @@ def ClassWorld(view, seat: str | None = None):
 @solara.component
 def ClassCharts(view, seat: str | None):
     """Markets, economies (the seat's own and the US) and the trade network, from the room's shared figures."""
-    markets, economies, network = shared_figures(view, seat)
-    with solara.Div(classes=["chart-markets"]):
-        PlotlyView(markets)
-    with solara.Columns([3, 2]):
-        with solara.Div(classes=["chart-economies"]):
-            PlotlyView(economies)
-        with solara.Div(classes=["chart-network"]):
-            PlotlyView(network)
+    from ui.components.figures import ChartTrio
+
+    ChartTrio(*shared_figures(view, seat))
 
 
 _FIGURES: dict[tuple, tuple] = {}

@@ -30,6 +30,12 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
                                                               focus_economies(seat), session.steps),
                                 dependencies=[version])
     network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month), dependencies=[version])
+    ChartTrio(markets, economies, network)
+
+
+@solara.component
+def ChartTrio(markets: dict, economies: dict, network: dict):
+    """The three game charts in their places: markets across the top, economies and network below."""
     with solara.Div(classes=["chart-markets"]):
         PlotlyView(markets)
     with solara.Columns([3, 2]):
