@@ -16,7 +16,7 @@ import pandas as pd
 from simulation.decisions import FIELDS, Decision, check, from_mapping
 from simulation.errors import DecisionError, UserError
 from simulation.session import PlaySession, seat_kind
-from simulation.world import ECONOMIES
+from simulation.world import ACTORS
 
 DECISION_COLUMNS = ["round", "seat", "submitted_by", "actor", "action", "amount_bn", "rate_pct", "target",
                     "sector", "origin", "note", "refused"]
@@ -102,8 +102,8 @@ def seat_scores(session, seats) -> dict[str, dict[str, float]]:
 
 
 def scoreboard(room) -> pd.DataFrame:
-    """One row per seat: who played it, its score and the score's four parts (output, inflation,
-    jobs, wealth), best score first."""
+    """One row per seat: who played it, its own score and the score's parts (a government's output,
+    inflation, jobs, wealth and revenue; a central bank's mandate terms), best score first."""
     rows = []
     for seat, scores in seat_scores(room.session, room.seats).items():
         rows.append({"seat": seat, "kind": seat_kind(seat), "players": ", ".join(_who_played(room, seat)),
@@ -151,10 +151,11 @@ def _row(round_number: int, seat: str, who: str, record: dict, refused: str) -> 
 
 
 def outcomes_table(room) -> pd.DataFrame:
-    """Per month: the market series, then every economy's score (``score_US``, ``score_JP``, ...)."""
+    """Per month: the market series, then every seat's score (``score_US``, ..., ``score_FED``, ...)."""
     result = room.session.result
-    scores = result.economies.pivot(index="step", columns="economy", values="score")
-    scores = scores[[e for e in ECONOMIES if e in scores.columns]].add_prefix("score_").reset_index()
+    totals = result.scores[result.scores.part == "score"]
+    scores = totals.pivot(index="step", columns="seat", values="value")
+    scores = scores[[s for s in ACTORS if s in scores.columns]].add_prefix("score_").reset_index()
     return result.model.merge(scores, on="step", how="left")
 
 

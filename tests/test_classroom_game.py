@@ -234,7 +234,10 @@ def test_a_branch_replaces_a_seats_decisions(finished):
 def test_the_scoreboard_lists_every_seat_with_who_played_it_and_the_score_parts(finished):
     room, boss, _, _ = finished
     board = room.scoreboard(boss)
-    assert list(board.columns) == ["seat", "kind", "players", "score", "output", "inflation", "jobs", "wealth"]
+    # A government's parts include tariff revenue; a central bank's (when a bank has a seat) its currency.
+    assert list(board.columns)[:4] == ["seat", "kind", "players", "score"]
+    assert {"output", "inflation", "jobs", "wealth", "revenue"} <= set(board.columns) <= {
+        "seat", "kind", "players", "score", "output", "inflation", "jobs", "wealth", "revenue", "currency"}
     assert set(board.seat) == set(room.seats) and board.score.is_monotonic_decreasing
     row = board.set_index("seat").loc["JP"]
     assert row.players == "Ben, Dan" and row.score == pytest.approx(room.session.score("JP"))
