@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 import solara
 
@@ -34,12 +36,24 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
     network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month, measures=result.network,
                                                             measure=measure),
                               dependencies=[version, measure])
+
+    def measure_choice() -> None:
+        solara.Select("Colour economies by", values=list(choices.values()), value=choices[measure],
+                      on_value=lambda label: set_measure(next(k for k, v in choices.items() if v == label)))
+
+    ChartTrio(markets, economies, network, measure_choice)
+
+
+@solara.component
+def ChartTrio(markets: dict, economies: dict, network: dict, network_controls: Callable[[], None] | None = None):
+    """The three charts in their places: markets across the top, economies and network below (with the
+    network's controls above it, if any). The class game passes figures it shares per room and month."""
     with solara.Div(classes=["chart-markets"]):
         PlotlyView(markets)
     with solara.Columns([3, 2]):
         with solara.Div(classes=["chart-economies"]):
             PlotlyView(economies)
         with solara.Div(classes=["chart-network"]):
-            solara.Select("Colour economies by", values=list(choices.values()), value=choices[measure],
-                          on_value=lambda label: set_measure(next(k for k, v in choices.items() if v == label)))
+            if network_controls is not None:
+                network_controls()
             PlotlyView(network)
