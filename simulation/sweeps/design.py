@@ -125,9 +125,12 @@ def reference_points(spec, design: pd.DataFrame) -> pd.Series:
     (index = point; a reference point maps to itself). Empty without a reference."""
     if not spec.reference:
         return pd.Series(dtype=np.int64)
-    names = spec.parameter_names
-    fixed = dict(spec.reference)
-    lookup = {tuple(row): point for point, row in zip(design.index, design[names].itertuples(index=False, name=None))}
-    counterpart = {point: lookup[tuple(fixed.get(n, v) for n, v in zip(names, row))]
-                   for point, row in zip(design.index, design[names].itertuples(index=False, name=None))}
+    return match_references(spec.parameter_names, dict(spec.reference), design)
+
+
+def match_references(names: list[str], fixed: dict, design: pd.DataFrame) -> pd.Series:
+    """``reference_points`` from the parameter names, the reference values and the design (points.csv)."""
+    rows = list(zip(design.index, design[names].itertuples(index=False, name=None)))
+    lookup = {tuple(row): point for point, row in rows}
+    counterpart = {point: lookup[tuple(fixed.get(n, v) for n, v in zip(names, row))] for point, row in rows}
     return pd.Series(counterpart, name="reference_point").rename_axis("point")

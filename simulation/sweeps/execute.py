@@ -21,6 +21,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from simulation.errors import UserError
 from simulation.sweeps import design as designs
 from simulation.sweeps.plan import EnvironmentMismatch, error_record, fingerprint, make_plan, run_chunk
@@ -132,6 +134,7 @@ def _finish(spec, design, folder: ResultsFolder, outcome: SweepOutcome) -> None:
         _table(folder, outcome, "contrasts.csv", table)
         _add_picture(outcome, folder.out / "contrast.png",
                      lambda f: report.contrast_heatmap(table, params, spec.heatmap, dict(spec.reference), f))
+        _discover(spec, folder, outcome, runs, design)
     if per_step_metrics:
         fans = report.per_step(runs, params, per_step_metrics)
         _table(folder, outcome, "per_step.csv", fans)
@@ -148,6 +151,26 @@ def _finish(spec, design, folder: ResultsFolder, outcome: SweepOutcome) -> None:
     finished = runs[runs["step"] == spec.steps]
     folder.finish(completed_runs=int(finished["point"].size), failed_runs=len(folder.errors),
                   last_session_seconds=round(outcome.seconds, 2))
+
+
+def _discover(spec, folder, outcome, runs, design) -> None:
+    """PRIM on "beats the reference in the same replicate" for the heatmap metric: prim.csv holds the
+    peeling trajectory, and a note states the chosen box in words."""
+    from simulation.sweeps import discovery, report
+    from simulation.sweeps.store import SweepResults
+
+    view = SweepResults(runs, None, {**folder.manifest}, None, design.reset_index(), None, {})
+    cases, better = discovery.card_pays(view, spec.heatmap)
+    if not len(cases) or not cases.shape[1]:
+        return
+    trajectory = discovery.prim(cases, better)
+    _table(folder, outcome, "prim.csv", trajectory)
+    _add_picture(outcome, folder.out / "prim.png", lambda f: report.prim_chart(trajectory, f))
+    box = discovery.choose(trajectory)
+    ranges = "; ".join(f"{name} {box[name]}" for name in cases.columns)
+    outcome.notes.append(f"Scenario discovery (PRIM, prim.csv): {spec.heatmap} beats the reference in "
+                         f"{np.mean(better):.0%} of runs; in the box {ranges} it does in {box['density']:.0%} "
+                         f"of runs, covering {box['coverage']:.0%} of the runs where it does.")
 
 
 def _sobol(spec, design, folder, outcome, summary, runs) -> None:

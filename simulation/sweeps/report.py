@@ -374,3 +374,21 @@ def sobol_chart(indices: pd.DataFrame, path: Path) -> Path | None:
             ax.legend(fontsize=8)
     fig.savefig(path, dpi=110, format="png")
     return path
+
+
+def prim_chart(trajectory: pd.DataFrame, path: Path) -> Path | None:
+    """PRIM's peeling trajectory: density against coverage, one dot per box, numbered by step."""
+    from matplotlib.figure import Figure
+
+    if len(trajectory) < 2:
+        return None
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(trajectory["coverage"], trajectory["density"], marker="o", lw=1)
+    for row in trajectory.itertuples():
+        ax.annotate(str(row.step), (row.coverage, row.density), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("coverage (share of the cases of interest inside the box)")
+    ax.set_ylabel("density (share of the box's cases of interest)")
+    ax.set_title("PRIM peeling trajectory (prim.csv has each box's ranges)", fontsize=9)
+    fig.savefig(path, dpi=110, format="png")
+    return path
