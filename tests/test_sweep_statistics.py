@@ -20,7 +20,7 @@ import pytest
 from simulation.errors import UserError
 from simulation.sweeps import derive_seed, load_results, load_spec, run_sweep
 from simulation.sweeps.design import points, tasks
-from simulation.sweeps.plan import EnvironmentMismatch, make_plan, run_chunk
+from simulation.sweeps.plan import EnvironmentMismatch, build_inputs, make_plan, run_chunk
 from simulation.sweeps.store import ResultsFolder
 from tests.test_sweeps import ROOT, sweep_cli, write_spec
 
@@ -241,3 +241,38 @@ def test_sigkill_of_the_parent_leaves_no_worker_behind(tmp_path):
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert _gone(family, 15), [p.pid for p in family if p.is_running()]
+
+
+def test_a_rule_factor_starts_from_the_rules_defaults_and_choices_are_names(tmp_path):
+    spec = load_spec(write_spec(tmp_path, """
+        scenario = "kato-2025"
+        steps = 3
+        metrics = ["model.us_10y"]
+        [[decision]]
+        step = 1
+        actor = "US"
+        action = "set_tariff"
+        target = "CN"
+        rate_pct = 20
+        [parameters.china]
+        target = "governments.CN.trade"
+        values = ["tit_for_tat", "proportional_retaliation"]
+        [parameters.share]
+        target = "governments.CN.trade.share"
+        values = [0.5]
+        [parameters.whom]
+        target = "decision.0.target"
+        values = ["CN", "EA"]
+        """))
+    plan = make_plan(spec)
+    loaded, decisions = build_inputs(plan, ("tit_for_tat", 0.5, "EA"))
+    assert loaded.scenario.governments["CN"].trade.rule == "tit_for_tat"
+    assert loaded.scenario.governments["CN"].trade.params == {"share": 0.5}
+    assert decisions[0].target == "EA"
+    design = points(spec)
+    assert design.china.tolist() == ["tit_for_tat", "tit_for_tat", "proportional_retaliation", "proportional_retaliation"]
+    frame, errors = run_chunk(plan, list(tasks(spec, design))[:2])
+    assert not errors and frame.whom.tolist() == ["CN", "EA"]
+    with pytest.raises(UserError, match="with governments.CN.trade = no_retaliation: .* has no parameter 'share'"):
+        load_spec(write_spec(tmp_path, (tmp_path / "spec.toml").read_text().replace("proportional_retaliation",
+                                                                                 "no_retaliation")))

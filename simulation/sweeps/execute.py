@@ -73,6 +73,7 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
     backend.close()
     seconds = time.perf_counter() - started
     outcome = SweepOutcome(folder.out, total, len(done), todo, len(folder.errors) - errors_before, seconds)
+    outcome.notes += backend.notes
     _finish(spec, design, folder, outcome)
     return outcome
 
@@ -274,6 +275,7 @@ class LocalBackend:
 
     def __init__(self, workers: int):
         self.slots = workers
+        self.notes: list[str] = []
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_start_worker)
 
@@ -321,6 +323,10 @@ class DaskBackend:
 
         if "://" not in address:
             raise UserError(f"--scheduler wants an address such as tcp://127.0.0.1:8786, got '{address}'")
+        self.notes = [] if _on_loopback(address) else [
+            f"the Dask scheduler {address} is not on this machine's loopback: Dask's ports have no authentication "
+            "and workers run the code they are sent, so keep them off open networks (SSH tunnel or TLS; "
+            "docs/sweeps.md, 'On a Dask cluster')"]
         try:
             self.client = Client(address, timeout="15s")
         except (OSError, TimeoutError) as error:
@@ -384,6 +390,12 @@ class DaskBackend:
 
     def close(self, abandon: bool = False) -> None:
         self.client.close()
+
+
+def _on_loopback(address: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(address).hostname or "") in ("127.0.0.1", "localhost", "::1")
 
 
 def _fingerprint() -> tuple[str, str]:
