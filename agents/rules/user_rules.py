@@ -22,6 +22,7 @@ import difflib
 import functools
 import hashlib
 import importlib.util
+import linecache
 import sys
 import threading
 import time
@@ -97,6 +98,9 @@ def _execute(source: bytes, path: str, module_name: str):
     module = importlib.util.module_from_spec(spec)
     module.__file__ = path
     sys.modules[module_name] = module
+    # Error messages quote the student's line even where only the bytes came (a sweep worker).
+    text = source.decode("utf-8", errors="replace")
+    linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
     try:
         exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 -- the user's own file, on their machine
     except UserError:

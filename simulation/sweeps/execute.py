@@ -52,25 +52,26 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
     ``rules`` are the user's rule files (``sweep --rules``), loaded before the spec is read."""
     from simulation.sweeps.spec import SweepSpec, load_spec
 
-    backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
-    try:
-        backend.warm_up()  # local workers import the model while the spec is read and checked
-        spec = spec if isinstance(spec, SweepSpec) else load_spec(spec, rules=rules)
-        design = designs.points(spec)
-        folder = ResultsFolder(out)
-        done = folder.start(spec, design, resume)
-        total = len(design) * spec.replicates
-        errors_before = len(folder.errors)
-        todo = total - len(done)
-        size = spec.chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (backend.slots * CHUNKS_PER_SLOT))))
-        started = time.perf_counter()
-        batches = designs.chunks(designs.tasks(spec, design, done), size)
-        with _progress_bar(total, len(done), progress) as bar, _stop_on_sigterm():
-            _stream(backend, make_plan(spec), batches, folder, bar)
-    except BaseException:
-        backend.close(abandon=True)
-        raise
-    backend.close()
+    with _stop_on_sigterm():
+        backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
+        try:
+            backend.warm_up()  # local workers import the model while the spec is read and checked
+            spec = spec if isinstance(spec, SweepSpec) else load_spec(spec, rules=rules)
+            design = designs.points(spec)
+            folder = ResultsFolder(out)
+            done = folder.start(spec, design, resume)
+            total = len(design) * spec.replicates
+            errors_before = len(folder.errors)
+            todo = total - len(done)
+            size = spec.chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (backend.slots * CHUNKS_PER_SLOT))))
+            started = time.perf_counter()
+            batches = designs.chunks(designs.tasks(spec, design, done), size)
+            with _progress_bar(total, len(done), progress) as bar:
+                _stream(backend, make_plan(spec), batches, folder, bar)
+        except BaseException:
+            backend.close(abandon=True)
+            raise
+        backend.close()
     seconds = time.perf_counter() - started
     outcome = SweepOutcome(folder.out, total, len(done), todo, len(folder.errors) - errors_before, seconds)
     outcome.notes += backend.notes
@@ -163,6 +164,11 @@ def _discover(spec, folder, outcome, runs, design) -> None:
     view = SweepResults(runs, None, {**folder.manifest}, None, design.reset_index(), None, {})
     cases, better = discovery.card_pays(view, spec.heatmap)
     if not len(cases) or not cases.shape[1]:
+        return
+    if not better.any() or better.all():
+        outcome.notes.append(f"Scenario discovery (PRIM): {spec.heatmap} beats the reference in "
+                             f"{'every' if better.all() else 'none'} of the {len(better)} runs outside it, "
+                             "so there is no range to find")
         return
     trajectory = discovery.prim(cases, better)
     _table(folder, outcome, "prim.csv", trajectory)
@@ -307,12 +313,17 @@ class LocalBackend:
     def close(self, abandon: bool = False) -> None:
         """Stop the workers; ``abandon`` (on an error, Ctrl-C or SIGTERM) stops running chunks too, since
         their results would not be written anyway."""
-        processes = list((self.pool._processes or {}).values()) if abandon else []
+        if not abandon:
+            self.pool.shutdown(wait=True)
+            return
+        processes = list((self.pool._processes or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
         for process in processes:
             process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
 
 
 class DaskBackend:
