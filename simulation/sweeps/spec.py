@@ -237,7 +237,8 @@ def _read_decision(where: str, index: int, entry: dict, steps: int):
 
 
 def _check_sampler_fields(where: str, written: SpecFile) -> None:
-    """Grid wants ``values``; lhs and sobol want ``low``/``high`` and a number of ``samples``."""
+    """Grid wants ``values``; lhs, sobol and morris want ``low``/``high`` and a number of ``samples``
+    (Sobol at least SOBOL_MIN_SAMPLES); a reference needs a grid, levels a Morris design."""
     if written.sampler == "grid":
         if written.samples is not None:
             raise UserError(f"{where}, field 'samples': a grid takes no samples (it runs every combination "
