@@ -27,7 +27,9 @@ COLUMN_UNITS: dict[str, dict[str, str]] = {
         "ust_holdings_bn": "USD bn (face value)", "ust_value_bn": "USD bn (market value)",
         "fx_reserves_bn": "USD bn (market value)",
         "auto_jobs": "persons employed making vehicles and parts",
-        "score": "welfare score (100 = the start)",
+        "score": "the government's score (100 = the start)",
+        "tariff_revenue_bn": "USD bn a month (tariff revenue collected)",
+        "tariff_inflation_pct": "percentage points of inflation from tariffs passed on to buyers",
     },
     "trade": {
         "flow_bn": "USD bn a year at the exporter's price",

@@ -103,7 +103,7 @@ def test_results_describe_themselves(contrast_sweep):
     assert manifest["decisions"] == [{"index": 0, "step": 2, "actor": "JP", "action": "sell_treasuries",
                                       "amount_bn": 100, "origin": "file"}]
     assert manifest["units"]["sale_bn"] == "USD bn" and manifest["units"]["model.us_10y"] == "percent"
-    assert manifest["units"]["economies.JP.score"].startswith("welfare score")
+    assert manifest["units"]["economies.JP.score"].startswith("the government's score")
     assert len(manifest["calibration_sha256"]) == len(manifest["source_sha256"]) == 64
     summary = pd.read_csv(outcome.out / "summary.csv")
     assert dict(zip(summary.metric, summary.unit))["model.us_10y"] == "percent"
