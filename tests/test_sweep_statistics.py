@@ -185,9 +185,9 @@ def test_morris_screening_and_per_step_fans(tmp_path):
         samples = 4
         metrics = [{ name = "model.us_10y", record = "per_step" }, "economies.JP.score"]
         [parameters.flow_impact]
-        target = "calibration.bonds.flow_impact_bp_per_bn"
-        low = 0.1
-        high = 0.5
+        target = "calibration.bonds.flow_impact_bp_per_pct_supply"
+        low = 10
+        high = 30
         [parameters.auto_tariff_pct]
         target = "event.0.rate_pct"
         low = 2.5
