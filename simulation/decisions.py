@@ -63,6 +63,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 FIELDS = ("step", "actor", "action", "amount_bn", "rate_pct", "target", "sector")
 MAX_TARIFF_PCT = 1000.0
+POLICY_RATE_RANGE_PCT = (-2.0, 30.0)   # a policy rate outside this is a typing slip, not a policy
 
 
 def home_economy(actor: str) -> str:
@@ -117,8 +118,9 @@ def _check_values(d: Decision, fail) -> None:
     if d.rate_pct is not None:
         if d.action in ("set_tariff", "trade_deal") and not 0 <= d.rate_pct <= MAX_TARIFF_PCT:
             fail(f"rate_pct must be a tariff between 0 and {MAX_TARIFF_PCT:g} percent, got {d.rate_pct}")
-        if d.action == "set_policy_rate" and not -2.0 <= d.rate_pct <= 30.0:
-            fail(f"rate_pct must be a policy rate between -2 and 30 percent, got {d.rate_pct}")
+        low, high = POLICY_RATE_RANGE_PCT
+        if d.action == "set_policy_rate" and not low <= d.rate_pct <= high:
+            fail(f"rate_pct must be a policy rate between {low:g} and {high:g} percent, got {d.rate_pct}")
     if d.target is not None:
         if d.target not in ECONOMIES:
             fail(f"unknown target '{d.target}'; expected one of {', '.join(ECONOMIES)}")

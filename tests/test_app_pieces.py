@@ -59,17 +59,55 @@ def test_queued_moves_are_checked_and_a_new_treasury_move_replaces_the_old():
     assert [d.action for d in game.queued] == ["sell_treasuries", "set_tariff"]
     with pytest.raises(UserError, match="is not a seat played by a person"):
         game.queue(Decision(step=0, actor="US", action="set_tariff", target="JP", rate_pct=50))
-    with pytest.raises(UserError, match="rate_pct must be a tariff"):
+    with pytest.raises(UserError, match=re.escape("A tariff must be from 0% to 1000%; you entered -3%.")):
         game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=-3))
     assert describe_move(game.queued[0]) == "Sell $100bn of US Treasuries"
 
 
-def test_a_refused_month_keeps_the_moves_for_correction():
+def test_a_move_the_world_does_not_allow_is_refused_when_added_in_plain_words():
     game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
-    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=9000))
-    with pytest.raises(UserError, match="cannot sell"):
-        game.step()
-    assert game.session.month == 0 and len(game.queued) == 1
+    with pytest.raises(UserError, match=re.escape("You hold $1,079bn of US Treasuries (face value), so you "
+                                                  "cannot sell $9,000bn.")):
+        game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=9000))
+    with pytest.raises(UserError, match="You have no standing threat to withdraw"):
+        game.queue(Decision(step=0, actor="JP", action="retract_threat"))
+    assert game.queued == []
+
+
+def test_a_move_that_became_impossible_is_dropped_with_a_note_and_the_month_plays():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.step()
+    game.queue(Decision(step=0, actor="JP", action="retract_threat"))        # allowed: a threat stands
+    game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=30))
+    game.undo()                                                                # ... but not any more
+    assert game.step() and game.session.month == 1
+    assert [d.action for d in game.session.log] == ["set_tariff"]
+    assert game.notes == ["Not played in month 1 (2025-04): Withdraw the threat to sell Treasuries. "
+                          "You have no standing threat to withdraw."]
+    assert game.queued == []
+
+
+def test_a_second_step_from_the_same_month_plays_nothing():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    assert game.step(from_month=0) and not game.step(from_month=0)
+    assert game.session.month == 1
+
+
+def test_the_link_keeps_the_queued_moves():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.step()
+    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=150))
+    game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=25, sector="autos"))
+    assert "q=2%2CJP%2Csell_treasuries" in game.link()
+    again = Game.from_link(parse_link(game.link())[0])
+    assert again.session.month == 1 and again.queued == game.queued and again.notes == []
+    # a queued move the world refuses (an edited link) is left out with a note; the game still opens
+    edited = game.link().replace("amount_bn%3A150", "amount_bn%3A5000")
+    opened = Game.from_link(parse_link(edited)[0])
+    assert [d.action for d in opened.queued] == ["set_tariff"] and "cannot sell $5,000bn" in opened.notes[0]
+    with pytest.raises(UserError, match="must be for month 2"):
+        parse_link(game.link().replace("q=2%2C", "q=5%2C"))
 
 
 def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
