@@ -128,6 +128,28 @@ def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
     assert "month 1" in markets.layout.title.text and "(%)" in markets.layout.annotations[0].text
 
 
+def test_the_served_plotly_bundle_matches_the_wheel_and_draws_every_chart():
+    """The vendored partial bundle is the plotly.js version of the pinned wheel, and every figure the app
+    builds uses only trace types that bundle contains (a new trace type needs a bigger bundle)."""
+    from pathlib import Path
+
+    import plotly
+
+    from ui.assets import PLOTLY_JS, PLOTLY_JS_VERSION, PLOTLY_TRACE_TYPES
+
+    wheel = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:200]
+    served = PLOTLY_JS.read_text()[:200]
+    assert f"plotly.js v{PLOTLY_JS_VERSION}" in wheel and f"(basic - minified) v{PLOTLY_JS_VERSION}" in served
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.step()
+    session, baseline = game.session, game.session.baseline()
+    figures = [charts.markets_figure(session.result.model, baseline.model, session.fan(seeds=2), session.steps),
+               charts.economy_figure(session.result.economies, baseline.economies, ("JP", "US"), session.steps),
+               charts.network_figure(session.result.trade, 1),
+               charts.score_figure(session.score_parts("JP"), session.score_parts("JP"), "Japan")]
+    assert {t["type"] for f in figures for t in f["data"]} <= set(PLOTLY_TRACE_TYPES)
+
+
 def test_network_edges_follow_flows_and_tariffs():
     game = Game.from_link(parse_link("?scenario=kato-2025&seats=US")[0])
     game.queue(Decision(step=0, actor="US", action="set_tariff", target="JP", rate_pct=100))

@@ -171,3 +171,22 @@ def test_an_unreadable_amount_is_refused_in_plain_words(tab):
         "'Amount (USD bn)': 'a lot' is not an amount of US dollars in billions; type a number such as 150, "
         "1,000, 100bn or $1tn.")
     assert page.locator(".queued-none").count() == 1
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (390, 844)])
+def test_the_play_page_fits_the_screen_without_sideways_scrolling(browser, server, width, height):
+    tab = Watched(browser, server, viewport=(width, height))
+    try:
+        tab.open(KATO_JAPAN, CHARTS)
+        page = tab.page
+        page.wait_for_timeout(500)
+        wide = page.evaluate("""() => [...document.querySelectorAll('*')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+            .map(e => e.tagName + '.' + e.className)""")
+        assert wide == [] and page.evaluate("() => document.documentElement.scrollWidth") <= width
+        for part in (".decision-panel", ".chart-markets .main-svg"):
+            box = page.locator(part).first.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, part
+        shot(tab, f"play-{width}px")
+    finally:
+        tab.close()

@@ -1,7 +1,7 @@
 """The web server: one process serves the Solara pages and the class-game API.
 
 ``python run.py play`` calls ``serve``. Everything the browser loads comes from this process: Solara's
-front end from the ``solara-assets`` package, Plotly from its wheel. Nothing is fetched from the internet
+front end from the ``solara-assets`` package, plotly.js from ``ui/assets``. Nothing is fetched from the internet
 and Solara's telemetry is switched off before Solara is imported.
 """
 
@@ -31,14 +31,12 @@ def build_app():
 
 
 def asset_routes():
-    """plotly.js from the plotly wheel, served by this app (the charts load it once; see PlotlyView)."""
-    from pathlib import Path
-
-    import plotly
+    """plotly.js (the partial bundle vendored in ``ui/assets``), served by this app (the charts load it
+    once; see PlotlyView)."""
     from starlette.responses import FileResponse
     from starlette.routing import Route
 
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    from ui.assets import PLOTLY_JS as plotly_js
 
     async def plotly_file(request):
         return FileResponse(plotly_js, media_type="text/javascript",

@@ -105,7 +105,7 @@ def TariffControls(view: SeatView, add, disabled: bool, continuous_update: bool 
     now_pct = view.tariff_pct(partner, sector)
     rate, set_rate = use_field((partner, sector, view.month), entry.shown(round(now_pct, 1)))
     Prose("**Tariffs** on what you import")
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
         solara.Select(label="Sector", values=list(option.sectors), value=sector, on_value=set_sector,
                       disabled=disabled)
@@ -128,7 +128,7 @@ def TreasuryControls(view: SeatView, add, disabled: bool, continuous_update: boo
     amount, set_amount = solara.use_state("100")
     action = choices[choice]
     Prose("**US Treasuries**")
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Treasury move", values=list(choices), value=choice, on_value=set_choice,
                       disabled=disabled)
         if action not in (None, "retract_threat"):
@@ -148,7 +148,7 @@ def DealControls(view: SeatView, add, disabled: bool, continuous_update: bool = 
     partner, set_partner = solara.use_state(partners[0])
     cap, set_cap = solara.use_state("15")
     Prose("**Trade deal** (both sides' tariffs capped)")
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
         NumberBox("Tariff cap (%)", cap, set_cap, disabled, continuous_update)
     solara.Button("Add deal", disabled=disabled, outlined=True,
@@ -162,7 +162,7 @@ def CentralBankControls(view: SeatView, add, disabled: bool, continuous_update: 
     rate, set_rate = use_field(view.month, entry.shown(current))
     amount, set_amount = solara.use_state("20")
     Prose("**Policy rate**")
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    with solara.Row(classes=["move-row"]):
         NumberBox("Policy rate (%)", rate, set_rate, disabled, continuous_update)
         solara.Button("Set rate", disabled=disabled, outlined=True,
                       on_click=lambda: add(lambda: move(view, "set_policy_rate",
@@ -170,7 +170,7 @@ def CentralBankControls(view: SeatView, add, disabled: bool, continuous_update: 
     solara.Text(f"Now: {current:.2f}%", classes=["rate-now"], style=NOTE_STYLE)
     if view.offers("fx_intervention"):
         Prose("**Currency intervention** (positive sells dollars and buys your currency)")
-        with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Row(classes=["move-row"]):
             NumberBox("Intervention (USD bn)", amount, set_amount, disabled, continuous_update)
             solara.Button("Add intervention", disabled=disabled, outlined=True,
                           on_click=lambda: add(lambda: move(view, "fx_intervention",

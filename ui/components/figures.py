@@ -32,7 +32,7 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
     network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month), dependencies=[version])
     with solara.Div(classes=["chart-markets"]):
         PlotlyView(markets)
-    with solara.Columns([3, 2]):
+    with solara.Columns([3, 2], classes=["stack-when-narrow"]):
         with solara.Div(classes=["chart-economies"]):
             PlotlyView(economies)
         with solara.Div(classes=["chart-network"]):

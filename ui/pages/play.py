@@ -130,7 +130,7 @@ def GameView(game: Game):
     over = " · **game over**" if session.finished else ""
     Prose(f"## {session.loaded.title}\n{role} · **month {session.month} of {session.steps}** "
           f"({month_label(session.loaded.start, session.month)}){over}", classes=["game-heading"])
-    with solara.Columns([4, 8], classes=["play-columns"]):
+    with solara.Columns([4, 8], classes=["play-columns", "stack-when-narrow"]):
         with solara.Column(classes=["play-left"]):
             Briefing(session, seat)
             if seat and not session.finished:
@@ -170,14 +170,14 @@ def RunControls(game: Game, month: int, finished: bool, act, playing: bool, set_
         if finished:
             solara.Success(f"Game over: all {game.session.steps} months played. Your report card is below the "
                            "charts; Undo month takes back the last one, Reset starts again.", classes=["game-over"])
-        with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Row(classes=["move-row"]):
             StepButton(month, on_step=lambda seen: act(lambda: game.step(from_month=seen)),
                        disabled=playing or finished, label="Game over" if finished else "Step: play next month")
             if playing:
                 solara.Button("Pause", on_click=pause, classes=["pause-button"])
             else:
                 solara.Button("Play", disabled=finished, on_click=lambda: set_playing(True), classes=["play-button"])
-        with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Row(classes=["move-row"]):
             solara.Select(label="Speed", values=list(SPEEDS_S), value=speed, on_value=set_speed)
             solara.Button("Undo month", text=True, disabled=playing or month == 0, on_click=lambda: act(game.undo),
                           classes=["undo-button"])
