@@ -183,6 +183,13 @@ class PlaySession:
         events = [(e.step, e.headline) for e in self.model.events if month is None or e.step == month]
         return sorted(events, key=lambda item: -item[0])
 
+    def scripted_events(self) -> list[tuple[int, str]]:
+        """(month, headline) of every scripted event so far: the scenario's script and news, and shocks an
+        instructor injected (the charts mark their months)."""
+        scripted = {(d.step, d.actor, d.action) for d in [*self.model.scripted, *self.log] if d.origin == "scenario"}
+        return [(e.step, e.headline) for e in self.model.events
+                if e.action == "breaking_news" or (e.step, e.actor, e.action) in scripted]
+
     def score(self, seat: str) -> float:
         return float(self.model.macro.score[ECONOMIES.index(home_economy(seat))])
 

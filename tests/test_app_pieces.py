@@ -189,3 +189,32 @@ def test_the_lab_builds_checked_experiments():
                      **bad}
         with pytest.raises(UserError, match=re.escape(words)):
             build_experiment(loaded, **arguments)
+
+
+def test_markets_chart_has_calendar_months_markers_and_a_dotted_actual_line():
+    """Dates on the x axis, a marker on the month of each move and scripted event (its words escaped), and
+    the actual path dotted where values are given (a small fixture standing in for the 2025 history)."""
+    from ui.components.figures import chart_marks
+
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.step()
+    game.step()
+    session = game.session
+    moves, events = chart_marks(session, "JP")
+    assert moves == [(1, "Threaten to sell $300bn of US Treasuries")]
+    assert any(month == 2 and "card" in words for month, words in events)
+    actual = {"us_10y": {"2025-04": 4.28, "2025-05": 4.41}}
+    figure = charts.markets_figure(session.result.model, None, None, session.steps, start=session.loaded.start,
+                                   moves=moves, events=events + [(2, "<a href='x'>typed</a>")], actual=actual)
+    checked = go.Figure(figure)
+    assert checked.layout.xaxis.type == "date" and checked.layout.xaxis.range == ("2025-03", "2027-03")
+    player = next(t for t in checked.data if t.name == "Your game")
+    assert player.x[:3] == ("2025-03", "2025-04", "2025-05")
+    dotted = [t for t in checked.data if t.name == "What happened (2025)"]
+    assert len(dotted) == 1 and dotted[0].line.dash == "dot" and dotted[0].x == ("2025-04", "2025-05")
+    mine = [t for t in checked.data if t.name == "Your moves"]
+    assert len(mine) == 4 and mine[0].x == ("2025-04",) and "Threaten to sell $300bn" in mine[0].hovertext[0]
+    scripted = next(t for t in checked.data if t.name == "Scripted events")
+    assert "<a href" not in "".join(scripted.hovertext) and "&lt;a href" in "".join(scripted.hovertext)
+    assert "(month 2)" in checked.layout.title.text and "2025-05" in checked.layout.title.text

@@ -18,16 +18,40 @@ def focus_economies(seat: str | None) -> tuple[str, ...]:
     return (home, "US") if home != "US" else ("US", "JP")
 
 
+def chart_marks(session, seat: str | None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(month, words) of the player's moves and of the scripted events so far, for the chart markers.
+
+    Reads the game's log and, where the game offers it, ``scripted_events()`` (a game without it, such as a
+    class room's snapshot until it has one, shows the player's moves only)."""
+    from ui.state import describe_move
+
+    moves = [(d.step, describe_move(d)) for d in session.log if d.origin == "player" and (seat is None or d.actor == seat)]
+    scripted = getattr(session, "scripted_events", None)
+    return moves, (scripted() if scripted else [])
+
+
+def actual_paths(session) -> dict | None:
+    """What actually happened in 2025 for the markets chart's series ({column: {"2025-04": value}}), where
+    the scenario has the data; None until a history file is wired in."""
+    loader = getattr(session.loaded, "actual_history", None)
+    return loader() if callable(loader) else None
+
+
 @solara.component
 def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = None, seat: str | None = None):
     """Markets and economies (with the baseline and, once computed, the fan) and the trade network."""
     baseline = session.baseline()
     result = session.result
+    start = session.loaded.start
 
-    markets = solara.use_memo(lambda: charts.markets_figure(result.model, baseline.model, fan, session.steps),
-                              dependencies=[version, id(fan)])
+    def markets_chart():
+        moves, events = chart_marks(session, seat)
+        return charts.markets_figure(result.model, baseline.model, fan, session.steps, start=start, moves=moves,
+                                     events=events, actual=actual_paths(session))
+
+    markets = solara.use_memo(markets_chart, dependencies=[version, id(fan)])
     economies = solara.use_memo(lambda: charts.economy_figure(result.economies, baseline.economies,
-                                                              focus_economies(seat), session.steps),
+                                                              focus_economies(seat), session.steps, start=start),
                                 dependencies=[version])
     network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month), dependencies=[version])
     with solara.Div(classes=["chart-markets"]):
