@@ -20,20 +20,44 @@ from simulation.recording import month_label
 from simulation.session import KEY_SERIES, PlaySession
 from simulation.world import ECONOMY_NAMES
 
-WHY_MARKETS = {"us_10y": ("US 10-year yield", "bp", 100.0), "usd_jpy": ("USD/JPY", "%", 100.0)}
-SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)", "inflation": "inflation",
+# The model records yields' moves in basis points and prices' moves as log changes in percent (which add up
+# across causes, as the news headlines quote them); every panel here shows them the same way.
+UNIT_WORDS = {"bp": "bp", "pct": "%"}
+SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)",
+                    "inflation": "inflation (distance from the target, against the start)",
                     "jobs": "auto jobs", "wealth": "wealth (value of reserves)"}
+
+
+def score_scale() -> str:
+    """What one score point is worth in each term, from the welfare weights in the calibration."""
+    from simulation.calibration import load_calibration
+
+    weight = lambda name: load_calibration().param(f"welfare.weight.{name}")  # noqa: E731
+    return (f"One point is worth {1 / weight('output'):g}% of GDP of output, or {1 / weight('inflation'):g} "
+            f"percentage points of inflation further from the target, or {1 / weight('jobs'):g}% of auto jobs, "
+            f"or a change in the value of reserves of {1 / weight('wealth'):g}% of GDP. So a gap of 0.4 points "
+            f"is like {0.4 / weight('output'):g}% of a year's output.")
+
+
+def month_change(session, column: str, month: int) -> tuple[float, str]:
+    """``column``'s change in ``month`` as the model recorded it (the sum of its causes) and its unit: the
+    same figure the headlines and the "why" table give."""
+    causes = session.why(month, column)
+    unit = UNIT_WORDS[causes.unit.iloc[0]] if not causes.empty else ("bp" if KEY_SERIES[column][1] == "%" else "%")
+    return float(causes.change.sum()), unit
 
 
 @solara.component
 def MarketNumbers(session: PlaySession, version: int = 0):
     """The latest value of each key series and its change this month, as a small table."""
     model = session.result.model
-    last, before = model.iloc[-1], model.iloc[max(len(model) - 2, 0)]
+    last = model.iloc[-1]
     rows = ["| Series | Now | This month |", "|---|---:|---:|"]
     for column, (label, unit) in KEY_SERIES.items():
-        change = last[column] - before[column]
-        shown = f"{change * 100:+.1f} bp" if unit == "%" else f"{change / before[column] * 100:+.2f}%"
+        shown = "—"
+        if session.month >= 1:
+            change, change_unit = month_change(session, column, session.month)
+            shown = f"{change:+.1f} {change_unit}" if change_unit == "bp" else f"{change:+.2f}%"
         rows.append(f"| {label} ({unit}) | {last[column]:,.2f} | {shown} |")
     Prose("\n".join(rows), classes=["market-numbers"])
 
@@ -51,22 +75,24 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
 
 @solara.component
 def WhyPanel(session: PlaySession, month: int, version: int = 0):
-    """This month's change in the 10-year yield and USD/JPY, split into the causes the model recorded."""
+    """This month's change in every series on the page, split into the causes the model recorded (the
+    total is the sum of the causes, the figure the headlines quote, in the same unit)."""
     with solara.Card(f"Why did it move? ({month_label(session.loaded.start, month)})", margin=0,
                      classes=["why-panel"]):
         if month < 1:
             solara.Text("Play a month to see what moved the markets and why.")
             return
-        model = session.result.model
-        for market, (label, unit, scale) in WHY_MARKETS.items():
-            causes = session.why(month, market)
-            now, before = model[market].iloc[month], model[market].iloc[month - 1]
-            total = (now - before) * scale if unit == "bp" else (now / before - 1) * scale
-            lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
-            lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
-            if len(causes) > 6:
-                lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
-            Prose("\n".join(lines), classes=[f"why-{market}"])
+        with solara.Div(classes=["why-grid"]):
+            for market, (label, _) in KEY_SERIES.items():
+                causes = session.why(month, market)
+                total, unit = month_change(session, market, month)
+                lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
+                lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(5).itertuples()]
+                if len(causes) > 5:
+                    lines.append(f"| {len(causes) - 5} smaller causes | {causes.change.iloc[5:].sum():+.2f} {unit} |")
+                Prose("\n".join(lines), classes=[f"why-{market}"])
+        solara.Text("Prices' changes are log changes in %, which add up across causes; yields' in basis points.",
+                    style={"font-size": "0.8em", "color": "#666"})
 
 
 @solara.component
@@ -85,7 +111,8 @@ def ReportCard(session: PlaySession, seat: str, version: int = 0):
         Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
                         f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
                         f"(100 is the starting point; the score weighs {ECONOMY_NAMES[economy]}'s output, "
-                        "inflation, auto jobs and wealth with this role's objectives.)")
+                        "inflation, auto jobs and wealth with this role's objectives.) " + score_scale(),
+              classes=["score-scale"])
         rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
         for name, value in parts.items():
             rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "
