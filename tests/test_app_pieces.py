@@ -218,3 +218,18 @@ def test_markets_chart_has_calendar_months_markers_and_a_dotted_actual_line():
     scripted = next(t for t in checked.data if t.name == "Scripted events")
     assert "<a href" not in "".join(scripted.hovertext) and "&lt;a href" in "".join(scripted.hovertext)
     assert "(month 2)" in checked.layout.title.text and "2025-05" in checked.layout.title.text
+
+
+def test_the_briefing_sets_command_line_instructions_apart():
+    from scenarios import load_scenario
+    from ui.briefing import split_briefing
+
+    browser, command_line = split_briefing(load_scenario("kato-2025").briefing.sections())
+    web_text = " ".join(text for _, text in browser)
+    cli_text = " ".join(text for _, text in command_line)
+    assert "python run.py" not in web_text and "--use-rule" not in web_text and "[[decision]]" not in web_text
+    assert "python run.py simulate" in cli_text and "--use-rule" in cli_text
+    how = dict(browser)["How to use it"]
+    assert how.startswith("Play Japan: hold (the default)") and "A class can split the seats" in how
+    tries = dict(browser)["Things to try"].splitlines()
+    assert [line[:3] for line in tries if line[:1].isdigit()] == ["1. ", "2. ", "3. "]

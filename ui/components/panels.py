@@ -144,10 +144,25 @@ def Briefing(session: PlaySession, seat: str | None):
     """The scenario's briefing and, for a seat, its private brief."""
     loaded = session.loaded
     with solara.Details(f"Briefing: {loaded.title}", expand=False):
-        if loaded.learning_objectives:
-            Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
-        for title, text in loaded.briefing.sections():
-            Prose(f"**{title}**\n\n{text}")
+        BriefingText(loaded)
     if seat and seat in loaded.roles and loaded.roles[seat].brief:
         with solara.Card(f"Your brief: {actor_name(seat)}", margin=0, classes=["private-brief"]):
             Prose(loaded.roles[seat].brief)
+
+
+@solara.component
+def BriefingText(loaded):
+    """Learning objectives and the briefing written for the browser; its command-line instructions in a
+    collapsed part of their own (``ui/briefing.py``)."""
+    from ui.briefing import split_briefing
+
+    browser, command_line = split_briefing(loaded.briefing.sections())
+    if loaded.learning_objectives:
+        Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
+    for title, text in browser:
+        Prose(f"**{title}**\n\n{text}")
+    if command_line:
+        with solara.Div(classes=["briefing-command-line"]):
+            with solara.Details("From the command line", expand=False):
+                for title, text in command_line:
+                    Prose(f"**{title}**\n\n{text}")
