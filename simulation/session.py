@@ -208,16 +208,22 @@ class PlaySession:
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
         95th percentile of each column at every step (long format: step, column, p5, p50, p95)."""
-        seeds = _positive_int(seeds, "seeds", 1, 200)
-        runs = [run(self.loaded, steps=self.steps, seed=self.seed + k, decisions=list(self.log), seats=self.seats)
-                for k in range(seeds)]
-        frames = []
-        for column in columns:
-            paths = np.vstack([r.series("model", (), column) for r in runs])
-            p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
-            frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
-                                        "p5": p5, "p50": p50, "p95": p95}))
-        return pd.concat(frames, ignore_index=True)
+        return seed_fan(self.loaded, self.steps, self.seed, seeds, list(self.log), self.seats, columns)[0]
+
+
+def seed_fan(loaded, steps: int, seed: int, seeds: int, decisions=(), seats=(),
+             columns: tuple[str, ...] = tuple(KEY_SERIES)) -> tuple[pd.DataFrame, list[RunResult]]:
+    """Run ``loaded`` with seeds ``seed``, ``seed + 1``, ... and summarise each column's spread: the 5th,
+    50th and 95th percentile at every step (long format: step, column, p5, p50, p95), and the runs."""
+    seeds = _positive_int(seeds, "seeds", 1, 200)
+    runs = [run(loaded, steps=steps, seed=seed + k, decisions=list(decisions), seats=seats) for k in range(seeds)]
+    frames = []
+    for column in columns:
+        paths = np.vstack([r.series("model", (), column) for r in runs])
+        p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
+        frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
+                                    "p5": p5, "p50": p50, "p95": p95}))
+    return pd.concat(frames, ignore_index=True), runs
 
 
 def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:

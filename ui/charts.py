@@ -24,7 +24,7 @@ from simulation.session import KEY_SERIES
 from simulation.world import ECONOMIES, ECONOMY_NAMES, SECTORS
 
 PLAYER_COLOUR, BASELINE_COLOUR, FAN_COLOUR = "#1f5fa8", "#8a8a8a", "rgba(31, 95, 168, 0.18)"
-ACTUAL_COLOUR, EVENT_COLOUR = "#1c1c1c", "#b9770e"
+ACTUAL_COLOUR, EVENT_COLOUR, BASELINE_FAN_COLOUR = "#1c1c1c", "#b9770e", "rgba(120, 120, 120, 0.16)"
 # Each economy keeps its colour on every chart whichever seat is played; the seat's own economy is drawn in
 # the player's colour (as "Your game" is in the markets chart).
 ECONOMY_COLOURS = {"US": "#c0392b", "JP": "#27ae60", "CN": "#d35400", "EA": "#8e44ad", "UK": "#16a085",
@@ -82,23 +82,27 @@ def months(steps, start: str | None) -> list:
 def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fan: pd.DataFrame | None = None,
                    steps: int | None = None, names: tuple[str, str] = ("Your game", "Baseline (rules only)"),
                    start: str | None = None, moves: Sequence[tuple[int, str]] = (),
-                   events: Sequence[tuple[int, str]] = (), actual: Mapping[str, Mapping[str, float]] | None = None) -> dict:
+                   events: Sequence[tuple[int, str]] = (), actual: Mapping[str, Mapping[str, float]] | None = None,
+                   baseline_fan: pd.DataFrame | None = None, fan_name: str = "Your moves, 5-95% across seeds") -> dict:
     """The four key market series (10-year yield, USD/JPY, S&P 500, Nikkei 225), one panel each.
 
     ``start`` (the scenario's month 0, "2025-03") puts calendar months on the x axis. ``moves`` and
     ``events`` are (month, words) pairs marked on the player's path. ``actual`` maps a series to its
     observed values by calendar month ({"us_10y": {"2025-04": 4.28, ...}}), drawn dotted where given.
+    ``baseline_fan`` is the baseline's own spread across seeds (the Lab compares two bands).
     """
     titles = [f"{label} ({unit})" for label, unit in KEY_SERIES.values()]
     traces = []
     for i, column in enumerate(KEY_SERIES):
         first = i == 0
-        if fan is not None and not fan.empty:
-            band = fan[fan.column == column]
-            traces.append({"type": "scatter", "x": months(list(band.step) + list(band.step[::-1]), start),
-                           "y": list(band.p95) + list(band.p5[::-1]), "fill": "toself", "fillcolor": FAN_COLOUR,
-                           "line": {"width": 0}, "hoverinfo": "skip", "name": "Your moves, 5-95% across seeds",
-                           "legendgroup": "fan", "showlegend": first, **_axes(i)})
+        for spread, colour, name, group in ((baseline_fan, BASELINE_FAN_COLOUR, f"{names[1]}, 5-95% across seeds",
+                                             "baseline-fan"), (fan, FAN_COLOUR, fan_name, "fan")):
+            if spread is not None and not spread.empty:
+                band = spread[spread.column == column]
+                traces.append({"type": "scatter", "x": months(list(band.step) + list(band.step[::-1]), start),
+                               "y": list(band.p95) + list(band.p5[::-1]), "fill": "toself", "fillcolor": colour,
+                               "line": {"width": 0}, "hoverinfo": "skip", "name": name,
+                               "legendgroup": group, "showlegend": first, **_axes(i)})
         if baseline is not None:
             traces.append({"type": "scatter", "x": months(baseline.step, start), "y": list(baseline[column]),
                            "mode": "lines", "name": names[1], "line": {"color": BASELINE_COLOUR, "dash": "dash", "width": 1.5},

@@ -16,6 +16,9 @@ def add_parser(commands) -> None:
     play.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     play.add_argument("--class-db", default=DEFAULT_CLASS_DB,
                       help=f"SQLite file that keeps every class game (default ./{DEFAULT_CLASS_DB})")
+    play.add_argument("--rules", action="append", default=[], metavar="FILE",
+                      help="your own rules file (Python), listed in the Lab's rule menus; local use only: "
+                           "the server must listen on 127.0.0.1, so a class never runs code from a file")
 
 
 def command(args) -> int:
@@ -23,6 +26,8 @@ def command(args) -> int:
 
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port must be from 1 to 65535, got {args.port}")
+    if args.rules:
+        load_own_rules(args.rules, args.host)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does: a just-stopped server is no obstacle
         try:
@@ -32,3 +37,19 @@ def command(args) -> int:
                             "choose another --port or stop the program using it") from None
     serve(args.host, args.port, args.class_db)
     return 0
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def load_own_rules(files: list[str], host: str) -> None:
+    """Import the student's rule files into this server, so the Lab lists them. Only for a server that
+    listens on this machine alone: a class server (``--host 0.0.0.0``) never runs code from a file."""
+    from agents.rules.user_rules import load_rule_file
+
+    if host not in LOOPBACK:
+        raise UserError(f"--rules is for local use only: it runs the Python code in your file, so the server "
+                        f"must listen on 127.0.0.1, not {host}; start a class server without --rules")
+    for path in files:
+        for cls in load_rule_file(path):
+            print(f"Your rule '{cls.name}' ({cls.kind}) from {path} is in the Lab's rule menus.", flush=True)
