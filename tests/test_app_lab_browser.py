@@ -30,7 +30,7 @@ def test_play_rules_puts_a_students_rule_in_the_labs_menus_and_runs_it(tab):
     tab.open("/lab?scenario=kato-2025", ".lab-run")
     page = tab.page
     choose(page, "Treasury rule of JP", "cautious_seller")
-    assert f"Your rule, from {OWN_RULES}" in page.locator(".rule-summary").first.inner_text()
+    page.wait_for_selector(f".rule-summary:has-text('Your rule, from {OWN_RULES}')")
     labels = page.locator(".v-label").all_inner_texts()
     assert "Size of each sale (USD bn a month, 1 to 500)" in labels, labels
     page.locator(".lab-run").click()

@@ -100,7 +100,7 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
             if spread is not None and not spread.empty:
                 band = spread[spread.column == column]
                 traces.append({"type": "scatter", "x": months(list(band.step) + list(band.step[::-1]), start),
-                               "y": list(band.p95) + list(band.p5[::-1]), "fill": "toself", "fillcolor": colour,
+                               "y": list(band.p95) + list(band.p5[::-1]), "mode": "lines", "fill": "toself", "fillcolor": colour,
                                "line": {"width": 0}, "hoverinfo": "skip", "name": name,
                                "legendgroup": group, "showlegend": first, **_axes(i)})
         if baseline is not None:
