@@ -60,7 +60,11 @@ def DecisionPanel(seat: str, view, queued: list[Decision], on_add: Callable[[Dec
 
     def add(make: Callable[[], Decision]) -> None:
         try:
-            on_add(make())
+            decision = make()
+            refusal = view.refusal(decision)     # plain words for every page, before the page's own checks
+            if refusal:
+                raise UserError(refusal)
+            on_add(decision)
             set_error("")
         except UserError as problem:
             set_error(str(problem))
