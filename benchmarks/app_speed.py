@@ -109,6 +109,32 @@ def fan_time(browser, url: str) -> tuple[float, str]:
     return seconds, note
 
 
+def bundle_cost(browser, rounds: int = 5) -> dict[str, list[float]]:
+    """Seconds to parse and run plotly.js in a blank page: the full bundle of the plotly wheel against the
+    partial bundle the app serves, alternated so that a busy machine slows both alike."""
+    from pathlib import Path as P
+
+    import plotly
+
+    from ui.assets import PLOTLY_JS
+
+    bundles = {"full (plotly wheel)": P(plotly.__file__).parent / "package_data" / "plotly.min.js",
+               "partial (ui/assets)": PLOTLY_JS}
+    seconds = {name: [] for name in bundles}
+    for _ in range(rounds):
+        for name, path in bundles.items():
+            context = browser.new_context()
+            page = context.new_page()
+            page.set_content("<html><body></body></html>")
+            source = path.read_text()
+            elapsed = page.evaluate("""source => { const t = performance.now(); const s = document.createElement('script');
+                s.textContent = source; document.head.appendChild(s); return (performance.now() - t) / 1000; }""", source)
+            assert page.evaluate("() => typeof window.Plotly.react") == "function"
+            seconds[name].append(elapsed)
+            context.close()
+    return seconds
+
+
 def finished_game_link(months: int = 24) -> str:
     """The link of a kato-2025 game as Japan played to its last month, with a threat and a sale in it."""
     from simulation.decisions import Decision
@@ -131,7 +157,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--loads", type=int, default=5, help="first loads per page (default 5)")
     parser.add_argument("--steps", type=int, default=23, help="steps to time, at least 20 (default 23)")
+    parser.add_argument("--bundles-only", action="store_true", help="only compare the two plotly.js bundles")
     args = parser.parse_args()
+    if args.bundles_only:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            for name, values in bundle_cost(browser, args.loads).items():
+                print(f"plotly.js parse and run, {name}: median {statistics.median(values):.2f} s "
+                      f"({', '.join(f'{v:.2f}' for v in values)})")
+            browser.close()
+        return
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder, app_server(Path(folder) / "class.sqlite3") as (url, _), \
@@ -145,6 +182,7 @@ def main() -> None:
         onward = library_to_play(browser, url, args.loads)
         steps = step_times(browser, url, args.steps)
         fan_s, fan_note = fan_time(browser, url)
+        bundles = bundle_cost(browser)
         browser.close()
     print(f"{'measure':44} {'median':>8} {'p95':>8} {'n':>4}")
     for name, values in (("first load, Scenarios page (s)", library), ("first load, Play page usable (s)", usable),
@@ -154,6 +192,9 @@ def main() -> None:
                          ("step click -> charts redrawn, in page (ms)", [s * 1000 for s in steps])):
         print(f"{name:44} {statistics.median(values):8.2f} {p95(values):8.2f} {len(values):4d}")
     print(f"{'fan chart, 20 seeds, click -> drawn (s)':44} {fan_s:8.2f}   ({fan_note.strip()})")
+    for name, values in bundles.items():
+        print(f"{'plotly.js parse and run, ' + name + ' (s)':44} {statistics.median(values):8.2f} "
+              f"{p95(values):8.2f} {len(values):4d}")
     figures = {"load_play_usable_s": statistics.median(usable), "load_play_charts_s": statistics.median(play),
                "load_finished_game_s": statistics.median(finished), "step_p95_ms": p95(steps) * 1000,
                "fan20_s": fan_s}
