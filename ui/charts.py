@@ -118,9 +118,10 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
                        "name": names[0], "line": {"color": PLAYER_COLOUR, "width": 2.5}, "marker": {"size": 4},
                        "legendgroup": "player", "showlegend": first, **_axes(i)})
         values = dict(zip(model.step.astype(int), model[column]))
-        for marks, name, symbol, colour in ((moves, "Your moves", "diamond", PLAYER_COLOUR),
-                                            (events, "Scripted events", "star", EVENT_COLOUR)):
-            traces.extend(_marks(marks, values, start, name, symbol, colour, first, i))
+        # scripted events first, as a larger star, so a move in the same month shows on top of it
+        for marks, name, symbol, colour, size in ((events, "Scripted events", "star", EVENT_COLOUR, 15),
+                                                  (moves, "Your moves", "diamond", PLAYER_COLOUR, 9)):
+            traces.extend(_marks(marks, values, start, name, symbol, colour, size, first, i))
     month = int(model.step.iloc[-1])
     layout = _grid(2, 2, titles, "" if start else "month", _x_range(steps, start))
     if start:
@@ -135,7 +136,7 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
 
 
 def _marks(marks: Sequence[tuple[int, str]], values: dict, start: str | None, name: str, symbol: str, colour: str,
-           legend: bool, panel: int) -> list[dict]:
+           size: int, legend: bool, panel: int) -> list[dict]:
     """One marker per month named in ``marks``, on the path ``values`` (month -> value), with the words of
     everything that happened that month as hover text (escaped: a headline may have been typed by a person)."""
     by_month: dict[int, list[str]] = {}
@@ -148,7 +149,7 @@ def _marks(marks: Sequence[tuple[int, str]], values: dict, start: str | None, na
     return [{"type": "scatter", "x": months(ordered, start), "y": [values[m] for m in ordered], "mode": "markers",
              "name": name, "legendgroup": name, "showlegend": legend, "hoverinfo": "text",
              "hovertext": ["<br>".join(by_month[m]) for m in ordered],
-             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": "white", "width": 1}},
+             "marker": {"symbol": symbol, "size": size, "color": colour, "line": {"color": "white", "width": 1}},
              **_axes(panel)}]
 
 
