@@ -57,7 +57,7 @@ TIME_NEXT_STEP = """month => {
     const chart = document.querySelector(".chart-markets");
     const observer = new MutationObserver(() => {
       const title = chart.querySelector(".gtitle");
-      if (clicked !== null && title && (title.textContent.includes("month " + month + ":") || title.textContent.includes("(month " + month + ")"))) {
+      if (clicked !== null && title && title.textContent.includes("month " + month + ":")) {
         observer.disconnect();
         resolve(performance.now() - clicked);
       }

@@ -127,7 +127,7 @@ def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fa
     if start:
         for key in [k for k in layout if k.startswith("xaxis")]:
             layout[key].update({"type": "date", "tickformat": "%Y-%m"})
-    when = f"to {month_label(start, month)} (month {month}): " if start else f"to month {month}: "
+    when = f"to {month_label(start, month)}, month {month}: " if start else f"to month {month}: "
     title = f"Markets {when}{names[0].lower()} against the {names[1].split(' (')[0].lower()}"
     if names[1].startswith("As written"):
         title = f"Markets {when}the experiment against the scenario as written"
@@ -185,7 +185,7 @@ def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus
     layout["legend"] = {"orientation": "h", "y": -0.3}
     layout["margin"] = {"l": 55, "r": 15, "t": 60, "b": 90}
     month = int(economies.step.iloc[-1])
-    when = f"{month_label(start, month)} (month {month})" if start else f"month {month}"
+    when = f"{month_label(start, month)}, month {month}" if start else f"month {month}"
     return _figure(traces, layout, f"Economies to {when}: growth and inflation", 400)
 
 

@@ -115,11 +115,9 @@ def chart_title(page, chart_class: str) -> str:
 
 
 def wait_for_month(page, month: int, timeout_ms: int = 30_000) -> None:
-    """Wait until the markets chart is redrawn for ``month`` (its title names the month: "month 3:" or,
-    with calendar months, "(month 3)")."""
+    """Wait until the markets chart is redrawn for ``month`` (its title names the month)."""
     page.wait_for_function(
-        "m => { const t = document.querySelector('.chart-markets .gtitle'); "
-        "return t && (t.textContent.includes('month ' + m + ':') || t.textContent.includes('(month ' + m + ')')); }",
+        "m => { const t = document.querySelector('.chart-markets .gtitle'); return t && t.textContent.includes('month ' + m + ':'); }",
         arg=month, timeout=timeout_ms)
 
 
