@@ -169,7 +169,7 @@ def Experiment(loaded):
         seed_count = _whole(seeds, "Seeds to compare", 1, MAX_LAB_SEEDS)
     except UserError as error:
         experiment, problem = None, problem or str(error)
-    with solara.Columns([5, 7]):
+    with solara.Columns([5, 7], classes=["stack-when-narrow"]):
         with solara.Column():
             with solara.Card("Run", margin=0):
                 with solara.Row(classes=["move-row"]):
