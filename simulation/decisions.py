@@ -37,6 +37,7 @@ class Decision:
     rate_pct: float | None = None
     target: str | None = None
     sector: str | None = None
+    repatriate: bool | None = None   # convert the dollars raised into the home currency (default: no)
     origin: str = "file"      # file | scenario | rule | player
     note: str = ""            # free text: why (rules) or a headline (scenario events)
 
@@ -53,17 +54,20 @@ class Decision:
 GOVERNMENT, CENTRAL_BANK, ANY = "government", "central bank", "any"
 ACTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "set_tariff": (GOVERNMENT, ("target", "rate_pct"), ("sector",)),
-    "sell_treasuries": (ANY, ("amount_bn",), ()),
+    "sell_treasuries": (ANY, ("amount_bn",), ("repatriate",)),
     "buy_treasuries": (ANY, ("amount_bn",), ()),
     "threaten_sale": (GOVERNMENT, ("amount_bn",), ()),
     "retract_threat": (GOVERNMENT, (), ()),
     "set_policy_rate": (CENTRAL_BANK, ("rate_pct",), ()),
     "fx_intervention": (CENTRAL_BANK, ("amount_bn",), ()),
     "trade_deal": (GOVERNMENT, ("target", "rate_pct"), ()),
+    "fima_repo": (ANY, ("amount_bn",), ("repatriate",)),
 }
-FIELDS = ("step", "actor", "action", "amount_bn", "rate_pct", "target", "sector")
+FIELDS = ("step", "actor", "action", "amount_bn", "rate_pct", "target", "sector", "repatriate")
+# Actions whose amount may be negative: the sign says which way (sell or buy dollars; borrow or repay).
+SIGNED_AMOUNT = ("fx_intervention", "fima_repo")
 MAX_TARIFF_PCT = 1000.0
-POLICY_RATE_RANGE_PCT = (-2.0, 30.0)   # a policy rate outside this is a typing slip, not a policy
+POLICY_RATE_RANGE_PCT = (-2.0, 30.0)   # the lowest and highest policy rate a decision may set
 
 
 def home_economy(actor: str) -> str:
@@ -107,12 +111,15 @@ def _check_values(d: Decision, fail) -> None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not math.isfinite(value)):
             fail(f"{name} must be a number, got {value!r}")
+    if d.repatriate is not None and not isinstance(d.repatriate, bool):
+        fail(f"repatriate must be true or false, got {d.repatriate!r}")
     if d.amount_bn is not None:
-        if d.action == "fx_intervention":
+        if d.action in SIGNED_AMOUNT:
             if d.amount_bn == 0:
-                fail("amount_bn must not be zero (positive sells dollars for the home currency, negative buys)")
-            if d.actor == "FED":
-                fail("the Fed's home currency is the dollar; fx_intervention is for BOJ, ECB and PBOC")
+                fail("amount_bn must not be zero (" + ("positive sells dollars for the home currency, negative buys"
+                     if d.action == "fx_intervention" else "positive borrows dollars, negative repays") + ")")
+            if home_economy(d.actor) == "US":
+                fail(f"the dollar is the United States' own currency; {d.action} is for other economies and their central banks")
         elif d.amount_bn <= 0:
             fail(f"amount_bn must be a positive number of USD billions, got {d.amount_bn}")
     if d.rate_pct is not None:
@@ -130,6 +137,25 @@ def _check_values(d: Decision, fail) -> None:
         fail(f"unknown sector '{d.sector}'; expected one of {', '.join(SECTORS)} or 'all'")
 
 
+def fit_to_limits(d: Decision) -> Decision | None:
+    """The decision with its numbers brought within what any decision may be (policy rate, tariff), for
+    rules: a computer-played seat must never make a decision the model would refuse. A decision whose
+    numbers are not finite is dropped (None)."""
+    from dataclasses import replace
+
+    for name in ("amount_bn", "rate_pct"):
+        value = getattr(d, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            return None
+    if d.rate_pct is not None:
+        low, high = POLICY_RATE_RANGE_PCT if d.action == "set_policy_rate" else (0.0, MAX_TARIFF_PCT)
+        if not low <= d.rate_pct <= high:
+            d = replace(d, rate_pct=float(min(max(d.rate_pct, low), high)))
+    if d.amount_bn is not None and d.action not in SIGNED_AMOUNT and d.amount_bn <= 0:
+        return None
+    return d
+
+
 def from_mapping(data: Any, where: str, origin: str) -> Decision:
     """Build a Decision from a TOML table, with messages that name ``where`` it came from."""
     if not isinstance(data, dict):
@@ -143,6 +169,8 @@ def from_mapping(data: Any, where: str, origin: str) -> Decision:
     for name in ("actor", "action", "target", "sector"):
         if name in data and not isinstance(data[name], str):
             raise DecisionError(f"{where}: '{name}' must be text, got {data[name]!r}")
+    if "repatriate" in data and not isinstance(data["repatriate"], bool):
+        raise DecisionError(f"{where}: 'repatriate' must be true or false, got {data['repatriate']!r}")
     note = data.get("headline", data.get("note", ""))
     if not isinstance(note, str):
         raise DecisionError(f"{where}: 'headline' must be text, got {note!r}")

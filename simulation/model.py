@@ -8,6 +8,7 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import mesa
@@ -15,8 +16,9 @@ import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
-from simulation.calibration import Calibration, load_calibration
-from simulation.decisions import Decision, check
+from simulation.calibration import Calibration, calibration_for
+from simulation.decisions import Decision, check, fit_to_limits
+from simulation.errors import UserError
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
@@ -48,7 +50,13 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.calibration = (calibration or load_calibration()).with_overrides(scenario.calibration)
+        where = f"scenario {scenario.id}, [calibration]"
+        if calibration is None:
+            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())),
+                                               where)
+        else:
+            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
+                                                                                                   where=where)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
@@ -67,9 +75,9 @@ class TradeWarModel(mesa.Model):
         self.trade = TradeNetwork(cal)
         self.macro = Macro(cal)
         self.macro.start(self.trade)
-        for code in self.scenario.roles:
-            if code in ECONOMIES:
-                self.macro.set_objectives(code, self.scenario.objectives(code).model_dump())
+        for seat in self.scenario.roles:
+            if seat in ECONOMIES or seat in CENTRAL_BANKS:
+                self._set_objectives(seat)
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
@@ -91,12 +99,22 @@ class TradeWarModel(mesa.Model):
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
-        self.markets = Markets(cal, self.rng, self.policy_rates(), self.macro.inflation_pct)
-        self.investors = self._build_investors()
+        self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
-        self._carry_before = self.investors.carry_position_bn()
+        self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
+        self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
+        self.investors = self._build_investors()
+        self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+
+    def _set_objectives(self, seat: str) -> None:
+        """A role's score weights; a weight the role leaves out keeps the calibrated default."""
+        weights = {k: v for k, v in self.scenario.objectives(seat).model_dump().items() if v is not None}
+        try:
+            self.macro.set_objectives(seat, weights)
+        except KeyError as error:
+            raise UserError(f"scenario {self.scenario.id}, roles.{seat}.objectives: {error.args[0]}") from None
 
     def _rule(self, choice, kind: str, where: str):
         if choice is None:
@@ -135,6 +153,7 @@ class TradeWarModel(mesa.Model):
             self.events.append(apply_decision(self, decision))
             self.decision_log.append(decision)
         self._age_threats(t)
+        self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before)
@@ -142,7 +161,7 @@ class TradeWarModel(mesa.Model):
         self.markets.step(inputs, self.investors)
         prices = self.markets.prices()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
-                          self.markets.risk, self.reserves_valuation_change_bn())
+                          self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
         self.recorder.record()
 
@@ -153,13 +172,38 @@ class TradeWarModel(mesa.Model):
         # A deal binds both sides this month: neither side's rule may answer the other's old tariffs.
         taken |= {(d.target, "tariffs", d.actor) for d in given if d.action == "trade_deal"}
         ruled = []
+        self._observations = {}
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
             actor = agent.code if isinstance(agent, Government) else agent.bank_id
-            for d in agent.decide(self.observe(actor, t)):
+            obs = self._observations[actor] = self.observe(actor, t)
+            for d in agent.decide(obs):
+                d = self._fit_rule_decision(d)
+                if d is None:
+                    continue
                 check(d, self.steps_total)
                 if (actor, _family(d.action), d.target) not in taken:
                     ruled.append(d)
         return given + ruled
+
+    def _fit_rule_decision(self, d: Decision) -> Decision | None:
+        """A computer-played seat never makes a decision that would be refused: its numbers are brought
+        within the limits of a decision and of what the actor holds; a decision left empty is dropped."""
+        d = fit_to_limits(d)
+        if d is None or d.amount_bn is None or d.amount_bn <= 0:
+            return d
+        holder = CENTRAL_BANKS.get(d.actor, d.actor)
+        government = self.governments[holder]
+        price = self.ust_price
+        room = {"sell_treasuries": self.ledger.holdings_bn[holder],
+                "threaten_sale": self.ledger.holdings_bn[holder],
+                "buy_treasuries": government.cash_reserves_bn / price,
+                "fx_intervention": government.cash_reserves_bn + self.ledger.holdings_bn[holder] * price,
+                "fima_repo": self.ledger.holdings_bn[holder] * price - government.repo_bn}.get(d.action)
+        if room is None or d.amount_bn <= room:
+            return d
+        if room <= 1e-9:
+            return None
+        return dataclasses.replace(d, amount_bn=float(room))
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(steps if steps is not None else self.steps_total - self.month):
@@ -175,12 +219,26 @@ class TradeWarModel(mesa.Model):
 
     # -- bookkeeping used by decisions ------------------------------------------------------------
     def sell_official(self, actor: str, holder: str, face_bn: float) -> float:
-        """Move Treasuries from an official holder to the market; returns the proceeds (USD bn)."""
+        """Move Treasuries from an official holder to the market; returns the proceeds (USD bn).
+
+        The seller pays its own impact: the block is placed at the price its own order produces (the
+        month's yield plus the rise its sale causes, on top of what it already sold this month)."""
         self.ledger.transfer(holder, "US investors and the Fed", face_bn)
         self.ledger.record_official(actor, face_bn)
-        proceeds = face_bn * self.ust_price
+        sold_before = max(self.official_sales_bn.get(actor, 0.0), 0.0)
+        impact_bp = self.markets.own_impact_bp(sold_before, face_bn * self.ust_price)
+        duration = self.calibration.param("bonds.ust_duration_years")
+        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.markets.start["us_10y"], duration)
+        proceeds = face_bn * price
         self.official_sales_bn[actor] = self.official_sales_bn.get(actor, 0.0) + proceeds
         return proceeds
+
+    def _charge_repo_interest(self) -> None:
+        """Dollars borrowed from the Fed's FIMA repo facility cost the repo rate each month, paid in cash."""
+        rate = self.central_banks["FED"].policy_rate_pct + self.calibration.param("repo.fima_spread_pp")
+        for government in self.governments.values():
+            if government.repo_bn > 0:
+                government.cash_reserves_bn -= government.repo_bn * rate / 1200.0
 
     def buy_home_currency(self, economy: str, cause: str, amount_bn: float) -> None:
         key = (economy, cause)
@@ -196,6 +254,19 @@ class TradeWarModel(mesa.Model):
                 if t - government.threat_step == int(deadline) + 1:
                     self.events.append(Event(t, code, "threat_fading", f"credibility={government.credibility:.2f}",
                                              f"Markets start to doubt {actor_name(code)}'s threat to sell Treasuries"))
+
+    # -- scores -----------------------------------------------------------------------------------
+    def seat_score(self, seat: str) -> float:
+        """A seat's score now (100 at the start): a government by its economy code, or a central bank."""
+        return self.macro.seat_score(seat)
+
+    def seat_score_parts(self, seat: str) -> dict[str, float]:
+        """A seat's score terms now (the score is 100 plus their sum)."""
+        return self.macro.seat_parts(seat)
+
+    def scores_frame(self):
+        """Every seat's score and its parts at every step so far (``step, seat, part, value``)."""
+        return self.recorder.scores_frame()
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -215,8 +286,19 @@ class TradeWarModel(mesa.Model):
         return out
 
     def reserves_value_bn(self) -> np.ndarray:
+        """Reserves at market value, net of what is owed to the FIMA repo facility."""
         price = self.ust_price
-        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price for e, g in self.governments.items()])
+        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price - g.repo_bn
+                         for e, g in self.governments.items()])
+
+    def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
+        """Each central bank's projected path as markets read it: (the rate it steers toward, its
+        smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
+        out = {}
+        for bank_id, bank in self.central_banks.items():
+            obs = self._observations.get(bank_id) or self.observe(bank_id, t)
+            out[bank.economy] = bank.projection(obs)
+        return out
 
     def reserves_valuation_change_bn(self) -> np.ndarray:
         """Gains and losses on reserves since the start from price moves alone: today's value, plus what
@@ -225,16 +307,21 @@ class TradeWarModel(mesa.Model):
         return self.reserves_value_bn() + spent - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
-        shock = 0.0
+        shock = us_rise = 0.0
         if tariff_before is not None:
-            shock = float(((self.trade.tariffs_pct - tariff_before) * self.trade.base_flows_bn).sum()) / 1000.0
+            # Tariff changes in log points (x 100), so 145% counts as a prohibitive tariff, not 145 small ones.
+            change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
+            weighted = change * self.trade.base_flows_bn / 1000.0
+            shock = float(weighted.sum())
+            us_rise = float(np.maximum(weighted[:, index_of("US")], 0.0).sum())
         expected = self.macro.expected_gap_pct(self.trade)
         nx = (self.trade.exports_bn() - self.trade.imports_bn()) - (self.macro.base_exports_bn - self.macro.base_imports_bn)
         return MarketInputs(
-            policy_rates=self.policy_rates(), inflation_pct=self.macro.inflation_pct,
+            policy_rates=self.policy_rates(), policy_paths=self.policy_paths(self.month),
+            inflation_pct=self.macro.inflation_pct,
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
-            tariff_shock=shock, deals=self.deals, net_exports_change_bn=nx,
+            tariff_shock=shock, us_tariff_rise=us_rise, deals=self.deals, net_exports_change_bn=nx,
             expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
         )
 
@@ -246,9 +333,12 @@ class TradeWarModel(mesa.Model):
         return out
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
+        """Stock prices relative to their expected path (the start plus the expected return): only the
+        surprise is new wealth; the drift is the normal growth potential output already has."""
         out = np.zeros(len(ECONOMIES))
-        out[index_of("US")] = math.log(prices["sp500"] / self.start_prices["sp500"])
-        out[index_of("JP")] = math.log(prices["nikkei225"] / self.start_prices["nikkei225"])
+        for name, economy in (("sp500", "US"), ("nikkei225", "JP")):
+            expected = self.markets.eq_parts[name].get("expected return", 0.0)
+            out[index_of(economy)] = math.log(prices[name] / self.start_prices[name]) - expected
         return out
 
     def observe(self, actor: str, t: int) -> Observation:
@@ -279,6 +369,7 @@ class TradeWarModel(mesa.Model):
             my_tariffs={p: tuple(tariffs[i][e]) for p, i in partners},
             base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
         )
 
     def _step_view(self, t: int) -> dict:

@@ -33,8 +33,9 @@ MOVE_LABELS = {
     "set_tariff": "Set a tariff", "trade_deal": "Strike a trade deal", "threaten_sale": "Threaten to sell",
     "sell_treasuries": "Sell", "buy_treasuries": "Buy", "retract_threat": "Withdraw a threat",
     "set_policy_rate": "Set the policy rate", "fx_intervention": "Intervene in the currency market",
+    "fima_repo": "Borrow dollars against them (Fed repo)",
 }
-TREASURY_MOVES = ("threaten_sale", "sell_treasuries", "buy_treasuries", "retract_threat")
+TREASURY_MOVES = ("threaten_sale", "sell_treasuries", "buy_treasuries", "retract_threat", "fima_repo")
 
 
 def seat_kind(seat: str) -> str:
@@ -85,6 +86,7 @@ class SeatView:
     threat_bn: float | None                  # standing threat to sell (0: none; None: not known)
     credibility: float | None                # how far markets believe its threats, 0-1
     policy_rate_pct: float | None            # central banks only
+    repo_bn: float | None = None             # owed to the Fed's FIMA repo facility (None: not known)
     tariffs_pct: Mapping[tuple[str, str], float] = field(default_factory=dict)   # (partner, sector) -> %
     moves: tuple[MoveOption, ...] = ()
 
@@ -130,6 +132,8 @@ class SeatView:
                     return problem
         if d.action == "fx_intervention" and d.amount_bn == 0:
             return "An intervention of $0bn does nothing: type a positive amount to sell dollars, negative to buy."
+        if d.action == "fima_repo" and d.amount_bn == 0:
+            return "A repo of $0bn does nothing: type a positive amount to borrow, negative to repay."
         return ""
 
 
@@ -169,6 +173,7 @@ def seat_view(model, seat: str, steps: int) -> SeatView:
     cash = float(government.cash_reserves_bn) if government is not None else None
     threat = float(government.threat_bn) if government is not None else None
     credibility = float(government.credibility) if government is not None else None
+    repo = float(getattr(government, "repo_bn", 0.0)) if government is not None else None
     bank = model.central_banks.get(seat) if seat in CENTRAL_BANKS else None
     tariffs = {}
     if seat in ECONOMIES:
@@ -179,7 +184,7 @@ def seat_view(model, seat: str, steps: int) -> SeatView:
                 tariffs.update({(partner, s): r for s, r in zip(SECTORS, rates)})
     price = float(getattr(model, "ust_price", 1.0))
     facts = SeatView(seat, int(getattr(model, "month", 0)), steps, holdings, cash, threat, credibility,
-                     float(bank.policy_rate_pct) if bank is not None else None, MappingProxyType(tariffs))
+                     float(bank.policy_rate_pct) if bank is not None else None, repo, MappingProxyType(tariffs))
     return replace(facts, moves=allowed_moves(facts, price))
 
 
@@ -215,6 +220,12 @@ def allowed_moves(facts: SeatView, ust_price: float = 1.0) -> tuple[MoveOption, 
                                 why_not="You have no standing threat to withdraw." if none else "")
         elif action == "set_policy_rate":
             option = MoveOption(action, option.label, rate_pct=POLICY_RATE_RANGE_PCT)
+        elif action == "fima_repo":
+            if facts.holdings_bn <= 0:
+                continue
+            owed = facts.repo_bn or 0.0
+            most = facts.holdings_bn * ust_price - owed          # what the holdings can still secure
+            option = MoveOption(action, option.label, amount_bn=(-owed if facts.repo_bn is not None else None, most))
         elif action == "fx_intervention":
             if seat == "FED":
                 continue        # the Fed's home currency is the dollar
@@ -241,9 +252,13 @@ def _outside(action: str, field_name: str, value: float, bounds, facts: SeatView
                     f"${value:,.0f}bn.")
         if action == "buy_treasuries" and high is not None and value > high + 1e-9:
             return f"Your cash reserves pay for at most ${high:,.0f}bn of Treasuries, not ${value:,.0f}bn."
+        if action == "fima_repo" and high is not None and value > high + 1e-9:
+            return f"Your Treasuries can secure at most ${max(high, 0):,.0f}bn more of repo loans, not ${value:,.0f}bn."
+        if action == "fima_repo" and low is not None and value < low - 1e-9:
+            return f"You owe the repo facility ${-low:,.0f}bn, so you cannot repay ${-value:,.0f}bn."
         if action == "fx_intervention" and high is not None and value > high + 1e-9:
             return f"Your reserves come to ${high:,.0f}bn, so you cannot sell ${value:,.0f}bn of dollars."
-        if low is not None and value <= low and action != "fx_intervention":
+        if low is not None and value <= low and action not in ("fx_intervention", "fima_repo"):
             return f"The amount must be more than ${low:,.0f}bn; you entered ${value:,.0f}bn."
         return ""
     what = {"set_tariff": "A tariff", "trade_deal": "A deal's tariff cap", "set_policy_rate": "The policy rate"}[action]

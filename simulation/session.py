@@ -191,11 +191,11 @@ class PlaySession:
                 if e.action == "breaking_news" or (e.step, e.actor, e.action) in scripted]
 
     def score(self, seat: str) -> float:
-        return float(self.model.macro.score[ECONOMIES.index(home_economy(seat))])
+        """The seat's own score: a government's with its role's weights, a central bank's on its mandate."""
+        return self.model.seat_score(seat)
 
     def score_parts(self, seat: str) -> dict[str, float]:
-        i = ECONOMIES.index(home_economy(seat))
-        return {name: float(part[i]) for name, part in self.model.macro.score_parts().items()}
+        return self.model.seat_score_parts(seat)
 
     def baseline(self) -> RunResult:
         """The scenario as written, same seed, every seat on its rule: what the player is compared with."""
@@ -236,33 +236,28 @@ def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:
 
 def baseline_run(loaded, seed: int, steps: int) -> RunResult:
     """The scenario ``loaded`` as written, every seat on its rule (cached): any game's comparison run."""
-    return _baseline(loaded.path, loaded.sha256, seed, steps, loaded)[0]
+    return _baseline(loaded.path, loaded.sha256, seed, steps, loaded)
 
 
 def baseline_score_parts(loaded, seed: int, steps: int, seat: str, month: int) -> dict[str, float]:
     """The baseline's score terms for ``seat`` at ``month``."""
-    parts = _baseline(loaded.path, loaded.sha256, seed, steps, loaded)[1][month]
-    i = ECONOMIES.index(home_economy(seat))
-    return {name: float(part[i]) for name, part in parts.items()}
+    return baseline_run(loaded, seed, steps).world.recorder.seat_parts(month, seat)
 
 
-_BASELINES: dict[tuple, tuple[RunResult, list[dict]]] = {}
+_BASELINES: dict[tuple, RunResult] = {}
 
 
-def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> tuple[RunResult, list[dict]]:
-    """The baseline run, and its score terms after every month (the recorder keeps the score, not its
-    terms), from one pass through the months; cached per scenario file, seed and length."""
+def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> RunResult:
+    """The baseline run (its recorder keeps every seat's score terms each month); cached per scenario
+    file, seed, length and calibration preset."""
     from simulation.model import TradeWarModel
 
-    key = (str(path), sha256, seed, steps)
+    key = (str(path), sha256, seed, steps, loaded.scenario.calibration_preset)
     if key not in _BASELINES:
         if len(_BASELINES) > 64:
             _BASELINES.pop(next(iter(_BASELINES)))
         model = TradeWarModel(loaded.scenario, seed=seed, steps=steps)
         model.release()
-        parts = [model.macro.score_parts()]
-        for _ in range(steps):
-            model.run(1)
-            parts.append({name: part.copy() for name, part in model.macro.score_parts().items()})
-        _BASELINES[key] = RunResult(model.recorder, {}, model), parts
+        model.run(steps)
+        _BASELINES[key] = RunResult(model.recorder, {}, model)
     return _BASELINES[key]

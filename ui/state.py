@@ -43,6 +43,9 @@ def parse_link(search: str | None) -> tuple[GameLink | None, list[str]]:
     if not fields.get("scenario", [""])[-1]:
         return None, []
     warnings = []
+    from scenarios import linkable
+
+    linkable(fields["scenario"][-1])
     if "v" not in fields:
         from scenarios import load_scenario
 
@@ -191,7 +194,12 @@ def describe_move(d: Decision) -> str:
     if d.action == "fx_intervention":
         side = "sell dollars for the home currency" if d.amount_bn > 0 else "buy dollars"
         return f"Currency intervention: {side}, ${abs(d.amount_bn):,g}bn"
+    home = " and sell the dollars for the home currency" if d.repatriate else ""
+    if d.action == "fima_repo":
+        if d.amount_bn < 0:
+            return f"Repay ${-d.amount_bn:,g}bn to the Fed's repo facility"
+        return f"Borrow ${d.amount_bn:,g}bn from the Fed's repo facility against Treasuries{home}"
     words = {"sell_treasuries": "Sell", "buy_treasuries": "Buy", "threaten_sale": "Threaten to sell"}
     if d.action == "retract_threat":
         return "Withdraw the threat to sell Treasuries"
-    return f"{words[d.action]} ${d.amount_bn:,g}bn of US Treasuries"
+    return f"{words[d.action]} ${d.amount_bn:,g}bn of US Treasuries{home}"

@@ -34,3 +34,4 @@ class Observation:
     my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
     base_my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
     home_quote: str = ""         # the market quote of the actor's currency ("usd_jpy"), if it floats
+    tariff_inflation_pct: float = 0.0  # the part of inflation_pct due to tariffs (a one-off price-level rise)

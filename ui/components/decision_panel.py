@@ -20,12 +20,14 @@ from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.seat_view import TREASURY_MOVES, SeatView, seat_view
-from simulation.world import CENTRAL_BANKS, ECONOMY_NAMES
+from simulation.world import CENTRAL_BANKS, ECONOMY_NAMES, FLOATING_CURRENCY
 from ui import entry
 from ui.components.prose import Prose
 from ui.state import describe_move
 
 HOLD = "Hold (do nothing)"
+REPATRIATING = ("sell_treasuries", "fima_repo")     # moves whose dollars may be sold for the home currency
+CURRENCY_WORDS = {"JPY": "yen", "EUR": "euros", "CNY": "yuan"}   # the model's floating currencies
 NOTE_STYLE = {"font-size": "0.85em", "color": "#555"}
 
 
@@ -130,6 +132,7 @@ def TreasuryControls(view: SeatView, add, disabled: bool, continuous_update: boo
     if choice not in choices:
         choice = HOLD
     amount, set_amount = solara.use_state("100")
+    home, set_home = solara.use_state(False)
     action = choices[choice]
     Prose("**US Treasuries**")
     with solara.Row(classes=["move-row"]):
@@ -137,13 +140,26 @@ def TreasuryControls(view: SeatView, add, disabled: bool, continuous_update: boo
                       disabled=disabled)
         if action not in (None, "retract_threat"):
             NumberBox("Amount (USD bn)", amount, set_amount, disabled, continuous_update, ["amount-box"])
+    if action in REPATRIATING and view.home in FLOATING_CURRENCY:
+        solara.Checkbox(label=f"Bring the dollars home (sell them for {CURRENCY_WORDS[FLOATING_CURRENCY[view.home]]})",
+                        value=home, on_value=set_home, disabled=disabled)
     threat = "" if not view.threat_bn else f" Standing threat: ${view.threat_bn:,.0f}bn."
-    solara.Text(f"You hold ${view.holdings_bn:,.0f}bn (face value).{threat}", classes=["holdings-now"],
+    repo = "" if not view.repo_bn else f" Owed to the Fed's repo facility: ${view.repo_bn:,.0f}bn."
+    hint = " (negative repays)" if action == "fima_repo" else ""
+    solara.Text(f"You hold ${view.holdings_bn:,.0f}bn (face value).{threat}{repo}{hint}", classes=["holdings-now"],
                 style=NOTE_STYLE)
     if action is not None:
         solara.Button("Add Treasury move", disabled=disabled, outlined=True,
-                      on_click=lambda: add(lambda: move(view, action, amount_bn=None if action == "retract_threat"
-                                                        else entry.amount_bn(amount, "Amount (USD bn)"))))
+                      on_click=lambda: add(lambda: treasury_move(view, action, amount, home)))
+
+
+def treasury_move(view: SeatView, action: str, amount: str, home: bool) -> Decision:
+    """The Treasury decision the controls describe (the amount as typed; home: convert the dollars)."""
+    if action == "retract_threat":
+        return move(view, action)
+    amount_bn = entry.amount_bn(amount, "Amount (USD bn)")
+    repatriate = True if home and action in REPATRIATING and view.home in FLOATING_CURRENCY and amount_bn > 0 else None
+    return move(view, action, amount_bn=amount_bn, repatriate=repatriate)
 
 
 @solara.component

@@ -8,7 +8,7 @@ import solara
 from ui.components.plotly_view import PlotlyView
 
 from simulation.decisions import home_economy
-from simulation.session import PlaySession
+from simulation.session import KEY_SERIES, PlaySession
 from ui import charts
 
 
@@ -30,11 +30,14 @@ def chart_marks(session, seat: str | None) -> tuple[list[tuple[int, str]], list[
     return moves, (scripted() if scripted else [])
 
 
-def actual_paths(session) -> dict | None:
-    """What actually happened in 2025 for the markets chart's series ({column: {"2025-04": value}}), where
-    the scenario has the data; None until a history file is wired in."""
-    loader = getattr(session.loaded, "actual_history", None)
-    return loader() if callable(loader) else None
+def actual_paths(scenario, steps: int) -> dict[str, dict[str, float]]:
+    """What actually happened for the markets chart's series ({column: {"2025-04": value}}), for the months
+    the scenario covers where there is data (``simulation/history.py``); empty otherwise."""
+    from simulation.history import actual_history
+
+    frame = actual_history(scenario, steps)
+    return {column: dict(zip(rows.date, rows.value)) for column, rows in frame.groupby("series")
+            if column in KEY_SERIES}
 
 
 @solara.component
@@ -47,17 +50,23 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
     def markets_chart():
         moves, events = chart_marks(session, seat)
         return charts.markets_figure(result.model, baseline.model, fan, session.steps, start=start, moves=moves,
-                                     events=events, actual=actual_paths(session))
+                                     events=events, actual=actual_paths(session.loaded, session.steps))
 
     markets = solara.use_memo(markets_chart, dependencies=[version, id(fan)])
     economies = solara.use_memo(lambda: charts.economy_figure(result.economies, baseline.economies,
                                                               focus_economies(seat), session.steps, start=start),
                                 dependencies=[version])
-    network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month), dependencies=[version])
+    choices = charts.network_measure_choices()
+    measure, set_measure = solara.use_state(charts.IMPORT_TARIFF)
+    network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month, measures=result.network,
+                                                            measure=measure),
+                              dependencies=[version, measure])
     with solara.Div(classes=["chart-markets"]):
         PlotlyView(markets)
     with solara.Columns([3, 2], classes=["stack-when-narrow"]):
         with solara.Div(classes=["chart-economies"]):
             PlotlyView(economies)
         with solara.Div(classes=["chart-network"]):
+            solara.Select("Colour economies by", values=list(choices.values()), value=choices[measure],
+                          on_value=lambda label: set_measure(next(k for k, v in choices.items() if v == label)))
             PlotlyView(network)

@@ -13,11 +13,12 @@ import solara
 
 from ui.components.plotly_view import PlotlyView
 
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 from simulation.policy import actor_name
 from simulation.recording import month_label
-from simulation.session import KEY_SERIES, PlaySession
+from simulation.decisions import CENTRAL_BANK, GOVERNMENT
+from simulation.session import KEY_SERIES, PlaySession, seat_kind
 from simulation.world import ECONOMY_NAMES
 
 # The model records yields' moves in basis points and prices' moves as log changes in percent (which add up
@@ -25,18 +26,42 @@ from simulation.world import ECONOMY_NAMES
 UNIT_WORDS = {"bp": "bp", "pct": "%"}
 SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)",
                     "inflation": "inflation (distance from the target, against the start)",
-                    "jobs": "auto jobs", "wealth": "wealth (value of reserves)"}
+                    "jobs": "auto jobs", "wealth": "wealth (value of reserves)",
+                    "revenue": "tariff revenue", "currency": "currency (its move against the dollar)"}
+SEAT_SCORE_WORDS = {GOVERNMENT: "output, inflation, auto jobs, wealth and tariff revenue",
+                    CENTRAL_BANK: "its mandate: inflation against target, a small output gap and, if asked, "
+                                  "a steady currency"}
 
 
-def score_scale() -> str:
-    """What one score point is worth in each term, from the welfare weights in the calibration."""
+def score_scale(seat: str) -> str:
+    """What one score point is worth in each of the seat's terms, at the standard weights of the calibration
+    (``welfare.weight.*`` for governments, ``mandate.weight.*`` for central banks; a scenario's role may
+    weigh them differently)."""
     from simulation.calibration import load_calibration
 
-    weight = lambda name: load_calibration().param(f"welfare.weight.{name}")  # noqa: E731
-    return (f"One point is worth {1 / weight('output'):g}% of GDP of output, or {1 / weight('inflation'):g} "
-            f"percentage points of inflation further from the target, or {1 / weight('jobs'):g}% of auto jobs, "
-            f"or a change in the value of reserves of {1 / weight('wealth'):g}% of GDP. So a gap of 0.4 points "
-            f"is like {0.4 / weight('output'):g}% of a year's output.")
+    table = parameter_table()
+    prefix = "mandate.weight." if seat_kind(seat) == CENTRAL_BANK else "welfare.weight."
+    worth = []
+    for row in table[table.name.str.startswith(prefix)].itertuples():
+        weight = load_calibration().param(row.name)
+        if weight > 0:
+            unit = row.unit.removeprefix("score points per ").split(" (")[0]
+            worth.append(f"{1 / weight:g} {unit}")
+    if not worth:
+        return ""
+    return (f"At the standard weights one point is worth {', or '.join(worth)}: a gap of 0.4 points is "
+            f"0.4 times that.")
+
+
+def parameter_table():
+    """The calibrated parameters (name, value, unit, source) as the calibration file lists them."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import simulation.calibration as package
+
+    return pd.read_csv(Path(package.__file__).with_name("parameters.csv"))
 
 
 def month_change(session, column: str, month: int) -> tuple[float, str]:
@@ -70,7 +95,7 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
         if not headlines:
             solara.Text("No news yet: play a month.")
         for step, text in headlines:
-            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["news-item"])
+            Prose(f"**{month_label(session.loaded.start, step)}** — {plain(text)}", classes=["news-item"])
 
 
 @solara.component
@@ -97,21 +122,19 @@ def WhyPanel(session: PlaySession, month: int, version: int = 0):
 
 @solara.component
 def ReportCard(session: PlaySession, seat: str, version: int = 0):
-    """The seat's score against the baseline, and which of its four terms made the difference."""
-    baseline = session.baseline()
+    """The seat's own score against the baseline, and which of its terms made the difference."""
     economy = _home(seat)
-    base_scores = baseline.economies[baseline.economies.economy == economy].set_index("step").score
     month = session.month
-    mine, theirs = session.score(seat), float(base_scores.loc[month])
     parts = session.score_parts(seat)
     base_parts = session.baseline_score_parts(seat, month)
+    mine, theirs = session.score(seat), 100.0 + sum(base_parts.values())
     title = "Report card" if session.finished else f"Report card so far (month {month} of {session.steps})"
     with solara.Card(title, margin=0, classes=["report-card"]):
         verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
         Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
                         f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
-                        f"(100 is the starting point; the score weighs {ECONOMY_NAMES[economy]}'s output, "
-                        "inflation, auto jobs and wealth with this role's objectives.) " + score_scale(),
+                        f"(100 is the starting point; the score weighs {SEAT_SCORE_WORDS[seat_kind(seat)]} "
+                        f"for {ECONOMY_NAMES[economy]} with this role's objectives.) " + score_scale(seat),
               classes=["score-scale"])
         rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
         for name, value in parts.items():

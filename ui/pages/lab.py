@@ -29,6 +29,8 @@ from simulation.runner import run
 from simulation.session import seed_fan
 from simulation.world import CENTRAL_BANKS, ECONOMIES
 from ui import charts
+from ui.components.figures import actual_paths
+from ui.components.panels import parameter_table
 from ui.pages.library import library
 
 GROUPS = ("trade", "bonds", "fx", "equity", "carry", "risk", "credibility", "macro", "welfare")
@@ -265,7 +267,7 @@ def RuleEditor(seat: str, kind: str, name: str, params: dict, on_change):
 
 @solara.component
 def CalibrationControls(calibration: dict, set_calibration):
-    table = solara.use_memo(_parameter_table, dependencies=[])
+    table = solara.use_memo(parameter_table, dependencies=[])
     group, set_group = solara.use_state("bonds")
     with solara.Card("Calibrated parameters", margin=0):
         groups = {GROUP_WORDS[g]: g for g in GROUPS}
@@ -277,14 +279,6 @@ def CalibrationControls(calibration: dict, set_calibration):
                               on_value=lambda v, n=row.name, base=row.value: set_calibration(
                                   {k: x for k, x in {**calibration, n: v}.items() if k != n or v != base}))
             solara.Text(f"{row.name} · Source: {row.source}", style={"font-size": "0.75em", "color": "#666"})
-
-
-def _parameter_table() -> pd.DataFrame:
-    from pathlib import Path
-
-    import simulation.calibration as package
-
-    return pd.read_csv(Path(package.__file__).with_name("parameters.csv"))
 
 
 def request_changes(request, loaded) -> list[str]:
@@ -312,6 +306,7 @@ def _lab_results(experiment, as_written, fan, base_fan, start, changes_made):
     seeds = len(fan[1]) if fan else 1
     PlotlyView(charts.markets_figure(experiment.model, as_written.model, fan[0] if fan else None, steps,
                                      names=("Experiment", "As written (same seed)"), start=start,
+                                     actual=actual_paths(start, steps) if start else None,
                                      baseline_fan=base_fan[0] if base_fan else None,
                                      fan_name=f"Experiment, 5-95% across {seeds} seeds"))
     economies = ("JP", "US", "CN")
