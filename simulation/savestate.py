@@ -116,10 +116,7 @@ def read_state(path_or_query: str) -> SavedRun:
 
 # -- URL query ------------------------------------------------------------------------------------
 def to_query(state: SavedRun) -> str:
-    moves = ";".join(",".join([str(d.step), d.actor, d.action] + [f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
-                                                               for k, v in d.to_record().items()
-                                                               if k in FIELDS[3:]])
-                     for d in state.decisions)
+    moves = decisions_to_text(state.decisions)
     params = {"scenario": state.scenario, "seed": state.seed, "steps": state.steps, "v": state.model_version,
               "sha": state.scenario_sha256[:SHA_CHARS]}
     if state.seats:
@@ -131,16 +128,18 @@ def to_query(state: SavedRun) -> str:
     return "?" + urlencode(params)
 
 
-def from_query(query: str) -> SavedRun:
-    where = "saved link"
-    fields = parse_qs(urlsplit(query).query if "://" in query else query.lstrip("?"), keep_blank_values=True)
-    get = lambda key: fields[key][-1] if key in fields else None  # noqa: E731
-    for key in ("scenario", "seed", "steps", "v"):
-        if get(key) is None:
-            raise UserError(f"{where}: missing '{key}'; expected scenario, seed, steps and v (model version)")
-    steps = _int(get("steps"), "steps", where)
+def decisions_to_text(decisions) -> str:
+    """Decisions as a link writes them: ``step,actor,action,field:value...`` joined by ``;``."""
+    return ";".join(",".join([str(d.step), d.actor, d.action] + [f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
+                                                               for k, v in d.to_record().items()
+                                                               if k in FIELDS[3:]])
+                    for d in decisions)
+
+
+def decisions_from_text(text: str, steps: int, where: str = "saved link") -> list[Decision]:
+    """The decisions of ``decisions_to_text``, each checked; a fault is a ``UserError`` naming its place."""
     decisions = []
-    for number, item in enumerate(filter(None, (get("d") or "").split(";")), start=1):
+    for number, item in enumerate(filter(None, (text or "").split(";")), start=1):
         parts = item.split(",")
         if len(parts) < 3:
             raise UserError(f"{where}, decision {number}: expected 'step,actor,action[,field:value...]', got '{item}'")
@@ -152,6 +151,18 @@ def from_query(query: str) -> SavedRun:
         decision = from_mapping(data, f"{where}, decision {number}", origin="file")
         check(decision, steps)
         decisions.append(decision)
+    return decisions
+
+
+def from_query(query: str) -> SavedRun:
+    where = "saved link"
+    fields = parse_qs(urlsplit(query).query if "://" in query else query.lstrip("?"), keep_blank_values=True)
+    get = lambda key: fields[key][-1] if key in fields else None  # noqa: E731
+    for key in ("scenario", "seed", "steps", "v"):
+        if get(key) is None:
+            raise UserError(f"{where}: missing '{key}'; expected scenario, seed, steps and v (model version)")
+    steps = _int(get("steps"), "steps", where)
+    decisions = decisions_from_text(get("d") or "", steps, where)
     return SavedRun(get("scenario"), get("sha") or "", _int(get("seed"), "seed", where), steps,
                     tuple(decisions), get("v"), _seats(list(filter(None, (get("seats") or "").split(","))), where),
                     _preset(get("preset") or "", where))
