@@ -157,18 +157,10 @@ values = ["hold", "threaten_then_sell", "cautious_seller"]
 """
 
 
-def test_rules_are_a_factor_and_a_users_rule_file_reaches_dask_workers(tmp_path, monkeypatch):
+def test_rules_are_a_factor_and_a_users_rule_file_reaches_dask_workers(tmp_path):
     from distributed import LocalCluster
 
-    from agents.rules import base
-
     spec = write_spec(tmp_path, RULES_SPEC)
-    # As in a fresh process: another test here may already have loaded the example rule file.
-    for name in [n for n, c in base.RULES.items() if getattr(c, "source_file", "")]:
-        monkeypatch.delitem(base.RULES, name)
-    with pytest.raises(UserError, match="your own rules need sweep --rules FILE"):
-        load_spec(spec)
-    monkeypatch.undo()
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         outcome = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False,
