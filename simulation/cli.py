@@ -230,6 +230,7 @@ def list_rules(args) -> int:
     import inspect
 
     from agents.rules import RULES
+    from agents.rules.base import KINDS
     from agents.rules.user_rules import load_rule_file
 
     for file in args.rules:
@@ -249,7 +250,7 @@ def list_rules(args) -> int:
             else:
                 print("  (none)")
         return 0
-    for kind in ("trade", "treasury", "monetary", "investor"):
+    for kind in KINDS:
         print(f"{kind} rules")
         for name, cls in sorted((n, c) for n, c in RULES.items() if c.kind == kind):
             params = ", ".join(f"{p['name']}={p['default']:g}" if "low" in p else f"{p['name']}={p['default']}"

@@ -9,16 +9,19 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import mesa
 import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
+from simulation.actions import family, phase
 from simulation.calibration import Calibration, load_calibration
-from simulation.decisions import Decision, check
+from simulation.decisions import Decision, check, home_economy
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
+from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
@@ -48,16 +51,21 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.calibration = (calibration or load_calibration()).with_overrides(scenario.calibration)
+        self.base_calibration = calibration or load_calibration()
+        self.calibration = self.base_calibration.with_overrides(scenario.calibration)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
         self.scripted = [e.to_decision() for e in scenario.events if e.step <= self.steps_total]
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
+        self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
+        self.replay_until = 0                 # a projection's copy: months before this replay the log, no rules
+        self.projecting = False               # True in a projection's copy (its rules do not project again)
         self._build_world()
         self.recorder = Recorder(self)
         self.recorder.record()
+        self.price_history: list[dict[str, float]] = [self.markets.prices()]
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -81,7 +89,8 @@ class TradeWarModel(mesa.Model):
                 self, code, cash_reserves_bn=max(reserves - official[code], 0.0),
                 credibility=setup.credibility if setup.credibility is not None else p("credibility.initial"),
                 trade_rule=self._rule(setup.trade, "trade", f"governments.{code}.trade"),
-                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"))
+                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"),
+                negotiation_rule=self._rule(setup.negotiation, "negotiation", f"governments.{code}.negotiation"))
         self.central_banks: dict[str, CentralBank] = {}
         for bank, economy in CENTRAL_BANKS.items():
             setup = self.scenario.central_bank(bank)
@@ -91,6 +100,7 @@ class TradeWarModel(mesa.Model):
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
+        self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
         self.markets = Markets(cal, self.rng, self.policy_rates(), self.macro.inflation_pct)
         self.investors = self._build_investors()
         self.start_prices = self.markets.prices()
@@ -131,9 +141,12 @@ class TradeWarModel(mesa.Model):
         for news in self.scenario.news:
             if news.step == t:
                 self.events.append(Event(t, "news", "breaking_news", "", news.headline))
-        for decision in self.decisions_for(t):
+        for decision in sorted(self.decisions_for(t), key=lambda d: phase(d.action)):
             self.events.append(apply_decision(self, decision))
+            self.events.extend(self.side_events)
+            self.side_events.clear()
             self.decision_log.append(decision)
+        self.events.extend(self._expire_offers(t))
         self._age_threats(t)
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
@@ -145,20 +158,28 @@ class TradeWarModel(mesa.Model):
                           self.markets.risk, self.reserves_valuation_change_bn())
         self.events.extend(self._market_events(t))
         self.recorder.record()
+        self.price_history.append(self.markets.prices())
 
     def decisions_for(self, t: int) -> list[Decision]:
-        """This month's decisions: scripted events, then given decisions, then rules for the rest."""
+        """This month's decisions: scripted events, then given decisions, then rules for the rest.
+
+        A decision given from outside overrides a rule's decision of the same family (and target) by the
+        same actor. A deal accepted this month binds both sides: neither side's rule may answer the
+        other's old tariffs in the same month."""
+        if t < self.replay_until:  # a projection replays what happened, exactly, before it looks ahead
+            return [d for d in self.decision_log_to_replay if d.step == t]
         given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
-        taken = {(d.actor, _family(d.action), d.target) for d in given}
-        # A deal binds both sides this month: neither side's rule may answer the other's old tariffs.
-        taken |= {(d.target, "tariffs", d.actor) for d in given if d.action == "trade_deal"}
+        taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
             actor = agent.code if isinstance(agent, Government) else agent.bank_id
             for d in agent.decide(self.observe(actor, t)):
                 check(d, self.steps_total)
-                if (actor, _family(d.action), d.target) not in taken:
+                if (actor, family(d.action), d.target) not in taken:
                     ruled.append(d)
+        bound = {pair for d in given + ruled if d.action in ("trade_deal", "accept_deal")
+                 for pair in ((d.actor, d.target), (d.target, d.actor))}
+        ruled = [d for d in ruled if not (d.action == "set_tariff" and (d.actor, d.target) in bound)]
         return given + ruled
 
     def run(self, steps: int | None = None) -> None:
@@ -187,15 +208,45 @@ class TradeWarModel(mesa.Model):
         self.home_purchases_bn[key] = self.home_purchases_bn.get(key, 0.0) + amount_bn
 
     def _age_threats(self, t: int) -> None:
-        """A threat not carried out by its deadline loses credibility every month it stands."""
+        """A threat not carried out by its deadline loses credibility every month it stands, and so does
+        the record of the government that made it."""
         p = self.calibration.param
         deadline = p("credibility.deadline_months")
         for code, government in self.governments.items():
             if government.threat_bn > 0 and t - government.threat_step > deadline:
                 government.credibility *= 1 - p("credibility.decay_per_month")
+                government.threat_credibility *= 1 - p("credibility.decay_per_month")
                 if t - government.threat_step == int(deadline) + 1:
-                    self.events.append(Event(t, code, "threat_fading", f"credibility={government.credibility:.2f}",
+                    self.events.append(Event(t, code, "threat_fading",
+                                             f"credibility={government.threat_credibility:.2f}",
                                              f"Markets start to doubt {actor_name(code)}'s threat to sell Treasuries"))
+
+    def _expire_offers(self, t: int) -> list[Event]:
+        """Offers nobody answered by their last month lapse, with a headline."""
+        return [Event(t, o.proposer, "offer_expired", f"offer={o.number} target={o.target}",
+                      f"{_capital(actor_name(o.proposer))}'s offer to {actor_name(o.target)} "
+                      f"({o.rate_pct:g}% cap) expires unanswered")
+                for o in self.negotiation.expire(t)]
+
+    # -- looking ahead ----------------------------------------------------------------------------
+    def project_score(self, seat: str, extra: list[Decision], months: int) -> float:
+        """``seat``'s score after ``months`` more months if ``extra`` decisions are added this month: a copy
+        of the world rebuilt from this run's log (exact, because a run is data), then run ahead with every
+        rule as it is (rules in the copy do not look ahead again). For rules that weigh an offer."""
+        t = self.month + 1
+        copy = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
+                             calibration=self.base_calibration)
+        copy.release()
+        copy.projecting = True
+        copy.replay_until = t
+        copy.decision_log_to_replay = [d for d in self.decision_log if d.step < t]
+        copy.scripted = [d for d in copy.scripted if d.step >= t]
+        copy.external = []
+        copy.run(t - 1)
+        # What others decide this month is not known yet: only the scenario's script and ``extra`` are given.
+        copy.external = [replace(d, step=t) for d in extra]
+        copy.run(min(months, self.steps_total - t + 1))
+        return float(copy.macro.score[index_of(home_economy(seat))])
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -279,6 +330,12 @@ class TradeWarModel(mesa.Model):
             my_tariffs={p: tuple(tariffs[i][e]) for p, i in partners},
             base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
+            prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
+            offers_to_me=tuple(o for o in self.negotiation.open_offers(economy) if o.target == economy),
+            offers_from_me=tuple(o for o in self.negotiation.open_offers(economy) if o.proposer == economy),
+            pledged_until_step=pledge.until_step if (pledge := self.negotiation.active_pledge(economy, t)) else 0,
+            project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
         )
 
     def _step_view(self, t: int) -> dict:
@@ -312,9 +369,7 @@ class TradeWarModel(mesa.Model):
         return events
 
 
-def _family(action: str) -> str:
-    """Decisions of one family override a rule's decision of the same family in the same month."""
-    return {"buy_treasuries": "treasuries", "sell_treasuries": "treasuries", "threaten_sale": "treasuries",
-            "retract_threat": "treasuries", "set_tariff": "tariffs", "trade_deal": "tariffs"}.get(action, action)
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 

@@ -96,7 +96,7 @@ def play_whole_game(registry, clock):
     # Round 5: the last; the seat vacated keeps its policies.
     room.vacate(boss, "EA")
     room.submit(dan, [])
-    room.submit(ann, [{"action": "trade_deal", "target": "JP", "rate_pct": 15}])
+    room.submit(ann, [{"action": "propose_deal", "target": "JP", "rate_pct": 15}])
     return room, boss, {"ann": ann, "ben": ben, "cat": cat, "dan": dan}, seen
 
 
