@@ -36,6 +36,7 @@ class FieldSpec:
     nonzero: bool = False     # a signed number that must not be zero
     default: float | str | None = None
     help: str = ""
+    noun: str = "a number"    # what the value is, for messages: "a tariff", "a policy rate"
 
     def bounds_text(self) -> str:
         if self.positive:
@@ -43,7 +44,7 @@ class FieldSpec:
         if self.nonzero:
             return f"a non-zero number of {self.unit}"
         if self.low is not None:
-            return f"between {self.low:g} and {self.high:g} {self.unit}".rstrip()
+            return f"{self.noun} between {self.low:g} and {self.high:g} {self.unit}".rstrip()
         return ""
 
 
@@ -53,17 +54,19 @@ MAX_HOLD_MONTHS = 60
 AMOUNT = FieldSpec("amount_bn", "number", "Amount (USD bn)", "USD billions", positive=True, default=100.0,
                    help="face value of Treasuries, USD billions")
 TARIFF = FieldSpec("rate_pct", "number", "Tariff (%)", "percent", 0.0, MAX_TARIFF_PCT, default=10.0,
-                   help="the tariff rate, percent")
+                   help="the tariff rate, percent", noun="a tariff")
 CAP = FieldSpec("rate_pct", "number", "Tariff cap (%)", "percent", 0.0, MAX_TARIFF_PCT, default=15.0,
-                help="no tariff between the two sides above this (or its pre-dispute level, if higher)")
+                help="no tariff between the two sides above this (or its pre-dispute level, if higher)",
+                noun="a tariff")
 POLICY_RATE = FieldSpec("rate_pct", "number", "Policy rate (%)", "percent", -2.0, 30.0, default=4.0,
-                        help="the central bank's policy rate, percent")
+                        help="the central bank's policy rate, percent", noun="a policy rate")
 INTERVENTION = FieldSpec("amount_bn", "number", "Intervention (USD bn)", "USD billions", nonzero=True, default=20.0,
                          help="positive sells dollars for the home currency, negative buys dollars")
 PARTNER = FieldSpec("target", "economy", "Partner", help="the other economy")
 SECTOR = FieldSpec("sector", "sector", "Sector", default="all", help="one sector, or all of them")
 HOLD = FieldSpec("hold_months", "months", "Hold pledge (months)", "months", 0, MAX_HOLD_MONTHS, default=0,
-                 help="both sides pledge not to sell US Treasuries for this many months once the deal is in force")
+                 help="both sides pledge not to sell US Treasuries for this many months once the deal is in force",
+                 noun="a number of months")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--steps", type=int, help="months to simulate (default: the scenario's horizon)")
     sim.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
-    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, run.json")
+    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, offers.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
                      help="load your own rule classes from this .py file (repeatable)")
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", help="folder for the output files")
     rep.add_argument("--allow-version-change", action="store_true",
                      help="replay even if the model version or scenario file differ from when it was saved")
+    commands.add_parser("actions", help="print the table of decisions (who may take each, its fields, what it does)")
     scen = commands.add_parser("scenarios", help="list scenarios, show one's briefing, or check its expected outcomes")
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
@@ -77,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             return list_rules(args)
         if args.command == "check-rule":
             return check_rule_command(args)
+        if args.command == "actions":
+            from simulation.actions import markdown_table
+
+            print(markdown_table())
+            return 0
         if args.command == "sweep":
             from simulation.sweeps.cli import command as sweep_command
 

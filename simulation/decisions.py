@@ -109,7 +109,7 @@ def _check_value(d: Decision, spec: FieldSpec, value, fail) -> None:
             fail(f"{spec.name} must be {'a whole number' if whole else 'a number'}, got {value!r}")
         if (spec.positive and value <= 0) or (spec.nonzero and value == 0) \
                 or (spec.low is not None and not spec.low <= value <= spec.high):
-            fail(f"{spec.name} must be {spec.bounds_text()}, got {value:g} ({spec.help})")
+            fail(f"{spec.name} must be {spec.bounds_text()}, got {value:g}")
     elif spec.kind == "economy":
         if value not in ECONOMIES:
             fail(f"unknown target '{value}'; expected one of {', '.join(ECONOMIES)}")

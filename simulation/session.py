@@ -20,7 +20,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from simulation.decisions import CENTRAL_BANK, GOVERNMENT, ACTIONS, Decision, check, home_economy
+from simulation.actions import ANY, TABLE
+from simulation.decisions import CENTRAL_BANK, GOVERNMENT, Decision, check, home_economy
 from simulation.errors import DecisionError, UserError
 from simulation.policy import describe_cause
 from simulation.runner import RunResult, _positive_int, run
@@ -200,9 +201,9 @@ def seat_kind(seat: str) -> str:
 
 
 def actions_for(seat: str) -> list[str]:
-    """The actions a seat may take, in the order a decision panel shows them."""
+    """The actions a person in ``seat`` may take, in the order of the action table."""
     kind = seat_kind(seat)
-    return [a for a, (who, _, _) in ACTIONS.items() if who in (kind, "any")]
+    return [name for name, a in TABLE.items() if a.who in (kind, ANY) and "player" in a.origins]
 
 
 _BASELINES: dict[tuple, tuple[RunResult, list[dict]]] = {}

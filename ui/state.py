@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs
 
+from simulation.actions import TABLE, family
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.savestate import SavedRun, from_query, to_query
@@ -132,29 +133,12 @@ class Game:
 
 
 def _replaces(new: Decision, old: Decision) -> bool:
-    """A new move replaces a queued one of the same kind on the same target (one tariff per line)."""
+    """A new move replaces a queued one of the same kind on the same target (one tariff per line), and
+    any other Treasury move (one Treasury move a month)."""
     return (new.action, new.target, new.sector) == (old.action, old.target, old.sector) or (
-        new.action in TREASURY_ACTIONS and old.action in TREASURY_ACTIONS)
-
-
-TREASURY_ACTIONS = ("sell_treasuries", "buy_treasuries", "threaten_sale", "retract_threat")
+        family(new.action) == family(old.action) == "treasuries")
 
 
 def describe_move(d: Decision) -> str:
-    """Plain words for a queued move, for the list under the decision panel."""
-    from simulation.policy import ADJECTIVE, actor_name
-
-    if d.action == "set_tariff":
-        goods = "all goods" if d.sector in (None, "all") else d.sector
-        return f"Tariff on {ADJECTIVE[d.target]} {goods}: {d.rate_pct:g}%"
-    if d.action == "trade_deal":
-        return f"Trade deal with {actor_name(d.target)}: no tariff between you above {d.rate_pct:g}% (or its pre-dispute level)"
-    if d.action == "set_policy_rate":
-        return f"Policy rate: {d.rate_pct:g}%"
-    if d.action == "fx_intervention":
-        side = "sell dollars for the home currency" if d.amount_bn > 0 else "buy dollars"
-        return f"Currency intervention: {side}, ${abs(d.amount_bn):g}bn"
-    words = {"sell_treasuries": "Sell", "buy_treasuries": "Buy", "threaten_sale": "Threaten to sell"}
-    if d.action == "retract_threat":
-        return "Withdraw the threat to sell Treasuries"
-    return f"{words[d.action]} ${d.amount_bn:g}bn of US Treasuries"
+    """Plain words for a queued move, for the list under the decision panel (from the action table)."""
+    return TABLE[d.action].describe(d)

@@ -1,7 +1,7 @@
 """The decision panel: the moves a seat can make this month, fitted to its role.
 
-A government sets tariffs by partner and sector, holds / threatens / sells / buys Treasuries, and strikes
-deals; a central bank sets its policy rate and intervenes in the currency market. Each "Add" checks the
+A government sets tariffs by partner and sector, holds / threatens / sells / buys Treasuries, and offers
+deals (answered in the negotiation panel); a central bank sets its policy rate and intervenes in the currency market. Each "Add" checks the
 move at once and shows any mistake beside the control; added moves wait in a list until the month is
 played. The single-player Play page and the class game use this same panel.
 """
@@ -14,14 +14,19 @@ import solara
 
 from ui.components.prose import Prose
 
+from simulation.actions import TABLE, actions_in
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.session import seat_kind
 from simulation.world import CENTRAL_BANKS, ECONOMIES, ECONOMY_NAMES, SECTORS
 
-TREASURY_CHOICES = {"Hold (do nothing)": None, "Threaten to sell": "threaten_sale", "Sell": "sell_treasuries",
-                    "Buy": "buy_treasuries", "Withdraw a threat": "retract_threat"}
+HOLD = "Hold (do nothing)"
+
+
+def treasury_choices(kind: str) -> dict[str, str | None]:
+    """The Treasury moves a seat of ``kind`` may make, labelled as the action table labels them."""
+    return {HOLD: None, **{a.label: a.name for a in actions_in("treasuries", kind)}}
 
 
 @solara.component
@@ -78,38 +83,47 @@ def TariffControls(seat: str, model, add, disabled: bool, continuous_update: boo
 
 @solara.component
 def TreasuryControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
-    choice, set_choice = solara.use_state("Hold (do nothing)")
+    choices = treasury_choices(seat_kind(seat))
+    choice, set_choice = solara.use_state(HOLD)
     amount, set_amount = solara.use_state(100.0)
     held = model.ledger.holdings_bn.get(seat, 0.0)
+    action = TABLE.get(choices.get(choice) or "")
+    takes_amount = action is not None and action.spec("amount_bn") is not None
     Prose("**US Treasuries**")
     with solara.Row():
-        solara.Select(label="Treasury move", values=list(TREASURY_CHOICES), value=choice, on_value=set_choice,
+        solara.Select(label="Treasury move", values=list(choices), value=choice, on_value=set_choice,
                       disabled=disabled)
-        if TREASURY_CHOICES[choice] not in (None, "retract_threat"):
-            solara.InputFloat(label="Amount (USD bn)", value=amount, on_value=set_amount, disabled=disabled,
-                              continuous_update=continuous_update)
-    solara.Text(f"You hold ${held:,.0f}bn (face value).", style={"font-size": "0.85em", "color": "#555"})
-    action = TREASURY_CHOICES[choice]
+        if takes_amount:
+            solara.InputFloat(label=action.spec("amount_bn").label, value=amount, on_value=set_amount,
+                              disabled=disabled, continuous_update=continuous_update)
+    solara.Text(f"You hold ${held:,.0f}bn (face value)." + (f" {action.help}" if action else ""),
+                style={"font-size": "0.85em", "color": "#555"})
     if action is not None:
         solara.Button("Add Treasury move", disabled=disabled, outlined=True,
-                      on_click=lambda: add(Decision(step=1, actor=seat, action=action,
-                                                    amount_bn=None if action == "retract_threat"
-                                                    else _number(amount, "Amount (USD bn)"))))
+                      on_click=lambda: add(Decision(step=1, actor=seat, action=action.name,
+                                                    amount_bn=_number(amount, "Amount (USD bn)")
+                                                    if takes_amount else None)))
 
 
 @solara.component
 def DealControls(seat: str, add, disabled: bool, continuous_update: bool = False):
+    """A proposal to a partner; it takes effect only if the partner accepts (see the negotiation panel)."""
+    action = TABLE["propose_deal"]
     partners = [e for e in ECONOMIES if e not in (seat, "ROW")]
     partner, set_partner = solara.use_state(partners[0])
-    cap, set_cap = solara.use_state(15.0)
-    Prose("**Trade deal** (both sides' tariffs capped)")
+    cap, set_cap = solara.use_state(float(action.spec("rate_pct").default))
+    months, set_months = solara.use_state(float(action.spec("hold_months").default))
+    Prose(f"**{action.label}** ({action.help[:1].lower() + action.help[1:-1]})")
     with solara.Row():
         solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
-        solara.InputFloat(label="Tariff cap (%)", value=cap, on_value=set_cap, disabled=disabled,
+        solara.InputFloat(label=action.spec("rate_pct").label, value=cap, on_value=set_cap, disabled=disabled,
                           continuous_update=continuous_update)
-    solara.Button("Add deal", disabled=disabled, outlined=True,
-                  on_click=lambda: add(Decision(step=1, actor=seat, action="trade_deal", target=partner,
-                                                rate_pct=_number(cap, "Tariff cap (%)"))))
+        solara.InputFloat(label=action.spec("hold_months").label, value=months, on_value=set_months,
+                          disabled=disabled, continuous_update=continuous_update)
+    solara.Button("Add offer", disabled=disabled, outlined=True,
+                  on_click=lambda: add(Decision(step=1, actor=seat, action="propose_deal", target=partner,
+                                                rate_pct=_number(cap, "Tariff cap (%)"),
+                                                hold_months=_months(months, "Hold pledge (months)") or None)))
 
 
 @solara.component
@@ -149,6 +163,14 @@ def QueuedMoves(queued: list[Decision], on_remove: Callable[[int], None]):
         with solara.Row(classes=["queued-move"]):
             solara.Text(describe_move(decision))
             solara.Button("Remove", text=True, small=True, on_click=lambda i=i: on_remove(i))
+
+
+def _months(value, label: str) -> int:
+    """A whole number of months from a number box, or a sentence saying what is wrong."""
+    number = _number(value, label)
+    if not number.is_integer():
+        raise UserError(f"'{label}' must be a whole number of months, got {number:g}")
+    return int(number)
 
 
 def _number(value, label: str) -> float:
