@@ -143,7 +143,7 @@ class Expectation(Strict):
     """
 
     claim: str = Field(min_length=1)
-    metric: str = Field(pattern=r"^(model\.[a-z0-9_]+|economies\.[A-Z]+\.[a-z_]+|trade\.[A-Z]+\.[A-Z]+\.[a-z]+)$")
+    metric: str = Field(pattern=r"^(model\.[a-z0-9_]+|economies\.[A-Z]+\.[a-z_]+|trade\.[A-Z]+\.[A-Z]+\.[a-z]+(\.tariff_pct)?)$")
     at: int | Literal["end", "change", "min", "max", "mean"] = "end"
     op: Literal["<", ">", "<=", ">="]
     value: float | None = None

@@ -167,6 +167,8 @@ class TradeWarModel(mesa.Model):
         same actor. A deal accepted this month binds both sides: neither side's rule may answer the
         other's old tariffs in the same month."""
         if t < self.replay_until:  # a projection replays what happened, exactly, before it looks ahead
+            for agent in list(self.governments.values()) + list(self.central_banks.values()):
+                agent.decide(self.observe(agent.code if isinstance(agent, Government) else agent.bank_id, t))
             return [d for d in self.decision_log_to_replay if d.step == t]
         given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
         taken = {(d.actor, family(d.action), d.target) for d in given}
@@ -234,7 +236,9 @@ class TradeWarModel(mesa.Model):
         of the world rebuilt from this run's log (exact, because a run is data), then run ahead with every
         rule as it is (rules in the copy do not look ahead again). For rules that weigh an offer."""
         t = self.month + 1
-        copy = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
+        # The copy may run past the game's last month, so a deal weighed near the end is judged on the
+        # same horizon as one weighed at the start.
+        copy = TradeWarModel(self.scenario, seed=self.seed_value, steps=max(self.steps_total, t + months - 1),
                              calibration=self.base_calibration)
         copy.release()
         copy.projecting = True
@@ -245,7 +249,7 @@ class TradeWarModel(mesa.Model):
         copy.run(t - 1)
         # What others decide this month is not known yet: only the scenario's script and ``extra`` are given.
         copy.external = [replace(d, step=t) for d in extra]
-        copy.run(min(months, self.steps_total - t + 1))
+        copy.run(months)
         return float(copy.macro.score[index_of(home_economy(seat))])
 
     # -- views ------------------------------------------------------------------------------------

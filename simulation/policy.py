@@ -109,8 +109,8 @@ def propose_deal(model, d):
                                                 d.hold_months or 0, d.step, d.origin)
     detail = f"offer={offer.number} target={d.target} rate_pct={d.rate_pct:g} sector={offer.sector} " \
              f"hold_months={offer.hold_months} expires_step={offer.expires_step}"
-    again = " new" if replaced else ""
-    return detail, (f"{actor_name(d.actor)} makes {actor_name(d.target)} a{again} offer: "
+    article = "a new" if replaced else "an"
+    return detail, (f"{actor_name(d.actor)} makes {actor_name(d.target)} {article} offer: "
                     f"{_terms(offer)} (open until month {offer.expires_step})")
 
 
