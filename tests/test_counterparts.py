@@ -1,0 +1,146 @@
+"""Counterparts that answer: the US pause under market stress, deals weighed by projected score,
+the Japanese negotiator, and credibility earned from cost and record."""
+
+import pytest
+
+from agents.rules import Observation
+from agents.rules.negotiation import DealSeeker, JapaneseNegotiator, MarketStressPause
+from scenarios import load_scenario, with_rule
+from simulation import run
+from simulation.calibration import load_calibration
+from simulation.credibility import sale_cost, threat_credibility
+from simulation.model import TradeWarModel
+from simulation.negotiation import Offer
+from simulation.world import ECONOMIES
+from tests.conftest import D
+
+START = {"us_10y": 4.5, "sp500": 5600.0, "usd_jpy": 150.0, "eur_usd": 1.08}
+
+
+def observation(now: dict, before: dict | None = None, **fields) -> Observation:
+    prices = {**START, **now}
+    earlier = (({**START, **before},) if before is not None else ()) + ((dict(START),) if before is not None else ())
+    defaults = dict(step=5, actor="US", economy="US", prices=prices, policy_rate_pct=4.0, inflation_pct=3.0,
+                    inflation_target_pct=2.0, output_gap_pct=0.0, neutral_real_rate_pct=1.0, ust_holdings_bn=0.0,
+                    fx_reserves_bn=0.0, cash_reserves_bn=0.0, prices_months_ago=earlier,
+                    my_tariffs={"JP": (27.5, 11.5, 15.0, 13.1), "CN": (40.0, 40.0, 40.0, 40.0)},  # SECTORS order
+                    base_my_tariffs={"JP": (2.5, 1.5, 5.0, 3.1), "CN": (10.0, 10.0, 10.0, 10.0)})
+    return Observation(**{**defaults, **fields})
+
+
+# -- the market-stress pause ------------------------------------------------------------------------
+def test_the_pause_needs_two_signals_at_once_and_spares_china():
+    rule = MarketStressPause()
+    bonds_only = observation({"us_10y": 5.1}, before={})
+    assert rule.decide(bonds_only) == []
+    sell_off = observation({"us_10y": 5.1, "sp500": 4900.0}, before={})
+    cuts = rule.decide(sell_off)
+    assert {d.target for d in cuts} == {"JP"}                                   # China exempt, as on 9 April 2025
+    autos = next(d for d in cuts if d.sector == "autos")
+    assert autos.rate_pct == pytest.approx(2.5 + 0.5 * 25.0)                   # half the excess removed
+    assert rule.decide(observation({"us_10y": 5.6, "sp500": 4500.0}, before={}, step=7)) == []  # cooling down
+
+
+def test_us_pauses_after_a_bond_and_equity_sell_off_and_not_otherwise():
+    """Two runs of baseline-2025 with a broad US tariff that differ only in a $700bn sale by China."""
+    scenario = with_rule(load_scenario("baseline-2025"), "US", "trade", "market_stress_pause")
+    broad = [D(1, "US", "set_tariff", target=e, rate_pct=20.0) for e in ECONOMIES if e != "US"]
+    calm = run(scenario, seed=1, steps=8, decisions=broad)
+    shocked = run(scenario, seed=1, steps=8, decisions=broad + [D(3, "CN", "sell_treasuries", amount_bn=700.0)])
+
+    def us_cuts(result):
+        events = result.events
+        return events[(events.actor == "US") & (events.action == "set_tariff") & (events.step > 1)]
+
+    assert us_cuts(calm).empty
+    cuts = us_cuts(shocked)
+    assert sorted(set(cuts.step)) == [4] and "CN" not in set(cuts.detail.str.extract(r"target=(\w+)")[0])
+    model = shocked.model.set_index("step")
+    assert model.us_10y[3] - model.us_10y[2] > 0.4 and model.sp500[3] / model.sp500[2] < 0.9
+
+
+# -- weighing offers ----------------------------------------------------------------------------------
+def offer_from_japan(rate_pct=15.0) -> Offer:
+    return Offer(1, "JP", "US", rate_pct, "all", 6, 4, 6)
+
+
+def test_deal_seeker_accepts_counters_or_rejects_by_its_projected_score():
+    def projector(scores):
+        def project(extra, months):
+            actions = tuple(d.action for d in extra)
+            return scores[actions]
+        return project
+
+    obs = lambda scores: observation({}, offers_to_me=(offer_from_japan(),), project=projector(scores))  # noqa: E731
+    rule = DealSeeker()
+    accept = rule.decide(obs({(): 100.0, ("accept_deal",): 100.5, ("propose_deal", "accept_deal"): 0.0}))
+    assert [d.action for d in accept] == ["accept_deal"] and accept[0].target == "JP"
+    counter = rule.decide(obs({(): 100.0, ("accept_deal",): 99.0, ("propose_deal", "accept_deal"): 100.2}))
+    assert [d.action for d in counter] == ["counter_offer"]
+    assert counter[0].rate_pct == pytest.approx(15.0 + 0.5 * (27.5 - 15.0), abs=0.1)  # rounded to 0.1
+    reject = rule.decide(obs({(): 100.0, ("accept_deal",): 99.0, ("propose_deal", "accept_deal"): 99.5}))
+    assert [d.action for d in reject] == ["reject_deal"]
+    assert rule.decide(observation({}, offers_to_me=(offer_from_japan(),), project=None)) == []
+
+
+def test_the_projection_is_the_world_itself_run_ahead():
+    """A copy rebuilt from the log and run three months ahead lands exactly where the run itself does."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4,
+                          decisions=[D(2, "JP", "threaten_sale", amount_bn=200.0)])
+    model.run(4)
+    projected = model.project_score("JP", [], 3)
+    model.run(3)
+    assert projected == pytest.approx(float(model.macro.score[ECONOMIES.index("JP")]), abs=1e-12)
+
+
+def test_the_japanese_negotiator_plays_the_card_offers_and_walks_back():
+    rule = JapaneseNegotiator(threat_bn=300.0)
+    tariffs = {"US": (27.5, 11.5, 15.0, 13.1)}
+    first = rule.decide(Observation(step=2, actor="JP", economy="JP", prices={}, policy_rate_pct=0.5,
+                                    inflation_pct=3.0, inflation_target_pct=2.0, output_gap_pct=0.0,
+                                    neutral_real_rate_pct=-0.5, ust_holdings_bn=1080.0, fx_reserves_bn=1240.0,
+                                    cash_reserves_bn=160.0, tariffs_on_me=tariffs))
+    assert [d.action for d in first] == ["propose_deal", "threaten_sale"]
+    assert first[0].rate_pct == 15.0 and first[0].hold_months == 6 and first[1].amount_bn == 300.0
+    later = rule.decide(Observation(step=3, actor="JP", economy="JP", prices={}, policy_rate_pct=0.5,
+                                    inflation_pct=3.0, inflation_target_pct=2.0, output_gap_pct=0.0,
+                                    neutral_real_rate_pct=-0.5, ust_holdings_bn=1080.0, fx_reserves_bn=1240.0,
+                                    cash_reserves_bn=160.0, tariffs_on_me=tariffs, threat_bn=300.0,
+                                    threat_age_months=1, offers_from_me=(Offer(1, "JP", "US", 15.0, "all", 6, 2, 4),)))
+    assert [d.action for d in later] == ["retract_threat"]                      # Kato, 4 May 2025
+
+
+# -- credibility ----------------------------------------------------------------------------------------
+def threat_credibility_of(amount_bn: float, seed: int = 5) -> float:
+    result = run("kato-2025", seed=seed, steps=2, decisions=[D(2, "JP", "threaten_sale", amount_bn=amount_bn)])
+    return result.world.governments["JP"].threat_credibility
+
+
+def test_a_trillion_dollar_threat_is_less_credible_than_a_hundred_billion_one():
+    big, small = threat_credibility_of(1000.0), threat_credibility_of(100.0)
+    assert 0 < big < small < 0.5          # 0.5 is Japan's record: any cost to itself lowers belief
+
+
+def test_the_cost_comes_from_the_models_own_impact_parameters():
+    calibration = load_calibration()
+    base = sale_cost(calibration, "JP", 300.0, 1080.0, 1240.0)
+    steeper = sale_cost(calibration.with_overrides({"bonds.flow_impact_bp_per_bn": 0.5}), "JP", 300.0, 1080.0, 1240.0)
+    assert steeper.mark_to_market_bn > base.mark_to_market_bn and steeper.currency_bn == base.currency_bn
+    assert base.currency_bn > 0 and sale_cost(calibration, "US", 300.0, 1080.0, 1240.0).currency_bn == 0
+    record = 0.5
+    assert threat_credibility(calibration, record, base) < threat_credibility(
+        calibration, record, sale_cost(calibration, "JP", 50.0, 1080.0, 1240.0))
+
+
+def test_a_threat_walked_back_makes_the_next_one_less_credible():
+    fresh = run("kato-2025", seed=5, steps=4, decisions=[D(4, "JP", "threaten_sale", amount_bn=200.0)])
+    burned = run("kato-2025", seed=5, steps=4, decisions=[D(2, "JP", "threaten_sale", amount_bn=200.0),
+                                                          D(3, "JP", "retract_threat"),
+                                                          D(4, "JP", "threaten_sale", amount_bn=200.0)])
+    assert burned.world.governments["JP"].threat_credibility < 0.6 * fresh.world.governments["JP"].threat_credibility
+    assert burned.world.governments["JP"].threats_dropped == 1
+
+
+def test_kato_walks_back_in_the_news():
+    headlines = " ".join(run("kato-2025", steps=2).events.headline)
+    assert "exist as a card" in headlines and "not considering the sale of US Treasuries" in headlines
