@@ -152,10 +152,13 @@ def outcomes_table(room) -> pd.DataFrame:
 
 
 def export_zip(room) -> bytes:
-    """decisions.csv/.parquet and outcomes.csv/.parquet in one zip."""
+    """decisions, outcomes and offers (every offer with its fate), as .csv and .parquet, in one zip."""
+    from classroom.negotiation import offers_table
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, table in (("decisions", decisions_table(room)), ("outcomes", outcomes_table(room))):
+        for name, table in (("decisions", decisions_table(room)), ("outcomes", outcomes_table(room)),
+                            ("offers", offers_table(room))):
             archive.writestr(f"{name}.csv", table.to_csv(index=False))
             parquet = io.BytesIO()
             table.to_parquet(parquet, index=False)

@@ -110,3 +110,29 @@ class NegotiationBook:
         closed = replace(offer, status=status, closed_step=step)
         self.offers[offer.number - 1] = closed
         return closed
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A government's standing at the table: its threat (if any), how far it is believed, and its record."""
+
+    threat_bn: float
+    threat_credibility: float  # 0..1, this threat's (record x its own cost); 0 with no threat
+    threat_age_months: int
+    record: float              # 0..1, the government's credibility from threats kept, dropped and pledges broken
+    threats_kept: int
+    threats_dropped: int
+    pledges_broken: int
+    own_cost_bn: float         # what carrying the threat out would cost it, as estimated when made
+
+
+def standings(model) -> dict[str, Standing]:
+    """Every government's standing at the end of the last month played, for the pages."""
+    out = {}
+    for code, g in model.governments.items():
+        threat = g.threat_bn > 0
+        out[code] = Standing(float(g.threat_bn), float(g.threat_credibility) if threat else 0.0,
+                             model.month - g.threat_step if threat else 0, float(g.credibility),
+                             g.threats_kept, g.threats_dropped, g.pledges_broken,
+                             float(g.threat_cost.total_bn) if threat and g.threat_cost else 0.0)
+    return out

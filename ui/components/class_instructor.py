@@ -10,7 +10,9 @@ from __future__ import annotations
 import solara
 
 from classroom.links import instructor_link, join_link
+from classroom.negotiation import pending_offers
 from simulation.decisions import ACTIONS
+from ui.components.negotiation_panel import AllOffers
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES
@@ -58,6 +60,7 @@ def InstructorView(room, token: str):
             BreakingNews(room, token)
             PendingNews(state["instructor"]["pending_shocks"])
             Broadcasts(room, version)
+            AllOffers(list(room.view().model.offers), pending_offers(room), room.view().model.standings)
     ClassWorld(room.view())
     Debrief(room, token, state["month"], version)
 

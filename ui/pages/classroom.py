@@ -18,12 +18,15 @@ import solara
 
 from classroom import get_registry
 from classroom.links import instructor_link, join_link, rejoin_link
-from simulation.decisions import Decision, check
+from classroom.negotiation import pending_offers
+from simulation.decisions import FIELDS, Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
+from simulation.session import seat_kind
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
                                         use_room_value)
 from ui.components.decision_panel import DecisionPanel
+from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.panels import Briefing, ReportCard
 from ui.components.prose import Prose
 
@@ -213,6 +216,9 @@ def Moves(room, token: str, state: dict, view, version: int):
     playing = state["status"] == "playing"
     DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
                   continuous_update=True)
+    if seat_kind(seat) == "government":
+        NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=pending_offers(room, seat),
+                         disabled=not playing, continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
         label = f"Submit {len(queued)} move{'s' if len(queued) != 1 else ''} for round {round_number}" \
             if queued else f"Submit: no new moves in round {round_number}"
@@ -243,5 +249,5 @@ def SubmissionStatus(state: dict):
 def _move_words(record: dict) -> str:
     from ui.state import describe_move
 
-    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
+    fields = {k: v for k, v in record.items() if k in FIELDS[1:]}
     return describe_move(Decision(step=1, **fields))

@@ -18,7 +18,10 @@ from ui.components.prose import Prose
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.recording import month_label
+from simulation.negotiation import standings
+from simulation.session import seat_kind
 from ui.components.decision_panel import DecisionPanel
+from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.figures import GameCharts
 from ui.components.url_sync import UrlSync
 from ui.components.panels import Briefing, MarketNumbers, NewsTicker, ReportCard, WhyPanel
@@ -128,6 +131,10 @@ def GameView(game: Game):
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                               on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
                               disabled=playing or session.finished)
+                if seat_kind(seat) == "government":
+                    NegotiationPanel(seat, list(session.model.negotiation.offers), standings(session.model),
+                                     add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
+                                     disabled=playing or session.finished)
             RunControls(game, act, playing, set_playing, pause, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
