@@ -113,10 +113,11 @@ def _goods(d) -> str:
     return f"{ADJECTIVE.get(d.target, d.target)} {goods}"
 
 
-def describe_terms(d) -> str:
-    """An offer's terms in words: '15% cap on all goods, both sides hold Treasuries 6 months'."""
+def describe_terms(d, between: str = "you") -> str:
+    """An offer's terms in words: 'tariffs between you capped at 15% on all goods; neither side sells
+    US Treasuries for 6 months' (``between`` = "them" for a third person's view)."""
     goods = "all goods" if d.sector in (None, "all") else d.sector
-    text = f"tariffs between you capped at {d.rate_pct:g}% on {goods}"
+    text = f"tariffs between {between} capped at {d.rate_pct:g}% on {goods}"
     if d.hold_months:
         text += f"; neither side sells US Treasuries for {d.hold_months} months"
     return text

@@ -28,7 +28,7 @@ SMALL = {"font-size": "0.85em", "color": "#555"}
 
 def offer_words(offer: Offer) -> str:
     """'Japan → United States: tariffs capped at 15% on all goods; ... (open until month 4)'."""
-    terms = describe_terms(offer).replace("between you ", "")
+    terms = describe_terms(offer, "them")
     head = f"{_capital(actor_name(offer.proposer))} → {actor_name(offer.target)}: {terms}"
     if offer.status == OPEN:
         return f"{head} (made in month {offer.made_step}, open until month {offer.expires_step})"
@@ -38,7 +38,7 @@ def offer_words(offer: Offer) -> str:
 def pending_words(d: Decision) -> str:
     """A proposal submitted this round that the model has not played yet."""
     verb = "counters with" if d.action == "counter_offer" else "offers"
-    return (f"{_capital(actor_name(d.actor))} {verb} {actor_name(d.target)}: {describe_terms(d)} "
+    return (f"{_capital(actor_name(d.actor))} {verb} {actor_name(d.target)}: {describe_terms(d, 'them')} "
             f"(on the table when this round is played)")
 
 
@@ -61,12 +61,14 @@ def NegotiationPanel(seat: str, offers: list[Offer], standings: dict[str, Standi
 
     mine = [o for o in offers if seat in (o.proposer, o.target)]
     to_me = [o for o in mine if o.status == OPEN and o.target == seat]
-    with solara.Card("Negotiating table", margin=0, classes=["negotiation-panel"]):
+    with solara.Card("Negotiating table", margin=0, classes=["negotiation-panel"]), solara.Column(gap="6px"):
         if not mine and not pending:
             solara.Text("No offers yet. Propose a deal with the decision panel; it takes effect only if the "
                         "partner accepts.", classes=["no-offers"])
         for d in pending:
             solara.Text(pending_words(d), classes=["pending-offer"])
+            if d.target == seat:  # answered in the same round: the offer is made first, then the answer
+                Answers(seat, d.actor, answer, disabled)
         for offer in to_me:
             OfferToMe(seat, offer, answer, disabled, continuous_update)
         for offer in [o for o in mine if o.status == OPEN and o.proposer == seat]:
@@ -100,18 +102,25 @@ def OfferToMe(seat: str, offer: Offer, answer, disabled: bool, continuous_update
         return move("counter_offer", rate_pct=float(cap), hold_months=int(months) or None,
                     sector=None if offer.sector == "all" else offer.sector)
 
-    with solara.Row():
-        solara.Button(TABLE["accept_deal"].label, color="primary", disabled=disabled, classes=["accept-offer"],
-                      on_click=lambda: answer(move("accept_deal")))
-        solara.Button(TABLE["reject_deal"].label, outlined=True, disabled=disabled, classes=["reject-offer"],
-                      on_click=lambda: answer(move("reject_deal")))
+    Answers(seat, offer.proposer, answer, disabled)
     with solara.Row():
         solara.InputFloat(label=f"Counter: {counter.spec('rate_pct').label}", value=cap, on_value=set_cap,
                           disabled=disabled, continuous_update=continuous_update)
         solara.InputFloat(label=counter.spec("hold_months").label, value=months, on_value=set_months,
                           disabled=disabled, continuous_update=continuous_update)
-        solara.Button(counter.label, outlined=True, disabled=disabled, classes=["counter-offer"],
+        solara.Button("Counter", outlined=True, disabled=disabled, classes=["counter-offer"],
                       on_click=lambda: answer(counter_move))
+
+
+@solara.component
+def Answers(seat: str, proposer: str, answer, disabled: bool):
+    """Accept or reject the offer from ``proposer``: queued like any move."""
+    with solara.Row():
+        for action, word, style in (("accept_deal", "Accept", {"color": "primary"}),
+                                    ("reject_deal", "Reject", {"outlined": True})):
+            solara.Button(word, disabled=disabled, classes=[action.replace("_deal", "-offer")],
+                          on_click=lambda action=action: answer(Decision(step=1, actor=seat, action=action,
+                                                                         target=proposer)), **style)
 
 
 @solara.component
@@ -121,7 +130,7 @@ def Standings(standings: dict[str, Standing], seat: str | None = None):
             if s.threat_bn > 0 or s.threats_kept or s.threats_dropped or s.pledges_broken or code == seat]
     if not rows:
         return
-    solara.Text("Threats and credibility:", style=SMALL)
+    solara.Text("Threats and credibility:", style={**SMALL, "margin-top": "6px"})
     for code, s in rows:
         if s.threat_bn > 0:
             text = (f"{actor_name(code)}: threatens to sell ${s.threat_bn:,.0f}bn of Treasuries, "
@@ -139,7 +148,7 @@ def Standings(standings: dict[str, Standing], seat: str | None = None):
 @solara.component
 def AllOffers(offers: list[Offer], pending: list[Decision] | tuple = (), standings: dict | None = None):
     """The instructor's view: every offer in the game with its fate, and those submitted this round."""
-    with solara.Card("Negotiating table: every offer", margin=0, classes=["all-offers"]):
+    with solara.Card("Negotiating table: every offer", margin=0, classes=["all-offers"]), solara.Column(gap="6px"):
         if not offers and not pending:
             solara.Text("No offers yet.")
         for d in pending:
