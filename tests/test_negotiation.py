@@ -130,3 +130,35 @@ def test_offers_are_written_with_their_fate(tmp_path):
     text = (out / "offers.csv").read_text()
     assert text.splitlines()[0].startswith("offer,proposer,target,rate_pct")
     assert ",rejected,3," in text
+
+
+def test_adding_an_action_takes_one_table_entry_and_one_handler(monkeypatch):
+    """The table is the only description: checks, application, families, the seat's choices and the
+    queued-move words all follow from one ``Action`` and its handler."""
+    from simulation.actions import AMOUNT, GOVERNMENT, Action
+    from simulation.session import actions_for
+    from ui.state import describe_move
+
+    pledge = Action("pledge_purchase", GOVERNMENT, (AMOUNT,), (), "treasuries", "treasuries", "Pledge to buy",
+                    "Announces future purchases of US Treasuries.",
+                    lambda d: f"Pledge to buy ${d.amount_bn:g}bn of US Treasuries")
+    monkeypatch.setitem(TABLE, "pledge_purchase", pledge)
+    monkeypatch.setitem(HANDLERS, "pledge_purchase",
+                        lambda model, d: (f"amount_bn={d.amount_bn:g}", f"Japan pledges ${d.amount_bn:g}bn"))
+    move = D(2, "JP", "pledge_purchase", amount_bn=50.0)
+    check(move)
+    with pytest.raises(DecisionError, match="is for governments"):
+        check(D(2, "BOJ", "pledge_purchase", amount_bn=50.0))
+    assert "pledge_purchase" in actions_for("JP") and "pledge_purchase" not in actions_for("BOJ")
+    assert describe_move(move) == "Pledge to buy $50bn of US Treasuries"
+    events = game([move], steps=2).events
+    assert "Japan pledges $50bn" in events.headline.tolist()
+
+
+def test_the_docs_list_every_action_as_the_table_describes_it():
+    from pathlib import Path
+
+    from simulation.actions import markdown_table
+
+    text = (Path(__file__).parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert markdown_table() in text, "docs/scenarios.md's action table is out of date: paste `python run.py actions`"

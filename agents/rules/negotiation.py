@@ -31,6 +31,10 @@ def us_market_stress(obs: Observation, months: int) -> dict[str, float]:
             "dollar_slide_pct": dollar * 100.0}
 
 
+WORDS = {"yield_rise_bp": "10-year yield up {:.0f} bp", "equity_fall_pct": "S&P 500 down {:.1f}%",
+         "dollar_slide_pct": "dollar down {:.1f}%"}
+
+
 @register
 @dataclasses.dataclass
 class MarketStressPause(Rule):
@@ -69,7 +73,7 @@ class MarketStressPause(Rule):
                   "dollar_slide_pct": self.dollar_slide_pct}
         for months in (1, 2):
             moves = us_market_stress(obs, months)
-            flashing = [f"{name.split('_')[0]} {moves[name]:+.1f}" for name, limit in limits.items()
+            flashing = [WORDS[name].format(moves[name]) for name, limit in limits.items()
                         if moves and moves[name] >= limit]
             if len(flashing) >= self.signals_needed:
                 return True, f"{', '.join(flashing)} over {months} month{'s' if months > 1 else ''}"
