@@ -68,3 +68,31 @@ def test_japan_offers_the_us_accepts_and_both_screens_show_the_deal(browser, ser
     finally:
         for tab in tabs:
             tab.close()
+
+
+def test_playing_japan_the_table_shows_the_threat_the_offer_and_the_answer(browser, server):
+    """Single play as Japan against the shipped US rules: threaten and offer, see the threat's
+    credibility and age, the US answer the offer, and the debrief questions when the game ends."""
+    from tests.test_app_browser import queue_treasury_move, step
+
+    tab = Watched(browser, server)
+    try:
+        tab.open("/play?scenario=kato-2025&seats=JP&steps=3", ".chart-markets [data-draws='1']")
+        page = tab.page
+        step(page, 1)
+        queue_treasury_move(page, "Threaten to sell", 300)
+        type_into(page, "Tariff cap (%)", "15")
+        page.get_by_role("button", name="Add offer").click()
+        page.wait_for_selector(".queued-move:has-text('Offer United States a deal')")
+        step(page, 2)
+        wait_text(page, ".standing-JP", "threatens to sell $300bn of Treasuries, 21% credible, standing 0 months")
+        wait_text(page, ".offer-from-me", "open until month 4")
+        step(page, 3)                       # the US answers by its projected score: a counter or a rejection
+        wait_text(page, ".negotiation-panel", "month 2;")
+        assert any(word in page.locator(".negotiation-panel").inner_text() for word in ("countered", "rejected"))
+        page.wait_for_selector(".debrief-questions")
+        assert "card" in page.locator(".debrief-questions").inner_text()
+        shot(tab, "negotiation-play-japan", at=".negotiation-panel")
+        assert_offline_and_clean(tab)
+    finally:
+        tab.close()

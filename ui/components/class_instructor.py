@@ -12,6 +12,7 @@ import solara
 from classroom.links import instructor_link, join_link
 from classroom.negotiation import pending_offers
 from simulation.decisions import ACTIONS
+from ui.components.debrief_questions import DebriefQuestions
 from ui.components.negotiation_panel import AllOffers
 from simulation.errors import UserError
 from simulation.policy import actor_name
@@ -192,6 +193,7 @@ def Debrief(room, token: str, played: int, version: int):
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
+        DebriefQuestions(room.loaded)
         if played == 0:
             solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
             ExportButton(room, token)

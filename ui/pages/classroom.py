@@ -25,6 +25,7 @@ from simulation.policy import actor_name
 from simulation.session import seat_kind
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
                                         use_room_value)
+from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.panels import Briefing, ReportCard
@@ -190,6 +191,8 @@ def StudentView(room, token: str):
             Moves(room, token, state, view, version)
         with solara.Column():
             ReportCard(view, seat, view.month)
+            if state["status"] == "finished":
+                DebriefQuestions(room.loaded)
     ClassWorld(view, seat)
 
 

@@ -20,6 +20,7 @@ from simulation.policy import actor_name
 from simulation.recording import month_label
 from simulation.negotiation import standings
 from simulation.session import seat_kind
+from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.figures import GameCharts
@@ -154,6 +155,8 @@ def GameView(game: Game):
             WhyPanel(session, session.month, version)
             if seat:
                 ReportCard(session, seat, version)
+            if session.finished:
+                DebriefQuestions(session.loaded)
 
 
 @solara.component
