@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulation.negotiation import Offer
-
 PROPOSALS = ("propose_deal", "counter_offer")
 
 
@@ -20,12 +18,6 @@ def pending_offers(room, seat: str | None = None) -> list:
         submitted = [d for s in sorted(room.submissions) for d in room.submissions[s].decisions]
         submitted += [d for d in room.shocks]  # an instructor may put an offer on the table too
     return [d for d in submitted if d.action in PROPOSALS and (seat is None or seat in (d.actor, d.target))]
-
-
-def made_offers(room) -> list[Offer]:
-    """Every offer the model has made so far, in order, with its fate."""
-    with room._lock:
-        return list(room.session.model.negotiation.offers)
 
 
 def offers_table(room) -> pd.DataFrame:

@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from simulation.actions import CENTRAL_BANK, GOVERNMENT, ANY, NUMBER_FIELDS, TABLE, VALUE_FIELDS, WHOLE_FIELDS, FieldSpec
+from simulation.actions import (ANY, CENTRAL_BANK, GOVERNMENT, NUMBER_FIELDS, TABLE, VALUE_FIELDS,  # noqa: F401 (ANY re-exported)
+                                WHOLE_FIELDS, FieldSpec)
 from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 

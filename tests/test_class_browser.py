@@ -97,7 +97,7 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
         america.page.locator(".submit-moves").click()
         for tab in tabs:
             wait_for_month(tab.page, 1)
-            wait_text(tab.page, ".news-ticker", "threat")
+            wait_text(tab.page, ".news-ticker", "warns it could sell $300bn")
         assert "round 2 of 24" in japan.page.locator(".class-heading").inner_text()
         assert "Japan's threat to sell Treasuries" in japan.page.locator(".why-us_10y").inner_text()
         shot(america, "class-student-us-after-round-1", at=".chart-markets")
