@@ -133,10 +133,12 @@ class Game:
 
 
 def _replaces(new: Decision, old: Decision) -> bool:
-    """A new move replaces a queued one of the same kind on the same target (one tariff per line), and
-    any other Treasury move (one Treasury move a month)."""
+    """A new move replaces a queued one of the same kind on the same target (one tariff per line), any
+    other Treasury move (one Treasury move a month) and any other move at the table with the same
+    partner (one offer or answer per partner a month)."""
     return (new.action, new.target, new.sector) == (old.action, old.target, old.sector) or (
-        family(new.action) == family(old.action) == "treasuries")
+        family(new.action) == family(old.action) == "treasuries") or (
+        family(new.action) == family(old.action) == "negotiation" and new.target == old.target)
 
 
 def describe_move(d: Decision) -> str:
