@@ -9,6 +9,7 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 from __future__ import annotations
 
 import math
+from copy import deepcopy
 from dataclasses import replace
 
 import mesa
@@ -62,6 +63,8 @@ class TradeWarModel(mesa.Model):
         self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
         self.replay_until = 0                 # a projection's copy: months before this replay the log, no rules
         self.projecting = False               # True in a projection's copy (its rules do not project again)
+        self._deciding = False                # True while this month's decisions are being collected
+        self._base = None                     # the world at the end of a past month, for projections
         self._build_world()
         self.recorder = Recorder(self)
         self.recorder.record()
@@ -166,6 +169,13 @@ class TradeWarModel(mesa.Model):
         A decision given from outside overrides a rule's decision of the same family (and target) by the
         same actor. A deal accepted this month binds both sides: neither side's rule may answer the
         other's old tariffs in the same month."""
+        self._deciding = True
+        try:
+            return self._collect_decisions(t)
+        finally:
+            self._deciding = False
+
+    def _collect_decisions(self, t: int) -> list[Decision]:
         if t < self.replay_until:  # a projection replays what happened, exactly, before it looks ahead
             for agent in list(self.governments.values()) + list(self.central_banks.values()):
                 agent.decide(self.observe(agent.code if isinstance(agent, Government) else agent.bank_id, t))
@@ -232,25 +242,44 @@ class TradeWarModel(mesa.Model):
 
     # -- looking ahead ----------------------------------------------------------------------------
     def project_score(self, seat: str, extra: list[Decision], months: int) -> float:
-        """``seat``'s score after ``months`` more months if ``extra`` decisions are added this month: a copy
-        of the world rebuilt from this run's log (exact, because a run is data), then run ahead with every
-        rule as it is (rules in the copy do not look ahead again). For rules that weigh an offer."""
-        t = self.month + 1
+        """``seat``'s score after ``months`` months from the month being decided (this month during a step,
+        the next one between steps) if ``extra`` decisions are added to it: a copy of the world as it
+        stood at the end of last month, run ahead with every rule as it is (rules in the copy do not look
+        ahead again; what other players decide this month is not known, so only the scenario's script
+        and ``extra`` are given). For rules that weigh an offer."""
+        t = self.month if self._deciding else self.month + 1
+        base = self._projection_base(t)
+        recorder, base.recorder = base.recorder, None   # a projection needs the world, not its history
+        try:
+            copy = deepcopy(base)
+        finally:
+            base.recorder = recorder
+        copy.recorder = Recorder(copy)
+        copy.release()
         # The copy may run past the game's last month, so a deal weighed near the end is judged on the
         # same horizon as one weighed at the start.
-        copy = TradeWarModel(self.scenario, seed=self.seed_value, steps=max(self.steps_total, t + months - 1),
-                             calibration=self.base_calibration)
-        copy.release()
-        copy.projecting = True
-        copy.replay_until = t
-        copy.decision_log_to_replay = [d for d in self.decision_log if d.step < t]
-        copy.scripted = [d for d in copy.scripted if d.step >= t]
-        copy.external = []
-        copy.run(t - 1)
-        # What others decide this month is not known yet: only the scenario's script and ``extra`` are given.
+        copy.steps_total = max(self.steps_total, t + months - 1)
+        copy.scripted = [d for d in self.scripted if d.step >= t]
         copy.external = [replace(d, step=t) for d in extra]
         copy.run(months)
         return float(copy.macro.score[index_of(home_economy(seat))])
+
+    def _projection_base(self, t: int) -> "TradeWarModel":
+        """The world at the end of month t - 1, rebuilt from this run's log (exact, because a run is data).
+        It is kept and moved forward month by month as the run goes on (the log only grows), so a
+        projection costs a copy and its own months, not a replay of the whole game."""
+        if self._base is None or self._base.month > t - 1:
+            self._base = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
+                                       calibration=self.base_calibration)
+            self._base.release()
+            self._base.projecting = True
+            self._base.scripted = []             # the log it replays holds the script's decisions already
+        base = self._base
+        if base.month < t - 1:
+            base.replay_until = t
+            base.decision_log_to_replay = [d for d in self.decision_log if base.month < d.step < t]
+            base.run(t - 1 - base.month)
+        return base
 
     # -- views ------------------------------------------------------------------------------------
     @property

@@ -93,6 +93,26 @@ def test_the_projection_is_the_world_itself_run_ahead():
     assert projected == pytest.approx(float(model.macro.score[ECONOMIES.index("JP")]), abs=1e-12)
 
 
+@pytest.mark.parametrize("scenario, month", [("kato-2025", 5), ("deal-2025", 3)])  # deal-2025: script at 5, 6
+def test_a_rule_projects_from_the_month_it_is_deciding(scenario, month):
+    """Inside a step, ``obs.project([], 4)`` covers this month and the next three: with nothing added, it
+    is the score the run itself reaches three months later (the deciding rule here only looks), twice in
+    a row (the second projection reuses the rebuilt world)."""
+    seen = []
+
+    class Looker:
+        def decide(self, obs):
+            if obs.step in (month - 1, month):
+                seen.append(obs.project([], 4))
+            return []
+
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=4,
+                          decisions=[D(2, "JP", "threaten_sale", amount_bn=200.0)])
+    model.governments["US"].negotiation_rule = Looker()
+    model.run(month + 3)
+    assert seen[-1] == pytest.approx(float(model.macro.score[ECONOMIES.index("US")]), abs=1e-12)
+
+
 def test_the_japanese_negotiator_plays_the_card_offers_and_walks_back():
     rule = JapaneseNegotiator(threat_bn=300.0)
     tariffs = {"US": (27.5, 11.5, 15.0, 13.1)}
