@@ -164,3 +164,29 @@ def test_a_threat_walked_back_makes_the_next_one_less_credible():
 def test_kato_walks_back_in_the_news():
     headlines = " ".join(run("kato-2025", steps=2).events.headline)
     assert "exist as a card" in headlines and "not considering the sale of US Treasuries" in headlines
+
+
+@pytest.mark.slow
+def test_the_flagship_sweep_finds_where_the_card_buys_a_cut_and_where_it_does_not(tmp_path):
+    """The shipped threat x sale spec, on a smaller grid with two seeds a point: a large sale, or a very
+    large threat with the offer, buys a US cut; small threats and small sales do not."""
+    import re
+    from pathlib import Path
+
+    from simulation.sweeps import load_results, run_sweep
+
+    text = (Path(__file__).parents[1] / "scenarios" / "sweeps" / "kato-threat-vs-sale.toml").read_text()
+    text = re.sub(r"values = \[0, 100, 300, 600, 1000\]", "values = [0, 300, 1000]", text)
+    text = re.sub(r"values = \[0, 50, 100, 150, 200, 300\]", "values = [0, 50, 300]", text)
+    text = text.replace("replicates = 5", "replicates = 2")
+    spec = tmp_path / "small.toml"
+    spec.write_text(text)
+    run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    runs = load_results(tmp_path / "out").runs
+    runs["cut"] = runs["trade.JP.US.autos.tariff_pct"] < 27.5 - 1e-9
+    cuts = runs.groupby(["threat_bn", "sale_bn"]).cut.sum()
+    assert cuts[(0, 300)] == cuts[(300, 300)] == cuts[(1000, 0)] == 2       # the card buys a cut
+    assert cuts[(0, 50)] == cuts[(300, 0)] == cuts[(300, 50)] == 0          # and here it does not
+    sold = runs[runs.sale_bn == 300]["economies.JP.ust_value_bn"].mean()
+    kept = runs[(runs.sale_bn == 0) & (runs.threat_bn == 0)]["economies.JP.ust_value_bn"].mean()
+    assert kept - sold > 300                                                  # what selling cost Japan
