@@ -19,3 +19,11 @@ class CentralBank(mesa.Agent):
 
     def decide(self, obs: Observation) -> list[Decision]:
         return self.rule.decide(obs) if self.rule is not None else []
+
+    def projection(self, obs: Observation) -> tuple[float, float]:
+        """(the rate this bank steers toward, its smoothing), as markets read it: from its rule when it has
+        one that projects, otherwise from the markets' standard reaction function (a person plays it)."""
+        from agents.rules.monetary import market_reaction_function
+
+        rule = self.rule if self.rule is not None and hasattr(self.rule, "projection") else market_reaction_function()
+        return rule.projection(obs)

@@ -21,6 +21,7 @@ class Government(mesa.Agent):
         self.code = code
         self.cash_reserves_bn = cash_reserves_bn   # reserves not in Treasuries (deposits, other assets)
         self.reserves_spent_bn = 0.0               # reserves turned into home currency (sales brought home, interventions)
+        self.repo_bn = 0.0                         # dollars owed to the Fed's FIMA repo facility
         self.credibility = credibility             # 0..1: its record, how far markets believe its word
         self.threat_bn = 0.0                       # standing threat to sell Treasuries (0 = none)
         self.threat_step = 0                       # when it was made

@@ -1,6 +1,8 @@
 """Time one run of kato-2025 (24 steps, default population) in process, after import.
 
-Prints the median and best of N runs. Target: under 150 ms per run.
+Prints the median, best and worst of N runs in wall-clock time and in CPU time (the process's own
+time, which a busy shared machine disturbs less), and whether the target is met.
+Target: a median under 20 ms per run.
 Usage: python benchmarks/run_speed.py [--runs 20]
 """
 
@@ -11,6 +13,8 @@ import time
 from scenarios import load_scenario
 from simulation import run
 
+TARGET_MS = 20.0
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -18,13 +22,20 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario("kato-2025")
     run(scenario, seed=0)  # warm-up: calibration files are read once per process
-    times = []
+    wall, cpu = [], []
     for seed in range(args.runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         run(scenario, seed=seed)
-        times.append((time.perf_counter() - start) * 1000)
-    print(f"kato-2025, 24 steps, {scenario.investors.count} investors, {args.runs} runs: "
-          f"median {statistics.median(times):.1f} ms, best {min(times):.1f} ms, worst {max(times):.1f} ms per run")
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    for name, times in (("wall-clock", wall), ("CPU", cpu)):
+        print(f"kato-2025, 24 steps, {scenario.investors.count} investors, {args.runs} runs, {name}: "
+              f"median {statistics.median(times):.1f} ms, best {min(times):.1f} ms, worst {max(times):.1f} ms per run")
+    median = statistics.median(wall)
+    verdict = "met" if median <= TARGET_MS else "NOT met"
+    print(f"Target median <= {TARGET_MS:.0f} ms per run (wall-clock): {verdict} ({median:.1f} ms)"
+          + ("" if median <= TARGET_MS or statistics.median(cpu) > TARGET_MS else
+             "; the CPU-time median is within it, so the machine was busy: measure again when it is idle"))
 
 
 if __name__ == "__main__":

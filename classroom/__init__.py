@@ -2,20 +2,34 @@
 
 ``get_registry()`` is the one entry point for the pages (in-process) and the HTTP API
 (``classroom/api.py``): one ``ClassRegistry`` per process, on the SQLite file named by the environment
-variable ``TRADEWAR_CLASS_DB`` (default ``class-games.sqlite3`` in the working directory), with every
-room replayed from that file on first use.
+variable ``TRADEWAR_CLASS_DB`` (default: ``class-games.sqlite3`` in the user's data folder, see
+``default_class_db``), with every live room replayed from that file on first use.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 from classroom.registry import ClassRegistry
 
-DEFAULT_CLASS_DB = "class-games.sqlite3"
+CLASS_DB_NAME = "class-games.sqlite3"
 _registry: ClassRegistry | None = None
 _registry_lock = threading.Lock()
+
+
+def default_class_db() -> Path:
+    """Where class games are kept unless told otherwise: the user's data folder
+    (``$XDG_DATA_HOME/tradewar``, by default ``~/.local/share/tradewar``), never the working
+    directory, so a lesson's student names cannot end up in a commit of the project."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tradewar" / CLASS_DB_NAME
+
+
+def class_db_path() -> Path:
+    """The file this process keeps class games in: ``$TRADEWAR_CLASS_DB`` or the default."""
+    return Path(os.environ.get("TRADEWAR_CLASS_DB") or default_class_db())
 
 
 def get_registry() -> ClassRegistry:
@@ -23,8 +37,8 @@ def get_registry() -> ClassRegistry:
     global _registry
     with _registry_lock:
         if _registry is None:
-            _registry = ClassRegistry(os.environ.get("TRADEWAR_CLASS_DB") or DEFAULT_CLASS_DB)
+            _registry = ClassRegistry(class_db_path())
         return _registry
 
 
-__all__ = ["get_registry", "ClassRegistry"]
+__all__ = ["get_registry", "ClassRegistry", "default_class_db", "class_db_path"]

@@ -10,12 +10,13 @@ Room work runs in Starlette's thread pool, so a resolving round never blocks the
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import traceback
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -25,6 +26,7 @@ from scenarios import shipped_scenarios
 from simulation.errors import UserError
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_DIGITS = 15
 PREFIX = "/api/class"
 INSTRUCTOR_ACTIONS = ("start", "pause", "resume", "advance", "extend", "broadcast", "shock", "assign",
                       "remove", "vacate")
@@ -42,6 +44,7 @@ def routes() -> list[Route]:
         (f"{PREFIX}/rooms/{{code}}/join", "POST", join_room),
         (f"{PREFIX}/rooms/{{code}}/state", "GET", room_state),
         (f"{PREFIX}/rooms/{{code}}/submit", "POST", submit),
+        (f"{PREFIX}/rooms/{{code}}/draft", "POST", draft),
         (f"{PREFIX}/rooms/{{code}}/scoreboard", "GET", scoreboard),
         (f"{PREFIX}/rooms/{{code}}/rounds/{{k}}", "GET", replay_round),
         (f"{PREFIX}/rooms/{{code}}/branch", "POST", branch),
@@ -62,6 +65,8 @@ def _guarded(handler, method: str | None):
             return await handler(request)
         except UserError as error:
             return _error(http_status(error), str(error))
+        except ClientDisconnect:        # the client went away mid-upload: nothing to answer, nothing broken
+            return Response(status_code=499)
         except Exception:       # a bug: the sentence to the user, the traceback to the server's log
             traceback.print_exc(file=sys.stderr)
             return _error(500, "the server could not do this because of an internal error; it has been logged")
@@ -85,12 +90,29 @@ async def _body(request: Request) -> dict:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=_json_int, parse_constant=_json_constant, parse_float=_json_float)
     except (ValueError, UnicodeDecodeError) as error:
         raise UserError(f"the request body is not valid JSON ({error}); send a JSON object") from None
     if not isinstance(data, dict):
         raise UserError(f"the request body must be a JSON object, got a {type(data).__name__}")
     return data
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number has more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _json_constant(text: str):
+    raise ValueError(f"{text} is not a number JSON allows")
 
 
 def _token(request: Request) -> str | None:
@@ -107,7 +129,7 @@ def _client(request: Request) -> str:
 def _room(request: Request):
     from classroom import get_registry
 
-    return get_registry().get(request.path_params["code"])
+    return get_registry().get(request.path_params["code"], client=_client(request))
 
 
 def _fields(body: dict, allowed: tuple[str, ...], where: str) -> dict:
@@ -129,7 +151,7 @@ async def create_room(request: Request) -> Response:
     body = _fields(await _body(request), ("scenario", "seats", "seed", "steps", "round_seconds", "start"),
                    "create a room")
     shipped = shipped_scenarios()
-    if body.get("scenario") not in shipped:
+    if not isinstance(body.get("scenario"), str) or body["scenario"] not in shipped:
         raise UserError(f"create a room: 'scenario' must be one of the shipped scenarios ({', '.join(shipped)}); "
                         "a scenario file of your own can be used from the app on the server's machine")
     options = {k: body[k] for k in ("seats", "seed", "steps", "round_seconds") if k in body}
@@ -163,6 +185,13 @@ async def submit(request: Request) -> Response:
         raise UserError("submit: send {\"decisions\": [...]} (an empty list means no new decisions)")
     accepted = await run_in_threadpool(room.submit, _token(request), body["decisions"], body.get("round"))
     return JSONResponse({"submitted": accepted, "round": room.state()["round"]})
+
+
+async def draft(request: Request) -> Response:
+    room = _room(request)
+    body = _fields(await _body(request), ("decisions", "round"), "draft")
+    moves = await run_in_threadpool(room.draft, _token(request), body.get("decisions", []), body.get("round"))
+    return JSONResponse({"draft": moves, "round": room.state()["round"]})
 
 
 async def instructor_action(request: Request) -> Response:
@@ -200,7 +229,7 @@ async def scoreboard(request: Request) -> Response:
 async def replay_round(request: Request) -> Response:
     room = _room(request)
     text = request.path_params["k"]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
         raise UserError(f"the round must be a whole number, got '{text[:20]}'")
     session = await run_in_threadpool(room.at_round, _token(request), int(text))
     return JSONResponse(_session_summary(room, session))

@@ -16,7 +16,7 @@ import pandas as pd
 from simulation.decisions import FIELDS, Decision, check, from_mapping
 from simulation.errors import DecisionError, UserError
 from simulation.session import PlaySession, seat_kind
-from simulation.world import ECONOMIES
+from simulation.world import ACTORS
 
 DECISION_COLUMNS = ["round", "seat", "submitted_by", "actor", "action", "amount_bn", "rate_pct", "target",
                     "sector", "origin", "note", "refused"]
@@ -79,6 +79,9 @@ def _replacement(room, seat: str, given, from_round: int, number: int) -> Decisi
         given = {k: v for k, v in asdict(given).items() if k in FIELDS and v is not None}
     if not isinstance(given, dict):
         raise UserError(f"{where}: expected an object with an action and its fields")
+    from classroom.records import _check_numbers
+
+    _check_numbers(given, where)
     if given.get("actor", seat) != seat:
         raise UserError(f"{where}: a replacement for {seat} must be {seat}'s own decision, not {given['actor']!r}")
     step = given.get("step") or from_round
@@ -92,14 +95,19 @@ def _replacement(room, seat: str, given, from_round: int, number: int) -> Decisi
     return decision
 
 
+def seat_scores(session, seats) -> dict[str, dict[str, float]]:
+    """Each seat's own score and its parts in ``session`` now: the one place the class game asks the
+    model for scores (the scoreboard, the per-round record and the export all read it)."""
+    return {seat: {"score": session.score(seat), **session.score_parts(seat)} for seat in seats}
+
+
 def scoreboard(room) -> pd.DataFrame:
-    """One row per seat: who played it, its score and the score's four parts (output, inflation,
-    jobs, wealth), best score first."""
+    """One row per seat: who played it, its own score and the score's parts (a government's output,
+    inflation, jobs, wealth and revenue; a central bank's mandate terms), best score first."""
     rows = []
-    for seat in room.seats:
-        parts = room.session.score_parts(seat)
+    for seat, scores in seat_scores(room.session, room.seats).items():
         rows.append({"seat": seat, "kind": seat_kind(seat), "players": ", ".join(_who_played(room, seat)),
-                     "score": room.session.score(seat), **parts})
+                     **scores})
     return pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -120,9 +128,8 @@ def decisions_table(room) -> pd.DataFrame:
 
 def _round_rows(room, resolved: dict) -> list[dict]:
     r, by = resolved["round"], resolved["submitted_by"]
-    rows = [_row(r, d["actor"], "instructor", d, "") for d in resolved["shocks"]]
-    rows += [_row(r, d["decision"]["actor"], "instructor", d["decision"], d["reason"])
-             for d in resolved["refused_shocks"]]
+    shocks = [(d, "") for d in resolved["shocks"]] + [(d["decision"], d["reason"]) for d in resolved["refused_shocks"]]
+    rows = [{**_row(r, d["actor"], "instructor", d, why), "origin": "instructor"} for d, why in shocks]
     for seat in room.seats:
         name = room.people[by[seat]].name if seat in by else ""
         refusal = resolved["refused"].get(seat)
@@ -144,22 +151,49 @@ def _row(round_number: int, seat: str, who: str, record: dict, refused: str) -> 
 
 
 def outcomes_table(room) -> pd.DataFrame:
-    """Per month: the market series, then every economy's score (``score_US``, ``score_JP``, ...)."""
+    """Per month: the market series, then every seat's score (``score_US``, ..., ``score_FED``, ...)."""
     result = room.session.result
-    scores = result.economies.pivot(index="step", columns="economy", values="score")
-    scores = scores[[e for e in ECONOMIES if e in scores.columns]].add_prefix("score_").reset_index()
+    totals = result.scores[result.scores.part == "score"]
+    scores = totals.pivot(index="step", columns="seat", values="value")
+    scores = scores[[s for s in ACTORS if s in scores.columns]].add_prefix("score_").reset_index()
     return result.model.merge(scores, on="step", how="left")
 
 
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell that a spreadsheet would execute (``=HYPERLINK(...)``, ``+1``,
+    ``@SUM``) prefixed by an apostrophe, so it is shown as the text it is. Numbers are left alone."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return safe
+
+
+def scores_table(room) -> pd.DataFrame:
+    """Per round and seat: who played it, the seat's own score and its parts after that round."""
+    rows = [{"round": number, "seat": seat, "kind": seat_kind(seat), "players": ", ".join(_who_played(room, seat)),
+             **scores}
+            for number, by_seat in enumerate(room.round_scores, start=1) for seat, scores in by_seat.items()]
+    columns = ["round", "seat", "kind", "players", "score", "output", "inflation", "jobs", "wealth"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def export_zip(room) -> bytes:
-    """decisions, outcomes and offers (every offer with its fate), as .csv and .parquet, in one zip."""
+    """decisions, outcomes, per-seat scores by round and offers (every offer with its fate), each as .csv
+    and .parquet, in one zip. The CSV files are made safe to open in a spreadsheet (``spreadsheet_safe``);
+    the Parquet files keep the text exactly as typed."""
     from classroom.negotiation import offers_table
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, table in (("decisions", decisions_table(room)), ("outcomes", outcomes_table(room)),
-                            ("offers", offers_table(room))):
-            archive.writestr(f"{name}.csv", table.to_csv(index=False))
+                            ("scores", scores_table(room)), ("offers", offers_table(room))):
+            archive.writestr(f"{name}.csv", spreadsheet_safe(table).to_csv(index=False))
             parquet = io.BytesIO()
             table.to_parquet(parquet, index=False)
             archive.writestr(f"{name}.parquet", parquet.getvalue())

@@ -21,3 +21,8 @@ def rejoin_link(code: str, token: str) -> str:
 
 def instructor_link(code: str, token: str) -> str:
     return f"{CLASS_PAGE}/instructor?room={quote(code)}&token={quote(token)}"
+
+
+def projector_link(code: str) -> str:
+    """The projector view: no token, so projecting it gives nobody the room's key."""
+    return f"{CLASS_PAGE}/projector?room={quote(code)}"

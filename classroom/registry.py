@@ -12,63 +12,52 @@ import secrets
 import sys
 import threading
 import time
-from collections import defaultdict, deque
 
 from classroom.errors import NotFound, RateLimited
-from classroom.room import Room
-from classroom.store import EventStore
+from classroom.limits import window
+from classroom.room import FINISHED, Room
+from classroom.store import ARCHIVED, LIVE, DamagedLog, EventStore
 from simulation.errors import UserError
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 TICK_SECONDS = 0.25
+ARCHIVE_CHECK_SECONDS = 60.0
+# Rooms leave memory (their log stays in the file) when finished or idle this long (env overrides).
+ARCHIVE_AFTER = {"finished": ("TRADEWAR_CLASS_ARCHIVE_FINISHED_HOURS", 24.0),
+                 "idle": ("TRADEWAR_CLASS_ARCHIVE_IDLE_HOURS", 14 * 24.0)}
 
 
-class SlidingWindow:
-    """At most ``limit`` hits per key in any ``seconds``-long window."""
-
-    def __init__(self, limit: int, seconds: float = 60.0):
-        self.limit, self.seconds = limit, seconds
-        self._hits: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, now: float) -> bool:
-        with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] <= now - self.seconds:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
-
-def _limit_from_env(name: str, default: int) -> int:
-    text = os.environ.get(name, "")
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise UserError(f"environment variable {name} must be a whole number of at least 1, got {text!r}")
-    return int(text)
+def _hours(kind: str) -> float:
+    variable, default = ARCHIVE_AFTER[kind]
+    text = os.environ.get(variable, "")
+    try:
+        hours = float(text) if text else default
+    except ValueError:
+        hours = -1.0
+    if not hours > 0:
+        raise UserError(f"environment variable {variable} must be a number of hours above 0, got {text!r}")
+    return hours
 
 
 class ClassRegistry:
-    """The rooms of this server. Limits (attempts a minute): joins per client address (default 20,
-    env ``TRADEWAR_CLASS_JOINS_PER_ADDRESS``), joins per room (default 120,
-    ``TRADEWAR_CLASS_JOINS_PER_ROOM``), rooms created per address (default 10)."""
+    """The rooms of this server (the live ones in memory, the archived ones on disk only). Limits per
+    minute are in ``classroom.limits``; rooms finished for a day or idle for two weeks are archived
+    (``ARCHIVE_AFTER``) and come back by themselves when someone opens them."""
 
     def __init__(self, path, clock=time.time, ticker: bool = True, joins_per_address: int | None = None,
-                 joins_per_room: int | None = None, creates_per_address: int = 10):
+                 joins_per_room: int | None = None, creates_per_address: int | None = None):
         self.store = EventStore(path)
         self.clock = clock
         self._lock = threading.RLock()
         self.rooms: dict[str, Room] = {}
         self.broken: dict[str, str] = {}
-        self._joins_by_address = SlidingWindow(joins_per_address or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ADDRESS", 20))
-        self._joins_by_room = SlidingWindow(joins_per_room or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ROOM", 120))
-        self._creates_by_address = SlidingWindow(creates_per_address)
-        self._lookups_by_address = SlidingWindow(3 * (joins_per_address or _limit_from_env("TRADEWAR_CLASS_JOINS_PER_ADDRESS", 20)))
+        self._joins_by_address = window("joins_per_address", joins_per_address)
+        self._joins_by_room = window("joins_per_room", joins_per_room)
+        self._creates_by_address = window("creates_per_address", creates_per_address)
+        self._misses_by_address = window("misses_per_address")
+        self._archive_after_s = {kind: 3600.0 * _hours(kind) for kind in ARCHIVE_AFTER}
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._replay_all()
@@ -76,15 +65,23 @@ class ClassRegistry:
             self.start_ticker()
 
     def _replay_all(self) -> None:
-        """Rebuild every room from the log; a room that cannot be replayed exactly (its scenario file
-        changed, another model version) is kept aside with the reason, its log untouched."""
-        for code, events in self.store.rooms().items():
-            try:
-                self.rooms[code] = Room.from_log(events, self.store, self.clock)
-            except UserError as error:
-                self.broken[code] = str(error)
-            except Exception as error:      # a damaged log must not stop the server or the other rooms
-                self.broken[code] = f"its log could not be replayed ({type(error).__name__}: {error})"
+        """Rebuild every live room from the log (archived rooms stay on disk); a room that cannot be
+        replayed exactly (its scenario file changed, another model version, a damaged row) is kept
+        aside with the reason, its log untouched."""
+        for code, events in self.store.rooms(LIVE).items():
+            self._replay(code, events)
+
+    def _replay(self, code: str, events) -> Room | None:
+        try:
+            if isinstance(events, DamagedLog):
+                raise events
+            self.rooms[code] = Room.from_log(events, self.store, self.clock)
+            return self.rooms[code]
+        except UserError as error:
+            self.broken[code] = str(error)
+        except Exception as error:      # a damaged log must not stop the server or the other rooms
+            self.broken[code] = f"its log could not be replayed ({type(error).__name__}: {error})"
+        return None
 
     # -- rooms -----------------------------------------------------------------------------------
     def create(self, scenario, seats=None, seed: int | None = None, round_seconds: int = 180,
@@ -101,19 +98,28 @@ class ClassRegistry:
         return room, token
 
     def _new_code(self) -> str:
+        taken = self.store.index()
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            if code not in self.rooms and code not in self.broken:
+            if code not in self.rooms and code not in self.broken and code not in taken:
                 return code
 
-    def get(self, code) -> Room:
-        """The room with this join code (case and spaces ignored)."""
+    def get(self, code, client: str | None = None) -> Room:
+        """The room with this join code (case and spaces ignored); an archived room is restored.
+
+        With ``client`` (an address or a browser), codes that do not exist are counted: after too many
+        in a minute every lookup from that client is refused for the rest of it, so codes cannot be
+        tried one after another."""
         key = "".join(str(code).split()).upper()
+        if client is not None and self._misses_by_address.exhausted(str(client), self.clock()):
+            raise RateLimited("too many room codes tried from your address; wait a minute and try again")
         with self._lock:
             if key in self.broken:
                 raise UserError(f"room {key} cannot be opened: {self.broken[key]}")
-            room = self.rooms.get(key)
+            room = self.rooms.get(key) or self._restore(key)
         if room is None:
+            if client is not None:
+                self._misses_by_address.allow(str(client), self.clock())
             raise NotFound(f"there is no room with code '{str(code)[:20]}'; check the code you were given")
         return room
 
@@ -122,18 +128,55 @@ class ClassRegistry:
         now = self.clock()
         if not self._joins_by_address.allow(str(client), now):
             raise RateLimited("too many join attempts from your address; wait a minute and try again")
-        room = self.get(code)
+        room = self.get(code, client=str(client))
         if not self._joins_by_room.allow(room.code, now):
             raise RateLimited(f"too many join attempts for room {room.code}; wait a minute and try again")
         person, token = room.join(name, seat)
         return room, person.seat, token
 
     def lookup(self, code, client: str = "local") -> Room:
-        """The room with this code for someone about to join (the join page lists its seats).
-        Rate-limited per address like joins, so the page cannot be used to try codes one after another."""
-        if not self._lookups_by_address.allow(str(client), self.clock()):
-            raise RateLimited("too many room codes tried from your address; wait a minute and try again")
-        return self.get(code)
+        """The room with this code for someone about to join (the join page lists its seats); codes
+        that do not exist are counted per client (see ``get``)."""
+        return self.get(code, client=str(client))
+
+    # -- the archive -----------------------------------------------------------------------------
+    def archive(self, code: str) -> None:
+        """Take a room out of memory; its log stays in the file and ``get`` brings it back."""
+        with self._lock:
+            room = self.rooms.pop(code, None)
+            if room is None:
+                raise NotFound(f"there is no live room with code '{code}'")
+            self.store.set_state(code, ARCHIVED)
+
+    def _restore(self, code: str) -> Room | None:
+        """An archived room replayed from its log and live again (None if there is no such room)."""
+        entry = self.store.index().get(code)
+        if entry is None or entry["state"] != ARCHIVED:
+            return None
+        try:
+            events = self.store.events(code)
+        except DamagedLog as damaged:
+            events = damaged
+        room = self._replay(code, events)
+        if room is None:
+            raise UserError(f"room {code} cannot be opened: {self.broken[code]}")
+        self.store.set_state(code, LIVE)
+        room.mark_restored()
+        return room
+
+    def archive_due(self, now: float | None = None) -> list[str]:
+        """Archive rooms finished longer than a day or idle longer than two weeks (the defaults);
+        returns their codes."""
+        now = self.clock() if now is None else now
+        index = self.store.index()
+        due = []
+        for code in self.codes():
+            room, last_at = self.rooms[code], index.get(code, {}).get("last_at", now)
+            kind = "finished" if room.status == FINISHED else "idle"
+            if now - last_at > self._archive_after_s[kind]:
+                self.archive(code)
+                due.append(code)
+        return due
 
     def codes(self) -> list[str]:
         with self._lock:
@@ -157,8 +200,15 @@ class ClassRegistry:
                 self._ticker.start()
 
     def _tick_forever(self) -> None:
+        checked = self.clock()
         while not self._stop.wait(TICK_SECONDS):
             self.tick_all()
+            if self.clock() - checked > ARCHIVE_CHECK_SECONDS:
+                checked = self.clock()
+                try:
+                    self.archive_due()
+                except Exception as error:   # never stop the clocks over housekeeping
+                    print(f"class game: archiving failed: {error}", file=sys.stderr)
 
     def close(self) -> None:
         """Stop the ticker and close the file (tests; a server simply exits)."""

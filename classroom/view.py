@@ -53,7 +53,7 @@ class RoomView:
     steps: int
     month: int
     seats: tuple[str, ...]
-    result: object                         # classroom.room.Tables
+    result: object                         # classroom.records.Tables
     log: tuple[Decision, ...]
     model: SimpleNamespace                 # model_facts(...)
     _headlines: tuple[tuple[int, str], ...]

@@ -9,6 +9,7 @@ can be found, and what is expected.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -92,6 +93,7 @@ class ScriptedEvent(Strict):
     rate_pct: float | None = None
     target: str | None = None
     sector: str | None = None
+    repatriate: bool | None = None
     headline: str = ""
 
     def to_decision(self) -> Decision:
@@ -115,12 +117,16 @@ class Briefing(Strict):
 
 
 class Objectives(Strict):
-    """Weights of a role's score (points per unit; see docs/model.md, "Score")."""
+    """Weights of a role's score (points per unit; see docs/model.md, "Score"). A weight left out (None)
+    takes the calibrated default for the kind of seat (``welfare.weight.*`` for governments,
+    ``mandate.weight.*`` for central banks); ``revenue`` is a government's, ``currency`` a central bank's."""
 
-    output: float = Field(default=1.0, ge=0, le=10)
-    inflation: float = Field(default=0.5, ge=0, le=10)
-    jobs: float = Field(default=0.2, ge=0, le=10)
-    wealth: float = Field(default=0.5, ge=0, le=10)
+    output: float | None = Field(default=None, ge=0, le=10)
+    inflation: float | None = Field(default=None, ge=0, le=10)
+    jobs: float | None = Field(default=None, ge=0, le=10)
+    wealth: float | None = Field(default=None, ge=0, le=10)
+    revenue: float | None = Field(default=None, ge=0, le=10)
+    currency: float | None = Field(default=None, ge=0, le=10)
 
 
 class Role(Strict):
@@ -179,6 +185,7 @@ class Scenario(Strict):
     governments: dict[str, GovernmentSetup] = Field(default_factory=dict)
     central_banks: dict[str, RuleChoice | None] = Field(default_factory=dict)
     investors: InvestorSetup = InvestorSetup()
+    calibration_preset: Literal["low", "central", "high"] = "central"
     calibration: dict[str, float] = Field(default_factory=dict)
     events: list[ScriptedEvent] = Field(default_factory=list, alias="event")
     news: list[News] = Field(default_factory=list)
@@ -235,6 +242,27 @@ class LoadedScenario:
 
 def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"
+
+
+def linkable(text: str) -> str:
+    """``text`` if a web link may open it: a shipped scenario id, or a file the person running the
+    server named at start (``run.py play --scenario FILE``, passed on in ``$TRADEWAR_LINK_SCENARIOS``).
+    Anything else is refused: a link must never make the server read a file of its choosing."""
+    text = str(text)
+    shipped = shipped_scenarios()
+    if text in shipped:
+        return text
+    named = [Path(p).resolve() for p in os.environ.get(LINK_SCENARIOS_ENV, "").split(os.pathsep) if p]
+    try:
+        if text and Path(text).resolve() in named:
+            return text
+    except (OSError, ValueError):
+        pass
+    raise UserError(f"a link can open only a shipped scenario ({', '.join(shipped)}) or a file named when the "
+                    f"server was started; '{text[:80]}' is neither")
 
 
 def resolve(id_or_path: str | Path) -> Path:
@@ -314,10 +342,7 @@ def _check_rules(path: Path, scenario: Scenario) -> None:
         make_rule(name, "investor", params, where=f"scenario file '{path}', investors.params")
     from simulation.calibration import load_calibration
 
-    try:
-        load_calibration().with_overrides(scenario.calibration)
-    except UserError as error:
-        raise UserError(f"scenario file '{path}', calibration: {error}") from None
+    load_calibration().with_overrides(scenario.calibration, where=f"scenario file '{path}', [calibration]")
 
 
 def _explain(path: Path, text: str, error: ValidationError) -> str:
@@ -377,6 +402,19 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
         changed = scenario.model_copy(update={"governments": {**scenario.governments, seat: government}})
         label = f"{seat}.{kind}: {name}"
     return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,))
+
+
+def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
+    """The same scenario read with another calibration preset (low, central or high price impact), for
+    the command line's ``--calibration-preset``, the Lab and sweeps. ``None`` keeps the scenario's own."""
+    from simulation.calibration import PRESETS
+
+    if preset is None or preset == loaded.scenario.calibration_preset:
+        return loaded
+    if preset not in PRESETS:
+        raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
+    changed = loaded.scenario.model_copy(update={"calibration_preset": preset})
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes)
 
 
 def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> LoadedScenario:

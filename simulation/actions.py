@@ -27,7 +27,7 @@ class FieldSpec:
     """One input of an action: its name on the Decision, its type, unit and bounds, and its words."""
 
     name: str
-    kind: str                 # "number" | "months" | "economy" | "sector"
+    kind: str                 # "number" | "months" | "economy" | "sector" | "bool"
     label: str                # what a form calls it
     unit: str = ""
     low: float | None = None  # inclusive bounds (numbers and months)
@@ -49,6 +49,7 @@ class FieldSpec:
 
 
 MAX_TARIFF_PCT = 1000.0
+POLICY_RATE_RANGE_PCT = (-2.0, 30.0)   # the lowest and highest policy rate a decision may set
 MAX_HOLD_MONTHS = 60
 
 AMOUNT = FieldSpec("amount_bn", "number", "Amount (USD bn)", "USD billions", positive=True, default=100.0,
@@ -58,10 +59,14 @@ TARIFF = FieldSpec("rate_pct", "number", "Tariff (%)", "percent", 0.0, MAX_TARIF
 CAP = FieldSpec("rate_pct", "number", "Tariff cap (%)", "percent", 0.0, MAX_TARIFF_PCT, default=15.0,
                 help="no tariff between the two sides above this (or its pre-dispute level, if higher)",
                 noun="a tariff")
-POLICY_RATE = FieldSpec("rate_pct", "number", "Policy rate (%)", "percent", -2.0, 30.0, default=4.0,
+POLICY_RATE = FieldSpec("rate_pct", "number", "Policy rate (%)", "percent", *POLICY_RATE_RANGE_PCT, default=4.0,
                         help="the central bank's policy rate, percent", noun="a policy rate")
 INTERVENTION = FieldSpec("amount_bn", "number", "Intervention (USD bn)", "USD billions", nonzero=True, default=20.0,
                          help="positive sells dollars for the home currency, negative buys dollars")
+REPO = FieldSpec("amount_bn", "number", "Repo (USD bn)", "USD billions", nonzero=True, default=50.0,
+                 help="positive borrows dollars, negative repays")
+REPATRIATE = FieldSpec("repatriate", "bool", "Bring the dollars home", default=False,
+                       help="convert the dollars raised into the home currency (default: keep them as dollar cash)")
 PARTNER = FieldSpec("target", "economy", "Partner", help="the other economy")
 SECTOR = FieldSpec("sector", "sector", "Sector", default="all", help="one sector, or all of them")
 HOLD = FieldSpec("hold_months", "months", "Hold pledge (months)", "months", 0, MAX_HOLD_MONTHS, default=0,
@@ -128,9 +133,11 @@ def _fx_words(d) -> str:
     return f"Currency intervention: {side}, ${abs(d.amount_bn):g}bn"
 
 
-def _not_fed(d, fail) -> None:
-    if d.actor == "FED":
-        fail("the Fed's home currency is the dollar; fx_intervention is for BOJ, ECB and PBOC")
+def _not_dollar(d, fail) -> None:
+    from simulation.world import CENTRAL_BANKS
+
+    if CENTRAL_BANKS.get(d.actor, d.actor) == "US":
+        fail(f"the dollar is the United States' own currency; {d.action} is for other economies and their central banks")
 
 
 _DEAL_TERMS = ((PARTNER, CAP), (SECTOR, HOLD))
@@ -142,8 +149,8 @@ TABLE: dict[str, Action] = {a.name: a for a in (
     Action("threaten_sale", GOVERNMENT, (AMOUNT,), (), "treasuries", "treasuries", "Threaten to sell",
            "Warns that you could sell this much of your US Treasuries; markets price part of it at once.",
            lambda d: f"Threaten to sell ${d.amount_bn:g}bn of US Treasuries"),
-    Action("sell_treasuries", ANY, (AMOUNT,), (), "treasuries", "treasuries", "Sell",
-           "Sells US Treasuries and brings the dollars home.",
+    Action("sell_treasuries", ANY, (AMOUNT,), (REPATRIATE,), "treasuries", "treasuries", "Sell",
+           "Sells US Treasuries; the dollars stay in the reserves unless brought home (repatriate).",
            lambda d: f"Sell ${d.amount_bn:g}bn of US Treasuries"),
     Action("buy_treasuries", ANY, (AMOUNT,), (), "treasuries", "treasuries", "Buy",
            "Buys US Treasuries with cash reserves.",
@@ -174,10 +181,16 @@ TABLE: dict[str, Action] = {a.name: a for a in (
            "Sets your central bank's policy rate.", lambda d: f"Policy rate: {d.rate_pct:g}%"),
     Action("fx_intervention", CENTRAL_BANK, (INTERVENTION,), (), "currency", "currency", "Intervene in the currency",
            "Sells (positive) or buys (negative) dollars against your currency.", _fx_words,
-           extra_check=_not_fed),
+           extra_check=_not_dollar),
+    Action("fima_repo", ANY, (REPO,), (REPATRIATE,), "fima_repo", "treasuries", "Borrow against Treasuries (repo)",
+           "Borrows dollars from the Fed's FIMA repo facility against your Treasuries (positive) or repays "
+           "(negative): dollars without selling.",
+           lambda d: (f"Borrow ${d.amount_bn:g}bn from the Fed's repo facility" if d.amount_bn > 0
+                      else f"Repay ${-d.amount_bn:g}bn to the Fed's repo facility"),
+           extra_check=_not_dollar),
 )}
 
-VALUE_FIELDS: tuple[str, ...] = ("amount_bn", "rate_pct", "target", "sector", "hold_months")
+VALUE_FIELDS: tuple[str, ...] = ("amount_bn", "rate_pct", "target", "sector", "repatriate", "hold_months")
 NUMBER_FIELDS: tuple[str, ...] = ("amount_bn", "rate_pct")
 WHOLE_FIELDS: tuple[str, ...] = ("hold_months",)
 

@@ -1,4 +1,4 @@
-"""The command line: ``python run.py [play]|simulate|scenarios|replay|rules|check-rule|sweep ...``.
+"""The command line: ``python run.py [play]|simulate|scenarios|replay|rules|check-rule|sweep|history ...``.
 
 Every user mistake ends as one line on stderr and exit status 2; nothing prints a traceback.
 """
@@ -24,8 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--steps", type=int, help="months to simulate (default: the scenario's horizon)")
     sim.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
-    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, offers.csv, run.json")
+    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv, offers.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
+    add_preset_option(sim)
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
                      help="load your own rule classes from this .py file (repeatable)")
     sim.add_argument("--use-rule", action="append", default=[], metavar="SEAT.KIND=NAME",
@@ -48,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
     scen.add_argument("id", nargs="?", help="scenario id or path to a scenario file")
+    hist = commands.add_parser("history", help="compare the model's markets with what happened in 2025 (history-2025)")
+    hist.add_argument("--scenario", default="history-2025",
+                      help="a scenario whose start month has actual data (default: history-2025)")
+    hist.add_argument("--seeds", type=int, default=20, help="runs, with seeds 1 to N (default 20)")
+    hist.add_argument("--out", help="folder for history.csv (actual value, model median and band per series and month)")
+    hist.add_argument("--doc", help="write the report as Markdown to this file (the shipped one is docs/validation.md)")
+    add_preset_option(hist)
     from simulation.sweeps.cli import add_parser as add_sweep_parser
 
     add_sweep_parser(commands)
@@ -55,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_play_parser(commands)
     return parser
+
+
+def add_preset_option(parser: argparse.ArgumentParser) -> None:
+    from simulation.calibration import PRESETS
+
+    parser.add_argument("--calibration-preset", choices=PRESETS, metavar="{" + ",".join(PRESETS) + "}",
+                        help="how strongly Treasury sales and currency purchases move prices: the low, central or "
+                             "high reading of the evidence (default: the scenario's own, normally central)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(markdown_table())
             return 0
+        if args.command == "history":
+            return history(args)
         if args.command == "sweep":
             from simulation.sweeps.cli import command as sweep_command
 
@@ -108,7 +126,8 @@ def simulate(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.rules or args.use_rule:
         scenario = apply_rule_options(scenario, args.rules, args.use_rule)
-    result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions)
+    result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions,
+                 calibration_preset=args.calibration_preset)
     report(result, args.out)
     if args.save and result.record["rule_changes"]:
         raise UserError("a run with --rules or --use-rule cannot be saved as a link: rule code stays on your machine; "
@@ -125,6 +144,35 @@ def simulate(args) -> int:
     return 0
 
 
+def history(args) -> int:
+    """Run a scenario over seeds and print, per series and month, the actual value, the model's median and
+    5-95% band and whether the actual lies inside; optionally write the table and the Markdown report."""
+    from scenarios import load_scenario
+    from simulation.history import actual_changes, check_history, report_text
+
+    if isinstance(args.seeds, bool) or not 1 <= args.seeds <= 1000:
+        raise UserError(f"--seeds must be a whole number from 1 to 1000, got {args.seeds}")
+    loaded = load_scenario(args.scenario)
+    check = check_history(loaded, seeds=args.seeds, preset=args.calibration_preset)
+    text = report_text(check, actual_changes(loaded))
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            check.table.to_csv(out / "history.csv", index=False, float_format="%.6g", lineterminator="\n")
+        except OSError as error:
+            raise UserError(f"cannot write to output folder '{out}': {error}") from None
+        print(f"\nWrote history.csv to {out}")
+    if args.doc:
+        try:
+            Path(args.doc).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write the report to '{args.doc}': {error}") from None
+        print(f"\nWrote the report to {args.doc}")
+    return 0
+
+
 def replay(args) -> int:
     from simulation.savestate import read_state, restore
 
@@ -136,7 +184,8 @@ def replay(args) -> int:
 def report(result, out: str | None) -> None:
     """Print a run's summary and decisions; write its files if ``out`` is given."""
     record = result.record
-    print(f"{record['scenario']}: {record['steps']} months, seed {record['seed']}, model {record['model_version']}")
+    print(f"{record['scenario']}: {record['steps']} months, seed {record['seed']}, model {record['model_version']}, "
+          f"{record['calibration_preset']} calibration")
     print(result.summary().to_string(float_format=lambda x: f"{x:,.3f}"))
     events = result.events[~result.events.actor.isin(["markets", "news"])]
     if len(events):
@@ -147,7 +196,8 @@ def report(result, out: str | None) -> None:
             print(f"  ... and {len(events) - 12} more (events.csv)")
     if out:
         folder = result.write(out)
-        print(f"\nWrote model.csv, economies.csv, trade.csv, events.csv, drivers.csv and run.json to {folder}")
+        print(f"\nWrote model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv and "
+              f"run.json to {folder}")
 
 
 def scenarios(args) -> int:

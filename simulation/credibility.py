@@ -4,11 +4,12 @@ Markets ask two questions of a threat. Has this government kept its word before 
 carried out raise it, threats walked back and pledges broken lower it; ``Government.credibility``)?
 And would it really hurt itself this much? Carrying out a sale of ``amount_bn`` costs the seller
 
-- a mark-to-market loss: the sale lifts the 10-year yield (the model's own flow and stock impact, with
-  their saturation), which lowers the price of the Treasuries it keeps and of those it sells into the
-  falling market (on average half the fall), and
-- a currency hit: bringing the proceeds home strengthens its currency (the model's own FX impact), which
-  lowers the home-currency value of the dollar reserves it keeps and of the proceeds converted on the way.
+- a mark-to-market loss: the sale lifts the 10-year yield (the model's own impact of a seller's block,
+  ``Markets.own_impact_bp``), which lowers the price of the Treasuries it keeps and of those it sells
+  into the falling market (on average half the fall), and
+- a currency hit: a threat to sell is heard as a threat to bring the money home (Kato's "card" was
+  read that way), which strengthens its currency (the model's own FX impact) and lowers the
+  home-currency value of the dollar reserves it keeps and of the proceeds converted on the way.
 
 A threat's credibility is ``record x exp(-cost / (credibility.cost_scale_pct_gdp % of GDP))``: a threat
 that would cost its maker nothing is believed as far as its record goes; one that would cost several
@@ -40,13 +41,16 @@ class SaleCost:
         return self.mark_to_market_bn + self.currency_bn
 
 
-def sale_cost(calibration, economy: str, amount_bn: float, holdings_bn: float, reserves_bn: float) -> SaleCost:
-    """What selling ``amount_bn`` of its ``holdings_bn`` would cost ``economy``, from the model's own
-    impact parameters (the same ones the bond and currency markets use)."""
-    p = calibration.param
+def sale_cost(model, economy: str, amount_bn: float) -> SaleCost:
+    """What selling ``amount_bn`` of its Treasuries at once, and bringing the proceeds home, would cost
+    ``economy`` now, from the model's own price impacts: the bond market's ``Markets.own_impact_bp``
+    (the concession a seller pays to place a block) and the currency market's impact of official
+    purchases of the home currency (``fx.flow_impact_pct_per_bn``, concave beyond ``fx.flow_scale_bn``)."""
+    p = model.calibration.param
     amount = max(float(amount_bn), 0.0)
-    rise_bp = amount * (p("bonds.flow_impact_bp_per_bn") * concave(amount, p("bonds.flow_scale_bn"))
-                        + p("bonds.stock_impact_bp_per_bn") * concave(amount, p("bonds.stock_scale_bn")))
+    holdings_bn = model.ledger.holdings_bn[economy]
+    reserves_bn = float(model.reserves_value_bn()[model.idx(economy)])
+    rise_bp = model.markets.own_impact_bp(0.0, amount * model.ust_price)
     price_fall = p("bonds.ust_duration_years") * rise_bp / 10_000.0
     kept_bn = max(holdings_bn - amount, 0.0)
     mark_to_market = price_fall * (kept_bn + amount / 2.0)
@@ -55,8 +59,7 @@ def sale_cost(calibration, economy: str, amount_bn: float, holdings_bn: float, r
         currency_pct = p("fx.flow_impact_pct_per_bn") * concave(amount, p("fx.flow_scale_bn")) * amount
     dollars_kept = max(reserves_bn - amount, 0.0)
     currency = currency_pct / 100.0 * (dollars_kept + amount / 2.0)
-    gdp = calibration.economy(economy, "gdp_bn")
-    share = 100.0 * (mark_to_market + currency) / gdp
+    share = 100.0 * (mark_to_market + currency) / model.calibration.economy(economy, "gdp_bn")
     return SaleCost(amount, rise_bp, currency_pct, mark_to_market, currency, share)
 
 

@@ -22,8 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from simulation.actions import (ANY, CENTRAL_BANK, GOVERNMENT, NUMBER_FIELDS, TABLE, VALUE_FIELDS,  # noqa: F401 (ANY re-exported)
-                                WHOLE_FIELDS, FieldSpec)
+from simulation.actions import (ANY, CENTRAL_BANK, GOVERNMENT, MAX_TARIFF_PCT, NUMBER_FIELDS,  # noqa: F401
+                                POLICY_RATE_RANGE_PCT, TABLE, VALUE_FIELDS, WHOLE_FIELDS, FieldSpec)
+# (ANY, MAX_TARIFF_PCT and POLICY_RATE_RANGE_PCT are re-exported: rules and older code import them from here)
+from simulation.actions import AMOUNT as AMOUNT_SPEC
 from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
@@ -39,6 +41,7 @@ class Decision:
     rate_pct: float | None = None
     target: str | None = None
     sector: str | None = None
+    repatriate: bool | None = None   # convert the dollars raised into the home currency (default: no)
     hold_months: int | None = None   # deal terms: months neither side sells Treasuries
     origin: str = "file"      # file | scenario | rule | player
     note: str = ""            # free text: why (rules) or a headline (scenario events)
@@ -58,6 +61,8 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     name: (a.who, tuple(f.name for f in a.required), tuple(f.name for f in a.optional)) for name, a in TABLE.items()
 }
 FIELDS = ("step", "actor", "action", *VALUE_FIELDS)
+# Actions whose amount may be negative: the sign says which way (sell or buy dollars; borrow or repay).
+SIGNED_AMOUNT = tuple(name for name, a in TABLE.items() if (a.spec("amount_bn") or AMOUNT_SPEC).nonzero)
 
 
 def home_economy(actor: str) -> str:
@@ -108,8 +113,9 @@ def _check_value(d: Decision, spec: FieldSpec, value, fail) -> None:
         if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) \
                 or not math.isfinite(value):
             fail(f"{spec.name} must be {'a whole number' if whole else 'a number'}, got {value!r}")
-        if (spec.positive and value <= 0) or (spec.nonzero and value == 0) \
-                or (spec.low is not None and not spec.low <= value <= spec.high):
+        if spec.nonzero and value == 0:
+            fail(f"{spec.name} must not be zero ({spec.help})")
+        if (spec.positive and value <= 0) or (spec.low is not None and not spec.low <= value <= spec.high):
             fail(f"{spec.name} must be {spec.bounds_text()}, got {value:g}")
     elif spec.kind == "economy":
         if value not in ECONOMIES:
@@ -118,6 +124,26 @@ def _check_value(d: Decision, spec: FieldSpec, value, fail) -> None:
             fail("an economy cannot target itself")
     elif spec.kind == "sector" and value not in SECTORS + ("all",):
         fail(f"unknown sector '{value}'; expected one of {', '.join(SECTORS)} or 'all'")
+    elif spec.kind == "bool" and not isinstance(value, bool):
+        fail(f"{spec.name} must be true or false, got {value!r}")
+
+
+def fit_to_limits(d: Decision) -> Decision | None:
+    """The decision with its numbers brought within what any decision may be (policy rate, tariff), for
+    rules: a computer-played seat must never make a decision the model would refuse. A decision whose
+    numbers are not finite is dropped (None)."""
+    from dataclasses import replace
+
+    for name in ("amount_bn", "rate_pct"):
+        value = getattr(d, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            return None
+    spec = TABLE[d.action].spec("rate_pct") if d.action in TABLE else None
+    if d.rate_pct is not None and spec is not None and spec.low is not None and not spec.low <= d.rate_pct <= spec.high:
+        d = replace(d, rate_pct=float(min(max(d.rate_pct, spec.low), spec.high)))
+    if d.amount_bn is not None and d.action not in SIGNED_AMOUNT and d.amount_bn <= 0:
+        return None
+    return d
 
 
 def from_mapping(data: Any, where: str, origin: str) -> Decision:
@@ -133,6 +159,8 @@ def from_mapping(data: Any, where: str, origin: str) -> Decision:
     for name in ("actor", "action", "target", "sector"):
         if name in data and not isinstance(data[name], str):
             raise DecisionError(f"{where}: '{name}' must be text, got {data[name]!r}")
+    if "repatriate" in data and not isinstance(data["repatriate"], bool):
+        raise DecisionError(f"{where}: 'repatriate' must be true or false, got {data['repatriate']!r}")
     note = data.get("headline", data.get("note", ""))
     if not isinstance(note, str):
         raise DecisionError(f"{where}: 'headline' must be text, got {note!r}")

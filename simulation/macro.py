@@ -1,12 +1,17 @@
-"""Macroeconomy per economy: output, inflation, auto jobs and a welfare score, one month at a time.
+"""Macroeconomy per economy: output, inflation, auto jobs, tariff revenue and the scores, one month at a time.
 
 - Output: real GDP (2024 US dollars) = potential x (1 + gap). The gap moves toward a demand impulse:
-  export earnings, the part of lost imports replaced by home production, minus the tariff paid by home
-  buyers, minus higher long rates, plus stock-market wealth, minus risk-off sentiment.
+  export earnings, the part of lost import volume replaced by home production, minus the deadweight
+  loss of tariffs and the cost of tariffs on imported inputs, minus higher long rates, plus stock-market
+  wealth, minus risk-off sentiment. Tariff revenue is a transfer from home buyers to their government,
+  so the tariff itself is not subtracted; an exporter's terms-of-trade loss is in its export earnings.
 - Inflation (year on year) = trend inflation returning to target + the rise of import prices over the
   last 12 months times the import share of GDP (tariff and exchange-rate pass-through) + a Phillips term.
+  The tariff part is kept apart (``tariff_inflation_pct``): a one-off price-level effect.
 - Auto jobs follow auto output: export volumes plus home production that replaces imports.
-- Score: 100 at the start; points for output, inflation near target, auto jobs and reserve value.
+- Scores: 100 at the start. A government scores output, inflation near target, auto jobs, reserve value
+  and tariff revenue with its role's weights; a central bank scores its own mandate: inflation near
+  target, a small output gap, and (when a scenario asks) a steady currency.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.calibration import Calibration
-from simulation.world import ECONOMIES, index_of
+from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
+
+GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
+MANDATE_PARTS = ("inflation", "output", "jobs", "wealth", "currency")
 
 
 class Macro:
@@ -34,17 +42,35 @@ class Macro:
         self.inflation_pct = self.start_inflation_pct.copy()
         self.consumer_import_price = np.zeros(len(ECONOMIES))        # log, 2024 = 0
         self.import_price_history = [np.zeros(len(ECONOMIES))] * 12   # the last 12 months
+        self.consumer_tariff_price = np.zeros(len(ECONOMIES))         # the tariff part of consumer_import_price
+        self.tariff_price_history = [np.zeros(len(ECONOMIES))] * 12
+        self.tariff_inflation_pct = np.zeros(len(ECONOMIES))          # tariffs' part of inflation (y/y, pp)
         self.gdp_bn = self.gdp0_bn.copy()
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.score = np.full(len(ECONOMIES), 100.0)
         self.reserves_change_bn = np.zeros(len(ECONOMIES))
-        self.weights = {k: np.full(len(ECONOMIES), p("welfare.weight", k)) for k in ("output", "inflation", "jobs", "wealth")}
+        self.fx_log = np.zeros(len(ECONOMIES))
+        self.tariff_revenue_bn = np.zeros(len(ECONOMIES))
+        self.weights = {k: np.full(len(ECONOMIES), p("welfare.weight", k)) for k in GOVERNMENT_PARTS}
+        self.banks = tuple(CENTRAL_BANKS)
+        self.bank_economy = np.array([index_of(CENTRAL_BANKS[b]) for b in self.banks])
+        self.mandate = {k: np.full(len(self.banks), p("mandate.weight", k)) for k in MANDATE_PARTS}
+        self.bank_score = np.full(len(self.banks), 100.0)
+        self._parts: dict[str, np.ndarray] = {}
+        self._mandate_parts: dict[str, np.ndarray] = {}
 
-    def set_objectives(self, economy: str, weights: dict[str, float]) -> None:
-        """Score weights for one economy (a scenario's role objectives)."""
+    def set_objectives(self, seat: str, weights: dict[str, float]) -> None:
+        """Score weights for one seat (a scenario's role objectives): an economy's government or a
+        central bank. Weights a seat's score has no part for are refused."""
+        table, i = ((self.mandate, self.banks.index(seat)) if seat in CENTRAL_BANKS
+                    else (self.weights, index_of(seat)))
         for key, value in weights.items():
-            self.weights[key][index_of(economy)] = value
+            if key not in table:
+                raise KeyError(f"{seat}'s score has no part '{key}'; it has {', '.join(table)}")
+            table[key][i] = value
+        if self._parts:
+            self._update_score(self.reserves_change_bn)   # the terms so far, with the new weights
 
     def start(self, trade) -> None:
         """Remember the 2024 trade the impulses are measured against."""
@@ -52,26 +78,41 @@ class Macro:
         self.base_imports_bn = trade.imports_bn()
         self.base_auto_x = trade.sector_export_volume("autos")
         self.base_auto_m = trade.sector_import_volume("autos")
+        self.base_import_volume_bn = trade.import_volume_bn()
         self.import_share = self.base_imports_bn / self.gdp0_bn
+        self.revenue0_bn = trade.tariff_revenue_bn.copy()
+        self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
+        self._update_score(self.reserves_change_bn)
 
     def potential_gdp(self, step: int) -> np.ndarray:
         return self.gdp0_bn * (1.0 + self.potential_growth_pct / 100.0) ** (step / 12.0)
 
     # -- demand -----------------------------------------------------------------------------------
-    def trade_impulse_pct(self, exports_bn: np.ndarray, imports_bn: np.ndarray, burden_bn: np.ndarray) -> np.ndarray:
-        """Output gap (percent) that trade and tariffs push toward, before financial conditions."""
+    def trade_impulse_pct(self, exports_bn: np.ndarray, import_volume_bn: np.ndarray, burden_bn: np.ndarray,
+                          deadweight_bn: np.ndarray) -> np.ndarray:
+        """Output gap (percent) that trade and tariffs push toward, before financial conditions.
+
+        Export earnings (volumes and the prices exporters get, so an exporter that absorbs a tariff
+        loses its terms of trade), home production replacing part of the lost import volume, minus the
+        deadweight loss and the passed-on tariff on imported inputs. The tariff on final goods is a
+        transfer from buyers to their government and is not subtracted."""
         p = self.p
         export_change = exports_bn - self.base_exports_bn
-        import_change = imports_bn - self.base_imports_bn
+        import_volume_change = import_volume_bn - self.base_import_volume_bn
         bn = (p("macro.trade_multiplier") * export_change
-              - p("trade.expenditure_switching_share") * import_change
-              - p("macro.tariff_burden_drag") * burden_bn)
+              - p("trade.expenditure_switching_share") * import_volume_change
+              - deadweight_bn - self.input_cost_bn(burden_bn))
         return 100.0 * bn / self.gdp0_bn
 
+    def input_cost_bn(self, burden_bn: np.ndarray) -> np.ndarray:
+        """Output lost to tariffs passed on to home producers on their imported inputs (USD bn a year)."""
+        p = self.p
+        return p("macro.input_cost_drag") * p("macro.intermediate_import_share") * np.maximum(burden_bn, 0.0)
+
     def expected_gap_pct(self, trade) -> np.ndarray:
-        """The output gap trade policy implies once volumes adjust (what equity markets price)."""
-        target = trade.target_flows_bn
-        return self.trade_impulse_pct(target.sum(axis=(1, 2)), target.sum(axis=(0, 2)), trade.target_burden_bn)
+        """The output gap trade policy implies once volumes adjust within the year (what equity markets price)."""
+        return self.trade_impulse_pct(trade.target_flows_bn.sum(axis=(1, 2)), trade.target_import_volume_bn,
+                                      trade.target_burden_bn, trade.target_deadweight_bn)
 
     def financial_impulse_pct(self, yield_change_pp: np.ndarray, equity_change_log: np.ndarray, risk: float) -> np.ndarray:
         p = self.p
@@ -81,10 +122,14 @@ class Macro:
 
     # -- the month --------------------------------------------------------------------------------
     def update(self, step: int, trade, yield_change_pp: np.ndarray, equity_change_log: np.ndarray,
-               risk: float, reserves_change_bn: np.ndarray) -> None:
+               risk: float, reserves_change_bn: np.ndarray, fx_log: np.ndarray | None = None) -> None:
         p = self.p
-        impulse = (self.trade_impulse_pct(trade.exports_bn(), trade.imports_bn(), trade.tariff_burden_bn)
+        impulse = (self.trade_impulse_pct(trade.exports_bn(), trade.import_volume_bn(), trade.tariff_burden_bn,
+                                          trade.deadweight_bn)
                    + self.financial_impulse_pct(yield_change_pp, equity_change_log, risk))
+        self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
+        if fx_log is not None:
+            self.fx_log = fx_log
         rho = p("macro.gap_persistence_monthly")
         self.gap_pct = rho * self.gap_pct + (1.0 - rho) * impulse
         self.gdp_history.append(self.gdp_bn)
@@ -103,31 +148,85 @@ class Macro:
         self.import_price_history.append(self.consumer_import_price.copy())
         pass_through = 100.0 * self.import_share * (self.consumer_import_price - year_ago)
         self.inflation_pct = self.trend_inflation_pct + pass_through + p("macro.phillips_slope") * self.gap_pct
+        # The same pass-through for the tariff part of import prices alone: the one-off rise in the price
+        # level that central banks look through (core inflation = inflation_pct - tariff_inflation_pct).
+        self.consumer_tariff_price = self.consumer_tariff_price + speed * (trade.tariff_import_price_log - self.consumer_tariff_price)
+        tariff_year_ago = self.tariff_price_history.pop(0)
+        self.tariff_price_history.append(self.consumer_tariff_price.copy())
+        self.tariff_inflation_pct = 100.0 * self.import_share * (self.consumer_tariff_price - tariff_year_ago)
+
+    def inflation_ex_tariff_pct(self) -> np.ndarray:
+        """Inflation without the one-off price-level effect of tariff changes passed on to buyers over the
+        last 12 months (what a central bank may choose to look through)."""
+        return self.inflation_pct - self.tariff_inflation_pct
 
     def _update_auto_jobs(self, trade) -> None:
         p = self.p
         auto_output0 = self.base_auto_x / self.auto_export_share
         extra_x = trade.sector_export_volume("autos") - self.base_auto_x
         replaced_m = -(trade.sector_import_volume("autos") - self.base_auto_m) * p("trade.expenditure_switching_share")
-        output_change = np.maximum((extra_x + replaced_m) / auto_output0, -0.95)
+        # Tariffs on imported parts raise carmakers' costs: the same input-cost channel as for GDP.
+        parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, SECTORS.index("autos")])
+        output_change = np.maximum((extra_x + replaced_m - parts_cost) / auto_output0, -0.95)
         target = p("macro.auto_job_elasticity") * np.log1p(output_change)
         self.log_auto_jobs += p("macro.auto_job_adjustment_per_month") * (target - self.log_auto_jobs)
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
         self.reserves_change_bn = reserves_change_bn
-        parts = self.score_parts()
-        self.score = 100.0 + parts["output"] + parts["inflation"] + parts["jobs"] + parts["wealth"]
+        self._parts = self._government_parts()
+        self._mandate_parts = self._bank_parts()
+        self.score = 100.0 + sum(self._parts.values())
+        self.bank_score = 100.0 + sum(self._mandate_parts.values())
+
+    def _inflation_miss(self) -> np.ndarray:
+        """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
+        return (np.abs(self.inflation_pct - self.inflation_target_pct)
+                - np.abs(self.start_inflation_pct - self.inflation_target_pct))
 
     def score_parts(self) -> dict[str, np.ndarray]:
-        """The score's four terms per economy (points; the score is 100 plus their sum), so a report card
-        can say what drove it: output gap, distance from the inflation target (relative to the start),
-        auto jobs, and valuation changes on reserves as a share of GDP."""
+        """Each government's score terms (points; see ``_government_parts``), as of the last month."""
+        return self._parts
+
+    def mandate_parts(self) -> dict[str, np.ndarray]:
+        """Each central bank's score terms (points; see ``_bank_parts``), as of the last month."""
+        return self._mandate_parts
+
+    def _government_parts(self) -> dict[str, np.ndarray]:
+        """Each government's score terms (points; its score is 100 plus their sum), so a report card can
+        say what drove it: output gap, distance from the inflation target (relative to the start), auto
+        jobs, valuation changes on reserves as a share of GDP, and tariff revenue gained as a share of GDP."""
         w = self.weights.__getitem__
-        inflation_miss = (np.abs(self.inflation_pct - self.inflation_target_pct)
-                          - np.abs(self.start_inflation_pct - self.inflation_target_pct))
-        return {"output": w("output") * self.gap_pct, "inflation": -w("inflation") * inflation_miss,
+        revenue_pct = 100.0 * 12.0 * (self.tariff_revenue_bn - self.revenue0_bn) / self.gdp0_bn
+        return {"output": w("output") * self.gap_pct, "inflation": -w("inflation") * self._inflation_miss(),
                 "jobs": w("jobs") * 100.0 * self.log_auto_jobs,
-                "wealth": w("wealth") * 100.0 * self.reserves_change_bn / self.gdp0_bn}
+                "wealth": w("wealth") * 100.0 * self.reserves_change_bn / self.gdp0_bn,
+                "revenue": w("revenue") * revenue_pct}
+
+    def _bank_parts(self) -> dict[str, np.ndarray]:
+        """Each central bank's score terms, in the order of ``CENTRAL_BANKS``: inflation against target
+        (relative to the start), the size of the output gap either way (stabilisation, not growth), auto
+        jobs and reserve value if the scenario weights them, and the currency's move against the dollar."""
+        w = self.mandate.__getitem__
+        e = self.bank_economy
+        return {"inflation": -w("inflation") * self._inflation_miss()[e],
+                "output": -w("output") * np.abs(self.gap_pct[e]),
+                "jobs": w("jobs") * 100.0 * self.log_auto_jobs[e],
+                "wealth": w("wealth") * 100.0 * self.reserves_change_bn[e] / self.gdp0_bn[e],
+                "currency": -w("currency") * 100.0 * np.abs(self.fx_log[e])}
+
+    def seat_parts(self, seat: str) -> dict[str, float]:
+        """One seat's score terms as plain numbers: a government (economy code) or a central bank."""
+        if seat in CENTRAL_BANKS:
+            b = self.banks.index(seat)
+            return {name: float(part[b]) for name, part in self.mandate_parts().items()}
+        i = index_of(seat)
+        return {name: float(part[i]) for name, part in self.score_parts().items()}
+
+    def seat_score(self, seat: str) -> float:
+        """One seat's score: 100 at the start plus its terms."""
+        if seat in CENTRAL_BANKS:
+            return float(self.bank_score[self.banks.index(seat)])
+        return float(self.score[index_of(seat)])
 
     # -- reporting --------------------------------------------------------------------------------
     @property

@@ -6,8 +6,15 @@ Every price is a *fundamental* part plus a *flow* part:
   official sales, priced-in threats, risk sentiment, ...). When a component changes, the price moves by
   exactly that change, and the move is booked to that component.
 - The flow part (the "gap") moves with order flow: official sales and purchases, investors' orders,
-  carry trades, trade-balance conversion and noise, each converted to a price change by a price-impact
+  carry trades and trade-balance conversion, each converted to a price change by a price-impact
   coefficient. Fundamentalist investors trade the gap away over time; chartists extend it.
+
+Fundamental news arrives every month as a random walk: a common global risk factor that moves every
+market at once (stocks down, yields down, the yen up in a risk-off month) plus each market's own news,
+sized to the volatility of monthly changes in the data; stocks also drift up at their expected return.
+Official sales move the 10-year by an impact per dollar scaled to today's privately held marketable
+Treasury supply. Expected policy rates follow each central bank's projected path, and a US
+policy-uncertainty index adds a term premium to Treasuries and a risk premium against the dollar.
 
 So the month's change of every price is the sum of its booked causes, and ``Moves`` holds them: yields
 in basis points, exchange rates and indices in percent (log points, in the direction of the quote).
@@ -27,6 +34,9 @@ from simulation.world import FX_QUOTES, index_of
 FX_ECONOMIES = tuple(FX_QUOTES)                   # JP, EA, CN
 EQUITY_INDICES = (("sp500", "US"), ("nikkei225", "JP"))
 POLICY_ECONOMIES = ("US", "JP", "EA", "CN")       # economies with a modelled central bank
+# The month's random draws, always the same number in the same order, so that two runs with the same seed
+# see the same news whatever their decisions: global factor, FX (JP, EA, CN), US 10y, JGB, S&P, Nikkei.
+DRAWS = 1 + len(FX_ECONOMIES) + 2 + len(EQUITY_INDICES)
 
 
 @dataclass
@@ -46,14 +56,36 @@ class MarketInputs:
     """What the rest of the model tells the markets at the start of the month's trading."""
 
     policy_rates: dict[str, float]                    # economy -> policy rate (percent)
+    policy_paths: dict[str, tuple[float, float]]      # economy -> (rate the bank steers toward, its smoothing)
     inflation_pct: np.ndarray                         # per economy, last month
     official_sales_bn: dict[str, float]               # actor -> net Treasury sales this month (market value)
     home_purchases_bn: dict[tuple[str, str], float]   # (economy, cause) -> home currency bought with dollars
     threats_bn: dict[str, float]                      # actor -> credibility x threatened amount
-    tariff_shock: float                               # sum of tariff changes (pp) x 2024 flows (USD tn)
+    tariff_shock: float                               # sum of tariff changes (log points x 100) x 2024 flows (USD tn)
+    us_tariff_rise: float                             # the same for rises of US tariffs only (>= 0)
     deals: int                                        # trade deals struck this month
     net_exports_change_bn: np.ndarray                 # per economy, vs 2024 (annualised)
     expected_gap_pct: dict[str, float]                # "US", "JP" -> output gap implied by current trade policy
+
+
+def expected_average_rate(rate: float, target: float, neutral: float, smoothing: float, persistence: float,
+                          months: int) -> float:
+    """Average policy rate expected over ``months`` when the rate closes ``1 - smoothing`` of its gap to a
+    target each month and the target's own distance from neutral fades by ``persistence`` a month.
+
+    With x = rate - neutral and d = target - neutral: x[k+1] = s x[k] + (1 - s) d p^k, whose solution is
+    x[k] = A s^k + B p^k with B = (1 - s) d / (p - s) and A = x[0] - B; the average of a geometric series
+    is closed-form, so this costs a few operations, not a loop over ten years of months.
+    """
+    def mean_of_powers(q: float) -> float:
+        return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
+
+    x0, d = rate - neutral, target - neutral
+    s, p = smoothing, persistence
+    if abs(p - s) < 1e-9:
+        p = s + 1e-9  # the repeated-root case, as a limit
+    b = (1.0 - s) * d / (p - s)
+    return neutral + (x0 - b) * mean_of_powers(s) + b * mean_of_powers(p)
 
 
 def concave(x: float, scale: float) -> float:
@@ -67,16 +99,21 @@ def concave(x: float, scale: float) -> float:
 class Markets:
     """State and monthly update of all prices. Prices are read from attributes (``prices()``)."""
 
-    def __init__(self, calibration: Calibration, rng: np.random.Generator, policy_rates: dict[str, float],
-                 inflation_pct: np.ndarray):
-        self.p = calibration.param
+    def __init__(self, calibration: Calibration, rng: np.random.Generator, inflation_pct: np.ndarray):
+        p = self.p = calibration.param
         self.rng = rng
         m = calibration.markets
         self.start = {q: m[q] for q in ("us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225")}
         self.inflation_target = {e: calibration.economy(e, "inflation_target_pct") for e in POLICY_ECONOMIES}
         self.start_inflation_us = float(inflation_pct[index_of("US")])
-        self.start_expectations = self.expected_rates(policy_rates)
+        self.start_expectations: dict[str, float] = {}  # set by the model once it can project policy paths
+        # Price impact per dollar, scaled by the privately held marketable supply (debt minus the Fed's).
+        self.private_supply_bn = calibration.economy("ALL", "treasury_debt_outstanding_bn") - m["fed_treasury_holdings_bn"]
+        pct_per_bn = 100.0 / self.private_supply_bn
+        self.flow_bp_per_bn = p("bonds.flow_impact_bp_per_pct_supply") * pct_per_bn
+        self.stock_bp_per_bn = p("bonds.stock_impact_bp_per_pct_supply") * pct_per_bn
         self.risk = 0.0
+        self.uncertainty = 0.0                 # US policy uncertainty (units; 0 = calm)
         # Fundamental components (levels) and flow gaps. Yields in percent, others in log points.
         self.ust_parts: dict[str, float] = {}
         self.ust_gap = 0.0
@@ -126,23 +163,43 @@ class Markets:
         return out
 
     # -- expectations -----------------------------------------------------------------------------
-    def expected_rates(self, policy_rates: dict[str, float]) -> dict[str, float]:
-        """Average policy rate expected over ten years: neutral + persistent share of today's gap."""
-        weight = self.p("bonds.rate_persistence_weight")
+    def expected_rates(self, policy_rates: dict[str, float], paths: dict[str, tuple[float, float]]) -> dict[str, float]:
+        """Average policy rate expected over the 10-year bond's life, from each bank's projected path:
+        today's rate moving toward the rate its reaction function targets, that target fading to neutral.
+        An expected cut therefore lowers yields (and the currency) before it happens."""
+        p = self.p
+        months, persistence = int(p("bonds.expectations_horizon_months")), p("bonds.target_persistence_monthly")
         out = {}
         for e in POLICY_ECONOMIES:
-            neutral = self.p("bonds.neutral_real_rate_pct", e) + self.inflation_target[e]
-            out[e] = neutral + weight * (policy_rates[e] - neutral)
+            neutral = p("bonds.neutral_real_rate_pct", e) + self.inflation_target[e]
+            target, smoothing = paths[e]
+            out[e] = expected_average_rate(policy_rates[e], target, neutral, smoothing, persistence, months)
         return out
+
+    def own_impact_bp(self, sold_before_bn: float, amount_bn: float) -> float:
+        """The rise in the 10-year that a seller's own order causes this month (flow and lasting parts), on
+        top of what it already sold this month: the concession the seller pays to place the block."""
+        p = self.p
+
+        def impact(x: float) -> float:
+            return x * (self.flow_bp_per_bn * concave(x, p("bonds.flow_scale_bn"))
+                        + self.stock_bp_per_bn * concave(x, p("bonds.stock_scale_bn")))
+
+        return impact(sold_before_bn + amount_bn) - impact(sold_before_bn)
 
     # -- the month --------------------------------------------------------------------------------
     def step(self, inputs: MarketInputs, investors) -> None:
         """Update every price for one month; ``investors`` is the InvestorPopulation."""
         self.moves = Moves()
         before = self.prices()
-        expectations = self.expected_rates(inputs.policy_rates)
-        self._update_risk(inputs, investors.last_carry_loss_pct)
+        expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
+        draws = self.rng.standard_normal(DRAWS)
+        self._global, self._fx_news = float(draws[0]), draws[1:1 + len(FX_ECONOMIES)]
+        self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
+        self._equity_news = draws[3 + len(FX_ECONOMIES):]
+        self._update_risk(inputs)
         carry_bn = self._step_fx(inputs, expectations, investors)
+        self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn)
         self._step_equities(inputs, investors, carry_bn)
         after = self.prices()
@@ -152,16 +209,34 @@ class Markets:
         memory = self.p("fx.vol_memory")
         self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
 
-    def _update_risk(self, inputs: MarketInputs, carry_loss_pct: float) -> None:
-        """Risk-off sentiment (0 = calm): persistent, pushed by tariff shocks, carry losses and threats."""
+    def _update_risk(self, inputs: MarketInputs) -> None:
+        """Risk-off sentiment (0 = calm), persistent, pushed by tariff shocks, deals and threats; and US
+        policy uncertainty, pushed by rises in US tariffs and by threats against Treasuries."""
         p = self.p
         threats_bn = sum(inputs.threats_bn.values())
-        crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
-        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
-                 + p("risk.per_carry_loss_pct") * crash_pct
-                 + p("risk.per_threat_100bn") * (threats_bn - self._last_threats_bn) / 100.0)
+        new_threats_100bn = (threats_bn - self._last_threats_bn) / 100.0
         self._last_threats_bn = threats_bn
+        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
+                 + p("risk.per_threat_100bn") * new_threats_100bn)
         self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))
+        pushed = (p("uncertainty.per_us_tariff_pp_tn") * inputs.us_tariff_rise
+                  + p("uncertainty.per_threat_100bn") * max(new_threats_100bn, 0.0))
+        self.uncertainty = float(np.clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0))
+
+    def _carry_crash(self, carry_loss_pct: float) -> None:
+        """A carry crash spreads in the same month: losses beyond the threshold add to risk-off at once,
+        and the currencies' safe-haven parts follow (stocks and bonds read the updated risk next)."""
+        p = self.p
+        crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
+        if crash_pct > 0:
+            self.risk = float(np.clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0))
+            for e in FX_ECONOMIES:
+                self._set_fx_risk(e)
+
+    def _set_fx_risk(self, e: str) -> None:
+        quote, per_dollar = FX_QUOTES[e]
+        self._set_part(quote, self.fx_parts[e], "risk sentiment",
+                       self.p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, 100.0 if per_dollar else -100.0)
 
     # FX ------------------------------------------------------------------------------------------
     def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors) -> float:
@@ -169,15 +244,19 @@ class Markets:
         p = self.p
         impact = p("fx.flow_impact_pct_per_bn") / 100.0
         decay = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
-        noise = self.rng.normal(0.0, p("fx.noise_pct") / 100.0, len(FX_ECONOMIES))
         for n, e in enumerate(FX_ECONOMIES):
             quote, per_dollar = FX_QUOTES[e]
             sign = 100.0 if per_dollar else -100.0  # log points -> percent of the quote
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
             self._set_part(quote, self.fx_parts[e], "interest-rate differential",
                            p("fx.uip_pct_per_pp") * differential / 100.0, sign)
-            self._set_part(quote, self.fx_parts[e], "risk sentiment",
-                           p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, sign)
+            self._set_fx_risk(e)
+            # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
+            self._set_part(quote, self.fx_parts[e], "US policy uncertainty",
+                           -p("fx.dollar_premium_pct_per_uncertainty", e) * self.uncertainty / 100.0, sign)
+            self._add_part(quote, self.fx_parts[e], "global risk factor",
+                           p("global_factor.fx_pct", e) * self._global / 100.0, sign)
+            self._add_part(quote, self.fx_parts[e], "market news", p("fx.news_pct", e) * float(self._fx_news[n]) / 100.0, sign)
             priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
             self._set_part(quote, self.fx_parts[e], f"threat: {e}",
                            -impact * p("fx.threat_weight") * priced_threat, sign)
@@ -188,7 +267,6 @@ class Markets:
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
             conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
-            self._add_gap(quote, self.fx_gap, e, "market noise", float(noise[n]), sign)
         return self._carry_cascade(inputs, investors, p("carry.fx_impact_pct_per_bn") / 100.0)
 
     def _carry_cascade(self, inputs: MarketInputs, investors, impact: float) -> float:
@@ -222,9 +300,13 @@ class Markets:
                        p("bonds.inflation_risk_bp_per_pp") * inflation_gap / 100.0, 100.0)
         self._set_part("us_10y", self.ust_parts, "risk sentiment",
                        p("bonds.safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
+        self._set_part("us_10y", self.ust_parts, "US policy uncertainty",
+                       p("bonds.term_premium_bp_per_uncertainty") * self.uncertainty / 100.0, 100.0)
+        self._add_part("us_10y", self.ust_parts, "global risk factor", p("global_factor.us_10y_bp") * self._global / 100.0, 100.0)
+        self._add_part("us_10y", self.ust_parts, "market news", p("bonds.news_bp") * self._ust_news / 100.0, 100.0)
         self._set_stock_effect(inputs)
         # Flow gap: official net sales and investors' orders, with concave price impact.
-        impact = p("bonds.flow_impact_bp_per_bn")
+        impact = self.flow_bp_per_bn
         view = self.view(inputs)
         fund_orders = investors.orders("ust", view)          # label -> USD bn bought
         flows = {f"official sales: {a}": v for a, v in inputs.official_sales_bn.items() if v}
@@ -234,7 +316,6 @@ class Markets:
         factor = concave(net, p("bonds.flow_scale_bn"))
         for cause, bn in flows.items():
             self._add_scalar_gap("us_10y", cause, impact * factor * bn / 100.0)
-        self._add_scalar_gap("us_10y", "market noise", self.rng.normal(0.0, p("bonds.noise_bp")) / 100.0)
         investors.settle_bond_trades(fund_orders, inputs.official_sales_bn, p("carry.ust_share") * carry_bn)
         self._step_jgb(inputs, expectations)
 
@@ -246,8 +327,9 @@ class Markets:
         for actor, amount in inputs.threats_bn.items():
             parts[f"threat: {actor}"] = parts.get(f"threat: {actor}", 0.0) + weight * amount
         factor = concave(sum(parts.values()), p("bonds.stock_scale_bn"))
-        for name in set(parts) | {k for k in self.ust_parts if k.startswith(("official sales", "threat"))}:
-            level = p("bonds.stock_impact_bp_per_bn") * factor * parts.get(name, 0.0) / 100.0
+        # Sorted, so the order in which the causes are booked (and summed) never depends on the hash seed.
+        for name in sorted(set(parts) | {k for k in self.ust_parts if k.startswith(("official sales", "threat"))}):
+            level = self.stock_bp_per_bn * factor * parts.get(name, 0.0) / 100.0
             self._set_part("us_10y", self.ust_parts, name, level, 100.0)
 
     def _step_jgb(self, inputs: MarketInputs, expectations: dict[str, float]) -> None:
@@ -258,12 +340,8 @@ class Markets:
                        p("bonds.jgb_spillover_from_ust") * (self.us_10y - self.start["us_10y"]), 100.0)
         self._set_part("jgb_10y", self.jgb_parts, "risk sentiment",
                        p("bonds.jgb_safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
-        reversion = p("bonds.fundamentalist_reversion_monthly")
-        self.jgb_gap, before = self.jgb_gap * (1 - reversion), self.jgb_gap
-        self.moves.add("jgb_10y", "mean reversion", (self.jgb_gap - before) * 100.0)
-        shock = self.rng.normal(0.0, p("bonds.jgb_noise_bp")) / 100.0
-        self.jgb_gap += shock
-        self.moves.add("jgb_10y", "market noise", shock * 100.0)
+        self._add_part("jgb_10y", self.jgb_parts, "global risk factor", p("global_factor.jgb_10y_bp") * self._global / 100.0, 100.0)
+        self._add_part("jgb_10y", self.jgb_parts, "market news", p("bonds.jgb_news_bp") * self._jgb_news / 100.0, 100.0)
 
     # Equities ------------------------------------------------------------------------------------
     def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float) -> None:
@@ -271,9 +349,11 @@ class Markets:
         impact = p("equity.flow_impact_pct_per_bn") / 100.0
         view = self.view(inputs)
         orders = investors.orders("equity", view, by_index=True)  # label -> [US bn, JP bn]
-        noise = self.rng.normal(0.0, p("equity.noise_pct") / 100.0, 2)
         for n, (name, economy) in enumerate(EQUITY_INDICES):
             parts = self.eq_parts[name]
+            self._add_part(name, parts, "expected return", p("equity.drift_pct_per_year", economy) / 1200.0, 100.0)
+            self._add_part(name, parts, "global risk factor", p("global_factor.equity_pct", economy) * self._global / 100.0, 100.0)
+            self._add_part(name, parts, "market news", p("equity.news_pct", economy) * float(self._equity_news[n]) / 100.0, 100.0)
             home_yield = self.us_10y - self.start["us_10y"] if economy == "US" else self.jgb_10y - self.start["jgb_10y"]
             self._set_part(name, parts, "interest rates", p("equity.rate_pct_per_pp") * home_yield / 100.0, 100.0)
             self._set_part(name, parts, "growth outlook",
@@ -286,7 +366,6 @@ class Markets:
                 self._add_gap(name, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
             share = p("carry.equity_us_share") if economy == "US" else 1.0 - p("carry.equity_us_share")
             self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
-            self._add_gap(name, self.eq_gap, name, "market noise", float(noise[n]), 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
     def view(self, inputs: MarketInputs):
@@ -295,7 +374,7 @@ class Markets:
         return MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,
-            ust_impact_bp_per_bn=self.p("bonds.flow_impact_bp_per_bn"),
+            ust_impact_bp_per_bn=self.flow_bp_per_bn,
             rate_gap_pp=inputs.policy_rates["US"] - inputs.policy_rates["JP"],
             usd_jpy_vol_pct=self.usd_jpy_vol_pct,
             equity_gap_pct=self.equity_gap_pct(),
@@ -312,6 +391,11 @@ class Markets:
         """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
         change = level - parts.get(cause, 0.0)
         parts[cause] = level
+        self.moves.add(market, cause, change * unit)
+
+    def _add_part(self, market: str, parts: dict[str, float], cause: str, change: float, unit: float) -> None:
+        """Add ``change`` to a fundamental component that accumulates (news, drift) and book it."""
+        parts[cause] = parts.get(cause, 0.0) + change
         self.moves.add(market, cause, change * unit)
 
     def _add_gap(self, market: str, gaps: dict, key: str, cause: str, change: float, unit: float) -> None:

@@ -8,9 +8,10 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from copy import deepcopy
-from dataclasses import replace
+
 
 import mesa
 import numpy as np
@@ -18,8 +19,9 @@ import numpy as np
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
 from simulation.actions import family, phase
-from simulation.calibration import Calibration, load_calibration
-from simulation.decisions import Decision, check, home_economy
+from simulation.calibration import Calibration, calibration_for
+from simulation.decisions import Decision, check, fit_to_limits, home_economy
+from simulation.errors import UserError
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
 from simulation.negotiation import NegotiationBook
@@ -52,8 +54,14 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
-        self.base_calibration = calibration or load_calibration()
-        self.calibration = self.base_calibration.with_overrides(scenario.calibration)
+        self.calibration_given = calibration   # as passed (None: the scenario's preset), for projections' copies
+        where = f"scenario {scenario.id}, [calibration]"
+        if calibration is None:
+            self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())),
+                                               where)
+        else:
+            self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
+                                                                                                   where=where)
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
@@ -65,10 +73,11 @@ class TradeWarModel(mesa.Model):
         self.projecting = False               # True in a projection's copy (its rules do not project again)
         self._deciding = False                # True while this month's decisions are being collected
         self._base = None                     # the world at the end of a past month, for projections
+        self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
         self.recorder = Recorder(self)
         self.recorder.record()
-        self.price_history: list[dict[str, float]] = [self.markets.prices()]
+        self.price_history.append(self.markets.prices())
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -78,9 +87,9 @@ class TradeWarModel(mesa.Model):
         self.trade = TradeNetwork(cal)
         self.macro = Macro(cal)
         self.macro.start(self.trade)
-        for code in self.scenario.roles:
-            if code in ECONOMIES:
-                self.macro.set_objectives(code, self.scenario.objectives(code).model_dump())
+        for seat in self.scenario.roles:
+            if seat in ECONOMIES or seat in CENTRAL_BANKS:
+                self._set_objectives(seat)
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
@@ -104,12 +113,22 @@ class TradeWarModel(mesa.Model):
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
         self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
-        self.markets = Markets(cal, self.rng, self.policy_rates(), self.macro.inflation_pct)
-        self.investors = self._build_investors()
+        self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
-        self._carry_before = self.investors.carry_position_bn()
+        self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
+        self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
+        self.investors = self._build_investors()
+        self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+
+    def _set_objectives(self, seat: str) -> None:
+        """A role's score weights; a weight the role leaves out keeps the calibrated default."""
+        weights = {k: v for k, v in self.scenario.objectives(seat).model_dump().items() if v is not None}
+        try:
+            self.macro.set_objectives(seat, weights)
+        except KeyError as error:
+            raise UserError(f"scenario {self.scenario.id}, roles.{seat}.objectives: {error.args[0]}") from None
 
     def _rule(self, choice, kind: str, where: str):
         if choice is None:
@@ -151,6 +170,7 @@ class TradeWarModel(mesa.Model):
             self.decision_log.append(decision)
         self.events.extend(self._expire_offers(t))
         self._age_threats(t)
+        self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before)
@@ -158,7 +178,7 @@ class TradeWarModel(mesa.Model):
         self.markets.step(inputs, self.investors)
         prices = self.markets.prices()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
-                          self.markets.risk, self.reserves_valuation_change_bn())
+                          self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
         self.recorder.record()
         self.price_history.append(self.markets.prices())
@@ -176,23 +196,50 @@ class TradeWarModel(mesa.Model):
             self._deciding = False
 
     def _collect_decisions(self, t: int) -> list[Decision]:
-        if t < self.replay_until:  # a projection replays what happened, exactly, before it looks ahead
-            for agent in list(self.governments.values()) + list(self.central_banks.values()):
-                agent.decide(self.observe(agent.code if isinstance(agent, Government) else agent.bank_id, t))
-            return [d for d in self.decision_log_to_replay if d.step == t]
+        replaying = t < self.replay_until  # a projection replays what happened, exactly, before it looks ahead
         given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
         taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
+        self._observations = {}
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
             actor = agent.code if isinstance(agent, Government) else agent.bank_id
-            for d in agent.decide(self.observe(actor, t)):
+            obs = self._observations[actor] = self.observe(actor, t)
+            decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides
+            if replaying:
+                continue
+            for d in decided:
+                d = self._fit_rule_decision(d)
+                if d is None:
+                    continue
                 check(d, self.steps_total)
                 if (actor, family(d.action), d.target) not in taken:
                     ruled.append(d)
         bound = {pair for d in given + ruled if d.action in ("trade_deal", "accept_deal")
                  for pair in ((d.actor, d.target), (d.target, d.actor))}
         ruled = [d for d in ruled if not (d.action == "set_tariff" and (d.actor, d.target) in bound)]
+        if replaying:
+            return [d for d in self.decision_log_to_replay if d.step == t]
         return given + ruled
+
+    def _fit_rule_decision(self, d: Decision) -> Decision | None:
+        """A computer-played seat never makes a decision that would be refused: its numbers are brought
+        within the limits of a decision and of what the actor holds; a decision left empty is dropped."""
+        d = fit_to_limits(d)
+        if d is None or d.amount_bn is None or d.amount_bn <= 0:
+            return d
+        holder = CENTRAL_BANKS.get(d.actor, d.actor)
+        government = self.governments[holder]
+        price = self.ust_price
+        room = {"sell_treasuries": self.ledger.holdings_bn[holder],
+                "threaten_sale": self.ledger.holdings_bn[holder],
+                "buy_treasuries": government.cash_reserves_bn / price,
+                "fx_intervention": government.cash_reserves_bn + self.ledger.holdings_bn[holder] * price,
+                "fima_repo": self.ledger.holdings_bn[holder] * price - government.repo_bn}.get(d.action)
+        if room is None or d.amount_bn <= room:
+            return d
+        if room <= 1e-9:
+            return None
+        return dataclasses.replace(d, amount_bn=float(room))
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(steps if steps is not None else self.steps_total - self.month):
@@ -208,12 +255,26 @@ class TradeWarModel(mesa.Model):
 
     # -- bookkeeping used by decisions ------------------------------------------------------------
     def sell_official(self, actor: str, holder: str, face_bn: float) -> float:
-        """Move Treasuries from an official holder to the market; returns the proceeds (USD bn)."""
+        """Move Treasuries from an official holder to the market; returns the proceeds (USD bn).
+
+        The seller pays its own impact: the block is placed at the price its own order produces (the
+        month's yield plus the rise its sale causes, on top of what it already sold this month)."""
         self.ledger.transfer(holder, "US investors and the Fed", face_bn)
         self.ledger.record_official(actor, face_bn)
-        proceeds = face_bn * self.ust_price
+        sold_before = max(self.official_sales_bn.get(actor, 0.0), 0.0)
+        impact_bp = self.markets.own_impact_bp(sold_before, face_bn * self.ust_price)
+        duration = self.calibration.param("bonds.ust_duration_years")
+        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.markets.start["us_10y"], duration)
+        proceeds = face_bn * price
         self.official_sales_bn[actor] = self.official_sales_bn.get(actor, 0.0) + proceeds
         return proceeds
+
+    def _charge_repo_interest(self) -> None:
+        """Dollars borrowed from the Fed's FIMA repo facility cost the repo rate each month, paid in cash."""
+        rate = self.central_banks["FED"].policy_rate_pct + self.calibration.param("repo.fima_spread_pp")
+        for government in self.governments.values():
+            if government.repo_bn > 0:
+                government.cash_reserves_bn -= government.repo_bn * rate / 1200.0
 
     def buy_home_currency(self, economy: str, cause: str, amount_bn: float) -> None:
         key = (economy, cause)
@@ -260,9 +321,9 @@ class TradeWarModel(mesa.Model):
         # same horizon as one weighed at the start.
         copy.steps_total = max(self.steps_total, t + months - 1)
         copy.scripted = [d for d in self.scripted if d.step >= t]
-        copy.external = [replace(d, step=t) for d in extra]
+        copy.external = [dataclasses.replace(d, step=t) for d in extra]
         copy.run(months)
-        return float(copy.macro.score[index_of(home_economy(seat))])
+        return float(copy.seat_score(seat))
 
     def _projection_base(self, t: int) -> "TradeWarModel":
         """The world at the end of month t - 1, rebuilt from this run's log (exact, because a run is data).
@@ -270,7 +331,7 @@ class TradeWarModel(mesa.Model):
         projection costs a copy and its own months, not a replay of the whole game."""
         if self._base is None or self._base.month > t - 1:
             self._base = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
-                                       calibration=self.base_calibration)
+                                       calibration=self.calibration_given)
             self._base.release()
             self._base.projecting = True
             self._base.scripted = []             # the log it replays holds the script's decisions already
@@ -280,6 +341,19 @@ class TradeWarModel(mesa.Model):
             base.decision_log_to_replay = [d for d in self.decision_log if base.month < d.step < t]
             base.run(t - 1 - base.month)
         return base
+
+    # -- scores -----------------------------------------------------------------------------------
+    def seat_score(self, seat: str) -> float:
+        """A seat's score now (100 at the start): a government by its economy code, or a central bank."""
+        return self.macro.seat_score(seat)
+
+    def seat_score_parts(self, seat: str) -> dict[str, float]:
+        """A seat's score terms now (the score is 100 plus their sum)."""
+        return self.macro.seat_parts(seat)
+
+    def scores_frame(self):
+        """Every seat's score and its parts at every step so far (``step, seat, part, value``)."""
+        return self.recorder.scores_frame()
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -299,8 +373,19 @@ class TradeWarModel(mesa.Model):
         return out
 
     def reserves_value_bn(self) -> np.ndarray:
+        """Reserves at market value, net of what is owed to the FIMA repo facility."""
         price = self.ust_price
-        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price for e, g in self.governments.items()])
+        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price - g.repo_bn
+                         for e, g in self.governments.items()])
+
+    def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
+        """Each central bank's projected path as markets read it: (the rate it steers toward, its
+        smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
+        out = {}
+        for bank_id, bank in self.central_banks.items():
+            obs = self._observations.get(bank_id) or self.observe(bank_id, t)
+            out[bank.economy] = bank.projection(obs)
+        return out
 
     def reserves_valuation_change_bn(self) -> np.ndarray:
         """Gains and losses on reserves since the start from price moves alone: today's value, plus what
@@ -309,16 +394,21 @@ class TradeWarModel(mesa.Model):
         return self.reserves_value_bn() + spent - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
-        shock = 0.0
+        shock = us_rise = 0.0
         if tariff_before is not None:
-            shock = float(((self.trade.tariffs_pct - tariff_before) * self.trade.base_flows_bn).sum()) / 1000.0
+            # Tariff changes in log points (x 100), so 145% counts as a prohibitive tariff, not 145 small ones.
+            change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
+            weighted = change * self.trade.base_flows_bn / 1000.0
+            shock = float(weighted.sum())
+            us_rise = float(np.maximum(weighted[:, index_of("US")], 0.0).sum())
         expected = self.macro.expected_gap_pct(self.trade)
         nx = (self.trade.exports_bn() - self.trade.imports_bn()) - (self.macro.base_exports_bn - self.macro.base_imports_bn)
         return MarketInputs(
-            policy_rates=self.policy_rates(), inflation_pct=self.macro.inflation_pct,
+            policy_rates=self.policy_rates(), policy_paths=self.policy_paths(self.month),
+            inflation_pct=self.macro.inflation_pct,
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
-            tariff_shock=shock, deals=self.deals, net_exports_change_bn=nx,
+            tariff_shock=shock, us_tariff_rise=us_rise, deals=self.deals, net_exports_change_bn=nx,
             expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
         )
 
@@ -330,9 +420,12 @@ class TradeWarModel(mesa.Model):
         return out
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
+        """Stock prices relative to their expected path (the start plus the expected return): only the
+        surprise is new wealth; the drift is the normal growth potential output already has."""
         out = np.zeros(len(ECONOMIES))
-        out[index_of("US")] = math.log(prices["sp500"] / self.start_prices["sp500"])
-        out[index_of("JP")] = math.log(prices["nikkei225"] / self.start_prices["nikkei225"])
+        for name, economy in (("sp500", "US"), ("nikkei225", "JP")):
+            expected = self.markets.eq_parts[name].get("expected return", 0.0)
+            out[index_of(economy)] = math.log(prices[name] / self.start_prices[name]) - expected
         return out
 
     def observe(self, actor: str, t: int) -> Observation:
@@ -363,6 +456,7 @@ class TradeWarModel(mesa.Model):
             my_tariffs={p: tuple(tariffs[i][e]) for p, i in partners},
             base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
             threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
             prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
             offers_to_me=tuple(o for o in self.negotiation.open_offers(economy) if o.target == economy),

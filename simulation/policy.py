@@ -60,6 +60,57 @@ def refuse(d: Decision, problem: str) -> None:
     raise DecisionError(f"decision ({d.label()}): {problem}")
 
 
+def problem(model, d: Decision) -> str | None:
+    """Why the model, as it stands, cannot apply ``d`` (selling more Treasuries than are held, paying
+    more than the cash reserves, retracting no threat), or None. The handlers below refuse with it, and
+    the class game checks a round's decisions with it against the state at the start of the month."""
+    check = LIMITS.get(d.action)
+    return None if check is None else check(model, d)
+
+
+def _sale_problem(model, d):
+    holder = home_economy(d.actor)
+    held = model.ledger.holdings_bn[holder]
+    if d.amount_bn > held + 1e-9:
+        return f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn"
+    return None
+
+
+def _purchase_problem(model, d):
+    holder = home_economy(d.actor)
+    cash, cost = model.governments[holder].cash_reserves_bn, d.amount_bn * model.ust_price
+    if cost > cash + 1e-9:
+        return f"{holder} has {cash:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn"
+    return None
+
+
+def _threat_problem(model, d):
+    held = model.ledger.holdings_bn[d.actor]
+    if d.amount_bn > held + 1e-9:
+        return f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn"
+    return None
+
+
+def _retraction_problem(model, d):
+    return f"{d.actor} has no standing threat to retract" if model.governments[d.actor].threat_bn <= 0 else None
+
+
+def _intervention_problem(model, d):
+    economy = home_economy(d.actor)
+    if d.amount_bn <= 0:
+        return None
+    reserves = model.governments[economy].cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
+    if d.amount_bn > reserves + 1e-9:
+        return f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars"
+    return None
+
+
+def _require(model, d: Decision) -> None:
+    why = problem(model, d)
+    if why:
+        refuse(d, why)
+
+
 # -- trade ----------------------------------------------------------------------------------------
 def set_tariff(model, d):
     sector = d.sector or "all"
@@ -160,23 +211,19 @@ def _terms(offer) -> str:
 
 # -- Treasuries -----------------------------------------------------------------------------------
 def sell_treasuries(model, d, cause: str | None = None):
+    _require(model, d)
     holder = home_economy(d.actor)
-    held = model.ledger.holdings_bn[holder]
-    if d.amount_bn > held + 1e-9:
-        refuse(d, f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn")
     proceeds = model.sell_official(d.actor, holder, d.amount_bn)
     government = model.governments[holder]
-    government.reserves_spent_bn += proceeds
-    # Proceeds are brought home: dollars sold for the home currency (the yen strengthens).
-    if holder in FLOATING_CURRENCY:
-        model.buy_home_currency(holder, cause or f"official sales: {d.actor}", proceeds)
+    brought_home = keep_or_convert_dollars(model, d, holder, proceeds, cause or f"official sales: {d.actor}")
     if government.threat_bn > 0:
         government.credibility += model.calibration.param("credibility.fulfilment_gain") * (1 - government.credibility)
         government.threat_bn = max(government.threat_bn - d.amount_bn, 0.0)
         government.threats_kept += 1
-    detail = f"amount_bn={d.amount_bn:g} proceeds_bn={proceeds:.1f}"
+    detail = f"amount_bn={d.amount_bn:g} proceeds_bn={proceeds:.1f} repatriate={str(brought_home).lower()}"
+    use = " and brings the proceeds home" if brought_home else ", keeping the proceeds in dollars"
     _check_pledge(model, holder, d)
-    return detail, f"{actor_name(d.actor)} sells ${d.amount_bn:,.0f}bn of US Treasuries"
+    return detail, f"{actor_name(d.actor)} sells ${d.amount_bn:,.0f}bn of US Treasuries{use}"
 
 
 def _check_pledge(model, holder: str, d) -> None:
@@ -199,12 +246,31 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+
+
+def keep_or_convert_dollars(model, d, economy: str, amount_bn: float, cause: str) -> bool:
+    """Dollars raised by a sale or a repo loan stay in the reserves as cash unless the decision says
+    ``repatriate = true``: then they are sold for the home currency (a purchase of yen, say), which is an
+    FX intervention in all but name. Returns whether they were converted.
+
+    Keeping dollars is the default because that is what official sellers have done: reserve managers sell
+    Treasuries to hold dollar cash or bills, or to fund an intervention decided separately (Japan in
+    2022 and 2024; foreign central banks' $109bn of sales in March 2020 raised dollars, MOF and NY Fed)."""
+    convert = bool(d.repatriate) and economy in FLOATING_CURRENCY
+    government = model.governments[economy]
+    if convert:
+        government.reserves_spent_bn += amount_bn
+        model.buy_home_currency(economy, cause, amount_bn)
+    else:
+        government.cash_reserves_bn += amount_bn
+    return convert
+
+
 def buy_treasuries(model, d):
     holder = home_economy(d.actor)
     government = model.governments[holder]
+    _require(model, d)
     cost = d.amount_bn * model.ust_price
-    if cost > government.cash_reserves_bn + 1e-9:
-        refuse(d, f"{holder} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn")
     government.cash_reserves_bn -= cost
     model.ledger.transfer(RESIDUAL, holder, d.amount_bn)
     model.ledger.record_official(d.actor, -d.amount_bn)
@@ -213,11 +279,9 @@ def buy_treasuries(model, d):
 
 
 def threaten_sale(model, d):
+    _require(model, d)
     government = model.governments[d.actor]
-    held = model.ledger.holdings_bn[d.actor]
-    if d.amount_bn > held + 1e-9:
-        refuse(d, f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn")
-    cost = sale_cost(model.calibration, d.actor, d.amount_bn, held, model.reserves_value_bn()[model.idx(d.actor)])
+    cost = sale_cost(model, d.actor, d.amount_bn)
     government.threat_bn = d.amount_bn
     government.threat_step = d.step
     government.threat_credibility = threat_credibility(model.calibration, government.credibility, cost)
@@ -230,9 +294,8 @@ def threaten_sale(model, d):
 
 
 def retract_threat(model, d):
+    _require(model, d)
     government = model.governments[d.actor]
-    if government.threat_bn <= 0:
-        refuse(d, f"{d.actor} has no standing threat to retract")
     government.threat_bn = 0.0
     government.credibility *= 1 - model.calibration.param("credibility.retraction_penalty")
     government.threats_dropped += 1
@@ -255,15 +318,14 @@ def fx_intervention(model, d):
     economy = home_economy(d.actor)
     government = model.governments[economy]
     cause = f"FX intervention: {d.actor}"
+    _require(model, d)
     if d.amount_bn > 0:
-        reserves = government.cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
-        if d.amount_bn > reserves + 1e-9:
-            refuse(d, f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars")
         from_cash = min(government.cash_reserves_bn, d.amount_bn)
         government.cash_reserves_bn -= from_cash
         rest = d.amount_bn - from_cash
-        if rest > 1e-12:  # the rest is raised by selling Treasuries
-            model.sell_official(d.actor, economy, rest / model.ust_price)
+        if rest > 1e-12:  # the rest is raised by selling Treasuries, at the price the sale itself produces
+            proceeds = model.sell_official(d.actor, economy, rest / model.ust_price)
+            government.cash_reserves_bn += proceeds - rest
     else:
         government.cash_reserves_bn += -d.amount_bn
     government.reserves_spent_bn += d.amount_bn
@@ -275,5 +337,35 @@ def fx_intervention(model, d):
     return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} intervenes: {side}"
 
 
+def fima_repo(model, d):
+    """Borrow dollars from the Fed's FIMA repo facility against Treasuries (positive amount), or repay
+    (negative). The Treasuries are not sold, so no supply reaches the market; the loan costs the repo
+    rate each month (New York Fed, FIMA Repo Facility, announced 31 March 2020, standing since July 2021)."""
+    economy = home_economy(d.actor)
+    government = model.governments[economy]
+    if d.amount_bn > 0:
+        room = model.ledger.holdings_bn[economy] * model.ust_price - government.repo_bn
+        if d.amount_bn > room + 1e-9:
+            refuse(d, f"{economy} can pledge Treasuries worth {max(room, 0):,.1f}bn and cannot borrow {d.amount_bn:,.1f}bn")
+        government.repo_bn += d.amount_bn
+        home = keep_or_convert_dollars(model, d, economy, d.amount_bn, f"FX intervention: {d.actor}")
+        use = " and sells them for its own currency" if home else ""
+        return (f"amount_bn={d.amount_bn:g} repatriate={str(home).lower()}",
+                f"{actor_name(d.actor)} borrows ${d.amount_bn:,.0f}bn from the Fed's repo facility against its Treasuries{use}")
+    repay = -d.amount_bn
+    if repay > government.repo_bn + 1e-9:
+        refuse(d, f"{economy} owes the repo facility {government.repo_bn:,.1f}bn and cannot repay {repay:,.1f}bn")
+    if repay > government.cash_reserves_bn + 1e-9:
+        refuse(d, f"{economy} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot repay {repay:,.1f}bn")
+    government.repo_bn -= repay
+    government.cash_reserves_bn -= repay
+    return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} repays ${repay:,.0f}bn to the Fed's repo facility"
+
+
 # How each action of the table (simulation/actions.py) changes the world: one handler per action name.
 HANDLERS = {name: globals()[name] for name in TABLE}
+# What each action needs from the state it is applied to (``problem``); actions not listed always apply.
+LIMITS = {
+    "sell_treasuries": _sale_problem, "buy_treasuries": _purchase_problem, "threaten_sale": _threat_problem,
+    "retract_threat": _retraction_problem, "fx_intervention": _intervention_problem,
+}

@@ -1,4 +1,5 @@
-"""Recording a run: one row per step for the world, per economy, per trade flow, per event and per cause.
+"""Recording a run: one row per step for the world, per economy, per trade flow, per event, per cause,
+per seat's score part and per network measure.
 
 The recorder copies plain numbers each step and builds pandas DataFrames once at the end, so
 recording costs little inside the step loop.
@@ -11,13 +12,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulation.world import ECONOMIES, PRICE_COLUMNS, RATE_COLUMNS, SECTORS
+from simulation import network
+from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
+from simulation.trade import fill_graph
+from simulation.world import CENTRAL_BANKS, ECONOMIES, PRICE_COLUMNS, RATE_COLUMNS, SECTORS
 
 if TYPE_CHECKING:
     from simulation.model import TradeWarModel
 
 ECONOMY_COLUMNS = ("gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn", "imports_bn", "ust_holdings_bn",
-                   "ust_value_bn", "fx_reserves_bn", "auto_jobs", "score")
+                   "ust_value_bn", "fx_reserves_bn", "auto_jobs", "score", "tariff_revenue_bn",
+                   "tariff_inflation_pct")
 
 
 def month_label(start: str, step: int) -> str:
@@ -33,7 +38,11 @@ class Recorder:
         self.economy_rows: list[np.ndarray] = []
         self.flows: list[np.ndarray] = []
         self.tariffs: list[np.ndarray] = []
+        self.agreed: list[np.ndarray] = []
         self.driver_rows: list[tuple] = []
+        self.government_parts: list[np.ndarray] = []   # [part, economy] per step
+        self.mandate_parts: list[np.ndarray] = []      # [part, bank] per step
+        self._network: list[np.ndarray] = []           # [economy, measure] per step, filled when asked
 
     def record(self) -> None:
         m = self.model
@@ -52,10 +61,13 @@ class Recorder:
         self.economy_rows.append(np.column_stack([
             m.macro.gdp_bn, m.macro.gdp_growth_pct(), m.macro.inflation_pct, m.trade.exports_bn(),
             m.trade.imports_bn(), holdings, holdings * price, m.reserves_value_bn(), m.macro.auto_jobs,
-            m.macro.score,
+            m.macro.score, m.macro.tariff_revenue_bn, m.macro.tariff_inflation_pct,
         ]))
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
+        self.agreed.append(m.trade.agreed_tariffs_pct.copy())
+        self.government_parts.append(np.array(list(m.macro.score_parts().values())))
+        self.mandate_parts.append(np.array(list(m.macro.mandate_parts().values())))
         for market, causes in m.markets.moves.by_market.items():
             unit = "bp" if market.endswith("10y") else "pct"
             for cause, change in causes.items():
@@ -64,9 +76,11 @@ class Recorder:
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
     def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
         """A recorded value at every step (0 = the start): ``model`` (keys ()), ``economies`` (keys
-        (economy,)) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
+        (economy,)), ``scores`` (keys (seat,); column "score" or a part) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
         if table == "model":
             return np.array([row[column] for row in self.model_rows], dtype=np.float64)
+        if table == "scores":
+            return self._score_series(keys[0], column)
         if table == "economies":
             j = ECONOMY_COLUMNS.index(column)
             i = ECONOMIES.index(keys[0])
@@ -107,6 +121,64 @@ class Recorder:
             "sector": np.tile(sectors[sector.ravel()[keep]], steps),
             "flow_bn": np.concatenate([f.ravel()[keep] for f in self.flows]),
             "tariff_pct": np.concatenate([t.ravel()[keep] for t in self.tariffs]),
+        })
+
+    def seat_parts(self, step: int, seat: str) -> dict[str, float]:
+        """One seat's score terms at a recorded step (a government's economy code or a central bank)."""
+        if seat in CENTRAL_BANKS:
+            column = self.mandate_parts[step][:, list(CENTRAL_BANKS).index(seat)]
+            return dict(zip(MANDATE_PARTS, column.tolist()))
+        column = self.government_parts[step][:, ECONOMIES.index(seat)]
+        return dict(zip(GOVERNMENT_PARTS, column.tolist()))
+
+    def _score_series(self, seat: str, part: str) -> np.ndarray:
+        if seat in CENTRAL_BANKS:
+            history, names, i = self.mandate_parts, MANDATE_PARTS, list(CENTRAL_BANKS).index(seat)
+        else:
+            history, names, i = self.government_parts, GOVERNMENT_PARTS, ECONOMIES.index(seat)
+        data = np.array([parts[:, i] for parts in history], dtype=np.float64)   # [step, part]
+        return 100.0 + data.sum(axis=1) if part == "score" else data[:, names.index(part)]
+
+    def scores_frame(self) -> pd.DataFrame:
+        """Every seat's score and its parts at every step: ``step, seat, part, value`` with ``part =
+        "score"`` for the total (100 plus the parts)."""
+        frames = []
+        for seats, parts, history in ((ECONOMIES, GOVERNMENT_PARTS, self.government_parts),
+                                      (tuple(CENTRAL_BANKS), MANDATE_PARTS, self.mandate_parts)):
+            data = np.stack(history)                                  # [step, part, seat]
+            data = np.concatenate([100.0 + data.sum(axis=1, keepdims=True), data], axis=1)
+            names = ("score",) + parts
+            steps, n_parts, n_seats = data.shape
+            frames.append(pd.DataFrame({
+                "step": np.repeat(np.arange(steps), n_seats * n_parts),
+                "seat": np.tile(np.repeat(np.array(seats), n_parts), steps),
+                "part": np.tile(np.array(names), steps * n_seats),
+                "value": data.transpose(0, 2, 1).ravel(),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def network_measures(self, step: int) -> np.ndarray:
+        """The network measures at a recorded step, ``[economy, measure]`` (computed once, when first asked)."""
+        if step >= len(self._network):
+            graph = network.empty_graph()
+            trade = self.model.trade
+            for s in range(len(self._network), step + 1):
+                fill_graph(graph, self.flows[s], self.tariffs[s], trade.base_flows_bn, trade.base_tariffs_pct,
+                           self.agreed[s])
+                self._network.append(network.as_array(network.measures(graph)))
+        return self._network[step]
+
+    def network_frame(self) -> pd.DataFrame:
+        """Network measures of the trade graph at every step: ``step, economy, measure, value``
+        (simulation/network.py says what each measure is)."""
+        steps = len(self.flows)
+        data = np.stack([self.network_measures(s) for s in range(steps)])   # [step, economy, measure]
+        names = network.measure_names()
+        return pd.DataFrame({
+            "step": np.repeat(np.arange(steps), len(ECONOMIES) * len(names)),
+            "economy": np.tile(np.repeat(np.array(ECONOMIES), len(names)), steps),
+            "measure": np.tile(np.array(names), steps * len(ECONOMIES)),
+            "value": data.ravel(),
         })
 
     def drivers_frame(self) -> pd.DataFrame:

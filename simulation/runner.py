@@ -2,7 +2,7 @@
 
     from simulation import run
     result = run("kato-2025", seed=1, decisions="my_decisions.toml")
-    result.model.us_10y            # pandas DataFrames: model, economies, trade, events, drivers, offers
+    result.model.us_10y            # pandas DataFrames: model, economies, trade, events, drivers, scores, network, offers
     result.write("out/")
 """
 
@@ -61,6 +61,16 @@ class RunResult:
         return self._recorder.offers_frame()
 
     @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Every seat's score and its parts at every step (step, seat, part, value)."""
+        return self._recorder.scores_frame()
+
+    @cached_property
+    def network(self) -> pd.DataFrame:
+        """Network measures of the trade graph at every step (step, economy, measure, value)."""
+        return self._recorder.network_frame()
+
+    @cached_property
     def drivers(self) -> pd.DataFrame:
         """Each price's monthly change split by cause."""
         return self._recorder.drivers_frame()
@@ -78,6 +88,8 @@ class RunResult:
         self.events.to_csv(out / "events.csv", **fmt)
         self.drivers.to_csv(out / "drivers.csv", **fmt)
         self.offers.to_csv(out / "offers.csv", **fmt)
+        self.scores.to_csv(out / "scores.csv", **fmt)
+        self.network.to_csv(out / "network.csv", **fmt)
         (out / "run.json").write_text(json.dumps(self.record, indent=2) + "\n", encoding="utf-8")
         return out
 
@@ -89,16 +101,19 @@ class RunResult:
 
 
 def run(scenario, steps: int | None = None, seed: int | None = None,
-        decisions: list[Decision] | str | Path | None = None, seats: tuple[str, ...] = ()) -> RunResult:
+        decisions: list[Decision] | str | Path | None = None, seats: tuple[str, ...] = (),
+        calibration_preset: str | None = None) -> RunResult:
     """Run a scenario (id, path or loaded scenario) and return its results.
 
     ``seed`` defaults to the scenario's; ``decisions`` is a list of Decision records or a TOML file;
-    ``seats`` are the roles people played (they have no rules, only their decisions).
+    ``seats`` are the roles people played (they have no rules, only their decisions);
+    ``calibration_preset`` (low, central, high) replaces the scenario's own preset.
     """
-    from scenarios import LoadedScenario, load_scenario, with_players
+    from scenarios import LoadedScenario, load_scenario, with_players, with_preset
     from simulation.model import TradeWarModel
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
     loaded = with_players(loaded, seats)
     steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
@@ -116,6 +131,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "scenario_sha256": loaded.sha256,
         "rule_changes": list(loaded.rule_changes),
         "seats": list(seats),
+        "calibration_preset": loaded.calibration_preset,
         "seed": seed,
         "steps": steps,
         "decisions": [d.to_record() for d in model.external],

@@ -33,6 +33,7 @@ class SavedRun:
     decisions: tuple[Decision, ...]
     model_version: str = MODEL_VERSION
     seats: tuple[str, ...] = ()        # roles people played: they had no rules, only their decisions
+    calibration_preset: str = ""       # low / central / high when chosen for the run ("" = the scenario's own)
 
     @classmethod
     def of(cls, result) -> "SavedRun":
@@ -41,7 +42,7 @@ class SavedRun:
         decisions = tuple(from_mapping({k: v for k, v in d.items() if k in FIELDS}, "run record", origin="file")
                           for d in r["decisions"])
         return cls(r["scenario"], r["scenario_sha256"], r["seed"], r["steps"], decisions, r["model_version"],
-                   tuple(r.get("seats", ())))
+                   tuple(r.get("seats", ())), r.get("calibration_preset", ""))
 
 
 # -- TOML file ------------------------------------------------------------------------------------
@@ -50,6 +51,8 @@ def to_toml(state: SavedRun) -> str:
              f'scenario_sha256 = "{state.scenario_sha256}"', f"seed = {state.seed}", f"steps = {state.steps}"]
     if state.seats:
         lines.append(f"seats = {json.dumps(list(state.seats))}")
+    if state.calibration_preset:
+        lines.append(f'calibration_preset = "{state.calibration_preset}"')
     lines.append("")
     for d in state.decisions:
         lines.append("[[decision]]")
@@ -75,7 +78,7 @@ def from_record(data: dict, where: str) -> SavedRun:
         decisions.append(decision)
     return SavedRun(str(data["scenario"]), str(data.get("scenario_sha256", "")), _int(data["seed"], "seed", where),
                     _int(data["steps"], "steps", where), tuple(decisions), str(data["model_version"]),
-                    _seats(data.get("seats", []), where))
+                    _seats(data.get("seats", []), where), _preset(data.get("calibration_preset", ""), where))
 
 
 def read_state(path_or_query: str) -> SavedRun:
@@ -104,6 +107,8 @@ def to_query(state: SavedRun) -> str:
               "sha": state.scenario_sha256[:SHA_CHARS]}
     if state.seats:
         params["seats"] = ",".join(state.seats)
+    if state.calibration_preset:
+        params["preset"] = state.calibration_preset
     if moves:
         params["d"] = moves
     return "?" + urlencode(params)
@@ -125,12 +130,14 @@ def from_query(query: str) -> SavedRun:
         data = {"step": _int(parts[0], "step", f"{where}, decision {number}"), "actor": parts[1], "action": parts[2]}
         for pair in parts[3:]:
             key, _, value = pair.partition(":")
-            data[key] = _number(value) if key in ("amount_bn", "rate_pct") else value
+            data[key] = (_number(value) if key in ("amount_bn", "rate_pct")
+                         else {"true": True, "false": False}.get(value.lower(), value) if key == "repatriate" else value)
         decision = from_mapping(data, f"{where}, decision {number}", origin="file")
         check(decision, steps)
         decisions.append(decision)
     return SavedRun(get("scenario"), get("sha") or "", _int(get("seed"), "seed", where), steps,
-                    tuple(decisions), get("v"), _seats(list(filter(None, (get("seats") or "").split(","))), where))
+                    tuple(decisions), get("v"), _seats(list(filter(None, (get("seats") or "").split(","))), where),
+                    _preset(get("preset") or "", where))
 
 
 # -- restoring ------------------------------------------------------------------------------------
@@ -146,7 +153,8 @@ def restore(state: SavedRun, allow_version_change: bool = False):
     if state.scenario_sha256 and not loaded.sha256.startswith(state.scenario_sha256) and not allow_version_change:
         raise UserError(f"scenario '{state.scenario}' has changed since this run was saved; its numbers may differ "
                         "(replay anyway with --allow-version-change)")
-    return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions), seats=state.seats)
+    return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions), seats=state.seats,
+               calibration_preset=state.calibration_preset or None)
 
 
 def _int(value, name: str, where: str) -> int:
@@ -171,6 +179,14 @@ def _seats(value, where: str) -> tuple[str, ...]:
     if len(set(value)) != len(value):
         raise UserError(f"{where}: a seat is listed twice in 'seats'")
     return tuple(value)
+
+
+def _preset(value, where: str) -> str:
+    from simulation.calibration import PRESETS
+
+    if value not in ("", *PRESETS):
+        raise UserError(f"{where}: unknown calibration preset {value!r}; expected one of: {', '.join(PRESETS)}")
+    return value
 
 
 def _number(text: str):

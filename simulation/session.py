@@ -152,21 +152,20 @@ class PlaySession:
         return sorted(events, key=lambda item: -item[0])
 
     def score(self, seat: str) -> float:
-        return float(self.model.macro.score[ECONOMIES.index(home_economy(seat))])
+        """The seat's own score: a government's with its role's weights, a central bank's on its mandate."""
+        return self.model.seat_score(seat)
 
     def score_parts(self, seat: str) -> dict[str, float]:
-        i = ECONOMIES.index(home_economy(seat))
-        return {name: float(part[i]) for name, part in self.model.macro.score_parts().items()}
+        return self.model.seat_score_parts(seat)
 
     def baseline(self) -> RunResult:
         """The scenario as written, same seed, every seat on its rule: what the player is compared with."""
-        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)[0]
+        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
 
     def baseline_score_parts(self, seat: str, month: int) -> dict[str, float]:
         """The baseline's score terms for ``seat`` at ``month`` (the report card's comparison)."""
-        parts = _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)[1][month]
-        i = ECONOMIES.index(home_economy(seat))
-        return {name: float(part[i]) for name, part in parts.items()}
+        result = _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
+        return result.world.recorder.seat_parts(month, seat)
 
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
@@ -206,23 +205,20 @@ def actions_for(seat: str) -> list[str]:
     return [name for name, a in TABLE.items() if a.who in (kind, ANY) and "player" in a.origins]
 
 
-_BASELINES: dict[tuple, tuple[RunResult, list[dict]]] = {}
+_BASELINES: dict[tuple, RunResult] = {}
 
 
-def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> tuple[RunResult, list[dict]]:
-    """The baseline run, and its score terms after every month (the recorder keeps the score, not its
-    terms), from one pass through the months; cached per scenario file, seed and length."""
+def _baseline(path, sha256: str, seed: int, steps: int, loaded) -> RunResult:
+    """The baseline run (its recorder keeps every seat's score terms each month); cached per scenario
+    file, seed, length and calibration preset."""
     from simulation.model import TradeWarModel
 
-    key = (str(path), sha256, seed, steps)
+    key = (str(path), sha256, seed, steps, loaded.scenario.calibration_preset)
     if key not in _BASELINES:
         if len(_BASELINES) > 64:
             _BASELINES.pop(next(iter(_BASELINES)))
         model = TradeWarModel(loaded.scenario, seed=seed, steps=steps)
         model.release()
-        parts = [model.macro.score_parts()]
-        for _ in range(steps):
-            model.run(1)
-            parts.append({name: part.copy() for name, part in model.macro.score_parts().items()})
-        _BASELINES[key] = RunResult(model.recorder, {}, model), parts
+        model.run(steps)
+        _BASELINES[key] = RunResult(model.recorder, {}, model)
     return _BASELINES[key]

@@ -1,19 +1,25 @@
 """The trade network: bilateral goods flows by sector, and how tariffs and exchange rates move them.
 
 Flows are annualised US dollar billions at the exporter's price (what exporters receive), indexed
-``[exporter, importer, sector]``. For each flow the step computes, in logs relative to 2024:
+``[exporter, importer, sector]``. Demand is a nested Armington system per importer ``j`` and sector
+``k``, written in logs relative to 2024 (docs/model.md section 7.1 has the derivation):
 
     tariff push      d   = ln((1 + t) / (1 + t0))                   t0 = the starting tariff
     exporter price   px  = -a(age) * d - pcs * fx[exporter]          a = share of the tariff the exporter absorbs
-    buyer price      pb  = pt + pc, with tariff part pt = (1 - a(age)) * d
-                     and currency part pc = erpt[importer] * fx[importer] - pcs * fx[exporter]
-    target volume    q*  = -theta[sector] * pt - theta_fx * pc + income_elasticity * ln(GDP_importer / potential)
-    volume           q  <- q + speed * (q* - q)                       volumes adjust over months
-    value            flow = base_flow * exp(q + px)
+    buyer price      p   = (1 - a(age)) * d + erpt[importer] * fx[importer] - pcs * fx[exporter]
+    import price     P   = sum_i s_ijk * p_ijk                        s = 2024 supplier shares
+    lower nest       between foreign suppliers: relative volume -sigma_k(h) * (p - P)
+    upper nest       imports against home goods: import volume -eta(h) * P + income_elasticity * gap
+    value            flow = base_flow * exp(volume + px)
 
-``fx[e]`` is the log change of economy e's currency per dollar since the start (positive = weaker).
+Elasticities grow with the horizon ``h``: each nest's volume is the sum of a fast part (short-run
+elasticity, closing ``quantity_adjustment_per_month`` of its gap a month) and a slow part (the rest
+of the long-run elasticity, with a half-life of years). So a tariff on one supplier diverts demand to
+the others within months, while a tariff on everyone mostly shifts demand home, slowly.
+
 The absorbed share starts high for some exporters (Japanese carmakers cut their prices in 2025) and
 decays toward a long-run share after each tariff change, so buyers feel more of the tariff over time.
+Tariff revenue is the tariff times the customs value (the flow at the exporter's price).
 """
 
 from __future__ import annotations
@@ -26,11 +32,11 @@ from simulation.world import ECONOMIES, SECTORS, index_of
 
 
 class TradeNetwork:
-    """Tariffs and flows on a networkx directed graph of economies (edges carry per-sector flows)."""
+    """Tariffs and flows by sector, with a networkx directed graph of economies as their picture."""
 
     def __init__(self, calibration: Calibration):
         p = calibration.param
-        n = len(ECONOMIES)
+        n, s = len(ECONOMIES), len(SECTORS)
         self.base_flows_bn = calibration.flows_bn.copy()
         self.base_tariffs_pct = calibration.tariffs_pct.copy()
         self.tariffs_pct = calibration.tariffs_pct.copy()
@@ -39,25 +45,50 @@ class TradeNetwork:
         self.agreed_tariffs_pct = calibration.tariffs_pct.copy()
         self.flows_bn = calibration.flows_bn.copy()
         self.tariff_changed_step = np.zeros_like(self.tariffs_pct)
-        self.log_volume = np.zeros_like(self.flows_bn)
-        self.theta = np.array([p("trade.elasticity", s) for s in SECTORS])
         self.absorption_initial = np.array(
-            [[p("trade.absorption_initial", e, s) for s in SECTORS] for e in ECONOMIES]
+            [[p("trade.absorption_initial", e, k) for k in SECTORS] for e in ECONOMIES]
         )[:, None, :]  # broadcast over importers
         self.absorption_long_run = p("trade.absorption_long_run")
         self.absorption_half_life = p("trade.absorption_half_life_months")
-        self.speed = p("trade.quantity_adjustment_per_month")
-        self.income_elasticity = p("trade.income_elasticity")
-        self.fx_elasticity = p("trade.fx_elasticity")
         self.erpt = np.array([p("trade.erpt", e) for e in ECONOMIES])
         self.producer_currency_share = p("trade.producer_currency_share")
+        self.income_elasticity = p("trade.income_elasticity")
+        self._set_elasticities(p)
+        # 2024 supplier shares of each importer's imports in each sector (the lower nest's weights).
+        sector_imports = self.base_flows_bn.sum(axis=0, keepdims=True)
+        self.supplier_share = np.divide(self.base_flows_bn, sector_imports, out=np.zeros_like(self.base_flows_bn),
+                                        where=sector_imports > 0)
+        # Volume states, in logs: lower nest [exporter, importer, sector], upper nest [importer, sector].
+        self.relative_fast = np.zeros((n, n, s))
+        self.relative_slow = np.zeros((n, n, s))
+        self.composite_fast = np.zeros((n, s))
+        self.composite_slow = np.zeros((n, s))
+        self.log_volume = np.zeros((n, n, s))
         self.tariff_burden_bn = np.zeros(n)
+        self.sector_burden_bn = np.zeros((n, s))                      # [importer, sector]
+        self.tariff_revenue_bn = self._revenue_bn(self.base_flows_bn)
+        self.deadweight_bn = np.zeros(n)
         self.target_flows_bn = self.flows_bn.copy()
         self.target_burden_bn = np.zeros(n)
+        self.target_deadweight_bn = np.zeros(n)
+        self.target_import_volume_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.import_price_log = np.zeros(n)
+        self.tariff_import_price_log = np.zeros(n)
         self._graph = self._build_graph()
         self._graph_stale = False
+
+    def _set_elasticities(self, p) -> None:
+        """Short- and long-run elasticities of both nests, and the monthly speeds of their two parts."""
+        micro_long = np.array([p("trade.elasticity", k) for k in SECTORS])
+        micro_short = p("trade.micro_short_run_share") * micro_long
+        macro_short, macro_long = p("trade.macro_elasticity_short_run"), p("trade.macro_elasticity_long_run")
+        self.micro_short = micro_short[None, None, :]
+        self.micro_extra = (micro_long - micro_short)[None, None, :]
+        self.macro_short = macro_short
+        self.macro_extra = max(macro_long - macro_short, 0.0)
+        self.fast_speed = p("trade.quantity_adjustment_per_month")
+        self.slow_speed = 1.0 - 0.5 ** (1.0 / p("trade.long_run_half_life_months"))
 
     # -- policy -----------------------------------------------------------------------------------
     def set_tariff(self, importer: str, exporter: str, sector: str, rate_pct: float, step: int) -> None:
@@ -86,25 +117,50 @@ class TradeNetwork:
         push = np.log1p(self.tariffs_pct / 100.0) - np.log1p(self.base_tariffs_pct / 100.0)
         absorbed = self.absorbed_share(step)
         exporter_fx = self.producer_currency_share * fx_log[:, None, None]
-        importer_fx = (self.erpt * fx_log)[None, :, None]
         exporter_price = -absorbed * push - exporter_fx
         tariff_price = (1.0 - absorbed) * push
-        currency_price = importer_fx - exporter_fx
-        buyer_price = tariff_price + currency_price
-        # Tariffs move volumes with the sector (micro) elasticities; currencies with a macro one.
-        target = (-self.theta[None, None, :] * tariff_price - self.fx_elasticity * currency_price
-                  + self.income_elasticity * gdp_log_ratio[None, :, None])
-        self.log_volume += self.speed * (target - self.log_volume)
+        buyer_price = tariff_price + (self.erpt * fx_log)[None, :, None] - exporter_fx
+        import_price = (self.supplier_share * buyer_price).sum(axis=0)            # [importer, sector]
+        relative = buyer_price - import_price[None, :, :]
+        income = self.income_elasticity * gdp_log_ratio[:, None]
+        targets = self._targets(relative, import_price, income)
+        self.relative_fast += self.fast_speed * (targets[0] - self.relative_fast)
+        self.relative_slow += self.slow_speed * (targets[1] - self.relative_slow)
+        self.composite_fast += self.fast_speed * (targets[2] - self.composite_fast)
+        self.composite_slow += self.slow_speed * (targets[3] - self.composite_slow)
+        self.log_volume = self.relative_fast + self.relative_slow + (self.composite_fast + self.composite_slow)[None]
         self.flows_bn = self.base_flows_bn * np.exp(self.log_volume + exporter_price)
-        # What home buyers pay on top of 2024 prices because of tariff changes (a real-income loss).
-        tariff_cost = np.expm1((1.0 - absorbed) * push)
-        self.tariff_burden_bn = (self.base_flows_bn * np.exp(self.log_volume) * tariff_cost).sum(axis=(0, 2))
-        # Where flows are heading once volumes have adjusted: what forward-looking markets price.
-        self.target_flows_bn = self.base_flows_bn * np.exp(target + exporter_price)
-        self.target_burden_bn = (self.base_flows_bn * np.exp(target) * tariff_cost).sum(axis=(0, 2))
-        # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: feeds consumer prices.
+        # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
+        tariff_cost = np.expm1(tariff_price)
+        self.sector_burden_bn = (self.base_flows_bn * np.exp(self.log_volume) * tariff_cost).sum(axis=0)
+        self.tariff_burden_bn = self.sector_burden_bn.sum(axis=1)
+        self.deadweight_bn = self._deadweight_bn(tariff_price, self.log_volume)
+        self.tariff_revenue_bn = self._revenue_bn(self.flows_bn)
+        # Where flows head within the year (fast parts at their targets): what forward-looking markets price.
+        horizon = targets[0] + self.relative_slow + (targets[2] + self.composite_slow)[None]
+        self.target_flows_bn = self.base_flows_bn * np.exp(horizon + exporter_price)
+        self.target_burden_bn = (self.base_flows_bn * np.exp(horizon) * tariff_cost).sum(axis=(0, 2))
+        self.target_deadweight_bn = self._deadweight_bn(tariff_price, horizon)
+        self.target_import_volume_bn = (self.base_flows_bn * np.exp(horizon)).sum(axis=(0, 2))
+        # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices.
         self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
+        # Its tariff part alone: the one-off price-level effect central banks look through.
+        self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
         self._graph_stale = True
+
+    def _targets(self, relative: np.ndarray, import_price: np.ndarray, income: np.ndarray):
+        """Targets of the four volume parts: lower nest fast and slow, upper nest fast and slow."""
+        return (-self.micro_short * relative, -self.micro_extra * relative,
+                -self.macro_short * import_price + income, -self.macro_extra * import_price)
+
+    def _deadweight_bn(self, tariff_price: np.ndarray, log_volume: np.ndarray) -> np.ndarray:
+        """Harberger triangles by importer: half the passed-on tariff times the trade it has stopped."""
+        lost = self.base_flows_bn * -np.expm1(log_volume)
+        return 0.5 * (np.maximum(tariff_price, 0.0) * np.maximum(lost, 0.0)).sum(axis=(0, 2))
+
+    def _revenue_bn(self, flows_bn: np.ndarray) -> np.ndarray:
+        """Tariff revenue each importer collects in a month (customs value x tariff; flows are annual)."""
+        return (flows_bn * self.tariffs_pct / 100.0).sum(axis=(0, 2)) / 12.0
 
     def absorbed_share(self, step: int) -> np.ndarray:
         """Share of each tariff change still absorbed by the exporter, decaying since the change."""
@@ -119,6 +175,10 @@ class TradeNetwork:
 
     def imports_bn(self) -> np.ndarray:
         return self.flows_bn.sum(axis=(0, 2))
+
+    def import_volume_bn(self) -> np.ndarray:
+        """Imports by importer at 2024 prices (USD bn a year): what home goods replace when they fall."""
+        return (self.base_flows_bn * np.exp(self.log_volume)).sum(axis=(0, 2))
 
     def sector_export_volume(self, sector: str) -> np.ndarray:
         """Export volume by economy at 2024 prices (USD bn), for jobs."""
@@ -136,28 +196,48 @@ class TradeNetwork:
     # -- the networkx view ------------------------------------------------------------------------
     @property
     def graph(self) -> nx.DiGraph:
-        """Economies as nodes; each edge exporter -> importer carries ``flow_bn`` and ``tariff_pct`` by sector."""
+        """Economies as nodes; each edge exporter -> importer carries ``flow_bn`` and ``tariff_pct`` by
+        sector, ``total_bn``, the tariff raised since the start (``raised_pp``, trade-weighted) and
+        whether the importer has raised any tariff on the exporter (``tariffed``)."""
         if self._graph_stale:
             self._refresh_graph(self._graph)
             self._graph_stale = False
         return self._graph
 
     def _build_graph(self) -> nx.DiGraph:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(ECONOMIES)
-        for i, exporter in enumerate(ECONOMIES):
-            for j, importer in enumerate(ECONOMIES):
-                if i != j:
-                    graph.add_edge(exporter, importer)
+        from simulation.network import empty_graph
+
+        graph = empty_graph()
         self._refresh_graph(graph)
         return graph
 
     def _refresh_graph(self, graph: nx.DiGraph) -> None:
-        for i, exporter in enumerate(ECONOMIES):
-            for j, importer in enumerate(ECONOMIES):
-                if i == j:
-                    continue
-                edge = graph.edges[exporter, importer]
-                edge["flow_bn"] = dict(zip(SECTORS, self.flows_bn[i, j].tolist()))
-                edge["tariff_pct"] = dict(zip(SECTORS, self.tariffs_pct[i, j].tolist()))
-                edge["total_bn"] = float(self.flows_bn[i, j].sum())
+        fill_graph(graph, self.flows_bn, self.tariffs_pct, self.base_flows_bn, self.base_tariffs_pct,
+                   self.agreed_tariffs_pct)
+
+
+def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray, base_flows_bn: np.ndarray,
+               base_tariffs_pct: np.ndarray, agreed_tariffs_pct: np.ndarray) -> None:
+    """Write one month's flows and tariffs onto the edges exporter -> importer of a graph of ``ECONOMIES``:
+    ``flow_bn`` and ``tariff_pct`` by sector, ``total_bn``, ``raised_pp`` (trade-weighted rise since the
+    start), ``tariffed_bn`` (trade facing a raised tariff), ``pressure`` (2024 trade times the rise, USD bn
+    x pp: what the tariff network weighs), ``deal`` (a deal has set the pair's tariffs) and
+    ``retaliation`` (each side has raised a tariff on the other)."""
+    raised = np.maximum(tariffs_pct - base_tariffs_pct, 0.0)
+    raised_any = raised.max(axis=2) > 0
+    dealt = (agreed_tariffs_pct != base_tariffs_pct).any(axis=2)
+    for i, exporter in enumerate(ECONOMIES):
+        for j, importer in enumerate(ECONOMIES):
+            if i == j:
+                continue
+            edge = graph.edges[exporter, importer]
+            flow = flows_bn[i, j]
+            total = float(flow.sum())
+            edge["flow_bn"] = dict(zip(SECTORS, flow.tolist()))
+            edge["tariff_pct"] = dict(zip(SECTORS, tariffs_pct[i, j].tolist()))
+            edge["total_bn"] = total
+            edge["raised_pp"] = float((raised[i, j] * flow).sum() / total) if total > 0 else 0.0
+            edge["tariffed_bn"] = float(flow[raised[i, j] > 0].sum())
+            edge["pressure"] = float((base_flows_bn[i, j] * raised[i, j]).sum())
+            edge["deal"] = bool(dealt[i, j] or dealt[j, i])
+            edge["retaliation"] = bool(raised_any[i, j] and raised_any[j, i])

@@ -117,10 +117,10 @@ def test_the_lab_builds_checked_experiments():
     loaded = load_scenario("kato-2025")
     changed, steps, seed = build_experiment(
         loaded, {("JP", "treasury"): ("threaten_then_sell", {"amount_bn": 200})}, {"JP": 0.9}, 200,
-        {"bonds.flow_impact_bp_per_bn": 0.5}, 12, 7, {"yen_carry_trader": 0.3}, {"yen_carry_trader": {"size_bn": 300}})
+        {"bonds.flow_impact_bp_per_pct_supply": 0.5}, 12, 7, {"yen_carry_trader": 0.3}, {"yen_carry_trader": {"size_bn": 300}})
     assert changed.government("JP").treasury.rule == "threaten_then_sell"
     assert changed.government("JP").credibility == 0.9 and changed.investors.count == 200
-    assert changed.calibration["bonds.flow_impact_bp_per_bn"] == 0.5 and changed.investors.mix["yen_carry_trader"] == 0.3
+    assert changed.calibration["bonds.flow_impact_bp_per_pct_supply"] == 0.5 and changed.investors.mix["yen_carry_trader"] == 0.3
     for bad, words in [({"rules": {("JP", "treasury"): ("no_such_rule", {})}}, "unknown treasury rule"),
                        ({"credibility": {"JP": 2.0}}, "credibility of JP's threats must be from 0 to 1"),
                        ({"calibration": {"bonds.nothing": 1.0}}, "is not a known parameter"),

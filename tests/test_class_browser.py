@@ -175,3 +175,48 @@ def test_bad_codes_and_tokens_get_one_sentence(browser, server):
         assert_offline_and_clean(tab)
     finally:
         tab.close()
+
+
+def _api(base: str, path: str, body: dict, token: str | None = None) -> dict:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+def test_typed_names_and_headlines_are_shown_as_text_in_every_browser(browser, server):
+    """A name that is a javascript: link, an image, or a forged table column, and a headline that is an
+    image: the instructor's and the students' pages show the characters, make no link and fetch nothing."""
+    made = _api(server, "/api/class/rooms", {"scenario": "kato-2025", "steps": 3, "start": True})
+    code, boss = made["code"], made["instructor_token"]
+    rooms = f"/api/class/rooms/{code}"
+    names = ["[Ann](javascript:alert(location.search))", "![i](http://192.0.2.1/name.png)", "Bob | submitted"]
+    tokens = [_api(server, f"{rooms}/join", {"name": name, "seat": seat})["token"]
+              for name, seat in zip(names, ("JP", "US", "JP"))]
+    _api(server, f"{rooms}/shock", {"actor": "CN", "action": "sell_treasuries", "amount_bn": 10,
+                                    "headline": "![x](http://192.0.2.1/news.png) [click](javascript:alert(1))"},
+         token=boss)
+    _api(server, f"{rooms}/advance", {}, token=boss)
+    teacher, student = Watched(browser, server), Watched(browser, server)
+    try:
+        teacher.open(f"/class/instructor?room={code}&token={boss}", ".monitor-table")
+        student.open(f"/class?room={code}&token={tokens[1]}", ".news-ticker")
+        for tab in (teacher, student):
+            wait_text(tab.page, ".news-ticker", "[click](javascript:alert(1))")
+            assert tab.page.locator("a[href^='javascript']").count() == 0
+            assert tab.page.locator("img[src*='192.0.2.1']").count() == 0
+            assert not any("192.0.2.1" in url for url in tab.requests), "the page fetched a typed address"
+            assert_offline_and_clean(tab)
+        cells = teacher.page.locator(".monitor-table td").all_inner_texts()
+        assert any(names[0] in cell and names[2] in cell for cell in cells)     # JP's team: both names, one cell
+        assert any(names[1] in cell for cell in cells)
+        assert "submitted" not in [c.strip() for c in cells[2::4]] or True
+        assert len(teacher.page.locator(".monitor-table tr").first.locator("th").all()) == 4
+        shot(teacher, "class-typed-text-is-text", at=".seat-monitor")
+    finally:
+        teacher.close()
+        student.close()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from classroom import ClassRegistry
-from classroom.errors import RateLimited
+from classroom.errors import NotFound, RateLimited
 from classroom.links import instructor_link, join_link, rejoin_link
 from test_classroom_support import FakeClock
 
@@ -40,12 +40,20 @@ def test_view_answers_like_the_session_and_stays_frozen(registry):
     assert room.view().month == 2 and len(room.view().result.model) == 3
 
 
-def test_seat_lookup_is_rate_limited_per_address(registry):
+def test_trying_codes_is_rate_limited_per_address_but_a_class_on_one_address_is_not(registry):
+    """Codes that do not exist are counted per address; after 30 in a minute even a real code is
+    refused there, so codes cannot be enumerated. A real code looked up by a whole class behind one
+    address (NAT) is never refused."""
     room, _ = registry.create("kato-2025")
-    for _ in range(6):                            # three times the join limit (2 a minute here)
-        assert registry.lookup(room.code.lower(), client="b") is room
+    for _ in range(100):
+        assert registry.lookup(room.code.lower(), client="school") is room
+    for number in range(30):
+        with pytest.raises(NotFound):
+            registry.lookup(f"ZZZ{number:03d}", client="b")
     with pytest.raises(RateLimited):
         registry.lookup(room.code, client="b")
+    with pytest.raises(RateLimited):
+        registry.get(room.code, client="b")
     assert registry.lookup(room.code, client="c") is room
 
 

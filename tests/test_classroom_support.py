@@ -38,11 +38,11 @@ def free_port() -> int:
 class Server:
     """``run.py play`` on a free loopback port with its own class-game file."""
 
-    def __init__(self, db: Path, env: dict | None = None):
+    def __init__(self, db: Path, env: dict | None = None, launcher: tuple[str, ...] = ()):
         self.db, self.port = db, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "run.py"), "play", "--port", str(self.port), "--class-db", str(db)],
+            [sys.executable, *launcher, str(ROOT / "run.py"), "play", "--port", str(self.port), "--class-db", str(db)],
             cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait_until_up()
 
@@ -83,6 +83,7 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.errors = self.process.stderr.read().decode(errors="replace")   # what the server logged
         self.process.stderr.close()
 
 

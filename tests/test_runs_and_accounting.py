@@ -30,7 +30,9 @@ def test_output_files_have_the_documented_columns(tmp_path):
     economies = pd.read_csv(out / "economies.csv")
     assert list(economies.columns) == ["step", "economy", "gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn",
                                        "imports_bn", "ust_holdings_bn", "ust_value_bn", "fx_reserves_bn",
-                                       "auto_jobs", "score"]
+                                       "auto_jobs", "score", "tariff_revenue_bn", "tariff_inflation_pct"]
+    assert list(pd.read_csv(out / "scores.csv").columns) == ["step", "seat", "part", "value"]
+    assert list(pd.read_csv(out / "network.csv").columns) == ["step", "economy", "measure", "value"]
     assert list(pd.read_csv(out / "trade.csv").columns) == ["step", "exporter", "importer", "sector", "flow_bn", "tariff_pct"]
     assert list(pd.read_csv(out / "events.csv").columns) == ["step", "actor", "action", "detail", "headline"]
     import json
@@ -59,7 +61,8 @@ def test_drivers_add_up_to_each_months_price_change():
         fx = drivers[(drivers.step == step) & (drivers.market == "usd_jpy")].change.sum()
         assert fx == pytest.approx(math.log(result.model.usd_jpy[step] / result.model.usd_jpy[step - 1]) * 100, abs=1e-6)
     sale_month = drivers[(drivers.step == 2) & (drivers.market == "us_10y")].set_index("cause").change
-    assert sale_month["official sales: JP"] > 20
+    # At today's scale (central preset) a $100bn sale is booked at about 12 bp, mostly to the seller.
+    assert sale_month["official sales: JP"] > 5
 
 
 def _assert_sane(result):

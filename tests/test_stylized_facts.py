@@ -12,25 +12,26 @@ SALE = (D(3, "JP", "sell_treasuries", amount_bn=100),)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_surprise_100bn_sale_raises_us_10y_20_to_60bp_that_month_and_lowers_usd_jpy(seed):
+def test_surprise_100bn_sale_raises_us_10y_5_to_25bp_that_month_and_keeps_the_yen_when_proceeds_stay_in_dollars(seed):
+    """Central preset. The first version's 20-60 bp came from Beltran et al. (2013) unscaled, measured when
+    private marketable Treasuries were ~$7.5tn; scaled to today's ~$24tn (and next to QE/QT evidence of
+    2-6 bp per $100bn) the month's impact is 5-25 bp. The seller keeps its dollars by default."""
     base, sale = simulate(seed=seed), simulate(seed=seed, decisions=SALE)
     impact_bp = (sale.model.us_10y[3] - base.model.us_10y[3]) * 100
-    assert 20 <= impact_bp <= 60
-    assert sale.model.usd_jpy[3] < base.model.usd_jpy[3]
+    assert 5 <= impact_bp <= 25
+    assert abs(math.log(sale.model.usd_jpy[3] / base.model.usd_jpy[3])) < 0.01
 
 
-def test_sale_impact_decays_toward_about_20bp_per_100bn():
-    """Averaged over seeds and months 4-9 after the sale, the yield gap to the no-sale run is near 20 bp
-    and smaller than on impact: private buyers absorbed the supply."""
+def test_sale_impact_decays_to_a_lasting_1_to_8bp_per_100bn_twelve_months_later():
+    """Private buyers absorb the supply: a year on, only the lasting (stock) part is left."""
     impact, later = [], []
     for seed in SEEDS:
         base, sale = simulate(seed=seed), simulate(seed=seed, decisions=SALE)
         gap_bp = (sale.model.us_10y - base.model.us_10y) * 100
         impact.append(gap_bp[3])
-        later.append(gap_bp[7:13].mean())
-    mean_later = sum(later) / len(later)
-    assert mean_later < 0.75 * (sum(impact) / len(impact))
-    assert 10 <= mean_later <= 30
+        later.append(gap_bp[15])
+    assert all(1 <= x <= 8 for x in later)
+    assert max(later) < 0.75 * min(impact)
 
 
 def test_ten_percent_price_fall_costs_a_1_1tn_holder_about_110bn():
@@ -125,5 +126,5 @@ def test_broad_us_tariff_shock_lowers_sp500_in_its_first_month(seed):
 def test_a_credible_threat_moves_yields_before_any_sale_and_credibility_falls_if_unfulfilled():
     threat = (D(1, "JP", "threaten_sale", amount_bn=300),)
     base, threatened = simulate(seed=1), simulate(seed=1, decisions=threat)
-    assert threatened.model.us_10y[1] > base.model.us_10y[1] + 0.05
+    assert threatened.model.us_10y[1] > base.model.us_10y[1] + 0.03
     assert threatened.world.governments["JP"].credibility < 0.5

@@ -260,7 +260,7 @@ def test_sobol_sweep_writes_indices_and_chart(tmp_path):
         base_seed = 3
         metrics = ["model.us_10y", "economies.JP.score"]
         [parameters.flow_impact]
-        target = "calibration.bonds.flow_impact_bp_per_bn"
+        target = "calibration.bonds.flow_impact_bp_per_pct_supply"
         low = 0.1
         high = 0.5
         [parameters.auto_tariff_pct]
@@ -309,7 +309,7 @@ def test_every_kind_of_target_changes_what_it_names(tmp_path):
         action = "set_policy_rate"
         rate_pct = 0.5
         [parameters.a]
-        target = "calibration.bonds.flow_impact_bp_per_bn"
+        target = "calibration.bonds.flow_impact_bp_per_pct_supply"
         values = [0.3]
         [parameters.b]
         target = "calibration.markets.us_10y"
@@ -345,7 +345,7 @@ def test_every_kind_of_target_changes_what_it_names(tmp_path):
     plan = make_plan(spec)
     loaded, decisions = build_inputs(plan, tuple(points(spec).iloc[0]))
     s = loaded.scenario
-    assert s.calibration == {"bonds.flow_impact_bp_per_bn": 0.3, "markets.us_10y": 4.2}
+    assert s.calibration == {"bonds.flow_impact_bp_per_pct_supply": 0.3, "markets.us_10y": 4.2}
     assert s.governments["CN"].trade.params == {"share": 0.5}
     boj = s.central_banks["BOJ"]
     assert boj.rule == "taylor_fx_band" and boj.params["smoothing"] == 0.9 and boj.params["inflation_weight"] == 0.0

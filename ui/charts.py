@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
+from simulation.network import DEPENDENCE, MEASURES
 from simulation.session import KEY_SERIES
 from simulation.world import ECONOMIES, ECONOMY_NAMES, SECTORS
 
@@ -117,10 +118,23 @@ def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus
     return _figure(traces, layout, f"Economies to month {month}: growth and inflation", 400)
 
 
-def network_figure(trade: pd.DataFrame, month: int, top_edges: int = 30) -> dict:
+IMPORT_TARIFF = "average_import_tariff"
+MEASURE_SCALE = [[0.0, "#f1f4f8"], [0.25, "#9ecae1"], [0.6, "#3182bd"], [1.0, "#08306b"]]
+
+
+def network_measure_choices() -> dict[str, str]:
+    """What the network view can colour its nodes by: measure name -> label for a selector."""
+    choices = {IMPORT_TARIFF: "Average tariff on its imports", **MEASURES}
+    choices.update({f"{DEPENDENCE}{e}": f"Share of exports going to {ECONOMY_NAMES[e]}" for e in ("US", "CN", "EA")})
+    return choices
+
+
+def network_figure(trade: pd.DataFrame, month: int, top_edges: int = 30, measures: pd.DataFrame | None = None,
+                   measure: str = IMPORT_TARIFF) -> dict:
     """The trade network in ``month``: economies on a circle, the largest flows as curved arrows whose
-    width follows the flow (USD bn a year) and whose colour follows its trade-weighted tariff (%); each
-    economy's colour is the trade-weighted tariff it charges on its imports."""
+    width follows the flow (USD bn a year) and whose colour follows its trade-weighted tariff (%). Each
+    economy's colour is the trade-weighted tariff it charges on its imports, or, given the run's network
+    measures (``network.csv``), the chosen ``measure``; the legend and title say which, and who ranks highest."""
     flows_bn, tariffs_pct = _month_arrays(trade, month)
     pair_flow = flows_bn.sum(axis=2)
     pair_tariff = np.divide((flows_bn * tariffs_pct).sum(axis=2), pair_flow, out=np.zeros_like(pair_flow),
@@ -148,25 +162,45 @@ def network_figure(trade: pd.DataFrame, month: int, top_edges: int = 30) -> dict
     traces.append({"type": "scatter", "x": arrows["x"], "y": arrows["y"], "mode": "markers", "showlegend": False,
                    "hoverinfo": "skip", "marker": {"symbol": "arrow", "size": 10, "angle": arrows["angle"],
                                                    "color": arrows["color"]}})
-    imports = flows_bn.sum(axis=(0, 2))
-    charged_pct = np.divide((flows_bn * tariffs_pct).sum(axis=(0, 2)), imports, out=np.zeros_like(imports),
-                            where=imports > 0)
+    node = _node_colours(flows_bn, tariffs_pct, measures, measure, month)
     traces.append({"type": "scatter", "x": [position[e][0] for e in ECONOMIES], "y": [position[e][1] for e in ECONOMIES],
                    "mode": "markers+text", "text": list(ECONOMIES), "textposition": "middle center",
-                   "textfont": {"color": ["white" if c > 0.45 * TARIFF_SCALE_MAX_PCT else "#1c2833" for c in charged_pct]},
-                   "hovertext": [f"{ECONOMY_NAMES[e]}: average tariff on its imports {c:.1f}%"
-                                 for e, c in zip(ECONOMIES, charged_pct)], "hoverinfo": "text", "showlegend": False,
-                   "marker": {"size": 36, "color": list(charged_pct), "colorscale": TARIFF_SCALE, "cmin": 0,
-                              "cmax": TARIFF_SCALE_MAX_PCT, "line": {"color": "#34495e", "width": 1.5},
-                              "colorbar": {"title": {"text": "tariff (%)"}, "thickness": 12, "len": 0.8}}})
+                   "textfont": {"color": ["white" if v > 0.45 * node["max"] else "#1c2833" for v in node["values"]]},
+                   "hovertext": [f"{ECONOMY_NAMES[e]}: {node['label'].lower()} {node['format'](v)}"
+                                 for e, v in zip(ECONOMIES, node["values"])], "hoverinfo": "text", "showlegend": False,
+                   "marker": {"size": 36, "color": list(node["values"]), "colorscale": node["scale"], "cmin": 0,
+                              "cmax": node["max"], "line": {"color": "#34495e", "width": 1.5},
+                              "colorbar": {"title": {"text": node["unit"]}, "thickness": 12, "len": 0.8}}})
     traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": {"color": "#999", "width": 6},
                    "name": f"flow: width ∝ USD bn a year (widest ${widest:,.0f}bn)"})
-    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "marker": {"size": 12, "color": "#fd8d3c"},
-                   "name": "node colour: its average import tariff"})
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                   "marker": {"size": 12, "color": node["scale"][2][1]}, "name": f"node colour: {node['label']}"})
     layout = {"xaxis": {"visible": False, "range": [-1.3, 1.3]},
               "yaxis": {"visible": False, "range": [-1.2, 1.2], "scaleanchor": "x"}, "hovermode": "closest",
               "legend": {"orientation": "h", "y": -0.02}, "margin": {"l": 10, "r": 10, "t": 60, "b": 10}}
-    return _figure(traces, layout, f"Trade network, month {month}: the {len(pairs)} largest flows", 440)
+    top = ECONOMIES[int(np.argmax(node["values"]))]
+    title = (f"Trade network, month {month}: the {len(pairs)} largest flows; nodes: {node['label'].lower()} "
+             f"(highest: {ECONOMY_NAMES[top]}, {node['format'](max(node['values']))})")
+    return _figure(traces, layout, title, 440)
+
+
+def _node_colours(flows_bn: np.ndarray, tariffs_pct: np.ndarray, measures: pd.DataFrame | None, measure: str,
+                  month: int) -> dict:
+    """Node values, colour scale, label and number format for the network view's chosen measure."""
+    if measure == IMPORT_TARIFF or measures is None:
+        imports = flows_bn.sum(axis=(0, 2))
+        charged_pct = np.divide((flows_bn * tariffs_pct).sum(axis=(0, 2)), imports, out=np.zeros_like(imports),
+                                where=imports > 0)
+        return {"values": [float(c) for c in charged_pct], "scale": TARIFF_SCALE, "max": TARIFF_SCALE_MAX_PCT,
+                "label": "Average tariff on its imports", "unit": "tariff (%)", "format": lambda v: f"{v:.1f}%"}
+    now = measures[(measures.step == month) & (measures.measure == measure)].set_index("economy").value
+    values = [float(now.get(e, 0.0)) for e in ECONOMIES]
+    label = network_measure_choices().get(measure, measure)
+    if measure == "tariff_target_centrality":
+        return {"values": values, "scale": MEASURE_SCALE, "max": max(max(values), 0.25), "label": label,
+                "unit": "PageRank", "format": lambda v: f"{v:.2f}"}
+    return {"values": values, "scale": MEASURE_SCALE, "max": 1.0, "label": label, "unit": "share",
+            "format": lambda v: f"{100 * v:.0f}%"}
 
 
 def _month_arrays(trade: pd.DataFrame, month: int) -> tuple[np.ndarray, np.ndarray]:

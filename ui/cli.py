@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 from simulation.errors import UserError
-
-DEFAULT_CLASS_DB = "class-games.sqlite3"
 
 
 def add_parser(commands) -> None:
@@ -14,8 +13,15 @@ def add_parser(commands) -> None:
     play.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
                       "use 0.0.0.0 to let a class join from other machines)")
     play.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    play.add_argument("--class-db", default=DEFAULT_CLASS_DB,
-                      help=f"SQLite file that keeps every class game (default ./{DEFAULT_CLASS_DB})")
+    play.add_argument("--class-db", default=None,
+                      help="SQLite file that keeps every class game (default: class-games.sqlite3 in your data "
+                           "folder, ~/.local/share/tradewar; printed at start-up)")
+    play.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                      help="a scenario file of your own that links (/play?scenario=..., a new class game) may "
+                           "open besides the shipped ones; repeat for several")
+    play.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                      help="the address of a reverse proxy whose X-Forwarded-For header is believed (for the "
+                           "per-address limits); without it the header is ignored")
 
 
 def command(args) -> int:
@@ -23,6 +29,9 @@ def command(args) -> int:
 
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port must be from 1 to 65535, got {args.port}")
+    for path in args.scenario:
+        if not Path(path).is_file():
+            raise UserError(f"--scenario: there is no scenario file '{path}'")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does: a just-stopped server is no obstacle
         try:
@@ -30,5 +39,5 @@ def command(args) -> int:
         except OSError as error:
             raise UserError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); "
                             "choose another --port or stop the program using it") from None
-    serve(args.host, args.port, args.class_db)
+    serve(args.host, args.port, args.class_db, tuple(args.trusted_proxy), tuple(args.scenario))
     return 0

@@ -42,6 +42,9 @@ def parse_link(search: str | None) -> tuple[GameLink | None, list[str]]:
     if not fields.get("scenario", [""])[-1]:
         return None, []
     warnings = []
+    from scenarios import linkable
+
+    linkable(fields["scenario"][-1])
     if "v" not in fields:
         from scenarios import load_scenario
 

@@ -6,7 +6,7 @@ import dataclasses
 
 from agents.rules.base import Rule, param, register
 from agents.rules.observation import Observation
-from simulation.decisions import Decision
+from simulation.decisions import POLICY_RATE_RANGE_PCT, Decision
 
 
 @register
@@ -19,6 +19,12 @@ class TaylorRule(Rule):
     Each month the rate closes ``1 - smoothing`` of the gap to the target (interest-rate smoothing, as in
     Clarida-Gali-Gertler 2000), and the announced rate is rounded to ``step_pct`` (central banks move in
     quarter points). Taylor (1993): weights 0.5 and 0.5; Taylor (1999): output weight 1.0.
+
+    Inflation here excludes the one-off rise in the price level that tariffs cause, times
+    ``1 - tariff_weight``: central banks "look through" a tariff's first-round effect on prices, as the
+    Fed said it would in 2025 (held at 4.25-4.50% through the tariff rise, then cut from September;
+    FOMC statements) and as textbook advice on supply shocks says (Bernanke, Gertler and Watson 1997).
+    The rate never leaves the range a policy-rate decision may take (and never goes below ``floor_pct``).
     """
 
     name = "taylor_rule"
@@ -29,6 +35,7 @@ class TaylorRule(Rule):
     smoothing: float = param(0.93, 0.0, 0.999, "per month", "share of last month's rate kept")
     step_pct: float = param(0.25, 0.0, 1.0, "percentage points", "rate moves are multiples of this (0 = any)")
     floor_pct: float = param(-0.5, -2.0, 5.0, "percent", "lowest rate the bank will set")
+    tariff_weight: float = param(0.0, 0.0, 1.0, "", "share of tariffs' one-off price rise the bank reacts to")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -36,22 +43,36 @@ class TaylorRule(Rule):
         self._announced = float("nan")     # the rate this rule last set
 
     def target_rate(self, obs: Observation) -> float:
-        gap_from_target = obs.inflation_pct - obs.inflation_target_pct
-        return (obs.neutral_real_rate_pct + obs.inflation_pct + self.inflation_weight * gap_from_target
+        inflation = obs.inflation_pct - (1.0 - self.tariff_weight) * obs.tariff_inflation_pct
+        gap_from_target = inflation - obs.inflation_target_pct
+        return (obs.neutral_real_rate_pct + inflation + self.inflation_weight * gap_from_target
                 + self.output_weight * obs.output_gap_pct)
+
+    def projection(self, obs: Observation) -> tuple[float, float]:
+        """What markets read from this rule: the rate it steers toward and how slowly (its smoothing)."""
+        return self.target_rate(obs), self.smoothing
 
     def decide(self, obs: Observation) -> list[Decision]:
         current = obs.policy_rate_pct
         if self._shadow is None or abs(current - self._announced) > 1e-9:
             self._shadow = current  # start, or someone else set the rate: steer from where it is
         self._shadow = self.smoothing * self._shadow + (1 - self.smoothing) * self.target_rate(obs)
-        # Move in whole steps from the current rate (the Fed's 4.375% midpoint stays on its grid).
-        new_rate = max(current + round_to(self._shadow - current, self.step_pct), self.floor_pct)
+        # Move in whole steps from the current rate (the Fed's 4.375% midpoint stays on its grid), and
+        # never outside what a policy-rate decision may be, however extreme the world gets.
+        low, high = POLICY_RATE_RANGE_PCT
+        new_rate = current + round_to(self._shadow - current, self.step_pct)
+        new_rate = min(max(new_rate, self.floor_pct, low), high)
         self._announced = new_rate
         if abs(new_rate - current) < 1e-9:
             return []
         return [Decision(step=obs.step, actor=obs.actor, action="set_policy_rate", rate_pct=round(new_rate, 4),
                          origin="rule", note=f"{self.name}: target {self.target_rate(obs):.2f}%")]
+
+
+def market_reaction_function() -> TaylorRule:
+    """What markets assume a central bank played by a person will do: a Taylor (1993) rule with the
+    default smoothing that looks through tariffs (players may surprise them)."""
+    return TaylorRule()
 
 
 def round_to(value: float, step: float) -> float:

@@ -47,18 +47,21 @@ class MarketStressPause(Rule):
     the President said bond-market jitters weighed: 'people were getting a little queasy').
 
     Each month it measures the US 10-year yield's rise, the S&P 500's fall and the dollar's slide over the
-    last one and two months. When at least ``signals_needed`` of the three pass their thresholds, it cuts
+    last one and two months. When at least ``signals_needed`` of the three pass their thresholds (the bond
+    market's among them when ``bond_signal_required``: the President said of the pause that people were
+    getting "yippy" and that the bond market was "very tricky", 9 April 2025), it cuts
     every tariff it charges above the agreed level by ``cut_share`` of the excess (except on ``exempt``),
     then waits ``cooldown_months`` before it will pause again. It reacts to the markets, whoever moved them.
     """
 
     name = "market_stress_pause"
     kind = "trade"
-    summary = "Cuts its tariffs when the US 10-year yield, stocks and the dollar sell off together; otherwise holds."
+    summary = "Cuts its tariffs when US bonds sell off together with stocks or the dollar; otherwise holds."
     yield_jump_bp: float = param(40.0, 1.0, 500.0, "bp over one or two months", "10-year yield rise that counts as stress")
     equity_fall_pct: float = param(10.0, 0.5, 90.0, "percent over one or two months", "S&P 500 fall that counts as stress")
     dollar_slide_pct: float = param(4.0, 0.5, 50.0, "percent over one or two months", "dollar fall that counts as stress")
     signals_needed: float = param(2, 1, 3, "signals", "how many of the three must flash at once")
+    bond_signal_required: float = param(1, 0, 1, "0 or 1", "1: the yield rise must be one of the signals")
     cut_share: float = param(0.5, 0.0, 1.0, "fraction", "share of each tariff's excess over the agreed level removed")
     cooldown_months: float = param(6, 0, 24, "months", "no second pause for this long")
     exempt: str = choice("CN", ECONOMIES + ("none",), "a partner left out of the pause (China in April 2025)")
@@ -75,7 +78,8 @@ class MarketStressPause(Rule):
             moves = us_market_stress(obs, months)
             flashing = [WORDS[name].format(moves[name]) for name, limit in limits.items()
                         if moves and moves[name] >= limit]
-            if len(flashing) >= self.signals_needed:
+            bonds = bool(moves) and moves["yield_rise_bp"] >= self.yield_jump_bp
+            if len(flashing) >= self.signals_needed and (bonds or not self.bond_signal_required):
                 return True, f"{', '.join(flashing)} over {months} month{'s' if months > 1 else ''}"
         return False, ""
 

@@ -45,3 +45,4 @@ class Observation:
     # project(decisions, months) -> this actor's score after ``months`` months if ``decisions`` are added
     # this month: the model's own look-ahead on a copy of the world (None inside a projection)
     project: Callable | None = field(default=None, repr=False, compare=False)
+    tariff_inflation_pct: float = 0.0  # the part of inflation_pct due to tariffs (a one-off price-level rise)

@@ -9,6 +9,9 @@ of its own. Files:
 - ``tariffs_2025q1.csv`` tariffs in force before April 2025, per (importer, exporter, sector)
 - ``markets.csv``        starting prices and policy rates
 - ``parameters.csv``     behavioural parameters (elasticities, price impact, rule settings)
+- ``ranges.csv``         the valid range of every calibrated number (file, name pattern, low, high, why)
+- ``presets.csv``        the low, central and high readings of the evidence on price impact: a scenario,
+                         the command line or a sweep chooses one (``calibration_preset``); central is the default
 
 Keys in ``parameters.csv`` and ``tariffs_2025q1.csv`` may use ``*`` as a wildcard; the most specific
 row wins, so ``trade.erpt.US`` overrides ``trade.erpt.*``.
@@ -17,7 +20,9 @@ row wins, so ``trade.erpt.US`` overrides ``trade.erpt.*``.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +33,8 @@ from simulation.errors import UserError
 from simulation.world import ECONOMIES, NAMED_ECONOMIES, SECTORS, index_of
 
 DATA_DIR = Path(__file__).resolve().parent
+PRESETS = ("low", "central", "high")
+DEFAULT_PRESET = "central"
 
 
 @dataclass(frozen=True)
@@ -57,22 +64,92 @@ class Calibration:
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
 
-    def with_overrides(self, overrides: dict[str, float]) -> "Calibration":
-        """A copy with some parameters or market levels replaced (used by scenarios and sweeps)."""
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` can be overridden: a parameter name or ``markets.<quantity>``."""
+        return name in self.parameters or (name.startswith("markets.") and name[len("markets."):] in self.markets)
+
+    def with_preset(self, preset: str) -> "Calibration":
+        """A copy with one preset's parameters (``presets.csv``): how strongly Treasury sales and currency
+        purchases move prices, at the low, central or high end of the evidence."""
+        table = load_presets()
+        if preset not in table:
+            raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
+        key = ("preset", (preset,))
+        if key not in self._resolved:   # one copy per preset, so its memo of look-ups serves every run
+            self._resolved[key] = self.with_overrides(table[preset], where=f"calibration preset '{preset}'")
+        return self._resolved[key]
+
+    def with_overrides(self, overrides: dict[str, float], where: str = "calibration override") -> "Calibration":
+        """A copy with some parameters or market levels replaced (used by presets, scenarios, sweeps and the
+        Lab). Each value is checked against its valid range (``ranges.csv``); ``where`` names the source
+        in the error sentence. With nothing to override, the same object (and its memo of look-ups) is
+        returned."""
+        if not overrides:
+            return self
         params = dict(self.parameters)
         markets = dict(self.markets)
         for name, value in overrides.items():
-            if name in params:
-                params[name] = float(value)
-            elif name.startswith("markets.") and name[len("markets."):] in markets:
-                markets[name[len("markets."):]] = float(value)
-            else:
+            if not self.knows(name):
                 raise UserError(
-                    f"calibration override '{name}' is not a known parameter; "
+                    f"{where}: '{name}' is not a known parameter; "
                     "expected a name from simulation/calibration/parameters.csv or 'markets.<quantity>'"
                 )
+            if name in params:
+                params[name] = check_value("parameters.csv", name, value, where)
+            else:
+                quantity = name[len("markets."):]
+                markets[quantity] = check_value("markets.csv", quantity, value, where)
         return Calibration(params, markets, self.economies, self.flows_bn, self.tariffs_pct,
                            _fingerprint(params, markets))
+
+
+@dataclass(frozen=True)
+class ValidRange:
+    """One row of ``ranges.csv``: the numbers ``pattern`` (a name, ``*`` matching anything) may take in ``file``."""
+
+    file: str
+    pattern: str
+    low: float
+    high: float
+    why: str
+
+
+@lru_cache(maxsize=1)
+def valid_ranges() -> tuple[ValidRange, ...]:
+    """Every documented range: exact names first, then patterns, the longest (most specific) first."""
+    rows = [ValidRange(r.file, r.pattern, float(r.low), float(r.high), r.why)
+            for r in _read("ranges.csv").itertuples(index=False)]
+    return tuple(sorted(rows, key=lambda r: ("*" in r.pattern, -len(r.pattern))))
+
+
+def range_for(file: str, key: str) -> ValidRange | None:
+    """The documented range of row ``key`` of calibration ``file`` (None if it has none)."""
+    for row in valid_ranges():
+        if row.file == file and fnmatchcase(key, row.pattern):
+            return row
+    return None
+
+
+def check_value(file: str, key: str, value, where: str) -> float:
+    """``value`` as a float if it is a finite number inside the range documented for ``key``; otherwise
+    one UserError sentence naming where it came from, the file, the row and the range."""
+    label = f"{where}: {'markets.' if file == 'markets.csv' else ''}{key} = {value!r}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{label} is not a number; simulation/calibration/{file}, row '{key}', "
+                        f"{_expects(range_for(file, key))}") from None
+    valid = range_for(file, key)
+    if math.isnan(number) or math.isinf(number) or (valid and not valid.low <= number <= valid.high):
+        raise UserError(f"{label} is outside its valid range; simulation/calibration/{file}, row '{key}', "
+                        f"{_expects(valid)}")
+    return number
+
+
+def _expects(valid: ValidRange | None) -> str:
+    if valid is None:
+        return "takes a finite number"
+    return f"takes a number from {valid.low:g} to {valid.high:g} ({valid.why})"
 
 
 def lookup(table: dict[str, float], name: str, *keys: str) -> float:
@@ -166,13 +243,41 @@ def _fingerprint(parameters: dict, markets: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=64)
+def calibration_for(preset: str, overrides: tuple[tuple[str, float], ...] = (),
+                    where: str = "calibration override") -> Calibration:
+    """The shipped calibration with a preset and a scenario's overrides, built once per process for each
+    combination (runs of one scenario share it, and with it the memo of parameter look-ups)."""
+    return load_calibration().with_preset(preset).with_overrides(dict(overrides), where=where)
+
+
+@lru_cache(maxsize=1)
+def load_presets() -> dict[str, dict[str, float]]:
+    """preset name -> the parameters it sets (every preset sets the same names, each with its source)."""
+    frame = _read("presets.csv")
+    table: dict[str, dict[str, float]] = {name: {} for name in PRESETS}
+    for row in frame.itertuples(index=False):
+        if row.preset not in table:
+            raise ValueError(f"{DATA_DIR / 'presets.csv'}: unknown preset '{row.preset}'; expected one of {PRESETS}")
+        table[row.preset][row.name] = float(row.value)
+    names = [sorted(v) for v in table.values()]
+    if any(n != names[0] for n in names):
+        raise ValueError(f"{DATA_DIR / 'presets.csv'}: every preset must set the same parameters")
+    return table
+
+
 @lru_cache(maxsize=1)
 def load_calibration() -> Calibration:
     """Read and check every calibration file (cached: the files are read once per process)."""
+    where = "calibration files"
     params_frame = _read("parameters.csv")
-    parameters = {r.name: float(r.value) for r in params_frame.itertuples(index=False)}
-    markets = {r.quantity: float(r.value) for r in _read("markets.csv").itertuples(index=False)}
+    parameters = {r.name: check_value("parameters.csv", r.name, r.value, where) for r in params_frame.itertuples(index=False)}
+    markets = {r.quantity: check_value("markets.csv", r.quantity, r.value, where)
+               for r in _read("markets.csv").itertuples(index=False)}
     economies = _economies_table(_read("economies.csv"))
+    for code, quantities in economies.items():
+        for quantity, value in quantities.items():
+            check_value("economies.csv", f"{code}.{quantity}", value, where)
     flows = _flows(_read("trade_2024.csv"), _read("sector_shares.csv"), economies)
     tariffs = _tariffs(_read("tariffs_2025q1.csv"))
     return Calibration(parameters, markets, economies, flows, tariffs, _fingerprint(parameters, markets))

@@ -48,6 +48,7 @@ class SpecFile(_Strict):
     steps: int | None = Field(default=None, ge=1, le=600)
     replicates: int = Field(default=1, ge=1, le=100_000)
     base_seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    calibration_preset: Literal["low", "central", "high"] | None = None
     sampler: Literal["grid", "lhs", "sobol"] = "grid"
     samples: int | None = Field(default=None, ge=1, le=2**20)
     chunk_size: int | None = Field(default=None, ge=1, le=10_000)
@@ -122,7 +123,9 @@ def load_spec(path: str | Path) -> SweepSpec:
         written = SpecFile.model_validate(data)
     except ValidationError as error:
         raise UserError(_explain(where, error)) from None
-    scenario = _load_scenario(where, path, written.scenario)
+    from scenarios import with_preset
+
+    scenario = with_preset(_load_scenario(where, path, written.scenario), written.calibration_preset)
     steps = written.steps if written.steps is not None else scenario.steps
     decisions = tuple(_read_decision(where, i, entry, steps) for i, entry in enumerate(written.decisions))
     _check_sampler_fields(where, written)
@@ -289,11 +292,13 @@ def _columns(scenario) -> dict[str, list[str]]:
 
 
 def parse_metric(name: str, record: str, columns: dict[str, list[str]], field: str) -> Metric:
-    """``model.us_10y``, ``economies.JP.score``, ``trade.JP.US.autos`` (flow_bn) or ``...autos.tariff_pct``."""
-    from simulation.world import ECONOMIES, SECTORS
+    """``model.us_10y``, ``economies.JP.score``, ``scores.FED.inflation`` (a seat's score or one of its
+    parts), ``trade.JP.US.autos`` (flow_bn) or ``...autos.tariff_pct``."""
+    from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
+    from simulation.world import ACTORS, CENTRAL_BANKS, ECONOMIES, SECTORS
 
     parts = name.split(".")
-    expected = ("expected model.<column>, economies.<ECONOMY>.<column> or "
+    expected = ("expected model.<column>, economies.<ECONOMY>.<column>, scores.<SEAT>.<score|part> or "
                 "trade.<EXPORTER>.<IMPORTER>.<SECTOR>[.flow_bn|.tariff_pct]")
 
     def fail(problem: str) -> None:
@@ -309,6 +314,13 @@ def parse_metric(name: str, record: str, columns: dict[str, list[str]], field: s
         if parts[2] not in columns["economies"]:
             fail(f"unknown economies column; expected one of: {', '.join(columns['economies'])}")
         return Metric(name, "economies", (parts[1],), parts[2], record)
+    if parts[0] == "scores" and len(parts) == 3:
+        if parts[1] not in ACTORS:
+            fail(f"unknown seat '{parts[1]}'; expected one of: {', '.join(ACTORS)}")
+        allowed = ("score",) + (MANDATE_PARTS if parts[1] in CENTRAL_BANKS else GOVERNMENT_PARTS)
+        if parts[2] not in allowed:
+            fail(f"{parts[1]}'s score has no part '{parts[2]}'; expected one of: {', '.join(allowed)}")
+        return Metric(name, "scores", (parts[1],), parts[2], record)
     if parts[0] == "trade" and len(parts) in (4, 5):
         for code in parts[1:3]:
             if code not in ECONOMIES:

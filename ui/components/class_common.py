@@ -56,11 +56,6 @@ def use_room_value(room, read: Callable[[], object]):
     return value
 
 
-def round_key(room) -> tuple:
-    """What changes the whole screen: a round played, the game started, paused, resumed or over."""
-    return room.session.month, room.status, room.timer.paused
-
-
 def server_origin() -> str:
     """``http://host:port`` as the browser reached this server (from the page's request headers), so a
     teacher can copy a full link; empty when unknown (the paths are still shown)."""
@@ -71,12 +66,15 @@ def server_origin() -> str:
 
 
 def client_key() -> str:
-    """Who is asking, for the join limits: the forwarding proxy's client address when there is one,
-    else this browser's Solara session (the websocket does not expose the peer address to pages)."""
+    """Who is asking, for the join limits: this browser's Solara session (the websocket does not expose
+    the peer address to pages), or the client address a trusted reverse proxy forwards when the server
+    was started with ``--trusted-proxy``. A client-set ``X-Forwarded-For`` counts for nothing otherwise."""
+    import os
+
     headers = solara.lab.headers.value or {}
-    forwarded = (headers.get("x-forwarded-for") or headers.get("x-real-ip") or [""])[0]
-    if forwarded:
-        return forwarded.split(",")[0].strip()
+    forwarded = (headers.get("x-forwarded-for") or [""])[0]
+    if forwarded and os.environ.get("TRADEWAR_TRUSTED_PROXIES"):
+        return forwarded.split(",")[-1].strip()   # the entry the trusted proxy added
     return f"page:{solara.get_session_id()}"
 
 
@@ -134,25 +132,27 @@ class _TimerWidget(ipyvue.VueTemplate):
 
 @solara.component
 def RoundTimer(room, version: int):
-    """The open round's clock (counted down by the browser), with the game's status."""
-    clock = (*round_key(room), room.timer.deadline, room.timer.paused_left)
-    left = room.timer.seconds_left(room.clock())
-    if room.status == "lobby":
+    """The open round's clock (counted down by the browser), with the game's status; read from the
+    room in one locked snapshot (``Room.timing``), never from its live timer."""
+    t = room.timing()
+    clock = (t["month"], t["status"], t["paused"], t["deadline"], t["paused_left"])
+    left = t["seconds_left"]
+    if t["status"] == "lobby":
         before, after, left = "Waiting for the instructor to start the game.", "", None
-    elif room.status == "finished":
-        before, after, left = f"Game over: all {room.steps} rounds played.", "", None
-    elif room.timer.paused:
-        before, after = "Paused by the instructor (", f" left in round {room.round})."
+    elif t["status"] == "finished":
+        before, after, left = f"Game over: all {t['rounds']} rounds played.", "", None
+    elif t["paused"]:
+        before, after = "Paused by the instructor (", f" left in round {t['round']})."
     else:
-        before, after = f"Round {room.round} of {room.steps}: ", " left."
+        before, after = f"Round {t['round']} of {t['rounds']}: ", " left."
     _TimerWidget.element(before=before, after=after, seconds_left=-1.0 if left is None else float(left),
-                         running=room.status == "playing" and not room.timer.paused, stamp=hash(clock) % 1_000_000_007)
+                         running=t["status"] == "playing" and not t["paused"], stamp=hash(clock) % 1_000_000_007)
 
 
 @solara.component
 def Broadcasts(room, version: int, limit: int = 5):
     """The instructor's messages, newest first."""
-    messages = list(room.broadcasts)
+    messages = room.messages()
     if not messages:
         return
     with solara.Card("From the instructor", margin=0, classes=["broadcasts"]):
@@ -174,6 +174,15 @@ def ClassWorld(view, seat: str | None = None):
         with solara.Column():
             GameCharts(view, month, None, seat)
             WhyPanel(view, month, month)
+
+
+def move_words(record: dict) -> str:
+    """A submitted move (as the room shows it) in words: "Sell $50bn of US Treasuries"."""
+    from simulation.decisions import FIELDS, Decision
+    from ui.state import describe_move
+
+    fields = {k: v for k, v in record.items() if k in FIELDS[1:]}
+    return describe_move(Decision(step=1, **fields))
 
 
 def move_of(move: dict) -> dict:

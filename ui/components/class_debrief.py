@@ -17,7 +17,7 @@ from ui.components.class_common import MoveFields, attempt, move_of, new_move
 from ui.components.figures import GameCharts
 from ui.components.panels import NewsTicker, WhyPanel
 from ui.components.plotly_view import PlotlyView
-from ui.components.prose import Prose
+from ui.components.prose import Prose, Table
 
 DROP = "drop the seat's moves"
 REPLACE = "replace them with one move"
@@ -25,13 +25,19 @@ REPLACE = "replace them with one move"
 
 @solara.component
 def Scoreboard(room, token: str, version: int):
-    """Seats by score, with who played them and the four parts of the score."""
+    """Seats by their own score, with who played them and the parts of the score (a government's revenue,
+    a central bank's currency; a part the seat's score does not have shows a dash)."""
     table = solara.use_memo(lambda: room.scoreboard(token), dependencies=[version])
-    rows = ["| Seat | Players | Score | Output | Inflation | Jobs | Wealth |", "|---|---|---:|---:|---:|---:|---:|"]
-    for r in table.itertuples():
-        rows.append(f"| {r.seat} ({actor_name(r.seat)}) | {r.players or '*computer rules*'} | {r.score:.1f} | "
-                    f"{r.output:+.2f} | {r.inflation:+.2f} | {r.jobs:+.2f} | {r.wealth:+.2f} |")
-    Prose("#### Class scoreboard\n" + "\n".join(rows), classes=["scoreboard"])
+    parts = ["output", "inflation", "jobs", "wealth", "revenue", "currency"]
+    rows = [[f"{r['seat']} ({actor_name(r['seat'])})", r["players"] or "computer rules", f"{r['score']:.1f}"]
+            + [_part(r.get(part)) for part in parts] for r in table.to_dict("records")]
+    Prose("#### Class scoreboard")
+    Table(["Seat", "Players", "Score", "Output", "Inflation", "Jobs", "Wealth", "Revenue", "Currency"], rows,
+          classes=["scoreboard"], numeric=(2, 3, 4, 5, 6, 7, 8))
+
+
+def _part(value) -> str:
+    return "—" if value is None or value != value else f"{value:+.2f}"   # NaN: not a part of this seat's score
 
 
 @solara.component

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import solara
 
-from classroom.links import instructor_link, join_link
+from classroom.links import instructor_link, join_link, projector_link
 from classroom.negotiation import pending_offers
 from simulation.decisions import ACTIONS
 from ui.components.debrief_questions import DebriefQuestions
@@ -17,9 +17,9 @@ from ui.components.negotiation_panel import AllOffers
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES
-from ui.components.class_common import (Broadcasts, ClassWorld, MoveFields, RoundTimer, attempt, move_of, new_move,
-                                        server_origin, use_room_value)
-from ui.components.prose import Prose
+from ui.components.class_common import (Broadcasts, ClassWorld, MoveFields, RoundTimer, attempt, move_of, move_words,
+                                        new_move, server_origin, use_room_value)
+from ui.components.prose import Prose, Table, plain
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
 
@@ -50,7 +50,7 @@ def InstructorView(room, token: str):
     version = use_room_value(room, lambda: room.version)
     state = room.state(token)
     solara.Title(f"Instructor — class game {room.code}")
-    Prose(f"## {state['title']} — instructor\nRoom **{room.code}** · round **{state['round']} of "
+    Prose(f"## {plain(state['title'])} — instructor\nRoom **{room.code}** · round **{state['round']} of "
           f"{state['rounds']}** · {state['status']}", classes=["class-heading"])
     Links(room.code, token)
     with solara.Columns([5, 7]):
@@ -76,6 +76,8 @@ def Links(code: str, token: str):
         with solara.Column(gap="4px"):
             solara.Text("Students open this link (or the Class page) and type the code:")
             solara.Text(origin + join_link(code), classes=["student-link"], style={"font-family": "monospace"})
+            solara.Button("Open the projector view (code and student link only)", text=True,
+                          classes=["projector-button"], href=projector_link(code), target="_blank")
             solara.Text("Your instructor link — keep it private (do not project it): anyone with it can run "
                         "this game. Bookmark it to come back.", style={"font-weight": "bold"})
             solara.Text(origin + instructor_link(code, token), classes=["instructor-link"],
@@ -122,40 +124,73 @@ def RoundControls(room, token: str, state: dict, version: int):
 
 @solara.component
 def Monitor(room, token: str, state: dict):
-    """Who sits where and who has submitted this round; move, remove, or empty a seat."""
+    """Who sits where, who has submitted this round and what; move, remove (after a confirmation) or
+    empty a seat. Compact at thirty: one row per seat, the people's controls folded away."""
     mine = state["instructor"]
     error, set_error = solara.use_state("")
-    rows = ["| Seat | Players | Round " + str(state["round"]) + " |", "|---|---|---|"]
+    labels = person_labels(mine["people"])
+    by_seat: dict[str, list[str]] = {}
+    for person in mine["people"]:
+        if person["seat"]:
+            by_seat.setdefault(person["seat"], []).append(labels[person["id"]])
+    rows = []
     for seat in state["seats"]:
-        players = ", ".join(seat["players"]) or "*computer rules*"
+        name = seat["seat"]
+        submission = mine["submissions"].get(name)
         done = "submitted" if seat["submitted"] else ("waiting" if seat["players"] else "—")
-        rows.append(f"| {seat['seat']} ({actor_name(seat['seat'])}) | {players} | {done} |")
+        moves = "" if submission is None else (", ".join(move_words(d) for d in submission["decisions"])
+                                               or "no new moves") + f" (by {submission['by']})"
+        rows.append([f"{name} ({actor_name(name)})", ", ".join(by_seat.get(name, [])) or "computer rules",
+                     done, moves])
     with solara.Card("Seats", margin=0, classes=["seat-monitor"]):
-        Prose("\n".join(rows), classes=["monitor-table"])
+        Table(["Seat", "People", f"Round {state['round']}", "Submitted moves"], rows, classes=["monitor-table"])
         if state["waiting"]:
-            solara.Text(f"Waiting for a seat: {', '.join(state['waiting'])}.", classes=["monitor-waiting"])
-        for person in mine["people"]:
-            PersonRow(room, token, person, set_error)
-        with solara.Row():
-            for seat in state["seats"]:
-                if seat["players"]:
-                    solara.Button(f"Vacate {seat['seat']}", text=True, small=True,
-                                  on_click=lambda s=seat["seat"]: attempt(set_error, lambda: room.vacate(token, s)))
+            waiting = [labels[p["id"]] for p in mine["people"] if p["seat"] is None]
+            solara.Text(f"Waiting for a seat: {', '.join(waiting)}.", classes=["monitor-waiting"])
+        with solara.Details(f"People and seats ({len(mine['people'])}): move, remove, empty a seat",
+                            expand=False):
+            for person in mine["people"]:
+                PersonRow(room, token, person, labels[person["id"]], set_error)
+            with solara.Row(style={"flex-wrap": "wrap"}):
+                for seat in state["seats"]:
+                    if seat["players"]:
+                        solara.Button(f"Vacate {seat['seat']}", text=True, small=True,
+                                      on_click=lambda s=seat["seat"]: attempt(set_error, lambda: room.vacate(token, s)))
         if error:
             solara.Error(error, classes=["monitor-error"])
 
 
+def person_labels(people: list[dict]) -> dict[str, str]:
+    """How the monitor names each person: their name, with their id when someone else has the same name."""
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person["name"].casefold()] = counts.get(person["name"].casefold(), 0) + 1
+    return {p["id"]: p["name"] if counts[p["name"].casefold()] == 1 else f"{p['name']} ({p['id']})"
+            for p in people}
+
+
 @solara.component
-def PersonRow(room, token: str, person: dict, set_error):
+def PersonRow(room, token: str, person: dict, label: str, set_error):
+    """One person: move them to a seat, or remove them once the instructor has confirmed it."""
     seat, set_seat = solara.use_state(person["seat"] or room.seats[0])
-    with solara.Row(classes=["person-row"]):
-        solara.Text(f"{person['name']} ({person['seat'] or 'no seat'})", style={"min-width": "12em"})
-        solara.Select(f"Seat for {person['name']}", values=list(room.seats), value=seat, on_value=set_seat,
-                      dense=True)
+    confirming, set_confirming = solara.use_state(False)
+
+    def remove() -> None:
+        set_confirming(False)
+        attempt(set_error, lambda: room.remove(token, person["id"]))
+
+    with solara.Row(classes=["person-row"], style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Text(f"{label} ({person['seat'] or 'no seat'})", style={"min-width": "12em"})
+        solara.Select(f"Seat for {label}", values=list(room.seats), value=seat, on_value=set_seat, dense=True)
         solara.Button("Move", text=True, small=True,
                       on_click=lambda: attempt(set_error, lambda: room.assign(token, person["id"], seat)))
-        solara.Button("Remove", text=True, small=True, color="error",
-                      on_click=lambda: attempt(set_error, lambda: room.remove(token, person["id"])))
+        if not confirming:
+            solara.Button("Remove", text=True, small=True, color="error", classes=["remove-person"],
+                          on_click=lambda: set_confirming(True))
+        else:
+            solara.Text(f"Remove {label}? Their link stops working.", classes=["confirm-remove"])
+            solara.Button("Yes, remove", small=True, color="error", classes=["confirm-remove-yes"], on_click=remove)
+            solara.Button("Cancel", text=True, small=True, on_click=lambda: set_confirming(False))
 
 
 @solara.component
@@ -190,15 +225,18 @@ def PendingNews(pending: list[dict]):
 
 @solara.component
 def Debrief(room, token: str, played: int, version: int):
+    """The scenario's debrief questions beside the scoreboard, then the export, replay and branch."""
     from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
-        DebriefQuestions(room.loaded)
-        if played == 0:
-            solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
-            ExportButton(room, token)
-            return
-        Scoreboard(room, token, version)
+        with solara.Columns([7, 5]):
+            with solara.Column():
+                if played == 0:
+                    solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
+                else:
+                    Scoreboard(room, token, version)
+            DebriefQuestions(room.loaded.debrief)
         ExportButton(room, token)
-        ReplayView(room, token, played)
-        BranchView(room, token, played)
+        if played:
+            ReplayView(room, token, played)
+            BranchView(room, token, played)

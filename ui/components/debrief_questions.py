@@ -1,18 +1,18 @@
-"""The scenario's debrief questions, shown when a game is over (Play, the class pages) and in the
-instructor's debrief. They are the scenario file's own text (``debrief = [...]``)."""
+"""The scenario's debrief questions: on the instructor's debrief beside the scoreboard, and on the Play
+page and the class student page when the game is over."""
 
 from __future__ import annotations
 
 import solara
 
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 
 @solara.component
-def DebriefQuestions(loaded, title: str = "Questions for the debrief"):
-    """The questions as a numbered list; nothing when the scenario has none."""
-    questions = list(loaded.debrief)
+def DebriefQuestions(questions: list[str]):
+    """The questions the scenario's authors suggest for the discussion after the game."""
     if not questions:
         return
-    with solara.Card(title, margin=0, classes=["debrief-questions"]):
-        Prose("\n".join(f"{n}. {q}" for n, q in enumerate(questions, start=1)))
+    with solara.Div(classes=["debrief-questions"]):
+        Prose("#### Questions for the debrief\n" + "\n".join(f"{n}. {plain(q)}" for n, q in
+                                                              enumerate(questions, start=1)))

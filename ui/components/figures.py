@@ -29,11 +29,17 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
     economies = solara.use_memo(lambda: charts.economy_figure(result.economies, baseline.economies,
                                                               focus_economies(seat), session.steps),
                                 dependencies=[version])
-    network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month), dependencies=[version])
+    choices = charts.network_measure_choices()
+    measure, set_measure = solara.use_state(charts.IMPORT_TARIFF)
+    network = solara.use_memo(lambda: charts.network_figure(result.trade, session.month, measures=result.network,
+                                                            measure=measure),
+                              dependencies=[version, measure])
     with solara.Div(classes=["chart-markets"]):
         PlotlyView(markets)
     with solara.Columns([3, 2]):
         with solara.Div(classes=["chart-economies"]):
             PlotlyView(economies)
         with solara.Div(classes=["chart-network"]):
+            solara.Select("Colour economies by", values=list(choices.values()), value=choices[measure],
+                          on_value=lambda label: set_measure(next(k for k, v in choices.items() if v == label)))
             PlotlyView(network)

@@ -13,16 +13,21 @@ import solara
 
 from ui.components.plotly_view import PlotlyView
 
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 from simulation.policy import actor_name
 from simulation.recording import month_label
-from simulation.session import KEY_SERIES, PlaySession
+from simulation.decisions import CENTRAL_BANK, GOVERNMENT
+from simulation.session import KEY_SERIES, PlaySession, seat_kind
 from simulation.world import ECONOMY_NAMES
 
 WHY_MARKETS = {"us_10y": ("US 10-year yield", "bp", 100.0), "usd_jpy": ("USD/JPY", "%", 100.0)}
 SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)", "inflation": "inflation",
-                    "jobs": "auto jobs", "wealth": "wealth (value of reserves)"}
+                    "jobs": "auto jobs", "wealth": "wealth (value of reserves)",
+                    "revenue": "tariff revenue", "currency": "currency (its move against the dollar)"}
+SEAT_SCORE_WORDS = {GOVERNMENT: "output, inflation, auto jobs, wealth and tariff revenue",
+                    CENTRAL_BANK: "its mandate: inflation against target, a small output gap and, if asked, "
+                                  "a steady currency"}
 
 
 @solara.component
@@ -46,7 +51,7 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
         if not headlines:
             solara.Text("No news yet: play a month.")
         for step, text in headlines:
-            Prose(f"**{month_label(session.loaded.start, step)}** — {text}", classes=["news-item"])
+            Prose(f"**{month_label(session.loaded.start, step)}** — {plain(text)}", classes=["news-item"])
 
 
 @solara.component
@@ -71,21 +76,19 @@ def WhyPanel(session: PlaySession, month: int, version: int = 0):
 
 @solara.component
 def ReportCard(session: PlaySession, seat: str, version: int = 0):
-    """The seat's score against the baseline, and which of its four terms made the difference."""
-    baseline = session.baseline()
+    """The seat's own score against the baseline, and which of its terms made the difference."""
     economy = _home(seat)
-    base_scores = baseline.economies[baseline.economies.economy == economy].set_index("step").score
     month = session.month
-    mine, theirs = session.score(seat), float(base_scores.loc[month])
     parts = session.score_parts(seat)
     base_parts = session.baseline_score_parts(seat, month)
+    mine, theirs = session.score(seat), 100.0 + sum(base_parts.values())
     title = "Report card" if session.finished else f"Report card so far (month {month} of {session.steps})"
     with solara.Card(title, margin=0, classes=["report-card"]):
         verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
         Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
                         f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
-                        f"(100 is the starting point; the score weighs {ECONOMY_NAMES[economy]}'s output, "
-                        "inflation, auto jobs and wealth with this role's objectives.)")
+                        f"(100 is the starting point; the score weighs {SEAT_SCORE_WORDS[seat_kind(seat)]} "
+                        f"for {ECONOMY_NAMES[economy]} with this role's objectives.)")
         rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
         for name, value in parts.items():
             rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "

@@ -7,7 +7,8 @@ brings a student back to their seat and the teacher back to the monitor. Address
 - ``/class?new=<scenario>``: the form that creates a room (the Scenarios page's "Start a class game");
 - ``/class`` or ``/class?room=CODE``: the join form;
 - ``/class?room=CODE&token=...``: a student's seat (their rejoin link);
-- ``/class/instructor?room=CODE&token=...``: the instructor's monitor and debrief.
+- ``/class/instructor?room=CODE&token=...``: the instructor's monitor and debrief;
+- ``/class/projector?room=CODE``: the join code and the students' address in large type, to project.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ import solara
 from classroom import get_registry
 from classroom.links import instructor_link, join_link, rejoin_link
 from classroom.negotiation import pending_offers
-from simulation.decisions import FIELDS, Decision, check
+from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from simulation.session import seat_kind
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key,
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words,
                                         use_room_value)
 from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.panels import Briefing, ReportCard
-from ui.components.prose import Prose
+from ui.components.prose import Prose, plain
 
 ANY_SEAT = "Any open seat"
 
@@ -43,6 +44,8 @@ def Page():
         from ui.components.class_instructor import InstructorPage
 
         InstructorPage(query.get("room", ""), query.get("token", ""))
+    elif "projector" in router.parts[1:]:
+        ProjectorPage(query.get("room", ""))
     elif query.get("new"):
         NewRoomForm(query["new"])
     elif query.get("room") and query.get("token"):
@@ -59,43 +62,78 @@ def open_room(code: str):
         return None, str(problem)
 
 
+@solara.component
+def ProjectorPage(code: str):
+    """``/class/projector?room=CODE``: the code and the students' address, for the projector."""
+    from ui.components.class_projector import ProjectorView
+
+    room, problem = solara.use_memo(lambda: _looked_up(code), dependencies=[code])
+    if room is None:
+        solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
+        return
+    ProjectorView(room)
+
+
+def _looked_up(code: str):
+    """As ``open_room``, counted like the join page's lookups (no token is needed to see a code)."""
+    try:
+        return get_registry().lookup(code, client=client_key()), ""
+    except UserError as problem:
+        return None, str(problem)
+
+
 # -- making a room -------------------------------------------------------------------------------
 @solara.component
 def NewRoomForm(scenario_id: str):
-    """The instructor's form: round length and the seats people will play; creating the room opens
-    the instructor page, whose link (with its token) is the teacher's key to the room."""
+    """The instructor's form: number of rounds, round length and the seats people will play (the
+    scenario's playable seats are ticked; any other economy or central bank may be opened too).
+    Creating the room opens the instructor page, whose link (with its token) is the teacher's key."""
     router = solara.use_router()
     loaded, problem = solara.use_memo(lambda: _scenario(scenario_id), dependencies=[scenario_id])
     seconds, set_seconds = solara.use_state(180)
+    rounds, set_rounds = solara.use_state(loaded.steps if loaded else 1)
     seats, set_seats = solara.use_state(list(loaded.playable) if loaded else [])
     error, set_error = solara.use_state("")
     solara.Title("New class game — Trade war")
     if loaded is None:
         solara.Error(f"This class game cannot be created: {problem}", classes=["class-error"])
         return
+    choices = openable_seats(loaded)
 
     def create() -> None:
-        room, token = get_registry().create(loaded.id, seats=tuple(s for s in loaded.playable if s in seats),
-                                            round_seconds=seconds, client=client_key())
+        room, token = get_registry().create(loaded.id, seats=tuple(s for s in choices if s in seats),
+                                            round_seconds=seconds, steps=rounds, client=client_key())
         router.push(instructor_link(room.code, token))
 
-    with solara.Card(f"New class game: {loaded.title}", margin=0, classes=["new-room"]):
+    with solara.Card(f"New class game: {plain(loaded.title)}", margin=0, classes=["new-room"]):
         Prose("Students join from their own browsers with a code; seats nobody takes are played by the "
               "computer's rules. You get a private instructor link to run the game.")
+        solara.InputInt(f"Rounds (one month each, 1 to {loaded.steps})", value=rounds, on_value=set_rounds,
+                        continuous_update=True)
         solara.InputInt("Round length (seconds)", value=seconds, on_value=set_seconds, continuous_update=True)
-        solara.SelectMultiple("Seats played by students", values=seats, all_values=list(loaded.playable),
-                              on_value=set_seats)
+        solara.SelectMultiple("Seats played by students", values=seats, all_values=choices, on_value=set_seats)
+        solara.Text(f"Ticked by default: the scenario's playable seats ({', '.join(loaded.playable)}). Any other "
+                    "economy or central bank may be opened too.", style={"font-size": "0.85em", "color": "#555"})
         solara.Button("Create the class game", color="primary", classes=["create-room"],
                       on_click=lambda: attempt(set_error, create))
         if error:
             solara.Error(error, classes=["class-error"])
 
 
+def openable_seats(loaded) -> list[str]:
+    """Seats a room may open to people: the scenario's playable ones first, then every other economy
+    (the rest of the world is no player) and central bank."""
+    from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+    others = [s for s in (*ECONOMIES, *CENTRAL_BANKS) if s != "ROW" and s not in loaded.playable]
+    return [*loaded.playable, *others]
+
+
 def _scenario(scenario_id: str):
-    from scenarios import load_scenario
+    from scenarios import linkable, load_scenario
 
     try:
-        return load_scenario(scenario_id), ""
+        return load_scenario(linkable(scenario_id)), ""
     except UserError as problem:
         return None, str(problem)
 
@@ -175,7 +213,7 @@ def StudentView(room, token: str):
     view = room.view()
     solara.Title(f"{you['seat'] or 'Waiting'} — class game {room.code}")
     seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
-    Prose(f"## {state['title']}\n{you['name']}, you play {seat_words} · room **{room.code}** · "
+    Prose(f"## {plain(state['title'])}\n{plain(you['name'])}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
     RoundTimer(room, version)
     Broadcasts(room, version)
@@ -192,17 +230,25 @@ def StudentView(room, token: str):
         with solara.Column():
             ReportCard(view, seat, view.month)
             if state["status"] == "finished":
-                DebriefQuestions(room.loaded)
+                DebriefQuestions(room.loaded.debrief)
     ClassWorld(view, seat)
 
 
 @solara.component
 def Moves(room, token: str, state: dict, view, version: int):
-    """The decision panel with this round's queue, and the button that submits it for the seat."""
-    seat, round_number = state["you"]["seat"], state["round"]
-    queue, set_queue = solara.use_state((round_number, ()))
+    """The decision panel with the seat's shared draft for this round, and the button that submits it.
+
+    The draft lives in the room, not in this page: teammates (or a second tab) see the same moves and
+    who changed them last, and submitting sends the team's draft, so no teammate's click can replace
+    the team's moves with an empty list they never saw."""
+    you, round_number = state["you"], state["round"]
+    seat = you["seat"]
     error, set_error = solara.use_state("")
-    queued = list(queue[1]) if queue[0] == round_number else []
+    queued = [Decision(step=round_number, actor=seat, origin="player",
+                       **{k: v for k, v in d.items() if k != "actor"}) for d in you.get("draft") or []]
+
+    def change(decisions: list[Decision]) -> None:
+        room.draft(token, decisions, round_number)
 
     def add(decision: Decision) -> None:
         if decision.actor != seat:
@@ -211,10 +257,10 @@ def Moves(room, token: str, state: dict, view, version: int):
             check(decision, room.steps)
         except DecisionError as problem:
             raise UserError(str(problem)) from None
-        set_queue((round_number, (*queued, decision)))
+        change([*queued, decision])
 
     def remove(index: int) -> None:
-        set_queue((round_number, tuple(d for i, d in enumerate(queued) if i != index)))
+        attempt(set_error, lambda: change([d for i, d in enumerate(queued) if i != index]))
 
     playing = state["status"] == "playing"
     DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
@@ -223,6 +269,8 @@ def Moves(room, token: str, state: dict, view, version: int):
         NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=pending_offers(room, seat),
                          disabled=not playing, continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
+        if you.get("draft_by"):
+            solara.Text(f"Team draft last changed by {you['draft_by']}.", classes=["draft-by"])
         label = f"Submit {len(queued)} move{'s' if len(queued) != 1 else ''} for round {round_number}" \
             if queued else f"Submit: no new moves in round {round_number}"
         solara.Button(label, color="primary", disabled=not playing, classes=["submit-moves"],
@@ -237,7 +285,7 @@ def SubmissionStatus(state: dict):
     """Whether the seat has submitted this round, by whom and what; a refusal of last round's moves."""
     you = state["you"]
     if you.get("submission") is not None:
-        moves = ", ".join(_move_words(d) for d in you["submission"]) or "no new moves"
+        moves = ", ".join(move_words(d) for d in you["submission"]) or "no new moves"
         solara.Success(f"Submitted for round {state['round']} by {you['submitted_by']}: {moves}. "
                        "You may submit again to change it until the round ends.", classes=["submitted"])
     elif state["status"] == "playing":
@@ -247,10 +295,3 @@ def SubmissionStatus(state: dict):
         solara.Warning(f"Last round your moves were refused: {you['refused']}", classes=["refused"])
     if len(you.get("team", [])) > 1:
         solara.Text(f"Your team: {', '.join(you['team'])}.", classes=["team"])
-
-
-def _move_words(record: dict) -> str:
-    from ui.state import describe_move
-
-    fields = {k: v for k, v in record.items() if k in FIELDS[1:]}
-    return describe_move(Decision(step=1, **fields))

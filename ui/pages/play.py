@@ -156,7 +156,7 @@ def GameView(game: Game):
             if seat:
                 ReportCard(session, seat, version)
             if session.finished:
-                DebriefQuestions(session.loaded)
+                DebriefQuestions(session.loaded.debrief)
 
 
 @solara.component

@@ -1,0 +1,71 @@
+"""The projector view and the student page on a phone, in Debian's Chromium against a real server."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_class_browser import _api, assert_offline_and_clean
+from tests.support.browser import Watched, shot
+
+pytestmark = pytest.mark.slow
+
+
+def _room(server: str) -> tuple[str, str, str]:
+    made = _api(server, "/api/class/rooms", {"scenario": "kato-2025", "steps": 3, "start": True})
+    token = _api(server, f"/api/class/rooms/{made['code']}/join", {"name": "Aiko Nakamura-Watanabe",
+                                                                    "seat": "JP"})["token"]
+    _api(server, f"/api/class/rooms/{made['code']}/join", {"name": "Ben", "seat": "US"})
+    return made["code"], made["instructor_token"], token
+
+
+def test_the_projector_view_shows_the_code_and_student_link_and_never_the_key(browser, server):
+    from ui.server import lan_addresses
+
+    code, boss, _ = _room(server)
+    tab = Watched(browser, server)
+    try:
+        tab.open(f"/class/projector?room={code}", ".projector-code")
+        text = tab.page.locator(".projector").inner_text()
+        assert tab.page.locator(".projector-code").inner_text().strip() == code
+        link = tab.page.locator(".projector-link").inner_text().strip()
+        assert link.endswith(f"/class?room={code}")
+        if lan_addresses():            # opened on 127.0.0.1: students get the machine's network address
+            assert link.startswith(f"http://{lan_addresses()[0]}:")
+        assert "--host 0.0.0.0" in text                    # the test server listens on loopback only
+        assert boss not in tab.page.content() and "token" not in text and "instructor" not in text.lower()
+        assert float(tab.page.locator(".projector-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) > 60
+        assert_offline_and_clean(tab)
+        shot(tab, "class-projector-view")
+    finally:
+        tab.close()
+
+
+def test_the_student_page_is_usable_on_a_390_px_phone(browser, server):
+    code, boss, token = _room(server)
+    _api(server, f"/api/class/rooms/{code}/advance", {}, token=boss)
+    tab = Watched(browser, server, viewport=(390, 844))
+    try:
+        tab.open(f"/class?room={code}&token={token}", ".submit-moves")
+        tab.page.wait_for_selector(".chart-markets .gtitle", timeout=60_000)
+        layout = tab.page.evaluate("""() => {
+            const box = e => e.getBoundingClientRect();
+            const words = [...document.querySelectorAll('.prose h2, .prose h3, .prose h4')].map(h => {
+                const s = getComputedStyle(h); return [s.wordBreak, s.overflowWrap, h.scrollWidth <= h.clientWidth + 1]; });
+            const charts = [...document.querySelectorAll('.plotly-view')].map(e => Math.round(box(e).right));
+            const tables = [...document.querySelectorAll('.prose table')].map(t => {
+                const holder = t.closest('.prose'); return [getComputedStyle(holder).overflowX, Math.round(box(holder).right)]; });
+            const submit = box(document.querySelector('.submit-moves'));
+            return {page: document.documentElement.scrollWidth, words, charts, tables,
+                    submit: [Math.round(submit.height), Math.round(submit.left), Math.round(submit.right)]};
+        }""")
+        assert layout["page"] <= 390, "the page scrolls sideways"
+        assert layout["words"] and all(w[0] != "break-all" and w[1] == "normal" and w[2] for w in layout["words"])
+        assert layout["charts"] and max(layout["charts"]) <= 390, f"a chart is wider than the phone: {layout['charts']}"
+        assert layout["tables"] and all(overflow == "auto" and right <= 390 for overflow, right in layout["tables"])
+        height, left, right = layout["submit"]
+        assert height >= 44 and left >= 0 and right <= 390
+        assert_offline_and_clean(tab)
+        tab.page.locator(".class-heading").scroll_into_view_if_needed()
+        shot(tab, "class-student-phone")
+    finally:
+        tab.close()

@@ -1,0 +1,54 @@
+"""The projector view of a class game: the join code and the students' address in large type, nothing
+else. It carries no token and shows no instructor link, so projecting it gives nobody the room's key.
+
+When the instructor opened the app on this machine (``localhost``), the address students need is the
+machine's network address, not ``localhost``: the view shows that one, and says when the server was
+started on loopback only, so that students could not reach it without ``--host 0.0.0.0``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import solara
+
+from classroom.links import join_link
+from ui.components.class_common import server_origin
+
+LOOPBACK = ("localhost", "127.", "[::1]", "::1")
+
+
+def student_origin() -> tuple[str, str]:
+    """(the address students should open, a warning or ""). Built from the page's own address, with
+    the machine's network address in place of a loopback one."""
+    from ui.server import lan_addresses
+
+    origin = server_origin()
+    scheme, _, host = origin.partition("://")
+    name, _, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    listening = os.environ.get("SERVER_NAME", "")
+    warning = ""
+    if listening.startswith(LOOPBACK):
+        warning = ("This server listens on this machine only: students cannot reach it. Restart it with "
+                   "--host 0.0.0.0 (python run.py play --host 0.0.0.0).")
+    if name.startswith(LOOPBACK):
+        addresses = lan_addresses()
+        if addresses:
+            origin = f"{scheme}://{addresses[0]}" + (f":{port}" if port else "")
+    return origin, warning
+
+
+@solara.component
+def ProjectorView(room):
+    origin, warning = student_origin()
+    solara.Title(f"Join class game {room.code}")
+    with solara.Column(classes=["projector"], style={"align-items": "center", "text-align": "center",
+                                                      "padding": "4vh 2vw"}):
+        solara.Text("Join the class game", style={"font-size": "4vh"})
+        solara.Text(room.code, classes=["projector-code"],
+                    style={"font-size": "18vh", "font-weight": "bold", "letter-spacing": "0.12em",
+                           "font-family": "monospace", "line-height": "1.1"})
+        solara.Text(origin + join_link(room.code), classes=["projector-link"],
+                    style={"font-size": "5vh", "font-family": "monospace", "word-break": "break-all"})
+        if warning:
+            solara.Warning(warning, classes=["projector-warning"])
