@@ -1,6 +1,8 @@
 """Deals in a class game, in real browsers: Japan offers, the US student sees the offer at once and
 accepts it, and both screens show the deal; a rejected offer changes nothing."""
 
+import re
+
 import pytest
 
 from tests.support.browser import Watched, shot, type_into, wait_for_month
@@ -85,11 +87,12 @@ def test_playing_japan_the_table_shows_the_threat_the_offer_and_the_answer(brows
         page.get_by_role("button", name="Add offer").click()
         page.wait_for_selector(".queued-move:has-text('Offer United States a deal')")
         step(page, 2)
-        wait_text(page, ".standing-JP", "threatens to sell $300bn of Treasuries, 21% credible, standing 0 months")
+        wait_text(page, ".standing-JP", "threatens to sell $300bn of Treasuries, ")
+        assert re.search(r"\d+% credible, standing 0 months", page.locator(".standing-JP").inner_text())
         wait_text(page, ".offer-from-me", "open until month 4")
-        step(page, 3)                       # the US answers by its projected score: a counter or a rejection
+        step(page, 3)                       # the US answers by its projected score
         wait_text(page, ".negotiation-panel", "month 2;")
-        assert any(word in page.locator(".negotiation-panel").inner_text() for word in ("countered", "rejected"))
+        assert re.search(r"(accepted|countered|rejected) in month 3", page.locator(".negotiation-panel").inner_text())
         page.wait_for_selector(".debrief-questions")
         assert "card" in page.locator(".debrief-questions").inner_text()
         shot(tab, "negotiation-play-japan", at=".negotiation-panel")
