@@ -1,6 +1,7 @@
 """Load test of the class game: a real server and N simulated players on loopback.
 
     python benchmarks/classroom_load.py --players 40 --rounds 5 [--port P] [--round-seconds S]
+    python benchmarks/classroom_load.py --archived 2000      # start-up time with 2,000 archived rooms
 
 Starts ``run.py play`` on a fresh class-game file, creates a room over HTTP with every seat open to
 people (13: nine governments, four central banks), and runs one thread per player (``urllib`` only).
@@ -257,14 +258,57 @@ def report(result: dict) -> None:
                     f"server_rss_mb={result['server_rss_mb']:.0f}"]))
 
 
+def archived_start_up(archived: int) -> None:
+    """Start-up time of the class-game registry on a file holding one live room and ``archived``
+    archived ones (copies of a real room's creation), against the same file with them all live.
+    Archived rooms are never replayed at start-up, so the first figure stays flat as the archive grows."""
+    import sqlite3
+
+    from classroom import ClassRegistry
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "class.sqlite3"
+        registry = ClassRegistry(db, ticker=False)
+        live, _ = registry.create("kato-2025", steps=2)
+        created = registry.store.events(live.code)[0]
+        registry.close()
+        with sqlite3.connect(db) as raw:
+            for number in range(archived):
+                code = f"A{number:05d}"
+                raw.execute("INSERT INTO events (room, at, kind, data) VALUES (?, ?, ?, ?)",
+                            (code, created.at, "created", json.dumps({**created.data, "code": code})))
+                raw.execute("INSERT INTO rooms (code, state, last_at, events) VALUES (?, 'archived', ?, 1)",
+                            (code, created.at))
+        started = time.perf_counter()
+        ClassRegistry(db, ticker=False).close()
+        with_archive = time.perf_counter() - started
+        sample = min(archived, 200)
+        with sqlite3.connect(db) as raw:
+            raw.execute(f"UPDATE rooms SET state = 'live' WHERE code IN (SELECT code FROM rooms WHERE state = "
+                        f"'archived' LIMIT {sample})")
+        started = time.perf_counter()
+        ClassRegistry(db, ticker=False).close()
+        live_sample = time.perf_counter() - started
+    print(f"archived_rooms={archived} start_up_s={with_archive:.2f} "
+          f"start_up_if_{sample}_of_them_were_live_s={live_sample:.2f} "
+          f"(all {archived} live: about {live_sample / max(sample, 1) * archived:.0f} s)")
+    print(f"target: start-up time independent of archived rooms: "
+          f"{'MET' if with_archive < 2.0 else 'NOT MET'} ({with_archive:.2f} s with {archived} archived)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--archived", type=int, default=0,
+                        help="instead of the load test: time start-up with this many archived rooms")
     parser.add_argument("--players", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--round-seconds", type=int, default=600,
                         help="round timer (long by default so that submissions, not the timer, close rounds)")
     args = parser.parse_args()
+    if args.archived:
+        archived_start_up(args.archived)
+        return 0
     if args.players < 2 or not 1 <= args.rounds <= 24:
         parser.error("--players must be at least 2 and --rounds from 1 to 24")
     result = run_benchmark(args.players, args.rounds, args.port or free_port(), args.round_seconds)

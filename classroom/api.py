@@ -2,7 +2,8 @@
 
 Every answer is JSON. A user error is ``{"error": "one clear sentence"}`` with a 4xx status (401 no or
 unknown token, 403 a token that may not do this, 404 unknown room, 409 a submission for a round
-already over, 413 body too large, 429 too many joins); anything unexpected is a 500 with a sentence, and the traceback goes to the
+already over, 413 body too large, 429 too many attempts, 503 the class-game file refused a write);
+anything unexpected is a 500 with a sentence, and the traceback goes to the
 server's log only.
 Room work runs in Starlette's thread pool, so a resolving round never blocks the pages' websockets.
 """

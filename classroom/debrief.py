@@ -175,12 +175,16 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def scores_table(room) -> pd.DataFrame:
-    """Per round and seat: who played it, the seat's own score and its parts after that round."""
+    """Per round and seat: who played it, the seat's own score and its parts after that round (a part
+    the seat's score does not have is empty)."""
     rows = [{"round": number, "seat": seat, "kind": seat_kind(seat), "players": ", ".join(_who_played(room, seat)),
              **scores}
             for number, by_seat in enumerate(room.round_scores, start=1) for seat, scores in by_seat.items()]
-    columns = ["round", "seat", "kind", "players", "score", "output", "inflation", "jobs", "wealth"]
-    return pd.DataFrame(rows, columns=columns)
+    parts = list(dict.fromkeys(name for row in rows for name in row if name not in SCORE_ROW_START))
+    return pd.DataFrame(rows, columns=[*SCORE_ROW_START, *parts])
+
+
+SCORE_ROW_START = ("round", "seat", "kind", "players", "score")
 
 
 def export_zip(room) -> bytes:

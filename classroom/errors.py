@@ -42,6 +42,12 @@ class TooLarge(UserError):
     status = 413
 
 
+class StorageFailed(UserError):
+    """The class-game file refused a write (read-only, disk full): nothing was changed; try later."""
+
+    status = 503
+
+
 def http_status(error: UserError) -> int:
     """The HTTP status for a user error: its own, or 400 for a plain ``UserError``."""
     return getattr(error, "status", 400)

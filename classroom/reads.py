@@ -59,7 +59,7 @@ class Reads:
         return {**view, "kind": seat_kind(seat), "actions": actions_for(seat),
                 "team": [p.name for p in self.players(seat)],
                 "brief": role.brief if role else "",
-                "objectives": role.objectives.model_dump() if role else None,
+                "objectives": self.session.model.seat_weights(seat),
                 "submission": None if mine is None else [public_decision(d) for d in mine.decisions],
                 "submitted_by": None if mine is None else self.people[mine.person].name,
                 "draft": [] if draft is None else [public_decision(d) for d in draft.decisions],

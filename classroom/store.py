@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classroom.errors import StorageFailed
 from simulation.errors import UserError
 
 LIVE, ARCHIVED = "live", "archived"
@@ -144,7 +145,7 @@ class EventStore:
             except sqlite3.Error as error:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise UserError(f"the class game could not be saved ({_words(error)}): nothing was changed; "
+                raise StorageFailed(f"the class game could not be saved ({_words(error)}): nothing was changed; "
                                 f"check the disk and the file '{self.path}'") from None
         return event
 

@@ -59,6 +59,7 @@ class RoomView:
     _headlines: tuple[tuple[int, str], ...]
     _scores: dict = field(default_factory=dict)
     _parts: dict = field(default_factory=dict)
+    _why: dict = field(default_factory=dict, compare=False, repr=False)   # (month, market) -> table, shared by pages
 
     @property
     def finished(self) -> bool:
@@ -74,10 +75,14 @@ class RoomView:
         return dict(self._parts[seat])
 
     def why(self, month: int, market: str) -> pd.DataFrame:
-        """As ``PlaySession.why``, from the copied drivers table."""
+        """As ``PlaySession.why``, from the copied drivers table; worked out once per view (every page
+        of the room reads the same view in a month) and shared."""
         from simulation.session import why_table
 
-        return why_table(self.result.drivers, month, market)
+        key = (month, market)
+        if key not in self._why:
+            self._why[key] = why_table(self.result.drivers, month, market)
+        return self._why[key]
 
     def baseline(self):
         """The scenario with every seat on its rule (shared, cached per scenario and seed)."""

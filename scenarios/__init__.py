@@ -231,10 +231,14 @@ class Scenario(Strict):
 
 class LoadedScenario:
     """A checked scenario with where it came from, the SHA-256 of its file, and any rule changes made
-    on the command line (recorded in run.json so that a run says how it differs from the file)."""
+    on the command line (recorded in run.json so that a run says how it differs from the file):
+    ``rule_changes`` as readable labels, ``rule_settings`` as the records that redo them on replay
+    (``{"seat", "kind", "rule", "params"}``)."""
 
-    def __init__(self, scenario: Scenario, path: Path, sha256: str, rule_changes: tuple[str, ...] = ()):
+    def __init__(self, scenario: Scenario, path: Path, sha256: str, rule_changes: tuple[str, ...] = (),
+                 rule_settings: tuple[dict, ...] = ()):
         self.scenario, self.path, self.sha256, self.rule_changes = scenario, path, sha256, rule_changes
+        self.rule_settings = rule_settings
 
     def __getattr__(self, name):
         return getattr(self.scenario, name)
@@ -388,7 +392,9 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
         replaced = next((n for n in mix if n in RULES and RULES[n].market == market and mix[n] > 0), None)
         share = mix.pop(replaced) if replaced else 0.2
         mix[name] = share
-        changed = scenario.model_copy(update={"investors": scenario.investors.model_copy(update={"mix": mix})})
+        params_by_rule = {**scenario.investors.params, **({name: dict(choice.params)} if choice.params else {})}
+        changed = scenario.model_copy(update={"investors": scenario.investors.model_copy(
+            update={"mix": mix, "params": params_by_rule})})
         label = f"investors: {name} replaces {replaced or 'nothing'}"
     elif kind == "monetary":
         if seat not in CENTRAL_BANKS:
@@ -401,7 +407,11 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
         government = scenario.government(seat).model_copy(update={kind: choice})
         changed = scenario.model_copy(update={"governments": {**scenario.governments, seat: government}})
         label = f"{seat}.{kind}: {name}"
-    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,))
+    if choice.params:
+        label += " (" + ", ".join(f"{k}={v}" for k, v in choice.params.items()) + ")"
+    setting = {"seat": seat or "investors", "kind": kind, "rule": name, "params": dict(choice.params)}
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes + (label,),
+                          loaded.rule_settings + (setting,))
 
 
 def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
@@ -434,4 +444,4 @@ def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> 
     if not seats:
         return loaded
     changed = scenario.model_copy(update={"governments": governments, "central_banks": banks})
-    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes)
+    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes, loaded.rule_settings)

@@ -130,7 +130,17 @@ def describe_terms(d, between: str = "you") -> str:
 
 def _fx_words(d) -> str:
     side = "sell dollars for the home currency" if d.amount_bn > 0 else "buy dollars"
-    return f"Currency intervention: {side}, ${abs(d.amount_bn):g}bn"
+    return f"Currency intervention: {side}, ${abs(d.amount_bn):,g}bn"
+
+
+def _home(d) -> str:
+    return " and sell the dollars for the home currency" if d.repatriate else ""
+
+
+def _repo_words(d) -> str:
+    if d.amount_bn < 0:
+        return f"Repay ${-d.amount_bn:,g}bn to the Fed's repo facility"
+    return f"Borrow ${d.amount_bn:,g}bn from the Fed's repo facility against Treasuries{_home(d)}"
 
 
 def _not_dollar(d, fail) -> None:
@@ -148,13 +158,13 @@ TABLE: dict[str, Action] = {a.name: a for a in (
            lambda d: f"Tariff on {_goods(d)}: {d.rate_pct:g}%"),
     Action("threaten_sale", GOVERNMENT, (AMOUNT,), (), "treasuries", "treasuries", "Threaten to sell",
            "Warns that you could sell this much of your US Treasuries; markets price part of it at once.",
-           lambda d: f"Threaten to sell ${d.amount_bn:g}bn of US Treasuries"),
+           lambda d: f"Threaten to sell ${d.amount_bn:,g}bn of US Treasuries"),
     Action("sell_treasuries", ANY, (AMOUNT,), (REPATRIATE,), "treasuries", "treasuries", "Sell",
            "Sells US Treasuries; the dollars stay in the reserves unless brought home (repatriate).",
-           lambda d: f"Sell ${d.amount_bn:g}bn of US Treasuries"),
+           lambda d: f"Sell ${d.amount_bn:,g}bn of US Treasuries{_home(d)}"),
     Action("buy_treasuries", ANY, (AMOUNT,), (), "treasuries", "treasuries", "Buy",
            "Buys US Treasuries with cash reserves.",
-           lambda d: f"Buy ${d.amount_bn:g}bn of US Treasuries"),
+           lambda d: f"Buy ${d.amount_bn:,g}bn of US Treasuries"),
     Action("retract_threat", GOVERNMENT, (), (), "treasuries", "treasuries", "Withdraw a threat",
            "Withdraws your standing threat to sell Treasuries (your record suffers).",
            lambda d: "Withdraw the threat to sell Treasuries"),
@@ -179,14 +189,13 @@ TABLE: dict[str, Action] = {a.name: a for a in (
                    "in force"),
     Action("set_policy_rate", CENTRAL_BANK, (POLICY_RATE,), (), "monetary", "rates", "Set the policy rate",
            "Sets your central bank's policy rate.", lambda d: f"Policy rate: {d.rate_pct:g}%"),
-    Action("fx_intervention", CENTRAL_BANK, (INTERVENTION,), (), "currency", "currency", "Intervene in the currency",
+    Action("fx_intervention", CENTRAL_BANK, (INTERVENTION,), (), "currency", "currency", "Intervene in the currency market",
            "Sells (positive) or buys (negative) dollars against your currency.", _fx_words,
            extra_check=_not_dollar),
-    Action("fima_repo", ANY, (REPO,), (REPATRIATE,), "fima_repo", "treasuries", "Borrow against Treasuries (repo)",
+    Action("fima_repo", ANY, (REPO,), (REPATRIATE,), "fima_repo", "treasuries", "Borrow dollars against them (Fed repo)",
            "Borrows dollars from the Fed's FIMA repo facility against your Treasuries (positive) or repays "
            "(negative): dollars without selling.",
-           lambda d: (f"Borrow ${d.amount_bn:g}bn from the Fed's repo facility" if d.amount_bn > 0
-                      else f"Repay ${-d.amount_bn:g}bn to the Fed's repo facility"),
+           _repo_words,
            extra_check=_not_dollar),
 )}
 

@@ -29,9 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_preset_option(sim)
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
                      help="load your own rule classes from this .py file (repeatable)")
-    sim.add_argument("--use-rule", action="append", default=[], metavar="SEAT.KIND=NAME",
-                     help="give a seat a rule, e.g. JP.treasury=cautious_seller, BOJ.monetary=taylor_rule, "
-                          "investors=my_fund (repeatable)")
+    sim.add_argument("--use-rule", action="append", default=[], metavar="SEAT.KIND=NAME[:PARAM=VALUE,...]",
+                     help="give a seat a rule, e.g. JP.treasury=cautious_seller:tranche_bn=50,keep_share=0.6, "
+                          "BOJ.monetary=taylor_rule, investors=my_fund (repeatable)")
     rules = commands.add_parser("rules", help="list the rule catalogue, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name")
     rules.add_argument("--rules", action="append", default=[], metavar="FILE", help="also list rules from this file")
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("replay", help="replay a saved run: a --save file, a run.json, or a link's query string")
     rep.add_argument("state", help="saved state file, run.json, or '?scenario=...' query string")
     rep.add_argument("--out", help="folder for the output files")
+    rep.add_argument("--rules", action="append", default=[], metavar="FILE",
+                     help="your rule file(s) the run used (run.json records their SHA-256; replay checks it)")
     rep.add_argument("--allow-version-change", action="store_true",
                      help="replay even if the model version or scenario file differ from when it was saved")
     commands.add_parser("actions", help="print the table of decisions (who may take each, its fields, what it does)")
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
     scen.add_argument("id", nargs="?", help="scenario id or path to a scenario file")
+    scen.add_argument("--rules", action="append", default=[], metavar="FILE",
+                      help="load your own rule classes from this .py file first (for a scenario that names them)")
     hist = commands.add_parser("history", help="compare the model's markets with what happened in 2025 (history-2025)")
     hist.add_argument("--scenario", default="history-2025",
                       help="a scenario whose start month has actual data (default: history-2025)")
@@ -123,9 +127,8 @@ def simulate(args) -> int:
 
     from scenarios import load_scenario
 
-    scenario = load_scenario(args.scenario)
-    if args.rules or args.use_rule:
-        scenario = apply_rule_options(scenario, args.rules, args.use_rule)
+    load_rule_files(args.rules)  # first: the scenario file may name a rule defined in them
+    scenario = apply_rule_options(load_scenario(args.scenario), args.use_rule)
     result = run(scenario, steps=args.steps, seed=args.seed, decisions=args.decisions,
                  calibration_preset=args.calibration_preset)
     report(result, args.out)
@@ -176,7 +179,8 @@ def history(args) -> int:
 def replay(args) -> int:
     from simulation.savestate import read_state, restore
 
-    result = restore(read_state(args.state), allow_version_change=args.allow_version_change)
+    result = restore(read_state(args.state), allow_version_change=args.allow_version_change,
+                     rules=getattr(args, "rules", []))
     report(result, args.out)
     return 0
 
@@ -203,6 +207,7 @@ def report(result, out: str | None) -> None:
 def scenarios(args) -> int:
     from scenarios import load_scenario, shipped_scenarios
 
+    load_rule_files(getattr(args, "rules", []))
     if args.action == "show":
         if not args.id:
             raise UserError("'scenarios show' needs a scenario id, e.g. 'python run.py scenarios show kato-2025'")
@@ -258,39 +263,69 @@ def check_scenarios(ids: list[str]) -> int:
     return 1 if failed else 0
 
 
-def apply_rule_options(loaded, files: list[str], uses: list[str]):
-    """Load the user's rule files, then give seats the rules named in ``--use-rule SEAT.KIND=NAME``."""
-    from agents.rules import RULES
+def load_rule_files(files: list[str]) -> None:
+    """Load the user's rule files (before any scenario, which may name their rules)."""
     from agents.rules.user_rules import load_rule_file
-    from scenarios import with_rule
 
     for file in files:
         load_rule_file(file)
+
+
+def apply_rule_options(loaded, uses: list[str]):
+    """Give seats the rules named in ``--use-rule SEAT.KIND=NAME[:PARAM=VALUE,...]`` (rule files loaded)."""
+    from scenarios import with_rule
+
     for use in uses:
-        target, _, name = use.partition("=")
-        seat, _, kind = target.partition(".")
-        if not name or (seat != "investors" and not kind):
-            raise UserError(f"--use-rule expects SEAT.KIND=NAME (e.g. JP.treasury=cautious_seller) or "
-                            f"investors=NAME, got '{use}'")
-        if name not in RULES:
-            raise UserError(f"--use-rule: unknown rule '{name}'; see 'python run.py rules' "
-                            "(your own rules need --rules FILE)")
-        kind = "investor" if seat == "investors" else kind
-        if RULES[name].kind != kind:
-            raise UserError(f"--use-rule: '{name}' is a {RULES[name].kind} rule, not a {kind} rule")
-        loaded = with_rule(loaded, None if seat == "investors" else seat, kind, name)
+        seat, kind, name, params = parse_use_rule(use)
+        loaded = with_rule(loaded, None if seat == "investors" else seat, kind, name, params)
     return loaded
+
+
+USE_RULE_FORM = ("--use-rule expects SEAT.KIND=NAME[:PARAM=VALUE,...] (e.g. JP.treasury=cautious_seller:tranche_bn=50) "
+                 "or investors=NAME")
+
+
+def parse_use_rule(text: str) -> tuple[str, str, str, dict]:
+    """``JP.treasury=cautious_seller:tranche_bn=50,keep_share=0.6`` -> ("JP", "treasury", name, params),
+    each part checked with a sentence (the parameter values are checked when the rule is made)."""
+    from agents.rules import RULES
+
+    target, _, rest = text.partition("=")
+    name, _, settings = rest.partition(":")
+    seat, _, kind = target.partition(".")
+    if not name or (seat != "investors" and not kind):
+        raise UserError(f"{USE_RULE_FORM}, got '{text}'")
+    if name not in RULES:
+        raise UserError(f"--use-rule: unknown rule '{name}'; see 'python run.py rules' "
+                        "(your own rules need --rules FILE)")
+    kind = "investor" if seat == "investors" else kind
+    if RULES[name].kind != kind:
+        raise UserError(f"--use-rule: '{name}' is a {RULES[name].kind} rule, not a {kind} rule")
+    params = {}
+    for pair in filter(None, settings.split(",")):
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise UserError(f"--use-rule '{text}': parameter '{pair}' should be PARAM=VALUE, e.g. tranche_bn=50")
+        params[key.strip()] = _number_or_text(value.strip())
+    return seat, kind, name, params
+
+
+def _number_or_text(value: str):
+    """'50' -> 50, '0.6' -> 0.6, 'US' -> 'US' (a choice parameter such as an economy code)."""
+    for convert in (int, float):
+        try:
+            return convert(value)
+        except ValueError:
+            pass
+    return value
 
 
 def list_rules(args) -> int:
     import inspect
 
     from agents.rules import RULES
-    from agents.rules.base import KINDS
-    from agents.rules.user_rules import load_rule_file
 
-    for file in args.rules:
-        load_rule_file(file)
+    load_rule_files(args.rules)
     if args.name:
         cls = RULES.get(args.name)
         if cls is None:

@@ -222,6 +222,14 @@ class Macro:
         i = index_of(seat)
         return {name: float(part[i]) for name, part in self.score_parts().items()}
 
+    def seat_weights(self, seat: str) -> dict[str, float]:
+        """The weights one seat's score uses (its role's objectives, or the calibrated defaults)."""
+        if seat in CENTRAL_BANKS:
+            b = self.banks.index(seat)
+            return {name: float(w[b]) for name, w in self.mandate.items()}
+        i = index_of(seat)
+        return {name: float(w[i]) for name, w in self.weights.items()}
+
     def seat_score(self, seat: str) -> float:
         """One seat's score: 100 at the start plus its terms."""
         if seat in CENTRAL_BANKS:

@@ -351,6 +351,10 @@ class TradeWarModel(mesa.Model):
         """A seat's score terms now (the score is 100 plus their sum)."""
         return self.macro.seat_parts(seat)
 
+    def seat_weights(self, seat: str) -> dict[str, float]:
+        """The weights of a seat's score: its role's objectives, or the calibrated defaults."""
+        return self.macro.seat_weights(seat)
+
     def scores_frame(self):
         """Every seat's score and its parts at every step so far (``step, seat, part, value``)."""
         return self.recorder.scores_frame()

@@ -15,6 +15,7 @@ the model's stylized facts still hold with it?
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,15 +29,24 @@ from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
 DEFAULT_SEAT = {"trade": "JP", "treasury": "JP", "negotiation": "JP", "monetary": "BOJ"}
 SITUATIONS = 300
+BEHAVIOUR_SEEDS = (1, 2, 3, 2025)
+# The actions each kind of policy rule takes: a decision counts as the rule's own if its seat took one.
+KIND_ACTIONS = {"trade": ("set_tariff", "trade_deal"),
+                "treasury": ("sell_treasuries", "buy_treasuries", "threaten_sale", "retract_threat"),
+                "monetary": ("set_policy_rate", "fx_intervention")}
 
 
 @dataclass
 class Section:
     title: str
     rows: list[tuple[str, bool, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # plain facts that are not a pass or a fail
 
     def add(self, name: str, passed: bool, detail: str = "") -> None:
         self.rows.append((name, bool(passed), detail))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     @property
     def passed(self) -> bool:
@@ -61,6 +71,7 @@ class Report:
                 lines.append(f"  [{'pass' if ok else 'FAIL'}] {name}" + (f": {detail}" if detail else ""))
             if section.title.startswith("Behaviour") and self.table:
                 lines.append(self.table)
+            lines += [f"  [note] {text}" for text in section.notes]
         return "\n".join(lines)
 
 
@@ -79,12 +90,14 @@ def check_rule(cls: type[Rule], seat: str | None = None, quick: bool = False) ->
         _policy_contract(cls, seat, contract)
     if not contract.passed:
         return report  # a rule that breaks the contract would only crash the runs below
-    behaviour = Section("Behaviour against the built-in rule (kato-2025, mean of seeds 1-3, end of run)")
+    seeds = BEHAVIOUR_SEEDS[:1] if quick else BEHAVIOUR_SEEDS
+    behaviour = Section(f"Behaviour against the built-in rule (kato-2025, mean of seeds "
+                        f"{', '.join(map(str, seeds))}, end of run)")
     report.sections.append(behaviour)
     try:
-        report.table = _behaviour(cls, seat, behaviour, seeds=(1,) if quick else (1, 2, 3))
+        report.table = _behaviour(cls, seat, behaviour, seeds=seeds)
     except Exception as error:  # noqa: BLE001 - any failure of the student's rule is reported, not raised
-        behaviour.add("runs kato-2025 with the rule", False, f"{type(error).__name__}: {error}")
+        behaviour.add("runs kato-2025 with the rule", False, _failure_text(error))
         return report
     facts = Section("Stylized facts with the rule in place")
     report.sections.append(facts)
@@ -111,6 +124,13 @@ def _build(cls, section: Section):
         return None
     section.add("builds with its default parameters", True, f"{len(cls.parameters())} parameters within their bounds")
     return rule
+
+
+def _failure_text(error: BaseException) -> str:
+    """A student's rule failure is already a sentence (file, line, situation); anything else gets its type."""
+    from agents.rules.user_rules import RuleFailure
+
+    return str(error) if isinstance(error, (RuleFailure, UserError)) else f"{type(error).__name__}: {error}"
 
 
 def random_observation(rng: np.random.Generator, actor: str, step: int) -> Observation:
@@ -155,30 +175,53 @@ def _random_offers(rng: np.random.Generator, economy: str, partners: list[str], 
 def _policy_contract(cls, seat: str, section: Section) -> None:
     if seat not in ECONOMIES and seat not in CENTRAL_BANKS:
         raise UserError(f"unknown seat '{seat}'; expected an economy or a central bank")
-    first, problems = _decide_many(cls(), seat)
-    second, _ = _decide_many(cls(), seat)
+    first, problems, seconds = _decide_many(cls(), seat)
+    made = sum(len(d) for d in first if d)
     section.add(f"returns valid decisions in {SITUATIONS} random situations", not problems,
-                problems[0] if problems else f"{sum(len(d) for d in first)} decisions, all valid")
+                problems[0] if problems else f"{made} decisions, all valid")
+    if any("was stopped" in p for p in problems):
+        return  # a rule that hangs would only hang again
+    second, _, _ = _decide_many(cls(), seat)
     section.add("is deterministic (same situations, same decisions)", first == second,
                 "" if first == second else "a fresh copy of the rule decided differently")
+    from agents.rules.user_rules import DECIDE_BUDGET_S
+
+    section.note(f"time per decision: {np.mean(seconds) * 1e6:,.0f} µs on average, {max(seconds) * 1e3:,.2f} ms "
+                 f"at most (a call longer than {DECIDE_BUDGET_S:g} s is stopped)")
 
 
-def _decide_many(rule, seat: str) -> tuple[list, list[str]]:
+def _decide_many(rule, seat: str) -> tuple[list, list[str], list[float]]:
+    """The rule's answers in SITUATIONS random situations, the problems found and each call's time.
+    Stops at the first call that overran its time budget."""
+    from agents.rules.user_rules import RuleOverran
+
     rng = np.random.default_rng(12345)
-    outputs, problems = [], []
+    outputs, problems, seconds = [], [], []
     for n in range(SITUATIONS):
         obs = random_observation(rng, seat, step=1 + n % 24)
+        started = time.perf_counter()
         try:
             decisions = rule.decide(obs)
+        except RuleOverran as error:
+            problems.append(f"{error} (situation {n + 1})")
+            break
         except Exception as error:  # noqa: BLE001
-            problems.append(f"raised {type(error).__name__}: {error} (situation {n + 1})")
+            problems.append(f"{_raised(error)} (situation {n + 1})")
             outputs.append(None)
             continue
+        finally:
+            seconds.append(time.perf_counter() - started)
         outputs.append(_summary(decisions))
         problem = _decision_problem(decisions, obs)
         if problem:
             problems.append(f"situation {n + 1}: {problem}")
-    return outputs, problems
+    return outputs, problems, seconds
+
+
+def _raised(error: Exception) -> str:
+    from agents.rules.user_rules import RuleFailure
+
+    return str(error) if isinstance(error, RuleFailure) else f"raised {type(error).__name__}: {error}"
 
 
 def _summary(decisions) -> tuple | None:
@@ -263,11 +306,13 @@ def _behaviour(cls, seat, section: Section, seeds) -> str:
     base = load_scenario("kato-2025")
     mine = _with_rule(base, cls, seat)
     economy = home_economy(seat) if seat else "JP"
-    rows = {}
+    rows, acted = {}, {}
     for label, scenario in (("built-in", base), ("yours", mine)):
         ends = []
         for seed in seeds:
             r = run(scenario, seed=seed)
+            if label == "yours":
+                acted[seed] = _own_decisions(r, cls, seat)
             m, e = r.model.iloc[-1], r.economies[r.economies.step == r.economies.step.max()].set_index("economy")
             ends.append({"us_10y": m.us_10y, "usd_jpy": m.usd_jpy, "sp500": m.sp500, "nikkei225": m.nikkei225,
                          f"{economy} gdp_bn": e.loc[economy, "gdp_bn"], f"{economy} score": e.loc[economy, "score"],
@@ -276,7 +321,32 @@ def _behaviour(cls, seat, section: Section, seeds) -> str:
     table = pd.DataFrame(rows)
     table["difference"] = table["yours"] - table["built-in"]
     section.add("runs kato-2025 in its seat", True, f"seat {seat or 'investors'}; built-in = the scenario's own rule")
+    _report_decisions(section, cls, seat, acted)
     return "  " + table.to_string(float_format=lambda x: f"{x:,.3f}").replace("\n", "\n  ")
+
+
+def _own_decisions(result, cls, seat) -> int | None:
+    """How many decisions the rule's seat took with its kind of action (None for investor rules)."""
+    actions = KIND_ACTIONS.get(cls.kind)
+    if actions is None:
+        return None
+    return sum(1 for d in result.world.decision_log if d.origin == "rule" and d.actor == seat and d.action in actions)
+
+
+def _report_decisions(section: Section, cls, seat, acted: dict) -> None:
+    """Say how often the rule acted, and plainly when it never did: then the table shows no effect of
+    the rule at all, only that its conditions never held in this scenario."""
+    if any(n is None for n in acted.values()):
+        return
+    per_seed = ", ".join(f"{n} on seed {seed}" for seed, n in acted.items())
+    if sum(acted.values()) == 0:
+        section.note(f"YOUR RULE NEVER ACTED: it made no decision in kato-2025 on seeds "
+                     f"{', '.join(map(str, acted))}, so the table shows no effect of it. Its conditions never "
+                     f"held for {seat} in these runs; compare them with the prices in "
+                     "'python run.py simulate --scenario kato-2025 --out out/kato' (model.csv), or try other "
+                     "parameters with --use-rule " f"{seat}.{cls.kind}={cls.name}:PARAM=VALUE")
+    else:
+        section.note(f"decisions your rule made in kato-2025: {per_seed}")
 
 
 def _facts(cls, seat, section: Section) -> None:
@@ -305,7 +375,5 @@ def _facts(cls, seat, section: Section) -> None:
         b, s = pair(broad, 1)
         move = (s.model.sp500[1] / b.model.sp500[1] - 1) * 100
         section.add("a broad US tariff lowers the S&P 500 in its first month", move < 0, f"{move:+.1f}%")
-    except UserError as error:
-        section.add("the fact checks run", False, str(error))
     except Exception as error:  # noqa: BLE001
-        section.add("the fact checks run", False, f"{type(error).__name__}: {error}")
+        section.add("the fact checks run", False, _failure_text(error))

@@ -130,6 +130,8 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "scenario": loaded.id if loaded.path.parent == _shipped_dir() else str(loaded.path),
         "scenario_sha256": loaded.sha256,
         "rule_changes": list(loaded.rule_changes),
+        "rule_settings": [dict(s) for s in loaded.rule_settings],
+        "rule_files": rule_files(loaded.scenario),
         "seats": list(seats),
         "calibration_preset": loaded.calibration_preset,
         "seed": seed,
@@ -138,6 +140,22 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "applied": [d.to_record() for d in model.decision_log],
     }
     return RunResult(rec, record, model)
+
+
+def rule_files(scenario) -> list[dict]:
+    """Path and SHA-256 of every user's rule file whose rules this scenario uses (none for built-in
+    rules): a replay must load the same code to give the same numbers."""
+    from agents.rules import RULES
+    from agents.rules.user_rules import rule_file_record
+    from simulation.world import CENTRAL_BANKS, ECONOMIES
+
+    names = [choice.rule for code in ECONOMIES for choice in (scenario.government(code).trade,
+                                                              scenario.government(code).treasury) if choice]
+    names += [scenario.central_bank(bank).rule for bank in CENTRAL_BANKS if scenario.central_bank(bank)]
+    names += list(scenario.investors.mix)
+    records = [rule_file_record(RULES[name]) for name in names if name in RULES]
+    unique = {(r["path"], r["sha256"]): r for r in records if r}
+    return [unique[key] for key in sorted(unique)]
 
 
 def _shipped_dir() -> Path:

@@ -34,6 +34,9 @@ class SavedRun:
     model_version: str = MODEL_VERSION
     seats: tuple[str, ...] = ()        # roles people played: they had no rules, only their decisions
     calibration_preset: str = ""       # low / central / high when chosen for the run ("" = the scenario's own)
+    rule_changes: tuple[str, ...] = ()  # run.json only: rules given on the command line (labels) ...
+    rule_settings: tuple[dict, ...] = ()  # ... and how to redo them: {"seat", "kind", "rule", "params"}
+    rule_files: tuple[dict, ...] = ()  # the user's rule files the run used: {"path", "sha256"}
 
     @classmethod
     def of(cls, result) -> "SavedRun":
@@ -42,7 +45,8 @@ class SavedRun:
         decisions = tuple(from_mapping({k: v for k, v in d.items() if k in FIELDS}, "run record", origin="file")
                           for d in r["decisions"])
         return cls(r["scenario"], r["scenario_sha256"], r["seed"], r["steps"], decisions, r["model_version"],
-                   tuple(r.get("seats", ())), r.get("calibration_preset", ""))
+                   tuple(r.get("seats", ())), r.get("calibration_preset", ""),
+                   tuple(r.get("rule_changes", ())), tuple(r.get("rule_settings", ())), tuple(r.get("rule_files", ())))
 
 
 # -- TOML file ------------------------------------------------------------------------------------
@@ -78,7 +82,20 @@ def from_record(data: dict, where: str) -> SavedRun:
         decisions.append(decision)
     return SavedRun(str(data["scenario"]), str(data.get("scenario_sha256", "")), _int(data["seed"], "seed", where),
                     _int(data["steps"], "steps", where), tuple(decisions), str(data["model_version"]),
-                    _seats(data.get("seats", []), where), _preset(data.get("calibration_preset", ""), where))
+                    _seats(data.get("seats", []), where), _preset(data.get("calibration_preset", ""), where),
+                    *_rule_records(data, where))
+
+
+def _rule_records(data: dict, where: str) -> tuple[tuple, tuple, tuple]:
+    """rule_changes, rule_settings and rule_files of a run.json, checked for shape."""
+    changes, settings, files = (data.get(key, []) for key in ("rule_changes", "rule_settings", "rule_files"))
+    for key, value, fields in (("rule_settings", settings, ("seat", "kind", "rule", "params")),
+                               ("rule_files", files, ("path", "sha256"))):
+        if not isinstance(value, list) or not all(isinstance(v, dict) and set(fields) <= set(v) for v in value):
+            raise UserError(f"{where}: '{key}' must be a list of tables with {', '.join(fields)}")
+    if not isinstance(changes, list):
+        raise UserError(f"{where}: 'rule_changes' must be a list")
+    return tuple(str(c) for c in changes), tuple(settings), tuple(files)
 
 
 def read_state(path_or_query: str) -> SavedRun:
@@ -99,10 +116,7 @@ def read_state(path_or_query: str) -> SavedRun:
 
 # -- URL query ------------------------------------------------------------------------------------
 def to_query(state: SavedRun) -> str:
-    moves = ";".join(",".join([str(d.step), d.actor, d.action] + [f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
-                                                               for k, v in d.to_record().items()
-                                                               if k in FIELDS[3:]])
-                     for d in state.decisions)
+    moves = decisions_to_text(state.decisions)
     params = {"scenario": state.scenario, "seed": state.seed, "steps": state.steps, "v": state.model_version,
               "sha": state.scenario_sha256[:SHA_CHARS]}
     if state.seats:
@@ -114,16 +128,18 @@ def to_query(state: SavedRun) -> str:
     return "?" + urlencode(params)
 
 
-def from_query(query: str) -> SavedRun:
-    where = "saved link"
-    fields = parse_qs(urlsplit(query).query if "://" in query else query.lstrip("?"), keep_blank_values=True)
-    get = lambda key: fields[key][-1] if key in fields else None  # noqa: E731
-    for key in ("scenario", "seed", "steps", "v"):
-        if get(key) is None:
-            raise UserError(f"{where}: missing '{key}'; expected scenario, seed, steps and v (model version)")
-    steps = _int(get("steps"), "steps", where)
+def decisions_to_text(decisions) -> str:
+    """Decisions as a link writes them: ``step,actor,action,field:value...`` joined by ``;``."""
+    return ";".join(",".join([str(d.step), d.actor, d.action] + [f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
+                                                               for k, v in d.to_record().items()
+                                                               if k in FIELDS[3:]])
+                    for d in decisions)
+
+
+def decisions_from_text(text: str, steps: int, where: str = "saved link") -> list[Decision]:
+    """The decisions of ``decisions_to_text``, each checked; a fault is a ``UserError`` naming its place."""
     decisions = []
-    for number, item in enumerate(filter(None, (get("d") or "").split(";")), start=1):
+    for number, item in enumerate(filter(None, (text or "").split(";")), start=1):
         parts = item.split(",")
         if len(parts) < 3:
             raise UserError(f"{where}, decision {number}: expected 'step,actor,action[,field:value...]', got '{item}'")
@@ -135,26 +151,70 @@ def from_query(query: str) -> SavedRun:
         decision = from_mapping(data, f"{where}, decision {number}", origin="file")
         check(decision, steps)
         decisions.append(decision)
+    return decisions
+
+
+def from_query(query: str) -> SavedRun:
+    where = "saved link"
+    fields = parse_qs(urlsplit(query).query if "://" in query else query.lstrip("?"), keep_blank_values=True)
+    get = lambda key: fields[key][-1] if key in fields else None  # noqa: E731
+    for key in ("scenario", "seed", "steps", "v"):
+        if get(key) is None:
+            raise UserError(f"{where}: missing '{key}'; expected scenario, seed, steps and v (model version)")
+    steps = _int(get("steps"), "steps", where)
+    decisions = decisions_from_text(get("d") or "", steps, where)
     return SavedRun(get("scenario"), get("sha") or "", _int(get("seed"), "seed", where), steps,
                     tuple(decisions), get("v"), _seats(list(filter(None, (get("seats") or "").split(","))), where),
                     _preset(get("preset") or "", where))
 
 
 # -- restoring ------------------------------------------------------------------------------------
-def restore(state: SavedRun, allow_version_change: bool = False):
-    """Replay a saved state; refuses (with a reason) if the model or the scenario file changed."""
-    from scenarios import load_scenario
+def restore(state: SavedRun, allow_version_change: bool = False, rules: list[str] | tuple[str, ...] = ()):
+    """Replay a saved state; refuses (with a reason) if the model or the scenario file changed, or if the
+    run used rules from the user's files and ``rules`` does not give those same files."""
+    from scenarios import load_scenario, with_rule
     from simulation.runner import run
 
     if state.model_version != MODEL_VERSION and not allow_version_change:
         raise UserError(f"this run was saved by model version {state.model_version} and this is {MODEL_VERSION}; "
                         "its numbers may differ (replay anyway with --allow-version-change)")
+    load_rule_files_for(state, rules, allow_version_change)
+    if state.rule_changes and not state.rule_settings:
+        raise UserError(f"this run changed rules on the command line ({'; '.join(state.rule_changes)}) but its "
+                        "record does not say how to redo them (it was saved by an older version); run it again "
+                        "with the same --use-rule options instead")
     loaded = load_scenario(state.scenario)
+    for setting in state.rule_settings:
+        seat = None if setting["seat"] == "investors" else setting["seat"]
+        loaded = with_rule(loaded, seat, setting["kind"], setting["rule"], setting["params"])
     if state.scenario_sha256 and not loaded.sha256.startswith(state.scenario_sha256) and not allow_version_change:
         raise UserError(f"scenario '{state.scenario}' has changed since this run was saved; its numbers may differ "
                         "(replay anyway with --allow-version-change)")
     return run(loaded, seed=state.seed, steps=state.steps, decisions=list(state.decisions), seats=state.seats,
                calibration_preset=state.calibration_preset or None)
+
+
+def load_rule_files_for(state: SavedRun, given, allow_changed: bool) -> None:
+    """Load the rule files given with ``replay --rules``; every file the run used must be among them,
+    byte for byte (by SHA-256, wherever it now lives), or the replay would silently differ."""
+    from agents.rules.user_rules import file_sha256, load_rule_file
+
+    loaded = {}
+    for path in given:
+        load_rule_file(path)
+        loaded[file_sha256(path)] = path
+    for used in state.rule_files:
+        if used["sha256"] in loaded:
+            continue
+        same_name = [p for p in loaded.values() if Path(p).name == Path(used["path"]).name]
+        if same_name and allow_changed:
+            continue
+        if same_name:
+            raise UserError(f"rules file '{same_name[0]}' is not the one this run used: '{used['path']}' had SHA-256 "
+                            f"{used['sha256'][:12]}..., this file has {file_sha256(same_name[0])[:12]}...; its rules "
+                            "may decide differently (replay anyway with --allow-version-change)")
+        raise UserError(f"this run used rules from your file '{used['path']}' (SHA-256 {used['sha256'][:12]}...); "
+                        f"replay it with --rules {used['path']} so the same code decides again")
 
 
 def _int(value, name: str, where: str) -> int:

@@ -20,14 +20,14 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from simulation.actions import ANY, TABLE
-from simulation.decisions import CENTRAL_BANK, GOVERNMENT, Decision, check, home_economy
+from simulation.decisions import Decision, check, home_economy
 from simulation.errors import DecisionError, UserError
 from simulation.policy import describe_cause
 from simulation.runner import RunResult, _positive_int, run
 from simulation.savestate import SavedRun
+from simulation.seat_view import SeatView, actions_for, seat_kind, seat_view  # noqa: F401  (seat_kind, actions_for: public here too)
 from simulation.version import MODEL_VERSION
-from simulation.world import CENTRAL_BANKS, ECONOMIES
+from simulation.world import ECONOMIES
 
 # What the "why did it move" panel and the charts show, with units for their labels.
 KEY_SERIES = {"us_10y": ("US 10-year yield", "%"), "usd_jpy": ("USD/JPY", "yen per dollar"),
@@ -35,7 +35,10 @@ KEY_SERIES = {"us_10y": ("US 10-year yield", "%"), "usd_jpy": ("USD/JPY", "yen p
 
 
 class PlaySession:
-    """One game: a live model, the seats people play, and the log of their decisions."""
+    """One game: a live model, the seats people play, and the log of their decisions.
+
+    It implements ``simulation.seat_view.GameState``, the read-only interface the app's pages draw from.
+    """
 
     def __init__(self, scenario, seats: tuple[str, ...] = (), seed: int | None = None,
                  steps: int | None = None, decisions: tuple[Decision, ...] | list[Decision] = (),
@@ -98,6 +101,31 @@ class PlaySession:
         self.log.extend(given)
         self.__dict__.pop("result", None)
 
+    def play_month(self, decisions: list[Decision] | tuple[Decision, ...] = ()) -> list[tuple[Decision, str]]:
+        """Play the next month with the players' ``decisions``, leaving out any the world no longer allows.
+
+        A move checked when it was queued may be impossible by the time its month is played (an undo, or a
+        scripted event of that month, changed the world). Such a move is dropped and the month is played
+        without it; the dropped moves come back with the reason for each, in plain words, for the page
+        to show. A decision that is malformed (not merely impossible now) is still refused.
+        """
+        month = self.month + 1
+        kept, dropped = [], []
+        for d in decisions:
+            reason = self.seat_view(d.actor).refusal(d) if d.actor in self.seats else ""
+            (dropped.append((d, reason)) if reason else kept.append(d))
+        while True:
+            try:
+                self.step(kept)
+                return dropped
+            except UserError as error:
+                # a refusal by the model names the decision's label ("decision (step 7, JP sell_treasuries)")
+                refused = next((d for d in kept if f"({replace(d, step=month).label()})" in str(error)), None)
+                if refused is None:
+                    raise
+                kept.remove(refused)
+                dropped.append((refused, str(error).split("): ", 1)[-1].rstrip(".") + "."))
+
     def check_decision(self, d: Decision) -> None:
         """Refuse a decision its seat may not take, with a sentence saying why."""
         if d.actor not in self.seats:
@@ -137,6 +165,10 @@ class PlaySession:
                         self.seats)
 
     # -- reading ----------------------------------------------------------------------------------
+    def seat_view(self, seat: str) -> SeatView:
+        """What ``seat`` sees now and the moves open to it next month (a frozen copy)."""
+        return seat_view(self.model, seat, self.steps)
+
     @cached_property
     def result(self) -> RunResult:
         """The run so far as tables (rebuilt after every month played)."""
@@ -151,6 +183,13 @@ class PlaySession:
         events = [(e.step, e.headline) for e in self.model.events if month is None or e.step == month]
         return sorted(events, key=lambda item: -item[0])
 
+    def scripted_events(self) -> list[tuple[int, str]]:
+        """(month, headline) of every scripted event so far: the scenario's script and news, and shocks an
+        instructor injected (the charts mark their months)."""
+        scripted = {(d.step, d.actor, d.action) for d in [*self.model.scripted, *self.log] if d.origin == "scenario"}
+        return [(e.step, e.headline) for e in self.model.events
+                if e.action == "breaking_news" or (e.step, e.actor, e.action) in scripted]
+
     def score(self, seat: str) -> float:
         """The seat's own score: a government's with its role's weights, a central bank's on its mandate."""
         return self.model.seat_score(seat)
@@ -160,26 +199,31 @@ class PlaySession:
 
     def baseline(self) -> RunResult:
         """The scenario as written, same seed, every seat on its rule: what the player is compared with."""
-        return _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
+        return baseline_run(self.loaded, self.seed, self.steps)
 
     def baseline_score_parts(self, seat: str, month: int) -> dict[str, float]:
         """The baseline's score terms for ``seat`` at ``month`` (the report card's comparison)."""
-        result = _baseline(self.loaded.path, self.loaded.sha256, self.seed, self.steps, self.loaded)
-        return result.world.recorder.seat_parts(month, seat)
+        return baseline_score_parts(self.loaded, self.seed, self.steps, seat, month)
 
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
         95th percentile of each column at every step (long format: step, column, p5, p50, p95)."""
-        seeds = _positive_int(seeds, "seeds", 1, 200)
-        runs = [run(self.loaded, steps=self.steps, seed=self.seed + k, decisions=list(self.log), seats=self.seats)
-                for k in range(seeds)]
-        frames = []
-        for column in columns:
-            paths = np.vstack([r.series("model", (), column) for r in runs])
-            p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
-            frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
-                                        "p5": p5, "p50": p50, "p95": p95}))
-        return pd.concat(frames, ignore_index=True)
+        return seed_fan(self.loaded, self.steps, self.seed, seeds, list(self.log), self.seats, columns)[0]
+
+
+def seed_fan(loaded, steps: int, seed: int, seeds: int, decisions=(), seats=(),
+             columns: tuple[str, ...] = tuple(KEY_SERIES)) -> tuple[pd.DataFrame, list[RunResult]]:
+    """Run ``loaded`` with seeds ``seed``, ``seed + 1``, ... and summarise each column's spread: the 5th,
+    50th and 95th percentile at every step (long format: step, column, p5, p50, p95), and the runs."""
+    seeds = _positive_int(seeds, "seeds", 1, 200)
+    runs = [run(loaded, steps=steps, seed=seed + k, decisions=list(decisions), seats=seats) for k in range(seeds)]
+    frames = []
+    for column in columns:
+        paths = np.vstack([r.series("model", (), column) for r in runs])
+        p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
+        frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
+                                    "p5": p5, "p50": p50, "p95": p95}))
+    return pd.concat(frames, ignore_index=True), runs
 
 
 def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:
@@ -190,19 +234,14 @@ def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:
     return rows.reindex(rows.change.abs().sort_values(ascending=False).index)[["label", "change", "unit", "cause"]]
 
 
-def seat_kind(seat: str) -> str:
-    """'government' or 'central bank'."""
-    if seat in CENTRAL_BANKS:
-        return CENTRAL_BANK
-    if seat in ECONOMIES:
-        return GOVERNMENT
-    raise UserError(f"unknown seat '{seat}'")
+def baseline_run(loaded, seed: int, steps: int) -> RunResult:
+    """The scenario ``loaded`` as written, every seat on its rule (cached): any game's comparison run."""
+    return _baseline(loaded.path, loaded.sha256, seed, steps, loaded)
 
 
-def actions_for(seat: str) -> list[str]:
-    """The actions a person in ``seat`` may take, in the order of the action table."""
-    kind = seat_kind(seat)
-    return [name for name, a in TABLE.items() if a.who in (kind, ANY) and "player" in a.origins]
+def baseline_score_parts(loaded, seed: int, steps: int, seat: str, month: int) -> dict[str, float]:
+    """The baseline's score terms for ``seat`` at ``month``."""
+    return baseline_run(loaded, seed, steps).world.recorder.seat_parts(month, seat)
 
 
 _BASELINES: dict[tuple, RunResult] = {}

@@ -39,6 +39,7 @@ class TradeNetwork:
         n, s = len(ECONOMIES), len(SECTORS)
         self.base_flows_bn = calibration.flows_bn.copy()
         self.base_tariffs_pct = calibration.tariffs_pct.copy()
+        self._base_tariff_log = np.log1p(self.base_tariffs_pct / 100.0)
         self.tariffs_pct = calibration.tariffs_pct.copy()
         # The tariffs each pair regards as agreed: the start, or the last deal between them. Retaliation
         # rules measure provocation against these, so a deal is not re-answered as a new attack.
@@ -114,7 +115,7 @@ class TradeNetwork:
     # -- one month --------------------------------------------------------------------------------
     def update(self, step: int, fx_log: np.ndarray, gdp_log_ratio: np.ndarray) -> None:
         """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log)."""
-        push = np.log1p(self.tariffs_pct / 100.0) - np.log1p(self.base_tariffs_pct / 100.0)
+        push = np.log1p(self.tariffs_pct / 100.0) - self._base_tariff_log
         absorbed = self.absorbed_share(step)
         exporter_fx = self.producer_currency_share * fx_log[:, None, None]
         exporter_price = -absorbed * push - exporter_fx
@@ -129,19 +130,23 @@ class TradeNetwork:
         self.composite_fast += self.fast_speed * (targets[2] - self.composite_fast)
         self.composite_slow += self.slow_speed * (targets[3] - self.composite_slow)
         self.log_volume = self.relative_fast + self.relative_slow + (self.composite_fast + self.composite_slow)[None]
-        self.flows_bn = self.base_flows_bn * np.exp(self.log_volume + exporter_price)
+        volume_bn = self.base_flows_bn * np.exp(self.log_volume)                   # at 2024 prices
+        price_factor = np.exp(exporter_price)
+        self.flows_bn = volume_bn * price_factor
         # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
         tariff_cost = np.expm1(tariff_price)
-        self.sector_burden_bn = (self.base_flows_bn * np.exp(self.log_volume) * tariff_cost).sum(axis=0)
+        half_passed = 0.5 * np.maximum(tariff_price, 0.0)
+        self.sector_burden_bn = (volume_bn * tariff_cost).sum(axis=0)
         self.tariff_burden_bn = self.sector_burden_bn.sum(axis=1)
-        self.deadweight_bn = self._deadweight_bn(tariff_price, self.log_volume)
+        self.deadweight_bn = self._deadweight_bn(half_passed, volume_bn)
         self.tariff_revenue_bn = self._revenue_bn(self.flows_bn)
         # Where flows head within the year (fast parts at their targets): what forward-looking markets price.
-        horizon = targets[0] + self.relative_slow + (targets[2] + self.composite_slow)[None]
-        self.target_flows_bn = self.base_flows_bn * np.exp(horizon + exporter_price)
-        self.target_burden_bn = (self.base_flows_bn * np.exp(horizon) * tariff_cost).sum(axis=(0, 2))
-        self.target_deadweight_bn = self._deadweight_bn(tariff_price, horizon)
-        self.target_import_volume_bn = (self.base_flows_bn * np.exp(horizon)).sum(axis=(0, 2))
+        horizon_bn = self.base_flows_bn * np.exp(targets[0] + self.relative_slow
+                                                 + (targets[2] + self.composite_slow)[None])
+        self.target_flows_bn = horizon_bn * price_factor
+        self.target_burden_bn = (horizon_bn * tariff_cost).sum(axis=(0, 2))
+        self.target_deadweight_bn = self._deadweight_bn(half_passed, horizon_bn)
+        self.target_import_volume_bn = horizon_bn.sum(axis=(0, 2))
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices.
         self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
         # Its tariff part alone: the one-off price-level effect central banks look through.
@@ -153,14 +158,13 @@ class TradeNetwork:
         return (-self.micro_short * relative, -self.micro_extra * relative,
                 -self.macro_short * import_price + income, -self.macro_extra * import_price)
 
-    def _deadweight_bn(self, tariff_price: np.ndarray, log_volume: np.ndarray) -> np.ndarray:
+    def _deadweight_bn(self, half_passed: np.ndarray, volume_bn: np.ndarray) -> np.ndarray:
         """Harberger triangles by importer: half the passed-on tariff times the trade it has stopped."""
-        lost = self.base_flows_bn * -np.expm1(log_volume)
-        return 0.5 * (np.maximum(tariff_price, 0.0) * np.maximum(lost, 0.0)).sum(axis=(0, 2))
+        return (half_passed * np.maximum(self.base_flows_bn - volume_bn, 0.0)).sum(axis=(0, 2))
 
     def _revenue_bn(self, flows_bn: np.ndarray) -> np.ndarray:
         """Tariff revenue each importer collects in a month (customs value x tariff; flows are annual)."""
-        return (flows_bn * self.tariffs_pct / 100.0).sum(axis=(0, 2)) / 12.0
+        return (flows_bn * self.tariffs_pct).sum(axis=(0, 2)) / 1200.0
 
     def absorbed_share(self, step: int) -> np.ndarray:
         """Share of each tariff change still absorbed by the exporter, decaying since the change."""

@@ -105,16 +105,16 @@ def test_bad_links_and_bad_moves_get_an_inline_sentence(tab):
 
     tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
     page = tab.page
-    queue_treasury_move(page, "Sell", 5000)
-    page.get_by_role("button", name="Step: play next month").click()
-    page.wait_for_selector(".step-error")
-    assert "cannot sell" in page.locator(".step-error").inner_text()
+    choose(page, "Treasury move", "Sell")
+    type_into(page, "Amount (USD bn)", "5000")
+    page.get_by_role("button", name="Add Treasury move").click()
+    page.wait_for_selector(".move-error")
+    assert "so you cannot sell $5,000bn" in page.locator(".move-error").inner_text()
     assert "month 0 of 24" in page.locator(".game-heading").inner_text()
     choose(page, "Sector", "autos")
     type_into(page, "Tariff (%)", "-20")
     page.get_by_role("button", name="Add tariff").click()
-    page.wait_for_selector(".move-error")
-    assert "rate_pct must be a tariff between 0 and" in page.locator(".move-error").inner_text()
+    page.wait_for_selector(".move-error:has-text('A tariff must be from 0% to 1000%; you entered -20%.')")
     shot(tab, "play-bad-input")
     assert "Traceback" not in page.inner_text("body")
 

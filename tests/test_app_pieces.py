@@ -59,17 +59,55 @@ def test_queued_moves_are_checked_and_a_new_treasury_move_replaces_the_old():
     assert [d.action for d in game.queued] == ["sell_treasuries", "set_tariff"]
     with pytest.raises(UserError, match="is not a seat played by a person"):
         game.queue(Decision(step=0, actor="US", action="set_tariff", target="JP", rate_pct=50))
-    with pytest.raises(UserError, match="rate_pct must be a tariff"):
+    with pytest.raises(UserError, match=re.escape("A tariff must be from 0% to 1000%; you entered -3%.")):
         game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=-3))
     assert describe_move(game.queued[0]) == "Sell $100bn of US Treasuries"
 
 
-def test_a_refused_month_keeps_the_moves_for_correction():
+def test_a_move_the_world_does_not_allow_is_refused_when_added_in_plain_words():
     game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
-    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=9000))
-    with pytest.raises(UserError, match="cannot sell"):
-        game.step()
-    assert game.session.month == 0 and len(game.queued) == 1
+    with pytest.raises(UserError, match=re.escape("You hold $1,079bn of US Treasuries (face value), so you "
+                                                  "cannot sell $9,000bn.")):
+        game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=9000))
+    with pytest.raises(UserError, match="You have no standing threat to withdraw"):
+        game.queue(Decision(step=0, actor="JP", action="retract_threat"))
+    assert game.queued == []
+
+
+def test_a_move_that_became_impossible_is_dropped_with_a_note_and_the_month_plays():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.step()
+    game.queue(Decision(step=0, actor="JP", action="retract_threat"))        # allowed: a threat stands
+    game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=30))
+    game.undo()                                                                # ... but not any more
+    assert game.step() and game.session.month == 1
+    assert [d.action for d in game.session.log] == ["set_tariff"]
+    assert game.notes == ["Not played in month 1 (2025-04): Withdraw the threat to sell Treasuries. "
+                          "You have no standing threat to withdraw."]
+    assert game.queued == []
+
+
+def test_a_second_step_from_the_same_month_plays_nothing():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    assert game.step(from_month=0) and not game.step(from_month=0)
+    assert game.session.month == 1
+
+
+def test_the_link_keeps_the_queued_moves():
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.step()
+    game.queue(Decision(step=0, actor="JP", action="sell_treasuries", amount_bn=150))
+    game.queue(Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=25, sector="autos"))
+    assert "q=2%2CJP%2Csell_treasuries" in game.link()
+    again = Game.from_link(parse_link(game.link())[0])
+    assert again.session.month == 1 and again.queued == game.queued and again.notes == []
+    # a queued move the world refuses (an edited link) is left out with a note; the game still opens
+    edited = game.link().replace("amount_bn%3A150", "amount_bn%3A5000")
+    opened = Game.from_link(parse_link(edited)[0])
+    assert [d.action for d in opened.queued] == ["set_tariff"] and "cannot sell $5,000bn" in opened.notes[0]
+    with pytest.raises(UserError, match="must be for month 2"):
+        parse_link(game.link().replace("q=2%2C", "q=5%2C"))
 
 
 def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
@@ -88,6 +126,28 @@ def test_every_figure_is_valid_plotly_with_titles_units_and_legends():
     markets = go.Figure(figures[0])
     assert {t.name for t in markets.data} == {"Your game", "Baseline (rules only)", "Your moves, 5-95% across seeds"}
     assert "month 1" in markets.layout.title.text and "(%)" in markets.layout.annotations[0].text
+
+
+def test_the_served_plotly_bundle_matches_the_wheel_and_draws_every_chart():
+    """The vendored partial bundle is the plotly.js version of the pinned wheel, and every figure the app
+    builds uses only trace types that bundle contains (a new trace type needs a bigger bundle)."""
+    from pathlib import Path
+
+    import plotly
+
+    from ui.assets import PLOTLY_JS, PLOTLY_JS_VERSION, PLOTLY_TRACE_TYPES
+
+    wheel = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:200]
+    served = PLOTLY_JS.read_text()[:200]
+    assert f"plotly.js v{PLOTLY_JS_VERSION}" in wheel and f"(basic - minified) v{PLOTLY_JS_VERSION}" in served
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.step()
+    session, baseline = game.session, game.session.baseline()
+    figures = [charts.markets_figure(session.result.model, baseline.model, session.fan(seeds=2), session.steps),
+               charts.economy_figure(session.result.economies, baseline.economies, ("JP", "US"), session.steps),
+               charts.network_figure(session.result.trade, 1),
+               charts.score_figure(session.score_parts("JP"), session.score_parts("JP"), "Japan")]
+    assert {t["type"] for f in figures for t in f["data"]} <= set(PLOTLY_TRACE_TYPES)
 
 
 def test_network_edges_follow_flows_and_tariffs():
@@ -129,3 +189,47 @@ def test_the_lab_builds_checked_experiments():
                      **bad}
         with pytest.raises(UserError, match=re.escape(words)):
             build_experiment(loaded, **arguments)
+
+
+def test_markets_chart_has_calendar_months_markers_and_a_dotted_actual_line():
+    """Dates on the x axis, a marker on the month of each move and scripted event (its words escaped), and
+    the actual path dotted where values are given (a small fixture standing in for the 2025 history)."""
+    from ui.components.figures import chart_marks
+
+    game = Game.from_link(parse_link("?scenario=kato-2025&seats=JP")[0])
+    game.queue(THREATEN)
+    game.step()
+    game.step()
+    session = game.session
+    moves, events = chart_marks(session, "JP")
+    assert moves == [(1, "Threaten to sell $300bn of US Treasuries")]
+    assert any(month == 2 and "card" in words for month, words in events)
+    actual = {"us_10y": {"2025-04": 4.28, "2025-05": 4.41}}
+    figure = charts.markets_figure(session.result.model, None, None, session.steps, start=session.loaded.start,
+                                   moves=moves, events=events + [(2, "<a href='x'>typed</a>")], actual=actual)
+    checked = go.Figure(figure)
+    assert checked.layout.xaxis.type == "date" and checked.layout.xaxis.range == ("2025-03", "2027-03")
+    player = next(t for t in checked.data if t.name == "Your game")
+    assert player.x[:3] == ("2025-03", "2025-04", "2025-05")
+    dotted = [t for t in checked.data if t.name == "What happened (2025)"]
+    assert len(dotted) == 1 and dotted[0].line.dash == "dot" and dotted[0].x == ("2025-04", "2025-05")
+    mine = [t for t in checked.data if t.name == "Your moves"]
+    assert len(mine) == 4 and mine[0].x == ("2025-04",) and "Threaten to sell $300bn" in mine[0].hovertext[0]
+    scripted = next(t for t in checked.data if t.name == "Scripted events")
+    assert "<a href" not in "".join(scripted.hovertext) and "&lt;a href" in "".join(scripted.hovertext)
+    assert checked.layout.title.text.startswith("Markets to 2025-05, month 2: ")
+
+
+def test_the_briefing_sets_command_line_instructions_apart():
+    from scenarios import load_scenario
+    from ui.briefing import split_briefing
+
+    browser, command_line = split_briefing(load_scenario("kato-2025").briefing.sections())
+    web_text = " ".join(text for _, text in browser)
+    cli_text = " ".join(text for _, text in command_line)
+    assert "python run.py" not in web_text and "--use-rule" not in web_text and "[[decision]]" not in web_text
+    assert "python run.py simulate" in cli_text and "--use-rule" in cli_text
+    how = dict(browser)["How to use it"]
+    assert how.startswith("Play Japan: hold (the default)") and "A class can split the seats" in how
+    tries = dict(browser)["Things to try"].splitlines()
+    assert [line[:3] for line in tries if line[:1].isdigit()] == ["1. ", "2. ", "3. "]

@@ -64,3 +64,19 @@ def test_links_point_at_the_class_pages():
     assert rejoin_link("AB2CD3", "t-k") == "/class?room=AB2CD3&token=t-k"
     assert instructor_link("AB2CD3", "t k").startswith("/class/instructor?room=AB2CD3&token=t%20k")
     assert "/class/instructor" in page.__doc__ and "/class?new=" in page.__doc__
+
+
+def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_its_pages(registry):
+    from ui.components.class_common import shared_figures
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    room.advance(boss)
+    view = room.view()
+    first = shared_figures(view, "JP")
+    assert shared_figures(room.view(), "JP") is first                   # a second page: the same figures
+    assert shared_figures(view, "BOJ") is first                          # same economies drawn for Japan's bank
+    assert shared_figures(view, "US")[1] != first[1]                    # the US seat's economies chart differs
+    assert view.why(1, "us_10y") is room.view().why(1, "us_10y")
+    room.advance(boss)
+    later = shared_figures(room.view(), "JP")
+    assert later is not first and "month 2:" in later[0]["layout"]["title"]["text"]

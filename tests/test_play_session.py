@@ -122,3 +122,40 @@ def test_the_baselines_score_terms_add_up_to_its_recorded_score():
     scores = session.baseline().economies.query("economy == 'JP'").set_index("step").score
     for month in (0, 3, 6):
         assert 100 + sum(session.baseline_score_parts("JP", month).values()) == pytest.approx(scores[month])
+
+
+def test_a_seat_view_is_a_frozen_copy_with_the_moves_open_to_the_seat():
+    from dataclasses import FrozenInstanceError
+
+    session = PlaySession("kato-2025", seats=("JP",), seed=1)
+    before = session.seat_view("JP")
+    assert before.holdings_bn == pytest.approx(1079.3) and before.threat_bn == 0
+    assert before.move("retract_threat").why_not == "You have no standing threat to withdraw."
+    assert before.move("sell_treasuries").amount_bn == (0.0, pytest.approx(1079.3))
+    session.step([THREATEN, Decision(step=0, actor="JP", action="set_tariff", target="US", rate_pct=25,
+                                     sector="autos")])
+    after = session.seat_view("JP")
+    assert before.month == 0 and after.month == 1 and before != after      # the old copy did not change
+    assert after.threat_bn == 300 and after.move("retract_threat").open
+    assert after.tariff_pct("US", "autos") == 25
+    with pytest.raises(FrozenInstanceError):
+        after.holdings_bn = 0
+
+
+@pytest.mark.parametrize("seat, offered, not_offered", [
+    ("US", {"set_tariff", "trade_deal"}, {"sell_treasuries", "threaten_sale", "buy_treasuries", "retract_threat"}),
+    ("FED", {"set_policy_rate"}, {"fx_intervention", "sell_treasuries"}),
+    ("BOJ", {"set_policy_rate", "fx_intervention", "sell_treasuries"}, {"set_tariff", "threaten_sale"}),
+])
+def test_each_seat_is_offered_only_moves_it_can_make(seat, offered, not_offered):
+    view = PlaySession("kato-2025", seats=(seat,)).seat_view(seat)
+    actions = {m.action for m in view.moves}
+    assert offered <= actions and not actions & not_offered
+
+
+def test_play_session_implements_the_read_only_game_interface():
+    from simulation.seat_view import GameState
+
+    session = PlaySession("kato-2025", seats=("JP",), steps=3)
+    members = [name for name in dir(GameState) if not name.startswith("_")] + list(GameState.__annotations__)
+    assert all(hasattr(session, name) for name in members), [n for n in members if not hasattr(session, n)]

@@ -251,12 +251,14 @@ def test_resume_refuses_another_model_version(tmp_path):
 
 
 # -- samplers ---------------------------------------------------------------------------------------------
-def test_sobol_sweep_writes_indices_and_chart(tmp_path):
+def test_sobol_sweep_writes_indices_diagnostics_and_chart(tmp_path):
     spec = write_spec(tmp_path, """
         scenario = "kato-2025"
         steps = 3
         sampler = "sobol"
-        samples = 4
+        samples = 16
+        replicates = 2
+        seeds = "common"
         base_seed = 3
         metrics = ["model.us_10y", "economies.JP.score"]
         [parameters.flow_impact]
@@ -270,9 +272,17 @@ def test_sobol_sweep_writes_indices_and_chart(tmp_path):
         """)
     outcome = run_sweep(spec, tmp_path / "out", workers=2, progress=False)
     results = load_results(outcome.out)
-    assert results.manifest["total_runs"] == 4 * (2 + 2)
-    assert list(results.sobol.columns) == ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
-    assert len(results.sobol) == 4 and results.sobol[["S1", "ST"]].notna().all().all()
+    assert results.manifest["total_runs"] == 16 * (2 + 2) * 2
+    assert list(results.sobol.columns) == ["metric", "parameter", "base_samples", "S1", "S1_conf", "ST", "ST_conf",
+                                           "outside_0_1"]
+    assert sorted(results.sobol.base_samples.unique()) == [4, 8, 16]  # N/4, N/2, N
+    assert len(results.sobol) == 3 * 4 and results.sobol[["S1", "ST"]].notna().all().all()
+    flagged = results.sobol[["S1", "ST"]].apply(lambda c: ~c.between(0, 1)).any(axis=1)
+    assert (flagged == results.sobol.outside_0_1).all()
+    diagnostics = pd.read_csv(outcome.out / "sobol_diagnostics.csv")
+    assert list(diagnostics.metric) == ["model.us_10y", "economies.JP.score"]
+    assert diagnostics.noise_share.between(0, 1).all() and diagnostics.verdict.notna().all()
+    assert any("128 or more" in note for note in outcome.notes)  # a rough N is said, not hidden
     assert (outcome.out / "sobol.png").stat().st_size > 1000
 
 
@@ -390,6 +400,20 @@ BAD_SPECS = {
     "sobol-not-power-of-2": (HEAD + 'sampler = "sobol"\nsamples = 10\n' + DECISION
                              + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nlow = 0\nhigh = 400\n',
                              "Sobol sampling needs a power of 2"),
+    "sobol-too-few": (HEAD + 'sampler = "sobol"\nsamples = 4\n' + DECISION
+                      + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nlow = 0\nhigh = 400\n',
+                      "4 base samples give Sobol indices that are noise"),
+    "reference-not-a-value": (HEAD + 'reference = { sale = 50 }\n' + DECISION + GOOD_PARAM,
+                              "field 'reference.sale': 50.0 is not one of its values (0, 100)"),
+    "reference-on-lhs": (HEAD + 'sampler = "lhs"\nsamples = 8\nreference = { sale = 0 }\n' + DECISION
+                         + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nlow = 0\nhigh = 400\n',
+                         "contrasts with a reference need a grid"),
+    "unknown-rule-name": (HEAD + '[parameters.policy]\ntarget = "governments.JP.treasury"\nvalues = ["hold", "sell_all"]\n',
+                          "'sell_all' is not one of the names 'governments.JP.treasury' takes"),
+    "names-for-a-number": (HEAD + DECISION + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nvalues = ["big"]\n',
+                           "takes numbers"),
+    "categorical-on-lhs": (HEAD + 'sampler = "lhs"\nsamples = 8\n[parameters.policy]\ntarget = "governments.JP.treasury"\n'
+                           'low = 0\nhigh = 1\n', "takes names, which only a grid can vary"),
     "bad-metric": (HEAD.replace("model.us_10y", "economies.JP.happiness") + DECISION + GOOD_PARAM,
                    "field 'metrics.0': metric 'economies.JP.happiness': unknown economies column"),
     "bad-metric-form": (HEAD.replace("model.us_10y", "us_10y") + DECISION + GOOD_PARAM,

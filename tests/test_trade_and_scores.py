@@ -307,3 +307,29 @@ values = [0.2]
     bad.write_text(spec.read_text().replace("scores.US.revenue", "scores.FED.revenue"))
     with pytest.raises(UserError, match="FED's score has no part 'revenue'"):
         load_spec(bad)
+
+
+def test_a_seats_weights_are_its_roles_objectives_or_the_calibrated_defaults():
+    model = simulate("kato-2025", seed=1, steps=1).world
+    assert model.seat_weights("FED") == {"inflation": 1.0, "output": 1.0, "jobs": 0.2, "wealth": 0.0,
+                                         "currency": 0.0}   # kato-2025 sets four; currency keeps its default
+    assert model.seat_weights("ECB") == {"inflation": 1.0, "output": 0.5, "jobs": 0.0, "wealth": 0.0, "currency": 0.0}
+    assert model.seat_weights("KR")["revenue"] == pytest.approx(0.2)
+
+
+@pytest.mark.slow
+def test_the_network_view_in_the_browser_says_which_measure_it_draws(browser, server):
+    from tests.support.browser import Watched, chart_title, choose
+
+    tab = Watched(browser, server)
+    try:
+        tab.open("/play?scenario=kato-2025&seats=US", ".chart-network [data-draws='1']")
+        page = tab.page
+        assert "nodes: average tariff on its imports" in chart_title(page, "chart-network")
+        choose(page, "Colour economies by", "Share of exports facing raised tariffs")
+        page.wait_for_function("() => document.querySelector('.chart-network .gtitle')"
+                               ".textContent.includes('nodes: share of exports facing raised tariffs')")
+        assert "node colour: Share of exports facing raised tariffs" in page.locator(".chart-network").inner_text()
+        assert tab.errors == []
+    finally:
+        tab.close()

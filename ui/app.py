@@ -27,9 +27,14 @@ def Layout(children=[]):
                 solara.Button(label, text=True, dark=True, classes=[f"nav-{label.lower()}"],
                               style={"font-weight": "bold" if here == path else "normal",
                                      "text-decoration": "underline" if here == path else "none"},
-                              on_click=lambda p=path: router.push(p))
+                              on_click=lambda p=path: router.push(_destination(p)))
         with solara.Column(style={"max-width": "1500px", "margin": "0 auto"}):
             Guarded(children=children)
+
+
+def _destination(path: str) -> str:
+    """Where an app-bar link goes: "Play" returns to this tab's game (its link holds the whole game)."""
+    return (play.LAST_GAME.peek() or path) if path == "/play" else path
 
 
 @solara.component

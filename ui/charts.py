@@ -2,23 +2,34 @@
 
 Every figure has a title, axis titles with units and a legend, so a projected chart reads on its own.
 The player's path is a solid line, the baseline (the scenario as written, rules in every seat) a dashed
-grey line over the whole game, and the fan (5th-95th percentile across seeds) a shaded band.
+grey line over the whole game, the fan (5th-95th percentile across seeds) a shaded band, and what
+actually happened in 2025 (where a scenario has the data) a dotted black line. Given the scenario's first
+month, the x axis shows calendar months (2025-04) rather than step numbers; the months of the player's
+moves and of scripted events carry markers whose hover text says what happened.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from functools import lru_cache
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
+from simulation.recording import month_label
 from simulation.network import DEPENDENCE, MEASURES
 from simulation.session import KEY_SERIES
 from simulation.world import ECONOMIES, ECONOMY_NAMES, SECTORS
 
 PLAYER_COLOUR, BASELINE_COLOUR, FAN_COLOUR = "#1f5fa8", "#8a8a8a", "rgba(31, 95, 168, 0.18)"
+ACTUAL_COLOUR, EVENT_COLOUR, BASELINE_FAN_COLOUR = "#1c1c1c", "#b9770e", "rgba(120, 120, 120, 0.16)"
+# Each economy keeps its colour on every chart whichever seat is played; the seat's own economy is drawn in
+# the player's colour (as "Your game" is in the markets chart).
+ECONOMY_COLOURS = {"US": "#c0392b", "JP": "#27ae60", "CN": "#d35400", "EA": "#8e44ad", "UK": "#16a085",
+                   "CA": "#7f8c8d", "MX": "#a04000", "KR": "#2c3e50", "ROW": "#95a5a6"}
 # Low tariffs pale, high tariffs dark red (plotly's named "YlOrRd" runs the other way round).
 TARIFF_SCALE = [[0.0, "#dfe6ee"], [0.1, "#fed976"], [0.3, "#fd8d3c"], [0.6, "#e31a1c"], [1.0, "#800026"]]
 TARIFF_SCALE_MAX_PCT = 50.0     # tariffs at or above this share the darkest colour
@@ -64,58 +75,119 @@ def _axes(i: int) -> dict:
     return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
+def months(steps, start: str | None) -> list:
+    """Calendar months ("2025-04") for step numbers, given the scenario's first month; else the steps."""
+    return [month_label(start, int(k)) for k in steps] if start else [int(k) for k in steps]
+
+
 def markets_figure(model: pd.DataFrame, baseline: pd.DataFrame | None = None, fan: pd.DataFrame | None = None,
-                   steps: int | None = None, names: tuple[str, str] = ("Your game", "Baseline (rules only)")) -> dict:
-    """The four key market series (10-year yield, USD/JPY, S&P 500, Nikkei 225), one panel each."""
+                   steps: int | None = None, names: tuple[str, str] = ("Your game", "Baseline (rules only)"),
+                   start: str | None = None, moves: Sequence[tuple[int, str]] = (),
+                   events: Sequence[tuple[int, str]] = (), actual: Mapping[str, Mapping[str, float]] | None = None,
+                   baseline_fan: pd.DataFrame | None = None, fan_name: str = "Your moves, 5-95% across seeds") -> dict:
+    """The four key market series (10-year yield, USD/JPY, S&P 500, Nikkei 225), one panel each.
+
+    ``start`` (the scenario's month 0, "2025-03") puts calendar months on the x axis. ``moves`` and
+    ``events`` are (month, words) pairs marked on the player's path. ``actual`` maps a series to its
+    observed values by calendar month ({"us_10y": {"2025-04": 4.28, ...}}), drawn dotted where given.
+    ``baseline_fan`` is the baseline's own spread across seeds (the Lab compares two bands).
+    """
     titles = [f"{label} ({unit})" for label, unit in KEY_SERIES.values()]
     traces = []
     for i, column in enumerate(KEY_SERIES):
         first = i == 0
-        if fan is not None and not fan.empty:
-            band = fan[fan.column == column]
-            traces.append({"type": "scatter", "x": list(band.step) + list(band.step[::-1]),
-                           "y": list(band.p95) + list(band.p5[::-1]), "fill": "toself", "fillcolor": FAN_COLOUR,
-                           "line": {"width": 0}, "hoverinfo": "skip", "name": "Your moves, 5-95% across seeds",
-                           "legendgroup": "fan", "showlegend": first, **_axes(i)})
+        for spread, colour, name, group in ((baseline_fan, BASELINE_FAN_COLOUR, f"{names[1]}, 5-95% across seeds",
+                                             "baseline-fan"), (fan, FAN_COLOUR, fan_name, "fan")):
+            if spread is not None and not spread.empty:
+                band = spread[spread.column == column]
+                traces.append({"type": "scatter", "x": months(list(band.step) + list(band.step[::-1]), start),
+                               "y": list(band.p95) + list(band.p5[::-1]), "mode": "lines", "fill": "toself", "fillcolor": colour,
+                               "line": {"width": 0}, "hoverinfo": "skip", "name": name,
+                               "legendgroup": group, "showlegend": first, **_axes(i)})
         if baseline is not None:
-            traces.append({"type": "scatter", "x": list(baseline.step), "y": list(baseline[column]), "mode": "lines",
-                           "name": names[1], "line": {"color": BASELINE_COLOUR, "dash": "dash", "width": 1.5},
+            traces.append({"type": "scatter", "x": months(baseline.step, start), "y": list(baseline[column]),
+                           "mode": "lines", "name": names[1], "line": {"color": BASELINE_COLOUR, "dash": "dash", "width": 1.5},
                            "legendgroup": "baseline", "showlegend": first, **_axes(i)})
-        traces.append({"type": "scatter", "x": list(model.step), "y": list(model[column]), "mode": "lines+markers",
+        observed = (actual or {}).get(column)
+        if observed:
+            dates = sorted(observed)
+            traces.append({"type": "scatter", "x": dates, "y": [observed[d] for d in dates], "mode": "lines",
+                           "name": "What happened (2025)", "line": {"color": ACTUAL_COLOUR, "dash": "dot", "width": 1.8},
+                           "legendgroup": "actual", "showlegend": not any(t.get("legendgroup") == "actual" for t in traces),
+                           **_axes(i)})
+        traces.append({"type": "scatter", "x": months(model.step, start), "y": list(model[column]), "mode": "lines+markers",
                        "name": names[0], "line": {"color": PLAYER_COLOUR, "width": 2.5}, "marker": {"size": 4},
                        "legendgroup": "player", "showlegend": first, **_axes(i)})
+        values = dict(zip(model.step.astype(int), model[column]))
+        # scripted events first, as a larger star, so a move in the same month shows on top of it
+        for marks, name, symbol, colour, size in ((events, "Scripted events", "star", EVENT_COLOUR, 15),
+                                                  (moves, "Your moves", "diamond", PLAYER_COLOUR, 9)):
+            traces.extend(_marks(marks, values, start, name, symbol, colour, size, first, i))
     month = int(model.step.iloc[-1])
-    layout = _grid(2, 2, titles, "month", [0, steps] if steps else None)
-    title = f"Markets to month {month}: {names[0].lower()} against the {names[1].split(' (')[0].lower()}"
+    layout = _grid(2, 2, titles, "" if start else "month", _x_range(steps, start))
+    if start:
+        for key in [k for k in layout if k.startswith("xaxis")]:
+            layout[key].update({"type": "date", "tickformat": "%Y-%m"})
+    when = f"to {month_label(start, month)}, month {month}: " if start else f"to month {month}: "
+    title = f"Markets {when}{names[0].lower()} against the {names[1].split(' (')[0].lower()}"
     if names[1].startswith("As written"):
-        title = f"Markets to month {month}: the experiment against the scenario as written"
+        title = f"Markets {when}the experiment against the scenario as written"
     layout["legend"] = {"orientation": "h", "y": -0.16}
     return _figure(traces, layout, title, 560)
 
 
+def _marks(marks: Sequence[tuple[int, str]], values: dict, start: str | None, name: str, symbol: str, colour: str,
+           size: int, legend: bool, panel: int) -> list[dict]:
+    """One marker per month named in ``marks``, on the path ``values`` (month -> value), with the words of
+    everything that happened that month as hover text (escaped: a headline may have been typed by a person)."""
+    by_month: dict[int, list[str]] = {}
+    for month, words in marks:
+        if month in values:
+            by_month.setdefault(int(month), []).append(html.escape(words))
+    if not by_month:
+        return []
+    ordered = sorted(by_month)
+    return [{"type": "scatter", "x": months(ordered, start), "y": [values[m] for m in ordered], "mode": "markers",
+             "name": name, "legendgroup": name, "showlegend": legend, "hoverinfo": "text",
+             "hovertext": ["<br>".join(by_month[m]) for m in ordered],
+             "marker": {"symbol": symbol, "size": size, "color": colour, "line": {"color": "white", "width": 1}},
+             **_axes(panel)}]
+
+
+def _x_range(steps: int | None, start: str | None):
+    if not steps:
+        return None
+    return [month_label(start, 0), month_label(start, steps)] if start else [0, steps]
+
+
 def economy_figure(economies: pd.DataFrame, baseline: pd.DataFrame | None, focus: tuple[str, ...],
-                   steps: int | None = None, baseline_name: str = "baseline") -> dict:
-    """GDP growth and inflation (% a year) of the economies in ``focus``, with their baselines."""
-    palette = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400"]
+                   steps: int | None = None, baseline_name: str = "baseline", start: str | None = None) -> dict:
+    """GDP growth and inflation (% a year) of the economies in ``focus`` (the first is the seat's own, in
+    the player's colour; the others keep their own colours), with their baselines."""
     traces = []
     for i, column in enumerate(("gdp_growth_pct", "inflation_pct")):
         for k, code in enumerate(focus):
-            colour, name = palette[k % len(palette)], ECONOMY_NAMES[code]
+            colour, name = PLAYER_COLOUR if k == 0 else ECONOMY_COLOURS[code], ECONOMY_NAMES[code]
             if baseline is not None:
                 base = baseline[baseline.economy == code]
-                traces.append({"type": "scatter", "x": list(base.step), "y": list(base[column]), "mode": "lines",
+                traces.append({"type": "scatter", "x": months(base.step, start), "y": list(base[column]), "mode": "lines",
                                "name": f"{name}, {baseline_name}", "line": {"color": colour, "dash": "dash", "width": 1.2},
                                "opacity": 0.6, "legendgroup": f"{code}-base", "showlegend": i == 0, **_axes(i)})
             mine = economies[economies.economy == code]
-            traces.append({"type": "scatter", "x": list(mine.step), "y": list(mine[column]), "mode": "lines+markers",
+            traces.append({"type": "scatter", "x": months(mine.step, start), "y": list(mine[column]), "mode": "lines+markers",
                            "name": name, "line": {"color": colour, "width": 2.5}, "marker": {"size": 4},
                            "legendgroup": code, "showlegend": i == 0, **_axes(i)})
-    layout = _grid(1, 2, ["GDP growth (% a year)", "Inflation (% a year)"], "month", [0, steps] if steps else None)
+    layout = _grid(1, 2, ["GDP growth (% a year)", "Inflation (% a year)"], "" if start else "month",
+                   _x_range(steps, start))
+    if start:
+        for key in ("xaxis", "xaxis2"):
+            layout[key].update({"type": "date", "tickformat": "%Y-%m"})
     layout["yaxis"]["title"] = {"text": "% a year"}
     layout["legend"] = {"orientation": "h", "y": -0.3}
     layout["margin"] = {"l": 55, "r": 15, "t": 60, "b": 90}
     month = int(economies.step.iloc[-1])
-    return _figure(traces, layout, f"Economies to month {month}: growth and inflation", 400)
+    when = f"{month_label(start, month)}, month {month}" if start else f"month {month}"
+    return _figure(traces, layout, f"Economies to {when}: growth and inflation", 400)
 
 
 IMPORT_TARIFF = "average_import_tariff"

@@ -22,6 +22,9 @@ def add_parser(commands) -> None:
     play.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                       help="the address of a reverse proxy whose X-Forwarded-For header is believed (for the "
                            "per-address limits); without it the header is ignored")
+    play.add_argument("--rules", action="append", default=[], metavar="FILE",
+                      help="your own rules file (Python), listed in the Lab's rule menus; local use only: "
+                           "the server must listen on 127.0.0.1, so a class never runs code from a file")
 
 
 def command(args) -> int:
@@ -32,6 +35,8 @@ def command(args) -> int:
     for path in args.scenario:
         if not Path(path).is_file():
             raise UserError(f"--scenario: there is no scenario file '{path}'")
+    if args.rules:
+        load_own_rules(args.rules, args.host)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does: a just-stopped server is no obstacle
         try:
@@ -41,3 +46,19 @@ def command(args) -> int:
                             "choose another --port or stop the program using it") from None
     serve(args.host, args.port, args.class_db, tuple(args.trusted_proxy), tuple(args.scenario))
     return 0
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def load_own_rules(files: list[str], host: str) -> None:
+    """Import the student's rule files into this server, so the Lab lists them. Only for a server that
+    listens on this machine alone: a class server (``--host 0.0.0.0``) never runs code from a file."""
+    from agents.rules.user_rules import load_rule_file
+
+    if host not in LOOPBACK:
+        raise UserError(f"--rules is for local use only: it runs the Python code in your file, so the server "
+                        f"must listen on 127.0.0.1, not {host}; start a class server without --rules")
+    for path in files:
+        for cls in load_rule_file(path):
+            print(f"Your rule '{cls.name}' ({cls.kind}) from {path} is in the Lab's rule menus.", flush=True)

@@ -1,7 +1,7 @@
 """The web server: one process serves the Solara pages and the class-game API.
 
 ``python run.py play`` calls ``serve``. Everything the browser loads comes from this process: Solara's
-front end from the ``solara-assets`` package, Plotly from its wheel. Nothing is fetched from the internet:
+front end from the ``solara-assets`` package, plotly.js from ``ui/assets``. Nothing is fetched from the internet:
 Solara's asset proxy (which would fetch any ``/_solara/cdn/<path>`` from a public CDN) and its
 telemetry are switched off before Solara is imported. Static files are compressed once and kept
 (``ui.static_assets``). Forwarded headers (``X-Forwarded-For``) are believed only from the proxies
@@ -40,18 +40,17 @@ def build_app():
 
 
 def asset_routes():
-    """plotly.js from the plotly wheel (the charts load it once; see PlotlyView), and Solara's front end
+    """plotly.js (the partial bundle vendored in ``ui/assets``; the charts load it once, see PlotlyView), and Solara's front end
     from the files the ``solara-assets`` package installed: served from disk only, a missing file is a
     404 (Solara's own route for this path would fetch it from a public CDN)."""
     from pathlib import Path
 
-    import plotly
     from solara.server.settings import assets
     from starlette.responses import FileResponse
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    from ui.assets import PLOTLY_JS as plotly_js
 
     async def plotly_file(request):
         return FileResponse(plotly_js, media_type="text/javascript",

@@ -1,21 +1,22 @@
 """What a browser tab is playing, and how it travels in the page's URL.
 
-The URL holds the whole game: ``/play?scenario=kato-2025&seed=2025&steps=24&v=..&sha=..&seats=JP&d=..&month=3``
-(the saved-run query of ``simulation/savestate.py`` plus how many months have been played). Opening the
-link rebuilds the same game, because a run is data. ``Game`` is one tab's game: a ``PlaySession``, a lock
-(auto-play runs in a thread) and the moves queued for the next month. Nothing here is shared between tabs.
+The URL holds the whole game: ``/play?scenario=kato-2025&seed=2025&steps=24&v=..&sha=..&seats=JP&d=..&month=3&q=..``
+(the saved-run query of ``simulation/savestate.py``, how many months have been played, and the moves
+queued for the next month). Opening the link rebuilds the same game, because a run is data. ``Game`` is
+one tab's game: a ``PlaySession``, a lock (auto-play runs in a thread) and the moves queued for the next
+month. Nothing here is shared between tabs.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from simulation.actions import TABLE, family
 from simulation.decisions import Decision
 from simulation.errors import UserError
-from simulation.savestate import SavedRun, from_query, to_query
+from simulation.savestate import SavedRun, decisions_from_text, decisions_to_text, from_query, to_query
 from simulation.session import PlaySession
 from simulation.version import MODEL_VERSION
 
@@ -26,6 +27,7 @@ class GameLink:
 
     saved: SavedRun
     month: int
+    queued: tuple[Decision, ...] = ()
 
     @property
     def seat(self) -> str | None:
@@ -69,7 +71,10 @@ def parse_link(search: str | None) -> tuple[GameLink | None, list[str]]:
                         f"({', '.join(saved.seats)}); class games are played from the Class page")
     last = max((d.step for d in saved.decisions), default=0)
     month = _month(fields.get("month", [str(last)])[-1], last, saved.steps)
-    return GameLink(saved, month), warnings
+    queued = decisions_from_text(fields.get("q", [""])[-1], saved.steps, "saved link, queued moves")
+    if any(d.step != month + 1 for d in queued):
+        raise UserError(f"saved link: queued moves ('q') must be for month {month + 1}, the next to be played")
+    return GameLink(saved, month, tuple(queued)), warnings
 
 
 def _month(text: str, last: int, steps: int) -> int:
@@ -82,9 +87,10 @@ def _month(text: str, last: int, steps: int) -> int:
     return month
 
 
-def link_for(session: PlaySession) -> str:
-    """The query string that restores ``session`` exactly."""
-    return f"{to_query(session.saved())}&month={session.month}"
+def link_for(session: PlaySession, queued: list[Decision] | tuple[Decision, ...] = ()) -> str:
+    """The query string that restores ``session`` exactly, with the moves queued for its next month."""
+    link = f"{to_query(session.saved())}&month={session.month}"
+    return f"{link}&{urlencode({'q': decisions_to_text(queued)})}" if queued else link
 
 
 @dataclass
@@ -93,46 +99,77 @@ class Game:
 
     session: PlaySession
     queued: list[Decision] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # what the last month left out, and why
     lock: threading.RLock = field(default_factory=threading.RLock)   # re-entrant: auto-play holds it around a step
 
     @classmethod
     def from_link(cls, link: GameLink) -> "Game":
+        """The game a link describes, with its queued moves (any the world no longer allows is dropped and
+        reported in ``notes``)."""
         saved = link.saved
-        return cls(PlaySession(saved.scenario, seats=saved.seats, seed=saved.seed, steps=saved.steps,
+        game = cls(PlaySession(saved.scenario, seats=saved.seats, seed=saved.seed, steps=saved.steps,
                                decisions=saved.decisions, months_played=link.month))
+        for d in link.queued:
+            try:
+                game.queue(d)
+            except UserError as problem:
+                game.notes.append(f"A move in the link was left out: {describe_move(d)} ({str(problem).rstrip('.')}).")
+        return game
 
     @property
     def seat(self) -> str | None:
         return self.session.seats[0] if self.session.seats else None
 
     def queue(self, decision: Decision) -> None:
-        """Check a move now (so a mistake is reported next to the control) and keep it for the next month."""
+        """Check a move against the world now (so a mistake is reported next to the control, in plain
+        words) and keep it for the next month, in place of a queued move it supersedes."""
         decision = replace(decision, step=self.session.month + 1, origin="player")
-        if self.session.finished:
-            raise UserError(f"the game is over: all {self.session.steps} months have been played")
+        if decision.actor not in self.session.seats:
+            raise UserError(f"'{decision.actor}' is not a seat played by a person in this game "
+                            f"(played seats: {', '.join(self.session.seats) or 'none'})")
+        refusal = self.session.seat_view(decision.actor).refusal(decision)
+        if refusal:
+            raise UserError(refusal)
         self.session.check_decision(decision)
         self.queued = [d for d in self.queued if not _replaces(decision, d)] + [decision]
 
     def unqueue(self, index: int) -> None:
         self.queued = [d for i, d in enumerate(self.queued) if i != index]
 
-    def step(self) -> None:
-        """Play the next month with the queued moves; a refused move keeps them queued for correction."""
+    def step(self, from_month: int | None = None) -> bool:
+        """Play the next month with the queued moves; a move the world no longer allows is dropped, with a
+        note in ``notes``, and the month is played all the same.
+
+        ``from_month`` is the month the player saw when asking: a second request from the same view (a
+        double click) finds the game already past it and plays nothing. Returns whether a month was played.
+        """
         with self.lock:
-            self.session.step(self.queued)
+            if from_month is not None and from_month != self.session.month:
+                return False
+            dropped = self.session.play_month(self.queued)
+            self.notes = [f"Not played in {_month_name(self.session, self.session.month)}: {describe_move(d)}. {why}"
+                          for d, why in dropped]
             self.queued = []
+            return True
 
     def undo(self) -> None:
         with self.lock:
             self.session.undo()
+            self.notes = []
 
     def reset(self) -> None:
         with self.lock:
             self.session.restart()
-            self.queued = []
+            self.queued, self.notes = [], []
 
     def link(self) -> str:
-        return link_for(self.session)
+        return link_for(self.session, self.queued)
+
+
+def _month_name(session: PlaySession, month: int) -> str:
+    from simulation.recording import month_label
+
+    return f"month {month} ({month_label(session.loaded.start, month)})"
 
 
 def _replaces(new: Decision, old: Decision) -> bool:

@@ -6,9 +6,11 @@
     results = load_results("out/sweeps/kato")      # .runs, .summary, .manifest, .errors, .sobol, ...
 
 Modules: ``spec`` (the TOML file and its checks), ``targets`` (what a parameter changes), ``design``
-(points and seeds), ``plan`` (one point -> one run -> metrics; what workers execute), ``execute``
-(backends and streaming), ``store`` (the results folder), ``report`` (summary and pictures) and ``cli``
-(the ``sweep`` command). The format is documented in docs/sweeps.md.
+(points, seeds and reference points), ``plan`` (one point -> one run -> metrics; what workers execute,
+and the code and calibration fingerprint they check), ``execute`` (backends and streaming), ``store``
+(the results folder), ``report`` (summary, contrasts, per-step fans, Sobol and Morris, pictures),
+``discovery`` (PRIM scenario discovery) and ``cli`` (the ``sweep`` command). The format is documented
+in docs/sweeps.md.
 """
 
 from simulation.sweeps.design import derive_seed

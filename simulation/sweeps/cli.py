@@ -29,6 +29,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--resume", action="store_true",
                         help="finish an interrupted sweep in DIR: only runs not yet saved are run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--rules", action="append", default=[], metavar="FILE",
+                        help="load your own rule classes from this .py file first, so the spec and the scenario "
+                             "can name them; the file travels to the workers with the runs (repeatable)")
     return parser
 
 
@@ -42,11 +45,12 @@ def command(args) -> int:
     out = Path(args.out) if args.out else Path("out") / "sweeps" / Path(args.spec).stem
     try:
         outcome = run_sweep(args.spec, out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume, progress=not getattr(args, "quiet", False))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are saved in {out}; run the same command with --resume "
+                            resume=args.resume, progress=not getattr(args, "quiet", False),
+                            rules=getattr(args, "rules", []))
+    except KeyboardInterrupt as stop:
+        print(f"\n{'stopped (SIGTERM)' if type(stop).__name__ == '_Terminated' else 'interrupted'}: finished runs are saved in {out}; run the same command with --resume "
               "to finish the sweep", file=sys.stderr)
-        return 130
+        return 143 if type(stop).__name__ == "_Terminated" else 130
     print(_report(outcome))
     return 0
 

@@ -14,15 +14,18 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from simulation.errors import UserError
 from simulation.sweeps import design as designs
-from simulation.sweeps.plan import error_record, make_plan, run_chunk
+from simulation.sweeps.plan import EnvironmentMismatch, error_record, fingerprint, make_plan, run_chunk
 from simulation.sweeps.store import ResultsFolder, atomic_write, read_runs, write_csv
 
 MAX_CHUNK = 10        # runs per task: ~0.7 s of work for kato-2025, small enough to balance two workers
@@ -44,31 +47,34 @@ class SweepOutcome:
 
 
 def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool = True) -> SweepOutcome:
-    """Run (or finish, with ``resume``) the sweep ``spec`` (a path or a loaded SweepSpec) into ``out``."""
+              resume: bool = False, progress: bool = True, rules: list[str] | tuple[str, ...] = ()) -> SweepOutcome:
+    """Run (or finish, with ``resume``) the sweep ``spec`` (a path or a loaded SweepSpec) into ``out``;
+    ``rules`` are the user's rule files (``sweep --rules``), loaded before the spec is read."""
     from simulation.sweeps.spec import SweepSpec, load_spec
 
-    backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
-    try:
-        backend.warm_up()  # local workers import the model while the spec is read and checked
-        spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
-        design = designs.points(spec)
-        folder = ResultsFolder(out)
-        done = folder.start(spec, design, resume)
-        total = len(design) * spec.replicates
-        errors_before = len(folder.errors)
-        todo = total - len(done)
-        size = spec.chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (backend.slots * CHUNKS_PER_SLOT))))
-        started = time.perf_counter()
-        batches = designs.chunks(designs.tasks(spec, design, done), size)
-        with _progress_bar(total, len(done), progress) as bar:
-            _stream(backend, make_plan(spec), batches, folder, bar)
-    except BaseException:
-        backend.close(abandon=True)
-        raise
-    backend.close()
+    with _stop_on_sigterm():
+        backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
+        try:
+            backend.warm_up()  # local workers import the model while the spec is read and checked
+            spec = spec if isinstance(spec, SweepSpec) else load_spec(spec, rules=rules)
+            design = designs.points(spec)
+            folder = ResultsFolder(out)
+            done = folder.start(spec, design, resume)
+            total = len(design) * spec.replicates
+            errors_before = len(folder.errors)
+            todo = total - len(done)
+            size = spec.chunk_size or max(1, min(MAX_CHUNK, math.ceil(todo / (backend.slots * CHUNKS_PER_SLOT))))
+            started = time.perf_counter()
+            batches = designs.chunks(designs.tasks(spec, design, done), size)
+            with _progress_bar(total, len(done), progress) as bar:
+                _stream(backend, make_plan(spec), batches, folder, bar)
+        except BaseException:
+            backend.close(abandon=True)
+            raise
+        backend.close()
     seconds = time.perf_counter() - started
     outcome = SweepOutcome(folder.out, total, len(done), todo, len(folder.errors) - errors_before, seconds)
+    outcome.notes += backend.notes
     _finish(spec, design, folder, outcome)
     return outcome
 
@@ -111,29 +117,98 @@ def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
 
 
 def _finish(spec, design, folder: ResultsFolder, outcome: SweepOutcome) -> None:
-    """summary.csv, the heatmap and, for sobol, the indices and their chart; then close the manifest."""
+    """summary.csv and the heatmap; contrasts (with a reference), per-step fans, Sobol or Morris indices
+    with their pictures; then close the manifest."""
     from simulation.sweeps import report
 
-    params, metrics = spec.parameter_names, spec.metric_names
-    runs = read_runs(folder.out, columns=["point", "replicate", *params, *metrics], step=spec.steps)
-    summary = report.summarise(runs, params, metrics, spec.steps)
-    write_csv(folder.out / "summary.csv", summary)
-    outcome.files.append(folder.out / "summary.csv")
-    picture = _picture(folder.out / "heatmap.png",
-                       lambda f: report.heatmap(summary, params, spec.heatmap, spec.sampler == "grid", f))
-    outcome.files += [picture] if picture else []
+    params, metrics, units = spec.parameter_names, spec.metric_names, folder.units
+    per_step_metrics = [m.name for m in spec.metrics if m.record == "per_step"]
+    runs = read_runs(folder.out, columns=["point", "replicate", *params, *metrics],
+                     step=None if per_step_metrics else spec.steps)
+    summary = report.summarise(runs, params, metrics, spec.steps, units)
+    _table(folder, outcome, "summary.csv", summary)
+    _add_picture(outcome, folder.out / "heatmap.png",
+                 lambda f: report.heatmap(summary, params, spec.heatmap, spec.sampler == "grid", f))
+    if spec.reference:
+        reference = designs.reference_points(spec, design)
+        table = report.contrasts(runs, params, metrics, spec.steps, reference,
+                                 {m.name: m.better for m in spec.metrics}, units)
+        _table(folder, outcome, "contrasts.csv", table)
+        _add_picture(outcome, folder.out / "contrast.png",
+                     lambda f: report.contrast_heatmap(table, params, spec.heatmap, dict(spec.reference), f))
+        _discover(spec, folder, outcome, runs, design)
+    if per_step_metrics:
+        fans = report.per_step(runs, params, per_step_metrics)
+        _table(folder, outcome, "per_step.csv", fans)
+        _add_picture(outcome, folder.out / "fan.png", lambda f: report.fan_chart(fans, params, f))
     if spec.sampler == "sobol":
-        indices, skipped = report.sobol_indices(designs.salib_problem(spec), summary, metrics, len(design),
-                                                spec.base_seed)
-        write_csv(folder.out / "sobol.csv", indices)
-        outcome.files.append(folder.out / "sobol.csv")
-        picture = _picture(folder.out / "sobol.png", lambda f: report.sobol_chart(indices, f))
-        outcome.files += [picture] if picture else []
-        if skipped:
-            outcome.notes.append("no Sobol indices for " + ", ".join(skipped)
-                                 + ": some points have no finished run (see errors.csv)")
-    folder.finish(completed_runs=int(runs["point"].size), failed_runs=len(folder.errors),
+        _sobol(spec, design, folder, outcome, summary, runs)
+    if spec.sampler == "morris":
+        indices, skipped = report.morris_indices(designs.salib_problem(spec), design, summary, metrics,
+                                                 spec.levels, spec.base_seed)
+        _table(folder, outcome, "morris.csv", indices)
+        _add_picture(outcome, folder.out / "morris.png", lambda f: report.morris_chart(indices, f))
+        _note_skipped(outcome, "Morris indices", skipped)
+    outcome.notes += list(spec.notes)
+    finished = runs[runs["step"] == spec.steps]
+    folder.finish(completed_runs=int(finished["point"].size), failed_runs=len(folder.errors),
                   last_session_seconds=round(outcome.seconds, 2))
+
+
+def _discover(spec, folder, outcome, runs, design) -> None:
+    """PRIM on "beats the reference in the same replicate" for the heatmap metric: prim.csv holds the
+    peeling trajectory, and a note states the chosen box in words."""
+    from simulation.sweeps import discovery, report
+    from simulation.sweeps.store import SweepResults
+
+    view = SweepResults(runs, None, {**folder.manifest}, None, design.reset_index(), None, {})
+    cases, better = discovery.card_pays(view, spec.heatmap)
+    if not len(cases) or not cases.shape[1]:
+        return
+    if not better.any() or better.all():
+        outcome.notes.append(f"Scenario discovery (PRIM): {spec.heatmap} beats the reference in "
+                             f"{'every' if better.all() else 'none'} of the {len(better)} runs outside it, "
+                             "so there is no range to find")
+        return
+    trajectory = discovery.prim(cases, better)
+    _table(folder, outcome, "prim.csv", trajectory)
+    _add_picture(outcome, folder.out / "prim.png", lambda f: report.prim_chart(trajectory, f))
+    box = discovery.choose(trajectory)
+    ranges = "; ".join(f"{name} {box[name]}" for name in cases.columns)
+    outcome.notes.append(f"Scenario discovery (PRIM, prim.csv): {spec.heatmap} beats the reference in "
+                         f"{np.mean(better):.0%} of runs; in the box {ranges} it does in {box['density']:.0%} "
+                         f"of runs, covering {box['coverage']:.0%} of the runs where it does.")
+
+
+def _sobol(spec, design, folder, outcome, summary, runs) -> None:
+    from simulation.sweeps import report
+
+    metrics = spec.metric_names
+    indices, skipped = report.sobol_indices(designs.salib_problem(spec), summary, metrics, len(design),
+                                            spec.base_seed)
+    _table(folder, outcome, "sobol.csv", indices)
+    diagnostics = report.sobol_diagnostics(indices, runs, metrics, spec.steps)
+    _table(folder, outcome, "sobol_diagnostics.csv", diagnostics)
+    _add_picture(outcome, folder.out / "sobol.png", lambda f: report.sobol_chart(indices, f))
+    _note_skipped(outcome, "Sobol indices", skipped)
+    outcome.notes += [f"Sobol, {row.metric}: {row.verdict}" for row in diagnostics.itertuples() if row.verdict != "settled"]
+
+
+def _note_skipped(outcome: SweepOutcome, what: str, skipped: list[str]) -> None:
+    if skipped:
+        outcome.notes.append(f"no {what} for " + ", ".join(skipped)
+                             + ": some points have no finished run (see errors.csv)")
+
+
+def _table(folder: ResultsFolder, outcome: SweepOutcome, name: str, frame) -> None:
+    write_csv(folder.out / name, frame)
+    outcome.files.append(folder.out / name)
+
+
+def _add_picture(outcome: SweepOutcome, path: Path, draw) -> None:
+    picture = _picture(path, draw)
+    if picture:
+        outcome.files.append(picture)
 
 
 def _picture(path: Path, draw) -> Path | None:
@@ -146,15 +221,54 @@ def _picture(path: Path, draw) -> Path | None:
     return path
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: stop the workers, keep the finished chunks, say how to resume."""
+
+
+class _stop_on_sigterm:
+    """While a sweep streams, SIGTERM (``kill PID``, a scheduler's time limit) stops it as Ctrl-C does, so
+    the workers are stopped too instead of being left behind. Only the main thread can set a handler."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise _Terminated
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
 # -- backends --------------------------------------------------------------------------------------------
+PARENT_CHECK_S = 1.0
+
+
 def _start_worker() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops the sweep cleanly; and they read the
-    model's code and calibration once, before the first chunk arrives."""
+    """Worker processes leave Ctrl-C to the parent, which stops the sweep cleanly; they exit by
+    themselves if the parent dies (even by SIGKILL, which no handler sees); and they read the model's
+    code and calibration once, before the first chunk arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     import simulation.runner  # noqa: F401
     from simulation.calibration import load_calibration
 
     load_calibration()
+    fingerprint()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent has gone is reparented: then stop at once, mid-chunk (nothing is lost, the
+    chunk was not written, so --resume runs it again)."""
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _ready() -> bool:
@@ -167,6 +281,7 @@ class LocalBackend:
 
     def __init__(self, workers: int):
         self.slots = workers
+        self.notes: list[str] = []
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_start_worker)
 
@@ -187,6 +302,8 @@ class LocalBackend:
     def outcome(self, future, plan, batch):
         try:
             return future.result()
+        except EnvironmentMismatch:
+            raise
         except BrokenProcessPool:
             raise UserError("a worker process died (out of memory, or killed); the finished runs are saved: "
                             "run the same command with --resume to finish the sweep") from None
@@ -194,8 +311,19 @@ class LocalBackend:
             return None, [error_record(plan, task, error) for task in batch]
 
     def close(self, abandon: bool = False) -> None:
-        """Stop the workers; ``abandon`` (on an error or Ctrl-C) does not wait for running chunks."""
-        self.pool.shutdown(wait=not abandon, cancel_futures=True)
+        """Stop the workers; ``abandon`` (on an error, Ctrl-C or SIGTERM) stops running chunks too, since
+        their results would not be written anyway."""
+        if not abandon:
+            self.pool.shutdown(wait=True)
+            return
+        processes = list((self.pool._processes or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
 
 
 class DaskBackend:
@@ -206,6 +334,10 @@ class DaskBackend:
 
         if "://" not in address:
             raise UserError(f"--scheduler wants an address such as tcp://127.0.0.1:8786, got '{address}'")
+        self.notes = [] if _on_loopback(address) else [
+            f"the Dask scheduler {address} is not on this machine's loopback: Dask's ports have no authentication "
+            "and workers run the code they are sent, so keep them off open networks (SSH tunnel or TLS; "
+            "docs/sweeps.md, 'On a Dask cluster')"]
         try:
             self.client = Client(address, timeout="15s")
         except (OSError, TimeoutError) as error:
@@ -236,6 +368,13 @@ class DaskBackend:
             worker, version = next(iter(wrong.items()))
             raise UserError(f"Dask worker {worker} runs model version {version}, this sweep {MODEL_VERSION}; "
                             "restart the workers from this project")
+        prints = self.client.run(_fingerprint)
+        other = {w: f for w, f in prints.items() if tuple(f) != fingerprint()}
+        if other:
+            worker = sorted(other)[0]
+            raise UserError(f"Dask worker {worker} has other calibration files or model source code than this "
+                            "sweep (their SHA-256 differ), so its numbers would not match; start the workers "
+                            "from the same copy of the project")
         return len(versions)
 
     def warm_up(self) -> None:
@@ -255,11 +394,23 @@ class DaskBackend:
     def outcome(self, future, plan, batch):
         try:
             return future.result()
+        except EnvironmentMismatch:
+            raise
         except Exception as error:  # noqa: BLE001 -- e.g. a worker lost too many times
             return None, [error_record(plan, task, error) for task in batch]
 
     def close(self, abandon: bool = False) -> None:
         self.client.close()
+
+
+def _on_loopback(address: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(address).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def _fingerprint() -> tuple[str, str]:
+    return fingerprint()
 
 
 def _model_version() -> str:

@@ -8,6 +8,8 @@ another machine needs the project's code but none of the user's files.
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +38,56 @@ class RunPlan:
     decisions: tuple           # the spec's [[decision]] tables as Decision records
     parameters: tuple          # ((name, Target), ...) in spec order
     metrics: tuple             # Metric records
+    rule_files: tuple = ()     # ((path, bytes), ...): the user's rule files, loaded by each worker
+    fingerprint: tuple = ()    # (calibration SHA-256, source SHA-256) of the machine that made the plan
+
+
+class EnvironmentMismatch(UserError):
+    """A worker's model code or calibration differs from the one that planned the sweep."""
+
+
+PACKAGES = ("simulation", "agents", "scenarios")   # the code whose every byte can change a number
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> tuple[str, str]:
+    """SHA-256 of the calibration files and of the model's Python source, as this process sees them.
+    Two machines (or a sweep and its resume) with different fingerprints would mix two experiments."""
+    root = Path(__file__).resolve().parents[2]
+    calibration = sorted((root / "simulation" / "calibration").glob("*.csv"))
+    source = sorted(p for package in PACKAGES for p in (root / package).rglob("*.py"))
+    return _digest(root, calibration), _digest(root, source)
+
+
+def _digest(root: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def check_fingerprint(plan: "RunPlan") -> None:
+    """Refuse to run a plan made from other code or calibration than this process has."""
+    mine = fingerprint()
+    for what, theirs, ours in (("calibration files", plan.fingerprint[0], mine[0]),
+                               ("model source code", plan.fingerprint[1], mine[1])):
+        if theirs != ours:
+            raise EnvironmentMismatch(f"a worker's {what} differ from the sweep's (SHA-256 {ours[:12]}... on the "
+                                      f"worker, {theirs[:12]}... in the sweep); start the workers from the same "
+                                      "copy of the project, or the results would mix two models")
+
+
+def prepare_worker(plan: "RunPlan") -> None:
+    """What a worker does before its first run of a plan: same code and calibration, the user's rules loaded."""
+    check_fingerprint(plan)
+    if plan.rule_files:
+        from agents.rules.user_rules import load_rule_source
+
+        for path, source in plan.rule_files:
+            try:
+                load_rule_source(source, path)
+            except UserError as error:
+                raise EnvironmentMismatch(f"a worker cannot load the sweep's rules: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -56,7 +108,8 @@ def make_plan(spec) -> RunPlan:
     for _, target in ((p.name, p.target) for p in spec.parameters):
         _make_room(base, scenario, target)
     return RunPlan(base, str(spec.scenario.path), spec.scenario.sha256, spec.steps, tuple(spec.decisions),
-                   tuple((p.name, p.target) for p in spec.parameters), tuple(spec.metrics))
+                   tuple((p.name, p.target) for p in spec.parameters), tuple(spec.metrics),
+                   tuple(spec.rule_files), fingerprint())
 
 
 def _make_room(base: dict, scenario, target) -> None:
@@ -81,7 +134,11 @@ def build_inputs(plan: RunPlan, values: tuple):
     data = copy.deepcopy(plan.scenario)
     decisions = list(plan.decisions)
     for (_, target), value in zip(plan.parameters, values):
-        value = int(value) if target.integer else float(value)
+        if target.rule_kind:
+            _set_rule(data, target.path, value)
+            continue
+        if not target.categorical:
+            value = int(value) if target.integer else float(value)
         if target.kind == "scenario":
             _set(data, target.path, value)
         else:
@@ -100,6 +157,16 @@ def build_inputs(plan: RunPlan, values: tuple):
     for d in decisions:
         check(d, plan.steps)
     return LoadedScenario(scenario, Path(plan.scenario_path), plan.scenario_sha256), decisions
+
+
+def _set_rule(data: dict, path: tuple, name: str) -> None:
+    """Give a seat a rule by name: its parameters stay if the rule is the same, else its defaults."""
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    current = node.get(path[-1])
+    if not (isinstance(current, dict) and current.get("rule") == name):
+        node[path[-1]] = {"rule": name, "params": {}}
 
 
 def _set(data: dict, path: tuple, value: Any) -> None:
@@ -124,8 +191,9 @@ def check_values(where: str, spec) -> None:
                 loaded, decisions = build_inputs(plan, tuple(values))
                 release(TradeWarModel(loaded.scenario, seed=0, decisions=decisions, steps=plan.steps))
             except UserError as error:
+                shown = value if isinstance(value, str) else f"{value:g}"
                 raise UserError(f"{where}, field 'parameters.{parameter.name}': with {parameter.target.text} = "
-                                f"{value:g}: {error}") from None
+                                f"{shown}: {error}") from None
 
 
 def run_chunk(plan: RunPlan, tasks: list[RunTask]) -> tuple[pd.DataFrame | None, list[dict]]:
@@ -135,6 +203,7 @@ def run_chunk(plan: RunPlan, tasks: list[RunTask]) -> tuple[pd.DataFrame | None,
     """
     frames, errors = [], []
     with _RUN_LOCK:
+        prepare_worker(plan)
         for task in tasks:
             try:
                 frames.append(_run_one(plan, task))
@@ -177,7 +246,8 @@ def _identity(plan: RunPlan, task: RunTask, rows: int) -> dict[str, np.ndarray]:
         "seed": np.full(rows, task.seed, dtype=np.int64),
     }
     for (name, target), value in zip(plan.parameters, task.values):
-        columns[name] = np.full(rows, value, dtype=np.int64 if target.integer else np.float64)
+        dtype = object if target.categorical else np.int64 if target.integer else np.float64
+        columns[name] = np.full(rows, value, dtype=dtype)
     return columns
 
 

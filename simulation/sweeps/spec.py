@@ -7,6 +7,7 @@ in. See docs/sweeps.md for the format; ``load_spec(path)`` returns a ``SweepSpec
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -26,6 +27,12 @@ RECORDS = ("final", "per_step")
 RESERVED = ("run_id", "point", "replicate", "seed", "step", "error")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_RUNS = 10_000_000
+SEEDS = ("common", "independent")
+BETTER = ("higher", "lower")
+# Sobol indices from fewer base samples than this are noise (SALib's own examples use 1,024); below
+# SOBOL_WARN_SAMPLES the sweep runs but says the indices are rough. See docs/sweeps.md, "Samplers".
+SOBOL_MIN_SAMPLES = 16
+SOBOL_WARN_SAMPLES = 128
 
 
 class _Strict(BaseModel):
@@ -36,7 +43,7 @@ class ParameterTable(_Strict):
     """``[parameters.NAME]``: what it changes (``target``) and its values (grid) or range (lhs, sobol)."""
 
     target: str
-    values: list[FiniteFloat] | None = None
+    values: list[FiniteFloat | str] | None = None
     low: FiniteFloat | None = None
     high: FiniteFloat | None = None
 
@@ -49,8 +56,11 @@ class SpecFile(_Strict):
     replicates: int = Field(default=1, ge=1, le=100_000)
     base_seed: int = Field(default=0, ge=0, le=2**63 - 1)
     calibration_preset: Literal["low", "central", "high"] | None = None
-    sampler: Literal["grid", "lhs", "sobol"] = "grid"
+    sampler: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: int | None = Field(default=None, ge=1, le=2**20)
+    levels: int | None = Field(default=None, ge=2, le=64)
+    seeds: Literal["common", "independent"] | None = None
+    reference: dict[str, FiniteFloat | str] | None = None
     chunk_size: int | None = Field(default=None, ge=1, le=10_000)
     record: Literal["final", "per_step"] = "final"
     metrics: list[Any] = Field(min_length=1)
@@ -71,14 +81,15 @@ class Metric:
     keys: tuple[str, ...]  # () for model; (economy,) ; (exporter, importer, sector)
     column: str
     record: str           # final | per_step
+    better: str = "higher"  # which direction counts as better in contrasts: higher | lower
 
 
 @dataclass(frozen=True)
 class Parameter:
     name: str
     target: Target
-    values: tuple[float, ...] | None   # grid
-    low: float | None                  # lhs, sobol
+    values: tuple[float | str, ...] | None   # grid (names for a categorical target)
+    low: float | None                  # lhs, sobol, morris
     high: float | None
 
     def extremes(self) -> tuple[float, ...]:
@@ -103,6 +114,11 @@ class SweepSpec:
     metrics: tuple[Metric, ...]
     heatmap: str
     decisions: tuple[Any, ...]   # simulation.decisions.Decision
+    seeds: str = "independent"   # common | independent
+    reference: tuple[tuple[str, Any], ...] = ()   # (parameter, value): the point each point is compared with
+    levels: int | None = None    # morris: grid levels
+    rule_files: tuple[tuple[str, bytes], ...] = ()  # (path, bytes) of the user's rule files (sweep --rules)
+    notes: tuple[str, ...] = ()  # warnings about the design, printed at the end
 
     @property
     def parameter_names(self) -> list[str]:
@@ -113,8 +129,17 @@ class SweepSpec:
         return [m.name for m in self.metrics]
 
 
-def load_spec(path: str | Path) -> SweepSpec:
-    """Read and check a sweep spec; any problem is one ``UserError`` naming the file and the field."""
+def load_spec(path: str | Path, rules: list[str] | tuple[str, ...] = ()) -> SweepSpec:
+    """Read and check a sweep spec; any problem is one ``UserError`` naming the file and the field.
+
+    ``rules`` are the user's rule files (``sweep --rules``): loaded first, so the scenario and the spec
+    may name their rules, and kept as bytes so they travel to the workers with the run plan."""
+    from agents.rules.user_rules import load_rule_file
+
+    rule_files = []
+    for file in rules:
+        load_rule_file(file)
+        rule_files.append((str(file), Path(file).read_bytes()))
     path = Path(path)
     raw = _read_bytes(path)
     data = _parse_toml(path, raw)
@@ -137,9 +162,12 @@ def load_spec(path: str | Path) -> SweepSpec:
     if heatmap not in [m.name for m in metrics]:
         raise UserError(f"{where}, field 'heatmap': '{heatmap}' is not one of the metrics; "
                         f"expected one of: {', '.join(m.name for m in metrics)}")
+    reference = _reference(where, written, parameters)
+    seeds = written.seeds or ("common" if reference else "independent")
     spec = SweepSpec(path, hashlib.sha256(raw).hexdigest(), scenario, steps, written.replicates,
                      written.base_seed, written.sampler, written.samples, written.chunk_size, parameters,
-                     metrics, heatmap, decisions)
+                     metrics, heatmap, decisions, seeds, reference, _levels(where, written),
+                     tuple(rule_files), _design_notes(written))
     _check_size(where, spec)
     from simulation.sweeps.plan import check_values
 
@@ -212,23 +240,82 @@ def _read_decision(where: str, index: int, entry: dict, steps: int):
 
 
 def _check_sampler_fields(where: str, written: SpecFile) -> None:
-    """Grid wants ``values``; lhs and sobol want ``low``/``high`` and a number of ``samples``."""
+    """Grid wants ``values``; lhs, sobol and morris want ``low``/``high`` and a number of ``samples``
+    (Sobol at least SOBOL_MIN_SAMPLES); a reference needs a grid, levels a Morris design."""
     if written.sampler == "grid":
         if written.samples is not None:
             raise UserError(f"{where}, field 'samples': a grid takes no samples (it runs every combination "
                             "of the values); remove it or choose sampler = \"lhs\" or \"sobol\"")
         return
     if written.samples is None:
-        what = "points to draw" if written.sampler == "lhs" else "base samples N (a power of 2)"
+        what = {"lhs": "points to draw", "sobol": "base samples N (a power of 2)",
+                "morris": "trajectories (10 to 50 is usual)"}[written.sampler]
         raise UserError(f"{where}, field 'samples': sampler \"{written.sampler}\" needs samples = the number of {what}")
     if written.sampler == "sobol" and written.samples & (written.samples - 1):
         raise UserError(f"{where}, field 'samples': Sobol sampling needs a power of 2 (e.g. 64, 128, 256), "
                         f"got {written.samples}")
+    if written.sampler == "sobol" and written.samples < SOBOL_MIN_SAMPLES:
+        raise UserError(f"{where}, field 'samples': {written.samples} base samples give Sobol indices that are "
+                        f"noise (intervals wider than the indices); use at least {SOBOL_MIN_SAMPLES}, and "
+                        f"{SOBOL_WARN_SAMPLES} or more for numbers to report")
+    if written.sampler == "morris" and written.samples < 2:
+        raise UserError(f"{where}, field 'samples': Morris screening needs at least 2 trajectories (10 to 50 is usual)")
+    if written.levels is not None and written.sampler != "morris":
+        raise UserError(f"{where}, field 'levels': only the morris sampler takes levels")
+    if written.reference is not None and written.sampler != "grid":
+        raise UserError(f"{where}, field 'reference': contrasts with a reference need a grid (each point's "
+                        "counterpart must be in the design); remove it or use sampler = \"grid\"")
+
+
+def _levels(where: str, written: SpecFile) -> int | None:
+    if written.sampler != "morris":
+        return None
+    levels = written.levels or 4
+    if levels % 2:
+        raise UserError(f"{where}, field 'levels': Morris levels must be an even number (4 is usual), got {levels}")
+    return levels
+
+
+def _design_notes(written: SpecFile) -> tuple[str, ...]:
+    if written.sampler == "sobol" and written.samples < SOBOL_WARN_SAMPLES:
+        return (f"Sobol indices from {written.samples} base samples are rough: see how they move from N/4 to N in "
+                f"sobol.csv, and use {SOBOL_WARN_SAMPLES} or more for numbers to report",)
+    return ()
+
+
+def _reference(where: str, written: SpecFile, parameters: tuple[Parameter, ...]) -> tuple:
+    """``reference = { sale_bn = 0 }``: each point is compared with the point that has these values and
+    the same values of every other parameter; each value must be one of the parameter's grid values."""
+    if written.reference is None:
+        return ()
+    if not written.reference:
+        raise UserError(f"{where}, field 'reference': give at least one parameter's value, e.g. {{ sale_bn = 0 }}")
+    by_name = {p.name: p for p in parameters}
+    pairs = []
+    for name, value in written.reference.items():
+        if name not in by_name:
+            raise UserError(f"{where}, field 'reference.{name}': not a parameter of this sweep; expected one of: "
+                            f"{', '.join(by_name)}")
+        values = by_name[name].values
+        match = next((v for v in values if v == value), None)
+        if match is None:
+            raise UserError(f"{where}, field 'reference.{name}': {value!r} is not one of its values "
+                            f"({', '.join(map(_show, values))})")
+        pairs.append((name, match))
+    return tuple(pairs)
+
+
+def _show(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def _parameter(where: str, name: str, table: ParameterTable, sampler: str, scenario, decisions) -> Parameter:
     field = f"{where}, field 'parameters.{name}"
     target = parse_target(table.target, scenario, decisions, f"{field}.target'")
+    if target.categorical:
+        return _categorical(name, field, table, sampler, target)
+    if table.values is not None and any(isinstance(v, str) for v in table.values):
+        raise UserError(f"{field}.values': target '{target.text}' takes numbers, got {list(table.values)}")
     if sampler == "grid":
         if table.low is not None or table.high is not None:
             raise UserError(f"{field}': a grid takes 'values = [...]', not low/high (those are for lhs and sobol)")
@@ -250,6 +337,21 @@ def _parameter(where: str, name: str, table: ParameterTable, sampler: str, scena
     return Parameter(name, target, None, float(table.low), float(table.high))
 
 
+def _categorical(name: str, field: str, table: ParameterTable, sampler: str, target: Target) -> Parameter:
+    """A factor that takes names (rules, economies, sectors): a grid of some of its options."""
+    if sampler != "grid":
+        raise UserError(f"{field}': '{target.text}' takes names, which only a grid can vary (lhs, sobol and "
+                        "morris draw numbers from a range)")
+    if not table.values or table.low is not None or table.high is not None:
+        raise UserError(f"{field}.values': give the names to run, e.g. values = [\"{target.options[0]}\", ...]")
+    for value in table.values:
+        if value not in target.options:
+            hint = " (your own rules need sweep --rules FILE)" if target.rule_kind else ""
+            raise UserError(f"{field}.values': {value!r} is not one of the names '{target.text}' takes: "
+                            f"{', '.join(target.options)}{hint}")
+    return Parameter(name, target, tuple(table.values), None, None)
+
+
 def _metrics(where: str, written: SpecFile, scenario) -> tuple[Metric, ...]:
     """Each entry is a name, or a table ``{ name = "...", record = "final" | "per_step" }``."""
     columns = _columns(scenario)
@@ -257,18 +359,22 @@ def _metrics(where: str, written: SpecFile, scenario) -> tuple[Metric, ...]:
     for i, entry in enumerate(written.metrics):
         field = f"{where}, field 'metrics.{i}'"
         record = written.record
+        better = "higher"
         if isinstance(entry, dict):
-            extra = sorted(set(entry) - {"name", "record"})
+            extra = sorted(set(entry) - {"name", "record", "better"})
             if extra or "name" not in entry:
-                raise UserError(f"{field}: a metric table has 'name' and optionally 'record', "
+                raise UserError(f"{field}: a metric table has 'name' and optionally 'record' and 'better', "
                                 f"got {', '.join(sorted(entry)) or 'nothing'}")
             record = entry.get("record", record)
             if record not in RECORDS:
                 raise UserError(f"{field}: record must be \"final\" or \"per_step\", got {record!r}")
+            better = entry.get("better", better)
+            if better not in BETTER:
+                raise UserError(f"{field}: better must be \"higher\" or \"lower\", got {better!r}")
             entry = entry["name"]
         if not isinstance(entry, str):
             raise UserError(f"{field}: expected a metric name such as \"model.us_10y\", got {entry!r}")
-        metrics.append(parse_metric(entry, record, columns, field))
+        metrics.append(dataclasses.replace(parse_metric(entry, record, columns, field), better=better))
     names = [m.name for m in metrics]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:

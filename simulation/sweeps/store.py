@@ -1,6 +1,8 @@
 """The results folder: what a sweep writes, how it survives being killed, and how it is read back.
 
-    DIR/manifest.json     what this sweep is (spec hash, model version, start time, total_runs, ...)
+    DIR/manifest.json     what this sweep is (spec hash, model version, code and calibration hashes,
+                          seeds, units, the resolved decisions and targets, start time, total_runs, ...)
+    DIR/spec.toml         a copy of the spec file, byte for byte
     DIR/points.csv        the design: one row per point with its parameter values
     DIR/runs/part-*.parquet   one file per finished chunk (tidy long format)
     DIR/errors.csv        one row per run that raised
@@ -26,7 +28,7 @@ import pandas as pd
 from simulation.errors import UserError
 from simulation.version import MODEL_VERSION
 
-MANIFEST, POINTS, ERRORS, RUNS = "manifest.json", "points.csv", "errors.csv", "runs"
+MANIFEST, POINTS, ERRORS, RUNS, SPEC_COPY = "manifest.json", "points.csv", "errors.csv", "runs", "spec.toml"
 
 
 def now() -> str:
@@ -59,6 +61,7 @@ class ResultsFolder:
         self.runs_dir = self.out / RUNS
         self.errors: list[dict] = []
         self.manifest: dict = {}
+        self.units: dict = {}
 
     # -- opening ------------------------------------------------------------------------------------
     def start(self, spec, design: pd.DataFrame, resume: bool) -> set[int]:
@@ -76,15 +79,23 @@ class ResultsFolder:
         except OSError as error:
             raise UserError(f"cannot create output folder '{self.out}': {error.strerror or error}") from None
         self.manifest = new_manifest(spec, len(design))
+        self.units = self.manifest["units"]
         write_json(self.out / MANIFEST, self.manifest)
+        atomic_write(self.out / SPEC_COPY, lambda f: f.write(spec.path.read_bytes()))
         write_csv(self.out / POINTS, design.reset_index())
         return set()
 
     def _reopen(self, spec) -> set[int]:
+        from simulation.sweeps.plan import fingerprint
+
         manifest = read_manifest(self.out)
+        calibration, source = fingerprint()
         for key, now_value, what in (("spec_sha256", spec.sha256, "the sweep spec"),
                                      ("model_version", MODEL_VERSION, "the model version"),
-                                     ("scenario_sha256", spec.scenario.sha256, "the scenario file")):
+                                     ("scenario_sha256", spec.scenario.sha256, "the scenario file"),
+                                     ("calibration_sha256", calibration, "the calibration files"),
+                                     ("source_sha256", source, "the model's source code"),
+                                     ("rule_files", rule_file_records(spec), "your rule files (--rules)")):
             if manifest.get(key) != now_value:
                 raise UserError(f"cannot resume in '{self.out}': {what} changed since the sweep started "
                                 f"({key} {manifest.get(key)!r} in manifest.json, now {now_value!r}); "
@@ -97,6 +108,7 @@ class ResultsFolder:
         manifest.setdefault("resumed", []).append(now())
         manifest["finished"] = None
         self.manifest = manifest
+        self.units = manifest["units"]
         write_json(self.out / MANIFEST, manifest)
         return set(done_in_parts(self.runs_dir)) | {int(e["run_id"]) for e in self.errors}
 
@@ -112,6 +124,8 @@ class ResultsFolder:
             import pyarrow.parquet as pq
 
             table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                                   b"treasury_card.units": json.dumps(self.units).encode()})
             atomic_write(self.runs_dir / f"part-{first:09d}-{last:09d}.parquet", lambda f: pq.write_table(table, f))
 
     def finish(self, **facts) -> None:
@@ -119,8 +133,30 @@ class ResultsFolder:
         write_json(self.out / MANIFEST, self.manifest)
 
 
+def rule_file_records(spec) -> list[dict]:
+    import hashlib
+
+    return [{"path": path, "sha256": hashlib.sha256(source).hexdigest()} for path, source in spec.rule_files]
+
+
+def units(spec) -> dict[str, str]:
+    """The unit of every parameter and metric column (and of the identity columns)."""
+    from simulation.sweeps.targets import target_unit
+    from simulation.units import unit_of
+
+    table = {"run_id": "run number", "point": "design point number", "replicate": "replicate number",
+             "seed": "random seed", "step": unit_of("model", "step")}
+    table.update({p.name: target_unit(p.target, spec.scenario.scenario) for p in spec.parameters})
+    table.update({m.name: unit_of(m.table, m.column) for m in spec.metrics})
+    return table
+
+
 def new_manifest(spec, points: int) -> dict:
     """What the sweep is: enough to check a resume and to read the results without the spec."""
+    from simulation.sweeps.design import SEED_RULES
+    from simulation.sweeps.plan import fingerprint
+
+    calibration, source = fingerprint()
     return {
         "kind": "treasury-card sweep",
         "spec": str(spec.path),
@@ -135,12 +171,21 @@ def new_manifest(spec, points: int) -> dict:
         "replicates": spec.replicates,
         "steps": spec.steps,
         "base_seed": spec.base_seed,
-        "seeds": "numpy SeedSequence(base_seed, spawn_key=(point, replicate)).generate_state(1, uint32)",
+        "seeds": spec.seeds,
+        "seed_rule": SEED_RULES[spec.seeds],
+        "reference": dict(spec.reference),
         "sampler": spec.sampler,
         "samples": spec.samples,
+        "levels": spec.levels,
         "parameters": {p.name: p.target.text for p in spec.parameters},
         "metrics": {m.name: m.record for m in spec.metrics},
+        "better": {m.name: m.better for m in spec.metrics},
         "heatmap": spec.heatmap,
+        "units": units(spec),
+        "decisions": [{"index": i, **d.to_record()} for i, d in enumerate(spec.decisions)],
+        "calibration_sha256": calibration,
+        "source_sha256": source,
+        "rule_files": rule_file_records(spec),
     }
 
 
@@ -185,7 +230,9 @@ class SweepResults:
     runs: the tidy rows of runs/ (run_id, point, replicate, seed, parameters, step, metrics);
     summary: per point and metric, mean and 95% t-interval over replicates (summary.csv, or computed
     now if the sweep has not finished); manifest: manifest.json as a dict; errors: failed runs;
-    points: the design; sobol: Sobol indices (sobol samplers only); pictures: name -> PNG path.
+    points: the design; sobol: Sobol indices (sobol samplers only); pictures: name -> PNG path;
+    contrasts: differences from the reference point (specs with a reference); morris: Morris
+    screening (morris sampler); per_step: per-step quantiles of per_step metrics; units: column -> unit.
     """
 
     runs: pd.DataFrame
@@ -195,6 +242,10 @@ class SweepResults:
     points: pd.DataFrame
     sobol: pd.DataFrame | None
     pictures: dict[str, Path]
+    contrasts: pd.DataFrame | None = None
+    morris: pd.DataFrame | None = None
+    per_step: pd.DataFrame | None = None
+    units: dict | None = None
 
 
 def load_results(out: str | Path) -> SweepResults:
@@ -209,7 +260,10 @@ def load_results(out: str | Path) -> SweepResults:
     if (out / "summary.csv").exists():
         summary = pd.read_csv(out / "summary.csv")
     else:
-        summary = summarise(runs, list(manifest["parameters"]), list(manifest["metrics"]), manifest["steps"])
-    sobol = pd.read_csv(out / "sobol.csv") if (out / "sobol.csv").exists() else None
+        summary = summarise(runs, list(manifest["parameters"]), list(manifest["metrics"]), manifest["steps"],
+                            manifest.get("units"))
+    optional = {name: pd.read_csv(out / f"{name}.csv") if (out / f"{name}.csv").exists() else None
+                for name in ("sobol", "contrasts", "morris", "per_step")}
     pictures = {p.stem: p for p in sorted(out.glob("*.png"))}
-    return SweepResults(runs, summary, manifest, errors, points, sobol, pictures)
+    return SweepResults(runs, summary, manifest, errors, points, optional["sobol"], pictures,
+                        optional["contrasts"], optional["morris"], optional["per_step"], manifest.get("units"))

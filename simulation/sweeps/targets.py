@@ -10,6 +10,12 @@ point is then only "set these paths, validate the dict": no special case per kin
     investors.count    investors.mix.<rule>    investors.params.<rule>.<param>
     event.<index>.<amount_bn|rate_pct|step>        (a scripted event of the scenario, from 0)
     decision.<index>.<amount_bn|rate_pct|step>     (a [[decision]] of the sweep spec, from 0)
+
+Categorical targets take names instead of numbers (``options`` lists the names allowed):
+
+    governments.<ECON>.<trade|treasury>    central_banks.<BANK>     (a rule, by name)
+    governments.<ECON>.<kind>.<param>, central_banks.<BANK>.<param>  (a rule parameter that is a choice)
+    event.<index>.<target|sector>    decision.<index>.<target|sector>
 """
 
 from __future__ import annotations
@@ -18,11 +24,11 @@ from dataclasses import dataclass
 
 from simulation.errors import UserError
 
-DECISION_FIELDS = ("amount_bn", "rate_pct", "step")
-FORMS = ("calibration.<name>, calibration.markets.<quantity>, governments.<ECON>.<trade|treasury>.<param>, "
-         "governments.<ECON>.credibility, central_banks.<BANK>.<param>, investors.count, investors.mix.<rule>, "
-         "investors.params.<rule>.<param>, event.<index>.<amount_bn|rate_pct|step> or "
-         "decision.<index>.<amount_bn|rate_pct|step>")
+DECISION_FIELDS = ("amount_bn", "rate_pct", "step", "target", "sector")
+FORMS = ("calibration.<name>, calibration.markets.<quantity>, governments.<ECON>.<trade|treasury>[.<param>], "
+         "governments.<ECON>.credibility, central_banks.<BANK>[.<param>], investors.count, investors.mix.<rule>, "
+         "investors.params.<rule>.<param>, event.<index>.<amount_bn|rate_pct|step|target|sector> or "
+         "decision.<index>.<amount_bn|rate_pct|step|target|sector>")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,12 @@ class Target:
     kind: str
     path: tuple
     integer: bool = False
+    options: tuple[str, ...] = ()   # a categorical target: the names it takes
+    rule_kind: str = ""             # a rule chosen by name: trade, treasury or monetary
+
+    @property
+    def categorical(self) -> bool:
+        return bool(self.options)
 
 
 def parse_target(text: str, scenario, decisions, field: str) -> Target:
@@ -64,26 +76,30 @@ def _governments(text, parts, scenario, decisions, field) -> Target:
     code = parts[1]
     if len(parts) == 3 and parts[2] == "credibility":
         return Target(text, "scenario", ("governments", code, "credibility"))
-    if len(parts) != 4 or parts[2] not in ("trade", "treasury"):
-        raise UserError(f"{field}: '{text}' should be governments.{code}.<trade|treasury>.<param> "
+    if len(parts) not in (3, 4) or parts[2] not in ("trade", "treasury"):
+        raise UserError(f"{field}: '{text}' should be governments.{code}.<trade|treasury>[.<param>] "
                         f"or governments.{code}.credibility")
-    kind, name = parts[2], parts[3]
+    kind = parts[2]
+    if len(parts) == 3:
+        return Target(text, "scenario", ("governments", code, kind), options=_rule_names(kind), rule_kind=kind)
+    name = parts[3]
     choice = getattr(scenario.government(code), kind)
     rule = _rule_of(choice, f"{code}'s {kind} policy", field)
-    integer = _numeric_param(rule, kind, name, text, field)
-    return Target(text, "scenario", ("governments", code, kind, "params", name), integer)
+    return _param_target(text, ("governments", code, kind, "params", name), rule, kind, name, field)
 
 
 def _central_banks(text, parts, scenario, decisions, field) -> Target:
     from simulation.world import CENTRAL_BANKS
 
-    if len(parts) != 3 or parts[1] not in CENTRAL_BANKS:
-        raise UserError(f"{field}: '{text}' should be central_banks.<BANK>.<param> with BANK one of "
+    if len(parts) not in (2, 3) or parts[1] not in CENTRAL_BANKS:
+        raise UserError(f"{field}: '{text}' should be central_banks.<BANK>[.<param>] with BANK one of "
                         f"{', '.join(CENTRAL_BANKS)}")
-    bank, name = parts[1], parts[2]
+    bank = parts[1]
+    if len(parts) == 2:
+        return Target(text, "scenario", ("central_banks", bank), options=_rule_names("monetary"), rule_kind="monetary")
+    name = parts[2]
     rule = _rule_of(scenario.central_bank(bank), bank, field)
-    integer = _numeric_param(rule, "monetary", name, text, field)
-    return Target(text, "scenario", ("central_banks", bank, "params", name), integer)
+    return _param_target(text, ("central_banks", bank, "params", name), rule, "monetary", name, field)
 
 
 def _investors(text, parts, scenario, decisions, field) -> Target:
@@ -105,13 +121,27 @@ def _event(text, parts, scenario, decisions, field) -> Target:
     index, name = _indexed(text, parts, count, "the scenario has", "scripted event", field)
     event = scenario.events[index]
     _check_field_used(event.action, name, text, field)
-    return Target(text, "scenario", ("event", index, name), integer=name == "step")
+    return Target(text, "scenario", ("event", index, name), integer=name == "step", options=_field_options(name))
 
 
 def _decision(text, parts, scenario, decisions, field) -> Target:
     index, name = _indexed(text, parts, len(decisions), "the spec has", "[[decision]] table", field)
     _check_field_used(decisions[index].action, name, text, field)
-    return Target(text, "decision", (index, name), integer=name == "step")
+    return Target(text, "decision", (index, name), integer=name == "step", options=_field_options(name))
+
+
+def _field_options(name: str) -> tuple[str, ...]:
+    """A decision's target is an economy and its sector a sector (or "all"): names, not numbers."""
+    from simulation.world import ECONOMIES, SECTORS
+
+    return {"target": tuple(ECONOMIES), "sector": (*SECTORS, "all")}.get(name, ())
+
+
+def _rule_names(kind: str) -> tuple[str, ...]:
+    """Every registered rule of a kind, built-in or loaded with --rules."""
+    from agents.rules import RULES
+
+    return tuple(sorted(n for n, c in RULES.items() if c.kind == kind))
 
 
 def _indexed(text, parts, count, owner, noun, field) -> tuple[int, str]:
@@ -153,6 +183,16 @@ def _investor_rule(name: str, field: str) -> None:
         raise UserError(f"{field}: unknown investor rule '{name}'; expected one of: {known}")
 
 
+def _param_target(text: str, path: tuple, rule: str, kind: str, name: str, field: str) -> Target:
+    """A rule parameter: a number (whole if its default is), or a categorical choice."""
+    from agents.rules import RULES
+
+    params = {p["name"]: p for p in RULES[rule].parameters()}
+    if name in params and "choices" in params[name]:
+        return Target(text, "scenario", path, options=tuple(params[name]["choices"]))
+    return Target(text, "scenario", path, _numeric_param(rule, kind, name, text, field))
+
+
 def _numeric_param(rule: str, kind: str, name: str, text: str, field: str) -> bool:
     """The parameter must exist on the rule and be a number; True if it takes whole numbers."""
     from agents.rules import RULES
@@ -162,8 +202,7 @@ def _numeric_param(rule: str, kind: str, name: str, text: str, field: str) -> bo
         raise UserError(f"{field}: rule '{rule}' ({kind}) has no parameter '{name}'; its parameters are: "
                         f"{', '.join(params) or 'none'}")
     if "choices" in params[name]:
-        raise UserError(f"{field}: parameter '{name}' of rule '{rule}' is a choice, not a number; "
-                        "only numbers can be swept")
+        raise UserError(f"{field}: parameter '{name}' of rule '{rule}' is a choice, not a number")
     default = params[name]["default"]
     return isinstance(default, int) and not isinstance(default, bool)
 
@@ -172,3 +211,56 @@ _PARSERS = {
     "calibration": _calibration, "governments": _governments, "central_banks": _central_banks,
     "investors": _investors, "event": _event, "decision": _decision,
 }
+
+
+FIELD_UNITS = {"amount_bn": "USD bn", "rate_pct": "percent", "step": "month", "target": "economy",
+               "sector": "sector"}
+
+
+def target_unit(target: Target, scenario=None) -> str:
+    """The unit of a parameter's values, for the results' metadata (from the calibration files, the
+    rule's declared parameter, or the decision field's name)."""
+    head = target.text.split(".")[0]
+    if target.rule_kind:
+        return f"{target.rule_kind} rule (name)"
+    if head in ("event", "decision"):
+        return FIELD_UNITS[target.path[-1]]
+    if head == "calibration":
+        return _calibration_unit(target.path[1])
+    if target.path[-1] == "credibility":
+        return "share (0 to 1)"
+    if target.path[:2] == ("investors", "count"):
+        return "investor agents"
+    if target.path[:2] == ("investors", "mix"):
+        return "population share"
+    rule = _rule_at(target, scenario)
+    if rule is None:
+        return ""
+    from agents.rules import RULES
+
+    params = {p["name"]: p for p in RULES[rule].parameters()} if rule in RULES else {}
+    return params.get(target.path[-1], {}).get("unit", "") or ("name" if target.categorical else "")
+
+
+def _rule_at(target: Target, scenario) -> str | None:
+    path = target.path
+    if path[:2] == ("investors", "params"):
+        return path[2]
+    if scenario is None:
+        return None
+    if path[0] == "governments":
+        choice = getattr(scenario.government(path[1]), path[2])
+    else:
+        choice = scenario.central_bank(path[1])
+    return choice.rule if choice else None
+
+
+def _calibration_unit(key: str) -> str:
+    import csv
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "calibration"
+    name, column = (key.split(".", 1)[1], "quantity") if key.startswith("markets.") else (key, "name")
+    table = "markets.csv" if key.startswith("markets.") else "parameters.csv"
+    with open(folder / table, encoding="utf-8") as handle:
+        return next((row["unit"] for row in csv.DictReader(handle) if row[column] == name), "")

@@ -29,12 +29,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(class_db: Path, port: int | None = None, timeout_s: float = 60.0):
+def app_server(class_db: Path, port: int | None = None, timeout_s: float = 60.0, extra_args: tuple[str, ...] = ()):
     """``python run.py play`` on a free loopback port; yields the base URL and stops the server after."""
     port = port or free_port()
     log = open(class_db.with_suffix(".server.log"), "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "play", "--port", str(port),
-                                "--class-db", str(class_db)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                "--class-db", str(class_db), *extra_args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
         wait_for_port(port, process, timeout_s)

@@ -20,7 +20,6 @@ from simulation.actions import TABLE
 from simulation.errors import UserError
 from simulation.recording import month_label
 from simulation.world import ECONOMIES, SECTORS
-from ui.components.figures import GameCharts
 from ui.components.panels import MarketNumbers, NewsTicker, WhyPanel
 from ui.components.prose import Prose
 
@@ -163,7 +162,11 @@ def Broadcasts(room, version: int, limit: int = 5):
 
 @solara.component
 def ClassWorld(view, seat: str | None = None):
-    """The shared world after the last resolved round: markets, economies, network, headlines, why."""
+    """The shared world after the last resolved round: markets, economies, network, headlines, why.
+
+    Everything here is the same for every page of the room in a month (the economies chart differs by
+    seat only), so it is built once per room, month and seat (``shared_figures``) and every page
+    draws the same figures instead of building its own."""
     month = view.month
     Prose(f"### The world after round {month} ({month_label(view.loaded.start, month)})"
           if month else "### The world before round 1", classes=["world-heading"])
@@ -172,8 +175,43 @@ def ClassWorld(view, seat: str | None = None):
             MarketNumbers(view, month)
             NewsTicker(view, month)
         with solara.Column():
-            GameCharts(view, month, None, seat)
+            ClassCharts(view, seat)
             WhyPanel(view, month, month)
+
+
+@solara.component
+def ClassCharts(view, seat: str | None):
+    """Markets, economies (the seat's own and the US) and the trade network, from the room's shared figures."""
+    from ui.components.figures import ChartTrio
+
+    ChartTrio(*shared_figures(view, seat))
+
+
+_FIGURES: dict[tuple, tuple] = {}
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 64
+
+
+def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
+    """The room's three charts for ``view`` (one month of one room) and ``seat``, built by the first
+    page that asks and handed to every other page: thirty pages cost one build, not thirty."""
+    from ui import charts
+    from ui.components.figures import focus_economies
+
+    focus = focus_economies(seat)
+    key = (id(view), focus)
+    with _FIGURES_LOCK:
+        kept = _FIGURES.get(key)
+        if kept is not None and kept[0] is view:
+            return kept[1]
+        baseline, result = view.baseline(), view.result
+        figures = (charts.markets_figure(result.model, baseline.model, None, view.steps),
+                   charts.economy_figure(result.economies, baseline.economies, focus, view.steps),
+                   charts.network_figure(result.trade, view.month))
+        if len(_FIGURES) >= _FIGURES_KEPT:
+            _FIGURES.pop(next(iter(_FIGURES)))
+        _FIGURES[key] = (view, figures)     # the view is kept with them, so its id is not reused meanwhile
+        return figures
 
 
 def move_words(record: dict) -> str:

@@ -1,9 +1,14 @@
 """The decision panel: the moves a seat can make this month, fitted to its role.
 
-A government sets tariffs by partner and sector, holds / threatens / sells / buys Treasuries, and offers
-deals (answered in the negotiation panel); a central bank sets its policy rate and intervenes in the currency market. Each "Add" checks the
-move at once and shows any mistake beside the control; added moves wait in a list until the month is
-played. The single-player Play page and the class game use this same panel.
+It draws from a ``SeatView`` (``simulation/seat_view.py``): the seat's numbers at the end of the last
+month and the moves open to it with their bounds. A new month is a new ``SeatView``, so the panel is
+redrawn with the current numbers after every step. A government sets tariffs by partner and sector,
+holds / threatens / sells / buys Treasuries (if it holds any), and offers deals (answered in the
+negotiation panel, ``ui/components/negotiation_panel.py``); a central bank sets its
+policy rate and intervenes in the currency market. Numbers are typed as people write them ("1,000",
+"100bn", "$1tn", "25%"); each "Add" checks the move at once and shows any mistake beside the control in
+plain words. Added moves wait in a list until the month is played. The Play page and the class game
+share this panel.
 """
 
 from __future__ import annotations
@@ -12,149 +17,204 @@ from typing import Callable
 
 import solara
 
-from ui.components.prose import Prose
-
-from simulation.actions import TABLE, actions_in
+from simulation.actions import TABLE
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.policy import actor_name
-from simulation.session import seat_kind
-from simulation.world import CENTRAL_BANKS, ECONOMIES, ECONOMY_NAMES, SECTORS
+from simulation.seat_view import TREASURY_MOVES, SeatView, seat_view
+from simulation.world import CENTRAL_BANKS, ECONOMY_NAMES, FLOATING_CURRENCY
+from ui import entry
+from ui.components.prose import Prose
+from ui.state import describe_move
 
 HOLD = "Hold (do nothing)"
+REPATRIATING = ("sell_treasuries", "fima_repo")     # moves whose dollars may be sold for the home currency
+CURRENCY_WORDS = {"JPY": "yen", "EUR": "euros", "CNY": "yuan"}   # the model's floating currencies
+NOTE_STYLE = {"font-size": "0.85em", "color": "#555"}
 
 
-def treasury_choices(kind: str) -> dict[str, str | None]:
-    """The Treasury moves a seat of ``kind`` may make, labelled as the action table labels them."""
-    return {HOLD: None, **{a.label: a.name for a in actions_in("treasuries", kind)}}
+# -- which moves the panel offers: the one place that turns a SeatView's moves into controls ----------
+def treasury_choices(view: SeatView) -> dict[str, str | None]:
+    """The Treasury menu: "Hold" and every Treasury move open to the seat now, in the table's order."""
+    return {HOLD: None, **{m.label: m.action for m in view.moves if m.action in TREASURY_MOVES and m.open}}
+
+
+def move(view: SeatView, action: str, **fields) -> Decision:
+    """The decision for ``action`` with the fields the controls gave (its month is set when queued)."""
+    return Decision(step=1, actor=view.seat, action=action, **fields)
 
 
 @solara.component
-def DecisionPanel(seat: str, model, queued: list[Decision], on_add: Callable[[Decision], None],
-                  on_remove: Callable[[int], None], disabled: bool = False, continuous_update: bool = False):
+def DecisionPanel(seat: str, view, queued: list[Decision], on_add: Callable[[Decision], None],
+                  on_remove: Callable[[int], None], disabled: bool = False, continuous_update: bool = False,
+                  steps: int | None = None):
     """Controls for ``seat``'s moves; ``on_add`` may raise ``UserError``, shown inline under the controls.
+
+    ``view`` is the seat's ``SeatView``. (An object with a model's ``trade``, ``ledger`` and
+    ``central_banks`` is also taken, copied into one with ``seat_view``: the class game's snapshot, until it
+    hands out ``SeatView``s itself.)
 
     ``continuous_update=True`` commits each number box at every keystroke. A page that redraws on its
     own (the class game follows a shared room) needs it: a redraw puts every box back to its last
     committed value, which would wipe a number being typed.
     """
+    if not isinstance(view, SeatView):
+        view = seat_view(view, seat, steps or 10**6)
     error, set_error = solara.use_state("")
 
-    def add(decision: Decision) -> None:
+    def add(make: Callable[[], Decision]) -> None:
         try:
+            decision = make()
+            refusal = view.refusal(decision)     # plain words for every page, before the page's own checks
+            if refusal:
+                raise UserError(refusal)
             on_add(decision)
             set_error("")
         except UserError as problem:
             set_error(str(problem))
 
     with solara.Card(f"Your moves as {actor_name(seat)} ({seat})", margin=0, classes=["decision-panel"]):
-        if seat_kind(seat) == "government":
-            TariffControls(seat, model, add, disabled, continuous_update)
-            TreasuryControls(seat, model, add, disabled, continuous_update)
-            DealControls(seat, add, disabled, continuous_update)
-        else:
-            CentralBankControls(seat, model, add, disabled, continuous_update)
+        if view.offers("set_tariff"):
+            TariffControls(view, add, disabled, continuous_update)
+        if view.offers(*TREASURY_MOVES):
+            TreasuryControls(view, add, disabled, continuous_update)
+        elif view.kind == "government":
+            solara.Text(f"{ECONOMY_NAMES[view.home]} holds no US Treasuries, so it has none to sell or "
+                        "threaten with.", classes=["no-treasuries"], style=NOTE_STYLE)
+        if view.offers("propose_deal"):
+            DealControls(view, add, disabled, continuous_update)
+        if view.offers("set_policy_rate"):
+            CentralBankControls(view, add, disabled, continuous_update)
         if error:
             solara.Error(error, classes=["move-error"])
         QueuedMoves(queued, on_remove)
 
 
+def NumberBox(label: str, text: str, on_text, disabled: bool, continuous_update: bool, classes=()):
+    """A text box for a number (so "1,000" and "100bn" reach the panel as typed, not as a stale value)."""
+    return solara.InputText(label=label, value=text, on_value=on_text, disabled=disabled,
+                            continuous_update=continuous_update, classes=list(classes))
+
+
+def use_field(key, default: str):
+    """A box's text that starts again from ``default`` whenever ``key`` changes (another partner, another
+    sector, a new month), so the box shows the number that applies to the current choice."""
+    state, set_state = solara.use_state((key, default))
+    text = state[1] if state[0] == key else default
+    return text, lambda value: set_state((key, value))
+
+
 @solara.component
-def TariffControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
-    partners = [e for e in ECONOMIES if e != seat]
-    partner, set_partner = solara.use_state(partners[0] if seat != "US" else "JP")
+def TariffControls(view: SeatView, add, disabled: bool, continuous_update: bool = False):
+    option = view.move("set_tariff")
+    partners = list(option.targets)
+    partner, set_partner = solara.use_state(partners[0] if view.seat != "US" else "JP")
     sector, set_sector = solara.use_state("all")
-    current = model.trade.tariff_on(seat, partner)
-    shown = current.mean() if sector == "all" else current[SECTORS.index(sector)]
-    rate, set_rate = solara.use_state(round(float(shown), 1))
+    now_pct = view.tariff_pct(partner, sector)
+    rate, set_rate = use_field((partner, sector, view.month), entry.shown(round(now_pct, 1)))
     Prose("**Tariffs** on what you import")
-    with solara.Row():
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
-        solara.Select(label="Sector", values=["all", *SECTORS], value=sector, on_value=set_sector, disabled=disabled)
-        solara.InputFloat(label="Tariff (%)", value=rate, on_value=set_rate, disabled=disabled,
-                          continuous_update=continuous_update)
-    solara.Text(f"Now: {shown:.1f}% on {ECONOMY_NAMES[partner]}'s {sector if sector != 'all' else 'goods (average)'}",
-                style={"font-size": "0.85em", "color": "#555"})
+        solara.Select(label="Sector", values=list(option.sectors), value=sector, on_value=set_sector,
+                      disabled=disabled)
+        NumberBox("Tariff (%)", rate, set_rate, disabled, continuous_update, ["tariff-box"])
+    goods = "goods (average)" if sector == "all" else sector
+    solara.Text(f"Now: {now_pct:.1f}% on {ECONOMY_NAMES[partner]}'s {goods}", classes=["tariff-now"],
+                style=NOTE_STYLE)
     solara.Button("Add tariff", disabled=disabled, outlined=True,
-                  on_click=lambda: add(Decision(step=1, actor=seat, action="set_tariff", target=partner,
-                                                rate_pct=_number(rate, "Tariff (%)"),
-                                                sector=None if sector == "all" else sector)))
+                  on_click=lambda: add(lambda: move(view, "set_tariff", target=partner,
+                                                    rate_pct=entry.percent(rate, "Tariff (%)"),
+                                                    sector=None if sector == "all" else sector)))
 
 
 @solara.component
-def TreasuryControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
-    choices = treasury_choices(seat_kind(seat))
+def TreasuryControls(view: SeatView, add, disabled: bool, continuous_update: bool = False):
+    choices = treasury_choices(view)
     choice, set_choice = solara.use_state(HOLD)
-    amount, set_amount = solara.use_state(100.0)
-    held = model.ledger.holdings_bn.get(seat, 0.0)
-    action = TABLE.get(choices.get(choice) or "")
-    takes_amount = action is not None and action.spec("amount_bn") is not None
+    if choice not in choices:
+        choice = HOLD
+    amount, set_amount = solara.use_state("100")
+    home, set_home = solara.use_state(False)
+    action = choices[choice]
     Prose("**US Treasuries**")
-    with solara.Row():
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Treasury move", values=list(choices), value=choice, on_value=set_choice,
                       disabled=disabled)
-        if takes_amount:
-            solara.InputFloat(label=action.spec("amount_bn").label, value=amount, on_value=set_amount,
-                              disabled=disabled, continuous_update=continuous_update)
-    solara.Text(f"You hold ${held:,.0f}bn (face value)." + (f" {action.help}" if action else ""),
-                style={"font-size": "0.85em", "color": "#555"})
+        if action not in (None, "retract_threat"):
+            NumberBox("Amount (USD bn)", amount, set_amount, disabled, continuous_update, ["amount-box"])
+    if action in REPATRIATING and view.home in FLOATING_CURRENCY:
+        solara.Checkbox(label=f"Bring the dollars home (sell them for {CURRENCY_WORDS[FLOATING_CURRENCY[view.home]]})",
+                        value=home, on_value=set_home, disabled=disabled)
+    threat = "" if not view.threat_bn else f" Standing threat: ${view.threat_bn:,.0f}bn."
+    repo = "" if not view.repo_bn else f" Owed to the Fed's repo facility: ${view.repo_bn:,.0f}bn."
+    hint = " (negative repays)" if action == "fima_repo" else ""
+    solara.Text(f"You hold ${view.holdings_bn:,.0f}bn (face value).{threat}{repo}{hint}", classes=["holdings-now"],
+                style=NOTE_STYLE)
     if action is not None:
         solara.Button("Add Treasury move", disabled=disabled, outlined=True,
-                      on_click=lambda: add(Decision(step=1, actor=seat, action=action.name,
-                                                    amount_bn=_number(amount, "Amount (USD bn)")
-                                                    if takes_amount else None)))
+                      on_click=lambda: add(lambda: treasury_move(view, action, amount, home)))
+
+
+def treasury_move(view: SeatView, action: str, amount: str, home: bool) -> Decision:
+    """The Treasury decision the controls describe (the amount as typed; home: convert the dollars)."""
+    if action == "retract_threat":
+        return move(view, action)
+    amount_bn = entry.amount_bn(amount, "Amount (USD bn)")
+    repatriate = True if home and action in REPATRIATING and view.home in FLOATING_CURRENCY and amount_bn > 0 else None
+    return move(view, action, amount_bn=amount_bn, repatriate=repatriate)
 
 
 @solara.component
-def DealControls(seat: str, add, disabled: bool, continuous_update: bool = False):
-    """A proposal to a partner; it takes effect only if the partner accepts (see the negotiation panel)."""
-    action = TABLE["propose_deal"]
-    partners = [e for e in ECONOMIES if e not in (seat, "ROW")]
+def DealControls(view: SeatView, add, disabled: bool, continuous_update: bool = False):
+    """An offer to a partner (the action table's ``propose_deal``); it takes effect only if accepted."""
+    option, action = view.move("propose_deal"), TABLE["propose_deal"]
+    partners = list(option.targets)
     partner, set_partner = solara.use_state(partners[0])
-    cap, set_cap = solara.use_state(float(action.spec("rate_pct").default))
-    months, set_months = solara.use_state(float(action.spec("hold_months").default))
+    cap, set_cap = solara.use_state(entry.shown(action.spec("rate_pct").default))
+    months, set_months = solara.use_state(entry.shown(action.spec("hold_months").default))
     Prose(f"**{action.label}** ({action.help[:1].lower() + action.help[1:-1]})")
-    with solara.Row():
+    with solara.Row(classes=["move-row"]):
         solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
-        solara.InputFloat(label=action.spec("rate_pct").label, value=cap, on_value=set_cap, disabled=disabled,
-                          continuous_update=continuous_update)
-        solara.InputFloat(label=action.spec("hold_months").label, value=months, on_value=set_months,
-                          disabled=disabled, continuous_update=continuous_update)
+        NumberBox(action.spec("rate_pct").label, cap, set_cap, disabled, continuous_update)
+        NumberBox(action.spec("hold_months").label, months, set_months, disabled, continuous_update)
     solara.Button("Add offer", disabled=disabled, outlined=True,
-                  on_click=lambda: add(Decision(step=1, actor=seat, action="propose_deal", target=partner,
-                                                rate_pct=_number(cap, "Tariff cap (%)"),
-                                                hold_months=_months(months, "Hold pledge (months)") or None)))
+                  on_click=lambda: add(lambda: move(view, "propose_deal", target=partner,
+                                                    rate_pct=entry.percent(cap, "Tariff cap (%)"),
+                                                    hold_months=_months(months) or None)))
+
+
+def _months(text: str) -> int:
+    """Whole months from a box, or a sentence saying what is wrong."""
+    value = entry.percent(text, "Hold pledge (months)") if str(text).strip() else 0.0  # a plain number
+    if not float(value).is_integer():
+        raise UserError(f"'Hold pledge (months)' must be a whole number of months, got {text.strip()}")
+    return int(value)
 
 
 @solara.component
-def CentralBankControls(seat: str, model, add, disabled: bool, continuous_update: bool = False):
-    current = float(model.central_banks[seat].policy_rate_pct)
-    rate, set_rate = solara.use_state(current)
-    amount, set_amount = solara.use_state(20.0)
+def CentralBankControls(view: SeatView, add, disabled: bool, continuous_update: bool = False):
+    current = view.policy_rate_pct
+    rate, set_rate = use_field(view.month, entry.shown(current))
+    amount, set_amount = solara.use_state("20")
     Prose("**Policy rate**")
-    with solara.Row():
-        solara.InputFloat(label="Policy rate (%)", value=rate, on_value=set_rate, disabled=disabled,
-                          continuous_update=continuous_update)
+    with solara.Row(classes=["move-row"]):
+        NumberBox("Policy rate (%)", rate, set_rate, disabled, continuous_update)
         solara.Button("Set rate", disabled=disabled, outlined=True,
-                      on_click=lambda: add(Decision(step=1, actor=seat, action="set_policy_rate",
-                                                    rate_pct=_number(rate, "Policy rate (%)"))))
-    solara.Text(f"Now: {current:.2f}%", style={"font-size": "0.85em", "color": "#555"})
-    if seat != "FED":
-        home = CENTRAL_BANKS[seat]
+                      on_click=lambda: add(lambda: move(view, "set_policy_rate",
+                                                        rate_pct=entry.percent(rate, "Policy rate (%)"))))
+    solara.Text(f"Now: {current:.2f}%", classes=["rate-now"], style=NOTE_STYLE)
+    if view.offers("fx_intervention"):
         Prose("**Currency intervention** (positive sells dollars and buys your currency)")
-        with solara.Row():
-            solara.InputFloat(label="Intervention (USD bn)", value=amount, on_value=set_amount, disabled=disabled,
-                              continuous_update=continuous_update)
+        with solara.Row(classes=["move-row"]):
+            NumberBox("Intervention (USD bn)", amount, set_amount, disabled, continuous_update)
             solara.Button("Add intervention", disabled=disabled, outlined=True,
-                          on_click=lambda: add(Decision(step=1, actor=seat, action="fx_intervention",
-                                                        amount_bn=_number(amount, "Intervention (USD bn)"))))
-        solara.Text(f"Acts for {ECONOMY_NAMES[home]}.", style={"font-size": "0.85em", "color": "#555"})
+                          on_click=lambda: add(lambda: move(view, "fx_intervention",
+                                                            amount_bn=entry.amount_bn(amount, "Intervention (USD bn)"))))
+        solara.Text(f"Acts for {ECONOMY_NAMES[CENTRAL_BANKS[view.seat]]}.", style=NOTE_STYLE)
 
 
 @solara.component
 def QueuedMoves(queued: list[Decision], on_remove: Callable[[int], None]):
-    from ui.state import describe_move
-
     if not queued:
         solara.Text("No moves queued: next month your policies stay as they are.", classes=["queued-none"])
         return
@@ -163,18 +223,3 @@ def QueuedMoves(queued: list[Decision], on_remove: Callable[[int], None]):
         with solara.Row(classes=["queued-move"]):
             solara.Text(describe_move(decision))
             solara.Button("Remove", text=True, small=True, on_click=lambda i=i: on_remove(i))
-
-
-def _months(value, label: str) -> int:
-    """A whole number of months from a number box, or a sentence saying what is wrong."""
-    number = _number(value, label)
-    if not number.is_integer():
-        raise UserError(f"'{label}' must be a whole number of months, got {number:g}")
-    return int(number)
-
-
-def _number(value, label: str) -> float:
-    """A control's number, or a sentence saying the box is empty or not a number."""
-    if value is None:
-        raise UserError(f"'{label}' is empty; type a number")
-    return float(value)

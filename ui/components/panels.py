@@ -21,8 +21,11 @@ from simulation.decisions import CENTRAL_BANK, GOVERNMENT
 from simulation.session import KEY_SERIES, PlaySession, seat_kind
 from simulation.world import ECONOMY_NAMES
 
-WHY_MARKETS = {"us_10y": ("US 10-year yield", "bp", 100.0), "usd_jpy": ("USD/JPY", "%", 100.0)}
-SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)", "inflation": "inflation",
+# The model records yields' moves in basis points and prices' moves as log changes in percent (which add up
+# across causes, as the news headlines quote them); every panel here shows them the same way.
+UNIT_WORDS = {"bp": "bp", "pct": "%"}
+SCORE_PART_WORDS = {"output": "output (GDP against its path without the dispute)",
+                    "inflation": "inflation (distance from the target, against the start)",
                     "jobs": "auto jobs", "wealth": "wealth (value of reserves)",
                     "revenue": "tariff revenue", "currency": "currency (its move against the dollar)"}
 SEAT_SCORE_WORDS = {GOVERNMENT: "output, inflation, auto jobs, wealth and tariff revenue",
@@ -30,15 +33,56 @@ SEAT_SCORE_WORDS = {GOVERNMENT: "output, inflation, auto jobs, wealth and tariff
                                   "a steady currency"}
 
 
+def score_scale(seat: str) -> str:
+    """What one score point is worth in each of the seat's terms, at the standard weights of the calibration
+    (``welfare.weight.*`` for governments, ``mandate.weight.*`` for central banks; a scenario's role may
+    weigh them differently)."""
+    from simulation.calibration import load_calibration
+
+    table = parameter_table()
+    prefix = "mandate.weight." if seat_kind(seat) == CENTRAL_BANK else "welfare.weight."
+    worth = []
+    for row in table[table.name.str.startswith(prefix)].itertuples():
+        weight = load_calibration().param(row.name)
+        if weight > 0:
+            unit = row.unit.removeprefix("score points per ").split(" (")[0]
+            worth.append(f"{1 / weight:g} {unit}")
+    if not worth:
+        return ""
+    return (f"At the standard weights one point is worth {', or '.join(worth)}: a gap of 0.4 points is "
+            f"0.4 times that.")
+
+
+def parameter_table():
+    """The calibrated parameters (name, value, unit, source) as the calibration file lists them."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import simulation.calibration as package
+
+    return pd.read_csv(Path(package.__file__).with_name("parameters.csv"))
+
+
+def month_change(session, column: str, month: int) -> tuple[float, str]:
+    """``column``'s change in ``month`` as the model recorded it (the sum of its causes) and its unit: the
+    same figure the headlines and the "why" table give."""
+    causes = session.why(month, column)
+    unit = UNIT_WORDS[causes.unit.iloc[0]] if not causes.empty else ("bp" if KEY_SERIES[column][1] == "%" else "%")
+    return float(causes.change.sum()), unit
+
+
 @solara.component
 def MarketNumbers(session: PlaySession, version: int = 0):
     """The latest value of each key series and its change this month, as a small table."""
     model = session.result.model
-    last, before = model.iloc[-1], model.iloc[max(len(model) - 2, 0)]
+    last = model.iloc[-1]
     rows = ["| Series | Now | This month |", "|---|---:|---:|"]
     for column, (label, unit) in KEY_SERIES.items():
-        change = last[column] - before[column]
-        shown = f"{change * 100:+.1f} bp" if unit == "%" else f"{change / before[column] * 100:+.2f}%"
+        shown = "—"
+        if session.month >= 1:
+            change, change_unit = month_change(session, column, session.month)
+            shown = f"{change:+.1f} {change_unit}" if change_unit == "bp" else f"{change:+.2f}%"
         rows.append(f"| {label} ({unit}) | {last[column]:,.2f} | {shown} |")
     Prose("\n".join(rows), classes=["market-numbers"])
 
@@ -56,22 +100,24 @@ def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
 
 @solara.component
 def WhyPanel(session: PlaySession, month: int, version: int = 0):
-    """This month's change in the 10-year yield and USD/JPY, split into the causes the model recorded."""
+    """This month's change in every series on the page, split into the causes the model recorded (the
+    total is the sum of the causes, the figure the headlines quote, in the same unit)."""
     with solara.Card(f"Why did it move? ({month_label(session.loaded.start, month)})", margin=0,
                      classes=["why-panel"]):
         if month < 1:
             solara.Text("Play a month to see what moved the markets and why.")
             return
-        model = session.result.model
-        for market, (label, unit, scale) in WHY_MARKETS.items():
-            causes = session.why(month, market)
-            now, before = model[market].iloc[month], model[market].iloc[month - 1]
-            total = (now - before) * scale if unit == "bp" else (now / before - 1) * scale
-            lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
-            lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
-            if len(causes) > 6:
-                lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
-            Prose("\n".join(lines), classes=[f"why-{market}"])
+        with solara.Div(classes=["why-grid"]):
+            for market, (label, _) in KEY_SERIES.items():
+                causes = session.why(month, market)
+                total, unit = month_change(session, market, month)
+                lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
+                lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(5).itertuples()]
+                if len(causes) > 5:
+                    lines.append(f"| {len(causes) - 5} smaller causes | {causes.change.iloc[5:].sum():+.2f} {unit} |")
+                Prose("\n".join(lines), classes=[f"why-{market}"])
+        solara.Text("Prices' changes are log changes in %, which add up across causes; yields' in basis points.",
+                    style={"font-size": "0.8em", "color": "#666"})
 
 
 @solara.component
@@ -88,7 +134,8 @@ def ReportCard(session: PlaySession, seat: str, version: int = 0):
         Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
                         f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
                         f"(100 is the starting point; the score weighs {SEAT_SCORE_WORDS[seat_kind(seat)]} "
-                        f"for {ECONOMY_NAMES[economy]} with this role's objectives.)")
+                        f"for {ECONOMY_NAMES[economy]} with this role's objectives.) " + score_scale(seat),
+              classes=["score-scale"])
         rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
         for name, value in parts.items():
             rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "
@@ -120,10 +167,25 @@ def Briefing(session: PlaySession, seat: str | None):
     """The scenario's briefing and, for a seat, its private brief."""
     loaded = session.loaded
     with solara.Details(f"Briefing: {loaded.title}", expand=False):
-        if loaded.learning_objectives:
-            Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
-        for title, text in loaded.briefing.sections():
-            Prose(f"**{title}**\n\n{text}")
+        BriefingText(loaded)
     if seat and seat in loaded.roles and loaded.roles[seat].brief:
         with solara.Card(f"Your brief: {actor_name(seat)}", margin=0, classes=["private-brief"]):
             Prose(loaded.roles[seat].brief)
+
+
+@solara.component
+def BriefingText(loaded):
+    """Learning objectives and the briefing written for the browser; its command-line instructions in a
+    collapsed part of their own (``ui/briefing.py``)."""
+    from ui.briefing import split_briefing
+
+    browser, command_line = split_briefing(loaded.briefing.sections())
+    if loaded.learning_objectives:
+        Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
+    for title, text in browser:
+        Prose(f"**{title}**\n\n{text}")
+    if command_line:
+        with solara.Div(classes=["briefing-command-line"]):
+            with solara.Details("From the command line", expand=False):
+                for title, text in command_line:
+                    Prose(f"**{title}**\n\n{text}")

@@ -2,10 +2,10 @@
 
 Why not ``solara.FigurePlotly``: its widget ships the whole 4.8 MB plotly bundle inside every chart and
 evaluates it once per chart (about a second each on a classroom laptop), and it re-sends every trace on
-each update. Here plotly.js is one static file served by this app (``/app-assets/plotly.min.js``, from
-the plotly wheel; no CDN), loaded once per page and cached by the browser, and each update sends only
-the figure's JSON, which ``Plotly.react`` redraws by difference. Figures are plain dicts built in
-``ui/charts.py``.
+each update. Here plotly.js is one static file served by this app (``/app-assets/plotly.min.js``: the
+1.2 MB partial bundle with the trace types the app draws, vendored in ``ui/assets``; no CDN), loaded once
+per page and cached by the browser, and each update sends only the figure's JSON, which ``Plotly.react``
+redraws by difference. Figures are plain dicts built in ``ui/charts.py``.
 """
 
 from __future__ import annotations

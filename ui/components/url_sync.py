@@ -38,3 +38,31 @@ class _UrlSyncWidget(ipyvue.VueTemplate):
 @solara.component
 def UrlSync(url: str):
     _UrlSyncWidget.element(url=url)
+
+
+SCROLL_TEMPLATE = """
+<template><span class="scroll-to-top" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const top = () => {
+      for (let el = this.$el; el; el = el.parentElement) { if (el.scrollTop) el.scrollTop = 0; }
+      window.scrollTo(0, 0);
+    };
+    top();
+    setTimeout(top, 50);
+  }
+}
+</script>
+"""
+
+
+class _ScrollToTopWidget(ipyvue.VueTemplate):
+    template = traitlets.Unicode(SCROLL_TEMPLATE).tag(sync=True)
+
+
+@solara.component
+def ScrollToTop():
+    """Put on a page that must open at its top: a page change inside the app keeps the scroll position of
+    the page before (a student who picked a role far down the Scenarios list would land mid-page)."""
+    _ScrollToTopWidget.element()

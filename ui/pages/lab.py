@@ -8,6 +8,9 @@ as written run with the same seed, in a background thread, and are drawn togethe
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 import solara
 
@@ -23,15 +26,52 @@ from simulation.calibration import load_calibration
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.runner import run
+from simulation.session import seed_fan
 from simulation.world import CENTRAL_BANKS, ECONOMIES
 from ui import charts
+from ui.components.figures import actual_paths
+from ui.components.panels import parameter_table
 from ui.pages.library import library
 
 GROUPS = ("trade", "bonds", "fx", "equity", "carry", "risk", "credibility", "macro", "welfare")
+GROUP_WORDS = {"trade": "Trade", "bonds": "Bond market", "fx": "Currencies", "equity": "Stock markets",
+               "carry": "Carry trade", "risk": "Risk sentiment", "credibility": "Credibility of threats",
+               "macro": "Economies (growth, inflation)", "welfare": "Score weights"}
+# Unit endings of calibration names, dropped from their labels (the unit is shown beside them instead).
+_UNIT_ENDINGS = re.compile(r"_(pct_per_pp|bp_per_bn|pct_per_bn|bp_per_pp|per_month|months|pct|bp|bn|usd)$")
+MAX_LAB_SEEDS = 20
+_ABBREVIATIONS = {"erpt": "exchange-rate pass-through", "ust": "US Treasury", "fx": "currency"}
 
 
 def rule_names(kind: str) -> list[str]:
     return sorted(name for name, cls in RULES.items() if cls.kind == kind)
+
+
+def parameter_label(spec: dict) -> str:
+    """A rule parameter as a person reads it: its meaning, unit and range ("size of the threatened sale
+    (USD bn, 1 to 5000)"), falling back to its name when the rule gives no meaning."""
+    words = spec.get("help") or spec["name"].replace("_", " ")
+    unit = f"{spec['unit']}, " if spec.get("unit") else ""
+    return f"{words[:1].upper()}{words[1:]} ({unit}{spec['low']:g} to {spec['high']:g})"
+
+
+def calibration_label(name: str, unit: str) -> str:
+    """A calibrated parameter's name in words with its unit: "trade.elasticity.JP.autos" -> "Elasticity ·
+    Japan · autos (elasticity)"; the full name stays beside it for anyone matching it to parameters.csv."""
+    from simulation.world import ECONOMY_NAMES
+
+    parts = name.split(".")[1:]
+    words = [ECONOMY_NAMES.get(p, "every other" if p == "*" else
+                               " ".join(_ABBREVIATIONS.get(w, w) for w in _UNIT_ENDINGS.sub("", p).split("_")))
+             for p in parts]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return f"{' · '.join(words)} ({unit})"
+
+
+def rule_origin(name: str) -> str:
+    """Where a rule comes from: the built-in catalogue, or the student's own file (``play --rules``)."""
+    source = getattr(RULES[name], "source_file", "")
+    return f"Your rule, from {source}." if source else ""
 
 
 def current_rule(loaded, seat: str, kind: str) -> tuple[str, dict]:
@@ -106,13 +146,18 @@ def Experiment(loaded):
     investor_params, set_investor_params = solara.use_state({})
     steps, set_steps = solara.use_state(loaded.steps)
     seed, set_seed = solara.use_state(loaded.seed)
+    seeds, set_seeds = solara.use_state(1)
     request, set_request = solara.use_state(None)
 
     def run_both():
         if request is None:
             return None
-        changed, n, s = request
-        return run(changed, steps=n, seed=s), run(loaded, steps=n, seed=s)
+        (changed, n, s), count = request
+        if count == 1:
+            return run(changed, steps=n, seed=s), run(loaded, steps=n, seed=s), None, None
+        fan, runs = seed_fan(changed, n, s, count)
+        base_fan, base_runs = seed_fan(loaded, n, s, count)
+        return runs[0], base_runs[0], (fan, runs), (base_fan, base_runs)
 
     result = solara.use_thread(run_both, dependencies=[request], intrusive_cancel=False)
     try:
@@ -122,19 +167,28 @@ def Experiment(loaded):
         problem = ""
     except UserError as error:
         experiment, problem = None, str(error)
-    with solara.Columns([5, 7]):
+    try:
+        seed_count = _whole(seeds, "Seeds to compare", 1, MAX_LAB_SEEDS)
+    except UserError as error:
+        experiment, problem = None, problem or str(error)
+    with solara.Columns([5, 7], classes=["stack-when-narrow"]):
         with solara.Column():
             with solara.Card("Run", margin=0):
-                with solara.Row():
+                with solara.Row(classes=["move-row"]):
                     solara.InputInt(label="Months", value=steps, on_value=set_steps)
                     solara.InputInt(label="Seed", value=seed, on_value=set_seed)
+                    solara.InputInt(label=f"Seeds to compare (1 to {MAX_LAB_SEEDS})", value=seeds, on_value=set_seeds)
                     solara.InputInt(label="Investors (agents)", value=investors, on_value=set_investors)
+                solara.Text("With more than one seed, each version runs with seeds seed, seed+1, ... and the "
+                            "charts show the 5-95% band of each: a difference wider than the bands is the "
+                            "change's doing, not chance.", style={"font-size": "0.8em", "color": "#666"})
                 if problem:
                     solara.Error(problem, classes=["lab-error"])
                 changes = (len(rules) + len(credibility) + len(calibration) + (investors != loaded.investors.count)
                            + len(mix) + sum(len(v) for v in investor_params.values()))
                 solara.Button(f"Run experiment ({changes} change{'s' if changes != 1 else ''})", color="primary",
-                              disabled=experiment is None, classes=["lab-run"], on_click=lambda: set_request(experiment))
+                              disabled=experiment is None, classes=["lab-run"],
+                              on_click=lambda: set_request((experiment, seed_count)))
             SeatRules(loaded, rules, set_rules, credibility, set_credibility)
             InvestorControls(loaded, mix, set_mix, investor_params, set_investor_params)
             CalibrationControls(calibration, set_calibration)
@@ -144,17 +198,18 @@ def Experiment(loaded):
             if result.error:
                 solara.Error(f"The experiment could not run: {result.error}")
             elif result.value is not None:
-                LabResults(*result.value)
+                LabResults(*result.value, loaded.start, changes_made=request_changes(request, loaded))
             else:
                 solara.Info("Make changes on the left, then press Run experiment.")
 
 
 @solara.component
 def SeatRules(loaded, rules: dict, set_rules, credibility: dict, set_credibility):
-    seats = [*ECONOMIES, *CENTRAL_BANKS]
+    names = {f"{actor_name(code)[:1].upper()}{actor_name(code)[1:]} ({code})": code for code in [*ECONOMIES, *CENTRAL_BANKS]}
     seat, set_seat = solara.use_state("JP")
     with solara.Card("Rules of each seat", margin=0):
-        solara.Select(label="Seat", values=seats, value=seat, on_value=set_seat)
+        solara.Select(label="Seat", values=list(names), value=next(k for k, v in names.items() if v == seat),
+                      on_value=lambda label: set_seat(names[label]))
         kinds = ("monetary",) if seat in CENTRAL_BANKS else ("trade", "treasury")
         for kind in kinds:
             name, params = rules.get((seat, kind), current_rule(loaded, seat, kind))
@@ -162,7 +217,8 @@ def SeatRules(loaded, rules: dict, set_rules, credibility: dict, set_credibility
                        lambda n, p, kind=kind: set_rules({**rules, (seat, kind): (n, p)})).key(f"{seat}-{kind}")
         if seat in ECONOMIES:
             value = credibility.get(seat, loaded.government(seat).credibility)
-            solara.InputFloat(label=f"Credibility of {actor_name(seat)}'s threats (0-1; empty = calibrated)",
+            solara.InputFloat(label=f"Credibility of {actor_name(seat)}'s threats (share believed, 0 to 1; "
+                                    "empty = calibrated)",
                               value=value, optional=True,
                               on_value=lambda v: set_credibility({k: x for k, x in {**credibility, seat: v}.items()
                                                                   if x is not None}))
@@ -176,14 +232,13 @@ def InvestorControls(loaded, mix: dict, set_mix, params: dict, set_params):
     with solara.Card("Investors", margin=0):
         for name in names:
             share = mix.get(name, loaded.investors.mix.get(name, 0.0))
-            solara.InputFloat(label=f"Share: {name}", value=share,
+            solara.InputFloat(label=f"Weight in the investor mix: {RULES[name].summary or name} ({name})", value=share,
                               on_value=lambda v, n=name: set_mix({**mix, n: v}))
         solara.Select(label="Investor rule to tune", values=names, value=chosen, on_value=set_chosen)
         solara.Text((RULES[chosen].__doc__ or "").strip().split("\n")[0], style={"font-size": "0.85em", "color": "#555"})
         current = {**loaded.investors.params.get(chosen, {}), **params.get(chosen, {})}
         for spec in RULES[chosen].parameters():
-            unit = f", {spec['unit']}" if spec.get("unit") else ""
-            solara.InputFloat(label=f"{spec['name']} ({spec['low']} to {spec['high']}{unit})",
+            solara.InputFloat(label=parameter_label(spec),
                               value=float(current.get(spec["name"], spec["default"])),
                               on_value=lambda v, k=spec["name"]: set_params(
                                   {**params, chosen: {**params.get(chosen, {}), k: v}}))
@@ -196,59 +251,106 @@ def RuleEditor(seat: str, kind: str, name: str, params: dict, on_change):
                   on_value=lambda n: on_change(n, {}))
     if name == "player" or name not in RULES:
         return
-    solara.Text(RULES[name].summary or (RULES[name].__doc__ or "").strip().split("\n")[0],
+    summary = RULES[name].summary or (RULES[name].__doc__ or "").strip().split("\n")[0]
+    solara.Text(f"{summary} {rule_origin(name)}".strip(), classes=["rule-summary"],
                 style={"font-size": "0.85em", "color": "#555"})
     for spec in RULES[name].parameters():
         value = params.get(spec["name"], spec["default"])
         if "choices" in spec:
-            solara.Select(label=spec["name"], values=list(spec["choices"]), value=value,
+            words = spec.get("help") or spec["name"].replace("_", " ")
+            solara.Select(label=f"{words[:1].upper()}{words[1:]}", values=list(spec["choices"]), value=value,
                           on_value=lambda v, k=spec["name"]: on_change(name, {**params, k: v}))
         else:
-            unit = f", {spec['unit']}" if spec.get("unit") else ""
-            solara.InputFloat(label=f"{spec['name']} ({spec['low']} to {spec['high']}{unit})", value=float(value),
+            solara.InputFloat(label=parameter_label(spec), value=float(value),
                               on_value=lambda v, k=spec["name"]: on_change(name, {**params, k: v}))
 
 
 @solara.component
 def CalibrationControls(calibration: dict, set_calibration):
-    table = solara.use_memo(_parameter_table, dependencies=[])
+    table = solara.use_memo(parameter_table, dependencies=[])
     group, set_group = solara.use_state("bonds")
     with solara.Card("Calibrated parameters", margin=0):
-        solara.Select(label="Group", values=list(GROUPS), value=group, on_value=set_group)
+        groups = {GROUP_WORDS[g]: g for g in GROUPS}
+        solara.Select(label="Group", values=list(groups), value=GROUP_WORDS[group],
+                      on_value=lambda words: set_group(groups[words]))
         for row in table[table.name.str.startswith(group + ".")].itertuples():
             value = calibration.get(row.name, row.value)
-            solara.InputFloat(label=f"{row.name} ({row.unit})", value=float(value),
+            solara.InputFloat(label=calibration_label(row.name, row.unit), value=float(value),
                               on_value=lambda v, n=row.name, base=row.value: set_calibration(
                                   {k: x for k, x in {**calibration, n: v}.items() if k != n or v != base}))
-            solara.Text(f"Source: {row.source}", style={"font-size": "0.75em", "color": "#666"})
+            solara.Text(f"{row.name} · Source: {row.source}", style={"font-size": "0.75em", "color": "#666"})
 
 
-def _parameter_table() -> pd.DataFrame:
-    from pathlib import Path
-
-    import simulation.calibration as package
-
-    return pd.read_csv(Path(package.__file__).with_name("parameters.csv"))
+def request_changes(request, loaded) -> list[str]:
+    """The changes a run request made to the scenario, in words (for the identical-run note)."""
+    if request is None:
+        return []
+    (changed, _, _), _ = request
+    words = list(changed.rule_changes)
+    if changed.scenario != loaded.scenario and not words:
+        words.append("parameter changes")
+    return words
 
 
 @solara.component
-def LabResults(experiment, as_written):
+def LabResults(experiment, as_written, fan=None, base_fan=None, start: str | None = None, changes_made=()):
     with solara.Div(classes=["lab-results"]):
-        _lab_results(experiment, as_written)
+        _lab_results(experiment, as_written, fan, base_fan, start, list(changes_made))
 
 
-def _lab_results(experiment, as_written):
+def _lab_results(experiment, as_written, fan, base_fan, start, changes_made):
     steps = int(experiment.model.step.iloc[-1])
-    PlotlyView(charts.markets_figure(experiment.model, as_written.model, None, steps,
-                                                names=("Experiment", "As written (same seed)")))
+    identical = experiment.model.equals(as_written.model) and experiment.economies.equals(as_written.economies)
+    if identical:
+        IdenticalRunNote(experiment, as_written, changes_made, fan is not None)
+    seeds = len(fan[1]) if fan else 1
+    PlotlyView(charts.markets_figure(experiment.model, as_written.model, fan[0] if fan else None, steps,
+                                     names=("Experiment", "As written (same seed)"), start=start,
+                                     actual=actual_paths(start, steps) if start else None,
+                                     baseline_fan=base_fan[0] if base_fan else None,
+                                     fan_name=f"Experiment, 5-95% across {seeds} seeds"))
     economies = ("JP", "US", "CN")
     PlotlyView(charts.economy_figure(experiment.economies, as_written.economies, economies, steps,
-                                                 baseline_name="as written"))
+                                     baseline_name="as written", start=start))
+    if fan:
+        Prose(_score_bands(fan[1], base_fan[1], steps), classes=["lab-score-bands"])
+        return
     end = experiment.economies[experiment.economies.step == steps].set_index("economy").score
     base = as_written.economies[as_written.economies.step == steps].set_index("economy").score
     rows = ["| Economy | Score, experiment | Score, as written | Difference |", "|---|---:|---:|---:|"]
     rows += [f"| {e} | {end[e]:.2f} | {base[e]:.2f} | {end[e] - base[e]:+.2f} |" for e in ECONOMIES]
     Prose("**Scores at the end** (dashed lines in the charts: the scenario as written)\n\n" + "\n".join(rows))
+
+
+def _score_bands(runs, base_runs, steps: int) -> str:
+    """Each economy's end score, experiment minus as written, seed by seed: median and 5-95% range."""
+    def ends(results):
+        return np.array([r.economies[r.economies.step == steps].set_index("economy").score.reindex(ECONOMIES)
+                         for r in results])
+
+    gaps = ends(runs) - ends(base_runs)
+    p5, p50, p95 = np.percentile(gaps, [5, 50, 95], axis=0)
+    rows = ["| Economy | Score difference, median | 5% | 95% |", "|---|---:|---:|---:|"]
+    rows += [f"| {e} | {p50[k]:+.2f} | {p5[k]:+.2f} | {p95[k]:+.2f} |" for k, e in enumerate(ECONOMIES)]
+    return (f"**Scores at the end, experiment minus as written, over {len(runs)} seeds** (each seed compared "
+            "with the same seed as written; a range that excludes zero is the change's doing)\n\n" + "\n".join(rows))
+
+
+@solara.component
+def IdenticalRunNote(experiment, as_written, changes_made: list[str], several_seeds: bool):
+    """Say so when the changes left the run exactly as written, and why that can happen."""
+    if not changes_made:
+        why = "you have not changed anything yet, so both runs are the scenario as written"
+    elif experiment.events.equals(as_written.events):
+        why = ("no seat decided anything differently: a changed rule whose trigger was never reached in "
+               f"these months (for example a tariff threshold above the tariffs in this scenario), a seat "
+               "that a person plays in the scenario, or a parameter that only matters in a situation this "
+               "run never met")
+    else:
+        why = "the changed decisions happened to leave every recorded number unchanged"
+    seeds = " (shown for the first seed)" if several_seeds else ""
+    solara.Info(f"This run is identical to the scenario as written{seeds}: {why}. Changes: "
+                f"{', '.join(changes_made) or 'none'}.", classes=["lab-identical"])
 
 
 def _whole(value, label: str, low: int, high: int) -> int:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import solara
 
+from ui.components.panels import BriefingText
 from ui.components.plotly_view import PlotlyWarmup
 from ui.components.prose import Prose
 
@@ -40,10 +41,7 @@ def ScenarioCard(loaded, router):
                      margin=0, classes=["scenario-card", f"scenario-{loaded.id}"]):
         Prose(loaded.summary)
         with solara.Details("Briefing and learning objectives", expand=False):
-            if loaded.learning_objectives:
-                Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
-            for title, text in loaded.briefing.sections():
-                Prose(f"**{title}**\n\n{text}")
+            BriefingText(loaded)
         with solara.Row(style={"flex-wrap": "wrap"}):
             for seat in loaded.playable:
                 query = urlencode({"scenario": loaded.id, "seats": seat})

@@ -12,9 +12,6 @@ import time
 
 import solara
 
-from ui.components.prose import Prose
-
-
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.recording import month_label
@@ -24,12 +21,17 @@ from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.figures import GameCharts
-from ui.components.url_sync import UrlSync
 from ui.components.panels import Briefing, MarketNumbers, NewsTicker, ReportCard, WhyPanel
+from ui.components.prose import Prose
+from ui.components.step_button import StepButton
+from ui.components.url_sync import ScrollToTop, UrlSync
 from ui.state import Game, parse_link
 
 SPEEDS_S = {"slow (2 s a month)": 2.0, "normal (1 s a month)": 1.0, "fast (0.3 s a month)": 0.3}
 FAN_SEEDS = 20
+# This browser tab's game link, so the app bar's "Play" goes back to the game rather than to an empty page
+# (a reactive value at module level is kept per browser tab by Solara).
+LAST_GAME = solara.reactive("")
 
 
 @solara.component
@@ -48,8 +50,9 @@ def Page():
         solara.Info("No game chosen yet: pick a scenario and a role on the Scenarios page.")
         solara.Button("Choose a scenario", on_click=lambda: router.push("/"), color="primary")
         return
+    ScrollToTop()
     for warning in opened["warnings"]:
-        solara.Warning(warning)
+        solara.Warning(warning, classes=["link-warning"])
     GameView(opened["game"])
 
 
@@ -58,7 +61,10 @@ def _open(search: str) -> dict:
     not when the game itself rewrites the address bar (UrlSync), which Solara's router does not see."""
     try:
         link, warnings = parse_link(search)
-        return {"search": search, "game": Game.from_link(link) if link else None, "warnings": warnings, "error": ""}
+        game = Game.from_link(link) if link else None
+        if game is not None:      # moves in the link that could not be queued again: shown once, on opening
+            warnings, game.notes = warnings + game.notes, []
+        return {"search": search, "game": game, "warnings": warnings, "error": ""}
     except UserError as error:
         return {"search": search, "game": None, "warnings": [], "error": str(error).rstrip(".")}
 
@@ -119,29 +125,35 @@ def GameView(game: Game):
     fan_ready = fan_result.value is not None and fan_result.value[1] == log_key
     fan = fan_result.value[0] if fan_ready else None
 
-    UrlSync(f"/play{game.link()}")
+    link = f"/play{game.link()}"
+    UrlSync(link)
+    solara.use_effect(lambda: LAST_GAME.set(link), [link])
+    view = solara.use_memo(lambda: session.seat_view(seat) if seat else None, dependencies=[version])
     role = f"playing {actor_name(seat)} ({seat})" if seat else "watching: the computer plays every role"
     solara.Title(f"{session.loaded.title} — Trade war")
+    over = " · **game over**" if session.finished else ""
     Prose(f"## {session.loaded.title}\n{role} · **month {session.month} of {session.steps}** "
-                    f"({month_label(session.loaded.start, session.month)})", classes=["game-heading"])
-    with solara.Columns([4, 8]):
-        with solara.Column():
+          f"({month_label(session.loaded.start, session.month)}){over}", classes=["game-heading"])
+    with solara.Columns([4, 8], classes=["play-columns", "stack-when-narrow"]):
+        with solara.Column(classes=["play-left"]):
             Briefing(session, seat)
-            if seat:
-                DecisionPanel(seat, session.model, list(game.queued),
+            if seat and not session.finished:
+                DecisionPanel(seat, view, list(game.queued),
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                               on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
-                              disabled=playing or session.finished)
+                              disabled=playing)
                 if seat_kind(seat) == "government":
                     NegotiationPanel(seat, list(session.model.negotiation.offers), standings(session.model),
                                      add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                                      disabled=playing or session.finished)
-            RunControls(game, act, playing, set_playing, pause, speed, set_speed)
+            RunControls(game, session.month, session.finished, act, playing, set_playing, pause, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
+            for note in game.notes:
+                solara.Warning(note, classes=["dropped-move"])
             MarketNumbers(session, version)
             NewsTicker(session, version)
-        with solara.Column():
+        with solara.Column(classes=["play-right"]):
             GameCharts(session, version, fan, seat)
             with solara.Row():
                 label = "Update the fan chart" if fan_key is not None and not fan_ready else f"Fan chart: {FAN_SEEDS} seeds"
@@ -160,20 +172,23 @@ def GameView(game: Game):
 
 
 @solara.component
-def RunControls(game: Game, act, playing: bool, set_playing, pause, speed: str, set_speed):
-    session = game.session
+def RunControls(game: Game, month: int, finished: bool, act, playing: bool, set_playing, pause, speed: str,
+                set_speed):
+    """Step, play/pause, speed, undo and reset. ``month`` and ``finished`` are passed in (not read from the
+    game) so the controls are redrawn whenever they change."""
     with solara.Card("Run", margin=0, classes=["run-controls"]):
-        with solara.Row():
-            solara.Button("Step: play next month", color="primary", classes=["step-button"],
-                          disabled=playing or session.finished, on_click=lambda: act(game.step))
+        if finished:
+            solara.Success(f"Game over: all {game.session.steps} months played. Your report card is below the "
+                           "charts; Undo month takes back the last one, Reset starts again.", classes=["game-over"])
+        with solara.Row(classes=["move-row"]):
+            StepButton(month, on_step=lambda seen: act(lambda: game.step(from_month=seen)),
+                       disabled=playing or finished, label="Game over" if finished else "Step: play next month")
             if playing:
                 solara.Button("Pause", on_click=pause, classes=["pause-button"])
             else:
-                solara.Button("Play", disabled=session.finished, on_click=lambda: set_playing(True),
-                              classes=["play-button"])
-        with solara.Row():
+                solara.Button("Play", disabled=finished, on_click=lambda: set_playing(True), classes=["play-button"])
+        with solara.Row(classes=["move-row"]):
             solara.Select(label="Speed", values=list(SPEEDS_S), value=speed, on_value=set_speed)
-            solara.Button("Undo month", text=True, disabled=playing or session.month == 0, on_click=lambda: act(game.undo))
+            solara.Button("Undo month", text=True, disabled=playing or month == 0, on_click=lambda: act(game.undo),
+                          classes=["undo-button"])
             solara.Button("Reset", text=True, disabled=playing, on_click=lambda: act(game.reset))
-        if session.finished:
-            solara.Success(f"Game over: all {session.steps} months played. Your report card is below the charts.")
