@@ -324,6 +324,7 @@ def list_rules(args) -> int:
     import inspect
 
     from agents.rules import RULES
+    from agents.rules.base import KINDS
 
     load_rule_files(args.rules)
     if args.name:
