@@ -261,7 +261,7 @@ def _outside(action: str, field_name: str, value: float, bounds, facts: SeatView
         if low is not None and value <= low and action not in ("fx_intervention", "fima_repo"):
             return f"The amount must be more than ${low:,.0f}bn; you entered ${value:,.0f}bn."
         return ""
-    what = {"set_tariff": "A tariff", "trade_deal": "A deal's tariff cap", "set_policy_rate": "The policy rate"}[action]
+    what = {"set_tariff": "A tariff", "set_policy_rate": "The policy rate"}.get(action, "A deal's tariff cap")
     if (low is not None and value < low) or (high is not None and value > high):
         return f"{what} must be from {low:g}% to {high:g}%; you entered {value:g}%."
     return ""
