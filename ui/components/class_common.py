@@ -229,7 +229,7 @@ def move_of(move: dict) -> dict:
     out = {"action": move["action"]}
     for spec in action.fields:
         value = move.get(spec.name)
-        if spec.kind == "economy" and value == NO_TARGET or spec.kind == "sector" and value == "all":
+        if value is None or spec.kind == "economy" and value == NO_TARGET or spec.kind == "sector" and value == "all":
             continue
         if spec.kind == "months" and value is not None:
             value = int(value) if float(value).is_integer() else value
@@ -264,6 +264,8 @@ def MoveFields(prefix: str, actions: list[str], move: dict, on_move: Callable[[d
                 solara.Select(label, values=[NO_TARGET, *ECONOMIES], value=move["target"], on_value=set_field("target"))
             elif spec.kind == "sector":
                 solara.Select(label, values=["all", *SECTORS], value=move["sector"], on_value=set_field("sector"))
+            elif spec.kind == "bool":
+                solara.Checkbox(label=label, value=bool(move.get(spec.name)), on_value=set_field(spec.name))
         solara.Text(action.help, style={"font-size": "0.85em", "color": "#555"})
 
 
