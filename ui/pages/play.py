@@ -142,10 +142,10 @@ def GameView(game: Game):
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                               on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
                               disabled=playing)
-                if seat_kind(seat) == "government":
-                    NegotiationPanel(seat, list(session.model.negotiation.offers), standings(session.model),
-                                     add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
-                                     disabled=playing or session.finished)
+            if seat and seat_kind(seat) == "government":    # the table stays in view at game over, with its fates
+                NegotiationPanel(seat, list(session.model.negotiation.offers), standings(session.model),
+                                 add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
+                                 disabled=playing or session.finished)
             RunControls(game, session.month, session.finished, act, playing, set_playing, pause, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
