@@ -179,9 +179,10 @@ class PlaySession:
         return why_table(self.result.drivers, month, market)
 
     def headlines(self, month: int | None = None) -> list[tuple[int, str]]:
-        """(month, headline) for every event so far, or for one month, newest first."""
+        """(month, headline) for every event so far, or for one month, newest first (within a month too: the
+        markets' answer comes before the scripted events that opened the month)."""
         events = [(e.step, e.headline) for e in self.model.events if month is None or e.step == month]
-        return sorted(events, key=lambda item: -item[0])
+        return sorted(reversed(events), key=lambda item: -item[0])
 
     def scripted_events(self) -> list[tuple[int, str]]:
         """(month, headline) of every scripted event so far: the scenario's script and news, and shocks an

@@ -76,8 +76,8 @@ class TradeNetwork:
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
         self.import_price_log = np.zeros(n)
         self.tariff_import_price_log = np.zeros(n)
-        self._graph = self._build_graph()
-        self._graph_stale = False
+        self._graph: nx.DiGraph | None = None   # built when first read: most runs never read it
+        self._graph_stale = True
 
     def _set_elasticities(self, p) -> None:
         """Short- and long-run elasticities of both nests, and the monthly speeds of their two parts."""
@@ -203,17 +203,14 @@ class TradeNetwork:
         """Economies as nodes; each edge exporter -> importer carries ``flow_bn`` and ``tariff_pct`` by
         sector, ``total_bn``, the tariff raised since the start (``raised_pp``, trade-weighted) and
         whether the importer has raised any tariff on the exporter (``tariffed``)."""
+        if self._graph is None:
+            from simulation.network import empty_graph
+
+            self._graph = empty_graph()
         if self._graph_stale:
             self._refresh_graph(self._graph)
             self._graph_stale = False
         return self._graph
-
-    def _build_graph(self) -> nx.DiGraph:
-        from simulation.network import empty_graph
-
-        graph = empty_graph()
-        self._refresh_graph(graph)
-        return graph
 
     def _refresh_graph(self, graph: nx.DiGraph) -> None:
         fill_graph(graph, self.flows_bn, self.tariffs_pct, self.base_flows_bn, self.base_tariffs_pct,

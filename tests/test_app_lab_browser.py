@@ -40,7 +40,7 @@ def test_play_rules_puts_a_students_rule_in_the_labs_menus_and_runs_it(tab):
 def test_lab_labels_are_words_with_units(tab):
     tab.open("/lab?scenario=kato-2025", ".lab-run")
     body = tab.page.inner_text("body")
-    assert "Flow impact (bp of 10-year yield per USD bn" in body           # not bonds.flow_impact_bp_per_bn (...)
+    assert "Flow impact (bp of 10-year yield" in body        # not "bonds.flow_impact_bp_per_pct_supply (...)"
     assert "Japan (JP)" in body and "share believed, 0 to 1" in body
     choose(tab.page, "Treasury rule of JP", "threaten_then_sell")
     tab.page.wait_for_selector(".v-label:has-text('Size of the threatened sale (USD bn, 1 to 5000)')")

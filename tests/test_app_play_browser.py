@@ -101,6 +101,7 @@ def test_a_refused_move_is_caught_when_added_and_never_blocks_a_month(tab):
     assert page.locator(".queued-none").count() == 1
     add_treasury_move(page, "Threaten to sell", "300")
     step(page, 1)
+    page.wait_for_selector(".holdings-now:has-text('Standing threat: $300bn')")   # the panel has been redrawn
     add_treasury_move(page, "Withdraw a threat")
     page.wait_for_selector(".queued-move:has-text('Withdraw the threat')")
     page.locator(".undo-button").click()                     # the threat is gone again ...

@@ -97,7 +97,7 @@ def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):
         america.page.locator(".submit-moves").click()
         for tab in tabs:
             wait_for_month(tab.page, 1)
-            wait_text(tab.page, ".news-ticker", "warns it could sell $300bn")
+            wait_text(tab.page, ".news-ticker", "Japan warns it could sell $300bn")   # the threat's own headline
         assert "round 2 of 24" in japan.page.locator(".class-heading").inner_text()
         assert "Japan's threat to sell Treasuries" in japan.page.locator(".why-us_10y").inner_text()
         shot(america, "class-student-us-after-round-1", at=".chart-markets")
@@ -217,6 +217,15 @@ def test_typed_names_and_headlines_are_shown_as_text_in_every_browser(browser, s
         assert "submitted" not in [c.strip() for c in cells[2::4]] or True
         assert len(teacher.page.locator(".monitor-table tr").first.locator("th").all()) == 4
         shot(teacher, "class-typed-text-is-text", at=".seat-monitor")
+
+        # the debrief's questions beside the scoreboard; Remove asks before it acts
+        wait_text(teacher.page, ".debrief-questions", KATO.debrief[0][:40])
+        teacher.page.get_by_text("People and seats").click()
+        teacher.page.locator(".remove-person").first.click()
+        wait_text(teacher.page, ".confirm-remove", "Their link stops working")
+        teacher.page.get_by_role("button", name="Cancel").first.click()
+        teacher.page.wait_for_selector(".confirm-remove", state="detached")
+
     finally:
         teacher.close()
         student.close()

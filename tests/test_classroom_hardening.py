@@ -389,3 +389,24 @@ def test_a_new_room_may_open_any_economy_or_central_bank_and_set_its_rounds(regi
     assert seats[:4] == list(load_scenario("kato-2025").playable) and "CN" in seats and "ROW" not in seats
     room, _ = registry.create("kato-2025", seats=("JP", "CN", "ECB"), steps=5)
     assert room.seats == ("JP", "CN", "ECB") and room.state()["rounds"] == 5
+
+
+# -- 6. links open shipped scenarios (or files named at start) only ---------------------------------------
+def test_links_open_shipped_scenarios_or_files_named_at_start_and_nothing_else(tmp_path, monkeypatch):
+    from scenarios import linkable
+    from ui.pages.classroom import _scenario
+    from ui.state import parse_link
+
+    own = tmp_path / "mine.toml"
+    own.write_text((ROOT / "scenarios" / "kato-2025.toml").read_text().replace('id = "kato-2025"', 'id = "mine"'))
+    for link in ("?scenario=/etc/passwd", f"?scenario={own}", "?scenario=../scenarios/kato-2025.toml",
+                 f"?scenario={own}&seed=1&steps=3&v=0&d="):
+        with pytest.raises(UserError, match="a link can open only a shipped scenario"):
+            parse_link(link)
+    loaded, problem = _scenario(str(own))                     # /class?new=<path>
+    assert loaded is None and "a link can open only a shipped scenario" in problem
+    assert parse_link("?scenario=kato-2025")[0].saved.scenario == "kato-2025"
+    monkeypatch.setenv("TRADEWAR_LINK_SCENARIOS", str(own))   # run.py play --scenario mine.toml
+    assert linkable(str(own)) == str(own) and _scenario(str(own))[0].id == "mine"
+    with pytest.raises(UserError):
+        linkable("/etc/passwd")

@@ -409,7 +409,9 @@ BAD_SPECS = {
                          + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nlow = 0\nhigh = 400\n',
                          "contrasts with a reference need a grid"),
     "unknown-rule-name": (HEAD + '[parameters.policy]\ntarget = "governments.JP.treasury"\nvalues = ["hold", "sell_all"]\n',
-                          "'sell_all' is not one of the names 'governments.JP.treasury' takes"),
+                          "'sell_all' is not one of the names 'governments.JP.treasury' takes: "),
+    "unknown-rule-name-hint": (HEAD + '[parameters.policy]\ntarget = "governments.JP.treasury"\nvalues = ["sell_all"]\n',
+                               "(your own rules need sweep --rules FILE)"),
     "names-for-a-number": (HEAD + DECISION + '[parameters.sale]\ntarget = "decision.0.amount_bn"\nvalues = ["big"]\n',
                            "takes numbers"),
     "categorical-on-lhs": (HEAD + 'sampler = "lhs"\nsamples = 8\n[parameters.policy]\ntarget = "governments.JP.treasury"\n'

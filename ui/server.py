@@ -40,11 +40,9 @@ def build_app():
 
 
 def asset_routes():
-    """plotly.js (the partial bundle vendored in ``ui/assets``; the charts load it once, see PlotlyView), and Solara's front end
-    from the files the ``solara-assets`` package installed: served from disk only, a missing file is a
-    404 (Solara's own route for this path would fetch it from a public CDN)."""
-    from pathlib import Path
-
+    """plotly.js (the partial bundle vendored in ``ui/assets``; the charts load it once, see PlotlyView),
+    and Solara's front end from the files the ``solara-assets`` package installed: served from disk only,
+    a missing file is a 404 (Solara's own route for this path would fetch it from a public CDN)."""
     from solara.server.settings import assets
     from starlette.responses import FileResponse
     from starlette.routing import Mount, Route

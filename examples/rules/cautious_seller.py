@@ -13,8 +13,8 @@ tranches (``tranche_bn`` a month) and never lets its holdings fall below ``keep_
 when it started selling.
 
 In kato-2025 the yen mostly strengthens (as it did in spring 2025, from about 150 to about 143 per
-dollar), so the rule sells only in the few months the yen is weaker than at the start: a handful of
-sales in a run, depending on the seed. A stricter ``weak_yen_pct`` (say 2) makes it sell rarely or never;
+dollar), so the rule sells only in the months the yen is weaker than at the start: from none to about
+ten sales in a run, depending on the seed. A stricter ``weak_yen_pct`` (say 2) makes it sell rarely or never;
 ``check-rule`` says how many decisions it made on each seed.
 
 Check it:   python run.py check-rule examples/rules/cautious_seller.py:CautiousSeller

@@ -112,9 +112,9 @@ def WhyPanel(session: PlaySession, month: int, version: int = 0):
                 causes = session.why(month, market)
                 total, unit = month_change(session, market, month)
                 lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
-                lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(5).itertuples()]
-                if len(causes) > 5:
-                    lines.append(f"| {len(causes) - 5} smaller causes | {causes.change.iloc[5:].sum():+.2f} {unit} |")
+                lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
+                if len(causes) > 6:
+                    lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
                 Prose("\n".join(lines), classes=[f"why-{market}"])
         solara.Text("Prices' changes are log changes in %, which add up across causes; yields' in basis points.",
                     style={"font-size": "0.8em", "color": "#666"})

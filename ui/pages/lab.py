@@ -38,7 +38,7 @@ GROUP_WORDS = {"trade": "Trade", "bonds": "Bond market", "fx": "Currencies", "eq
                "carry": "Carry trade", "risk": "Risk sentiment", "credibility": "Credibility of threats",
                "macro": "Economies (growth, inflation)", "welfare": "Score weights"}
 # Unit endings of calibration names, dropped from their labels (the unit is shown beside them instead).
-_UNIT_ENDINGS = re.compile(r"_(pct_per_pp|bp_per_bn|pct_per_bn|bp_per_pp|per_month|months|pct|bp|bn|usd)$")
+_UNIT_ENDINGS = re.compile(r"_(bp|pct|bn|usd|pp)(_per_\w+)?$|_(per_month|months|years)$")
 MAX_LAB_SEEDS = 20
 _ABBREVIATIONS = {"erpt": "exchange-rate pass-through", "ust": "US Treasury", "fx": "currency"}
 
