@@ -42,6 +42,10 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 }
 
 
+# Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
+PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
+
+
 class TradeWarModel(mesa.Model):
     """Governments, central banks and investors on a trade network; one step = one month."""
 
@@ -109,6 +113,10 @@ class TradeWarModel(mesa.Model):
             rate = cal.markets[RATE_COLUMNS[bank]]
             self.central_banks[bank] = CentralBank(self, bank, economy, rate,
                                                    self._rule(setup, "monetary", f"central_banks.{bank}"))
+        # Each economy's central bank, if it has one of its own (the first listed, as observations expect).
+        self.bank_of: dict[str, CentralBank] = {}
+        for bank in self.central_banks.values():
+            self.bank_of.setdefault(bank.economy, bank)
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
@@ -433,16 +441,19 @@ class TradeWarModel(mesa.Model):
         return out
 
     def observe(self, actor: str, t: int) -> Observation:
-        """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``)."""
-        from simulation.decisions import home_economy
+        """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``).
 
+        About thirteen seats observe every month, so the parts every seat shares (prices, reserves, the
+        tariff tables as tuples) are built once per step in ``_step_view``; each seat still gets its own
+        dicts, so a rule that changes what it was given cannot change what another seat sees."""
         view = self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
         government = self.governments[economy]
-        bank = next((b for b in self.central_banks.values() if b.economy == economy), None)
+        bank = self.bank_of.get(economy)
         tariffs, agreed = view["tariffs"], view["agreed"]
-        partners = [(p, index_of(p)) for p in ECONOMIES if p != economy]
+        partners = PARTNERS[economy]
+        offers = self.negotiation.open_offers(economy)
         return Observation(
             step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
             policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
@@ -455,27 +466,30 @@ class TradeWarModel(mesa.Model):
             cash_reserves_bn=government.cash_reserves_bn,
             threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
             credibility=government.credibility,
-            tariffs_on_me={p: tuple(tariffs[e][i]) for p, i in partners},
-            base_tariffs_on_me={p: tuple(agreed[e][i]) for p, i in partners},
-            my_tariffs={p: tuple(tariffs[i][e]) for p, i in partners},
-            base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
+            tariffs_on_me={p: tariffs[e][i] for p, i in partners},
+            base_tariffs_on_me={p: agreed[e][i] for p, i in partners},
+            my_tariffs={p: tariffs[i][e] for p, i in partners},
+            base_my_tariffs={p: agreed[i][e] for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
             tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
             threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
             prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
-            offers_to_me=tuple(o for o in self.negotiation.open_offers(economy) if o.target == economy),
-            offers_from_me=tuple(o for o in self.negotiation.open_offers(economy) if o.proposer == economy),
+            offers_to_me=tuple(o for o in offers if o.target == economy),
+            offers_from_me=tuple(o for o in offers if o.proposer == economy),
             pledged_until_step=pledge.until_step if (pledge := self.negotiation.active_pledge(economy, t)) else 0,
             project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
         )
 
     def _step_view(self, t: int) -> dict:
-        """Prices, reserves and tariff tables as plain lists, built once per step for every seat's view."""
+        """Prices, reserves and tariff tables, built once per step for every seat's view. The tariff tables
+        are nested tuples (``[exporter][importer]`` -> one tuple of sector tariffs), immutable, so every
+        seat's dicts can hold the same tuples."""
         if self._view_step != t:
             prices = self.markets.prices()
             prices.update({k + "_start": v for k, v in self.start_prices.items()})
             self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
-                          "tariffs": self.trade.tariffs_pct.tolist(), "agreed": self.trade.agreed_tariffs_pct.tolist()}
+                          "tariffs": _tuples_by_pair(self.trade.tariffs_pct),
+                          "agreed": _tuples_by_pair(self.trade.agreed_tariffs_pct)}
             self._view_step = t
         return self._view
 
@@ -498,6 +512,11 @@ class TradeWarModel(mesa.Model):
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
+
+
+def _tuples_by_pair(table: np.ndarray) -> list[list[tuple[float, ...]]]:
+    """A ``[exporter, importer, sector]`` array as lists of per-sector tuples of plain floats."""
+    return [[tuple(sectors) for sectors in row] for row in table.tolist()]
 
 
 def _capital(text: str) -> str:
