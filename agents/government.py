@@ -38,6 +38,12 @@ class Government(mesa.Agent):
     def rules(self) -> list[Rule]:
         return [r for r in (self.trade_rule, self.treasury_rule, self.negotiation_rule) if r is not None]
 
+    @property
+    def observes(self) -> bool:
+        """Whether any of its rules reads an observation: if none does (or a person plays it, with no rules),
+        the model need not build one, because ``decide`` would return nothing whatever it saw."""
+        return any(getattr(rule, "observes", True) for rule in self.rules)
+
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
         for rule in self.rules:

@@ -57,6 +57,10 @@ class GovernmentSetup(Strict):
         return _rule_choice(value)
 
 
+# The setup of a government the scenario leaves out, built once: it is frozen, so every run can share it
+# (building one validates and deep-copies its defaults, and a run asks for one about twenty times).
+DEFAULT_GOVERNMENT = GovernmentSetup()
+
 DEFAULT_BANKS = {
     "FED": RuleChoice(rule="taylor_rule"),
     "ECB": RuleChoice(rule="taylor_rule"),
@@ -223,7 +227,7 @@ class Scenario(Strict):
         return value
 
     def government(self, code: str) -> GovernmentSetup:
-        return self.governments.get(code, GovernmentSetup())
+        return self.governments.get(code, DEFAULT_GOVERNMENT)
 
     def central_bank(self, bank: str) -> RuleChoice | None:
         return self.central_banks[bank] if bank in self.central_banks else DEFAULT_BANKS[bank]

@@ -210,6 +210,8 @@ class TradeWarModel(mesa.Model):
         ruled = []
         self._observations = {}
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
+            if isinstance(agent, Government) and not agent.observes:
+                continue   # its rules decide nothing whatever they see: no observation to build
             actor = agent.code if isinstance(agent, Government) else agent.bank_id
             obs = self._observations[actor] = self.observe(actor, t)
             decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides

@@ -38,6 +38,16 @@ class Rule:
     name: ClassVar[str] = ""
     kind: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    # Whether decide() reads its observation. A rule that answers the same whatever it sees (hold,
+    # no_retaliation) says False, and the model then builds no observation for a government whose rules
+    # all say so: in the shipped scenarios that is most governments, most months. A subclass that writes
+    # its own decide() is taken to read its observation unless it says otherwise (``__init_subclass__``).
+    observes: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "decide" in vars(cls) and "observes" not in vars(cls):
+            cls.observes = True
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

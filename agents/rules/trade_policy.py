@@ -21,6 +21,7 @@ class NoRetaliation(Rule):
     name = "no_retaliation"
     kind = "trade"
     summary = "Never retaliates; keeps its own tariffs where they are."
+    observes = False   # decides nothing, whatever it sees
 
     def decide(self, obs: Observation) -> list[Decision]:
         return []

@@ -27,6 +27,7 @@ class Hold(Rule):
     name = "hold"
     kind = "treasury"
     summary = "Holds its Treasuries; never threatens or sells."
+    observes = False   # decides nothing, whatever it sees
 
     def decide(self, obs: Observation) -> list[Decision]:
         return []
