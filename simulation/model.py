@@ -125,6 +125,7 @@ class TradeWarModel(mesa.Model):
         self.start_prices = self.markets.prices()
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
+        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, list]] = {}   # see _tariff_tuples
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
@@ -490,10 +491,20 @@ class TradeWarModel(mesa.Model):
             prices = self.markets.prices()
             prices.update({k + "_start": v for k, v in self.start_prices.items()})
             self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
-                          "tariffs": _tuples_by_pair(self.trade.tariffs_pct),
-                          "agreed": _tuples_by_pair(self.trade.agreed_tariffs_pct)}
+                          "tariffs": self._tariff_tuples("tariffs_pct"),
+                          "agreed": self._tariff_tuples("agreed_tariffs_pct")}
             self._view_step = t
         return self._view
+
+    def _tariff_tuples(self, table: str) -> list[list[tuple[float, ...]]]:
+        """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only in a
+        month when it changed: tariffs change in a few months of a game, and comparing the arrays costs a
+        tenth of converting them."""
+        now = getattr(self.trade, table)
+        kept = self._tariff_tuple_cache.get(table)
+        if kept is None or not np.array_equal(kept[0], now):
+            kept = self._tariff_tuple_cache[table] = (now.copy(), _tuples_by_pair(now))
+        return kept[1]
 
     def _market_events(self, t: int) -> list[Event]:
         """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""
