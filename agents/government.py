@@ -1,6 +1,6 @@
 """A government: sets tariffs, holds Treasuries and reserves, threatens, sells, buys, strikes deals.
 
-What it does each month comes from two rules (trade policy and Treasury policy) or, when a person
+What it does each month comes from its rules (trade policy, Treasury policy and, optionally, negotiation) or, when a person
 plays it, from that person's decisions. Its state here is what decisions change: cash reserves and the
 standing threat with its credibility. Its Treasuries are in the model's ledger.
 """
@@ -16,21 +16,27 @@ from simulation.decisions import Decision
 
 class Government(mesa.Agent):
     def __init__(self, model: mesa.Model, code: str, cash_reserves_bn: float, credibility: float,
-                 trade_rule: Rule | None, treasury_rule: Rule | None):
+                 trade_rule: Rule | None, treasury_rule: Rule | None, negotiation_rule: Rule | None = None):
         super().__init__(model)
         self.code = code
         self.cash_reserves_bn = cash_reserves_bn   # reserves not in Treasuries (deposits, other assets)
         self.reserves_spent_bn = 0.0               # reserves turned into home currency (sales brought home, interventions)
         self.repo_bn = 0.0                         # dollars owed to the Fed's FIMA repo facility
-        self.credibility = credibility             # 0..1: how much markets believe this government's threats
+        self.credibility = credibility             # 0..1: its record, how far markets believe its word
         self.threat_bn = 0.0                       # standing threat to sell Treasuries (0 = none)
         self.threat_step = 0                       # when it was made
+        self.threat_credibility = 0.0              # 0..1: this threat's credibility (record x its own cost)
+        self.threat_cost = None                    # the SaleCost estimated when the threat was made
+        self.threats_kept = 0                      # the record: threats carried out, walked back,
+        self.threats_dropped = 0                   # and deal pledges broken
+        self.pledges_broken = 0
         self.trade_rule = trade_rule
         self.treasury_rule = treasury_rule
+        self.negotiation_rule = negotiation_rule
 
     @property
     def rules(self) -> list[Rule]:
-        return [r for r in (self.trade_rule, self.treasury_rule) if r is not None]
+        return [r for r in (self.trade_rule, self.treasury_rule, self.negotiation_rule) if r is not None]
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
@@ -39,5 +45,5 @@ class Government(mesa.Agent):
         return decisions
 
     def priced_threat_bn(self) -> float:
-        """The part of the standing threat that markets price: credibility x amount."""
-        return self.credibility * self.threat_bn
+        """The part of the standing threat that markets price: the threat's credibility x amount."""
+        return self.threat_credibility * self.threat_bn

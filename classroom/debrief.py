@@ -188,12 +188,15 @@ SCORE_ROW_START = ("round", "seat", "kind", "players", "score")
 
 
 def export_zip(room) -> bytes:
-    """decisions, outcomes and per-seat scores by round, each as .csv and .parquet, in one zip. The CSV files are made safe to open
-    in a spreadsheet (``spreadsheet_safe``); the Parquet files keep the text exactly as typed."""
+    """decisions, outcomes, per-seat scores by round and offers (every offer with its fate), each as .csv
+    and .parquet, in one zip. The CSV files are made safe to open in a spreadsheet (``spreadsheet_safe``);
+    the Parquet files keep the text exactly as typed."""
+    from classroom.negotiation import offers_table
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, table in (("decisions", decisions_table(room)), ("outcomes", outcomes_table(room)),
-                            ("scores", scores_table(room))):
+                            ("scores", scores_table(room)), ("offers", offers_table(room))):
             archive.writestr(f"{name}.csv", spreadsheet_safe(table).to_csv(index=False))
             parquet = io.BytesIO()
             table.to_parquet(parquet, index=False)

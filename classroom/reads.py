@@ -93,7 +93,7 @@ class Reads:
             return list(self.broadcasts)
 
     def result(self) -> "Tables":
-        """The game so far as tables (model, economies, trade, events, drivers): public market data.
+        """The game so far as tables (model, economies, trade, events, drivers, network): public market data.
 
         The tables are built under the room's lock and never change afterwards, so a page may read
         them while the ticker plays the next month (the session's own result reads the live model).
@@ -102,7 +102,8 @@ class Reads:
             if self._tables is None or self._tables.month != self.session.month:
                 live = self.session.result
                 self._tables = Tables(self.session.month, live.model.copy(), live.economies.copy(),
-                                      live.trade.copy(), live.events.copy(), live.drivers.copy())
+                                      live.trade.copy(), live.events.copy(), live.drivers.copy(),
+                                      live.network.copy())
             return self._tables
 
     def view(self):

@@ -100,6 +100,7 @@ class Tables:
     trade: pd.DataFrame
     events: pd.DataFrame
     drivers: pd.DataFrame
+    network: pd.DataFrame
 
 
 def encode(decision: Decision) -> dict:

@@ -31,13 +31,17 @@ class TariffBook:
 
 
 def model_facts(model) -> SimpleNamespace:
-    """What the decision panel reads from a live model (``model.trade.tariff_on``,
-    ``model.ledger.holdings_bn``, ``model.central_banks[seat].policy_rate_pct``), copied."""
+    """What the decision and negotiation panels read from a live model (``model.trade.tariff_on``,
+    ``model.ledger.holdings_bn``, ``model.central_banks[seat].policy_rate_pct``, the offers made and
+    each government's standing), copied."""
     banks = {bank: SimpleNamespace(policy_rate_pct=float(model.central_banks[bank].policy_rate_pct))
              for bank in CENTRAL_BANKS if bank in model.central_banks}
+    from simulation.negotiation import standings
+
     return SimpleNamespace(trade=TariffBook(model.trade),
                            ledger=SimpleNamespace(holdings_bn=dict(model.ledger.holdings_bn)),
-                           central_banks=banks)
+                           central_banks=banks,
+                           offers=tuple(model.negotiation.offers), standings=standings(model))
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,10 @@ def _rule_choice(value: Any) -> Any:
 class GovernmentSetup(Strict):
     trade: RuleChoice | None = RuleChoice(rule="no_retaliation")
     treasury: RuleChoice | None = RuleChoice(rule="hold")
+    negotiation: RuleChoice | None = None   # how it answers offers and makes its own (none: ignores the table)
     credibility: float | None = Field(default=None, ge=0.0, le=1.0)
 
-    @field_validator("trade", "treasury", mode="before")
+    @field_validator("trade", "treasury", "negotiation", mode="before")
     @classmethod
     def _by_name(cls, value):
         return _rule_choice(value)
@@ -148,7 +149,7 @@ class Expectation(Strict):
     """
 
     claim: str = Field(min_length=1)
-    metric: str = Field(pattern=r"^(model\.[a-z0-9_]+|economies\.[A-Z]+\.[a-z_]+|trade\.[A-Z]+\.[A-Z]+\.[a-z]+)$")
+    metric: str = Field(pattern=r"^(model\.[a-z0-9_]+|economies\.[A-Z]+\.[a-z_]+|trade\.[A-Z]+\.[A-Z]+\.[a-z]+(\.tariff_pct)?)$")
     at: int | Literal["end", "change", "min", "max", "mean"] = "end"
     op: Literal["<", ">", "<=", ">="]
     value: float | None = None
@@ -328,7 +329,8 @@ def _check_rules(path: Path, scenario: Scenario) -> None:
 
     for code in ALL:
         setup = scenario.government(code)
-        for kind, choice in (("trade", setup.trade), ("treasury", setup.treasury)):
+        for kind, choice in (("trade", setup.trade), ("treasury", setup.treasury),
+                             ("negotiation", setup.negotiation)):
             if choice is not None:
                 make_rule(choice.rule, kind, choice.params, where=f"scenario file '{path}', governments.{code}.{kind}")
     for bank in CENTRAL_BANKS:
@@ -432,7 +434,8 @@ def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> 
     governments, banks = dict(scenario.governments), dict(scenario.central_banks)
     for seat in seats:
         if seat in ECONOMIES:
-            governments[seat] = scenario.government(seat).model_copy(update={"trade": None, "treasury": None})
+            governments[seat] = scenario.government(seat).model_copy(update={"trade": None, "treasury": None,
+                                                                               "negotiation": None})
         elif seat in CENTRAL_BANKS:
             banks[seat] = None
         else:

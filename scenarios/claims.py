@@ -1,6 +1,7 @@
 """Checking a scenario's expected outcomes ([[expect]] claims) by running it.
 
-A claim names a metric (``model.us_10y``, ``economies.JP.score``, ``trade.JP.US.autos``), how to reduce
+A claim names a metric (``model.us_10y``, ``economies.JP.score``, ``trade.JP.US.autos`` for the flow or
+``trade.JP.US.autos.tariff_pct`` for the tariff), how to reduce
 its path to one number (a step, ``end``, ``change``, ``min``, ``max``, ``mean``), and either a number to
 compare with or a *variant*: extra decisions whose run is compared with the scenario's own. The claim is
 judged on the mean over its seeds, so one lucky draw of market noise cannot make it pass.
@@ -40,12 +41,14 @@ def metric_path(result, metric: str) -> pd.Series:
         if column not in frame.columns or economy not in set(frame.economy):
             raise UserError(f"unknown economy or column in metric '{metric}'")
         return frame[frame.economy == economy].set_index("step")[column]
-    exporter, importer, sector = rest
+    exporter, importer, sector, *column = rest
     frame = result.trade[(result.trade.exporter == exporter) & (result.trade.importer == importer)]
     if sector != "all":
         frame = frame[frame.sector == sector]
     if frame.empty:
         raise UserError(f"no trade flow matches metric '{metric}'")
+    if column == ["tariff_pct"]:  # trade.JP.US.autos.tariff_pct: the tariff (averaged over sectors for "all")
+        return frame.groupby("step").tariff_pct.mean()
     return frame.groupby("step").flow_bn.sum()
 
 

@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--steps", type=int, help="months to simulate (default: the scenario's horizon)")
     sim.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sim.add_argument("--decisions", help="TOML file of [[decision]] records to apply")
-    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv, run.json")
+    sim.add_argument("--out", help="folder for model.csv, economies.csv, trade.csv, events.csv, drivers.csv, scores.csv, network.csv, offers.csv, run.json")
     sim.add_argument("--save", help="write the run's saved state (scenario, seed, decisions, model version) to this TOML file")
     add_preset_option(sim)
     sim.add_argument("--rules", action="append", default=[], metavar="FILE",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="your rule file(s) the run used (run.json records their SHA-256; replay checks it)")
     rep.add_argument("--allow-version-change", action="store_true",
                      help="replay even if the model version or scenario file differ from when it was saved")
+    commands.add_parser("actions", help="print the table of decisions (who may take each, its fields, what it does)")
     scen = commands.add_parser("scenarios", help="list scenarios, show one's briefing, or check its expected outcomes")
     scen.add_argument("action", nargs="?", choices=["show", "check"],
                       help="'show ID' prints the briefing; 'check [ID]' tests the expected outcomes (all if no ID)")
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             return list_rules(args)
         if args.command == "check-rule":
             return check_rule_command(args)
+        if args.command == "actions":
+            from simulation.actions import markdown_table
+
+            print(markdown_table())
+            return 0
         if args.command == "history":
             return history(args)
         if args.command == "sweep":
@@ -318,6 +324,7 @@ def list_rules(args) -> int:
     import inspect
 
     from agents.rules import RULES
+    from agents.rules.base import KINDS
 
     load_rule_files(args.rules)
     if args.name:
@@ -335,7 +342,7 @@ def list_rules(args) -> int:
             else:
                 print("  (none)")
         return 0
-    for kind in ("trade", "treasury", "monetary", "investor"):
+    for kind in KINDS:
         print(f"{kind} rules")
         for name, cls in sorted((n, c) for n, c in RULES.items() if c.kind == kind):
             params = ", ".join(f"{p['name']}={p['default']:g}" if "low" in p else f"{p['name']}={p['default']}"

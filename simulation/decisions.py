@@ -22,6 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from simulation.actions import (ANY, CENTRAL_BANK, GOVERNMENT, MAX_TARIFF_PCT, NUMBER_FIELDS,  # noqa: F401
+                                POLICY_RATE_RANGE_PCT, TABLE, VALUE_FIELDS, WHOLE_FIELDS, FieldSpec)
+# (ANY, MAX_TARIFF_PCT and POLICY_RATE_RANGE_PCT are re-exported: rules and older code import them from here)
+from simulation.actions import AMOUNT as AMOUNT_SPEC
 from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
@@ -38,6 +42,7 @@ class Decision:
     target: str | None = None
     sector: str | None = None
     repatriate: bool | None = None   # convert the dollars raised into the home currency (default: no)
+    hold_months: int | None = None   # deal terms: months neither side sells Treasuries
     origin: str = "file"      # file | scenario | rule | player
     note: str = ""            # free text: why (rules) or a headline (scenario events)
 
@@ -50,24 +55,14 @@ class Decision:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
 
-# action -> (who may take it, required fields, optional fields)
-GOVERNMENT, CENTRAL_BANK, ANY = "government", "central bank", "any"
+# A view of the action table for code that only needs who may act and the field names:
+# action -> (who may take it, required fields, optional fields).
 ACTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "set_tariff": (GOVERNMENT, ("target", "rate_pct"), ("sector",)),
-    "sell_treasuries": (ANY, ("amount_bn",), ("repatriate",)),
-    "buy_treasuries": (ANY, ("amount_bn",), ()),
-    "threaten_sale": (GOVERNMENT, ("amount_bn",), ()),
-    "retract_threat": (GOVERNMENT, (), ()),
-    "set_policy_rate": (CENTRAL_BANK, ("rate_pct",), ()),
-    "fx_intervention": (CENTRAL_BANK, ("amount_bn",), ()),
-    "trade_deal": (GOVERNMENT, ("target", "rate_pct"), ()),
-    "fima_repo": (ANY, ("amount_bn",), ("repatriate",)),
+    name: (a.who, tuple(f.name for f in a.required), tuple(f.name for f in a.optional)) for name, a in TABLE.items()
 }
-FIELDS = ("step", "actor", "action", "amount_bn", "rate_pct", "target", "sector", "repatriate")
+FIELDS = ("step", "actor", "action", *VALUE_FIELDS)
 # Actions whose amount may be negative: the sign says which way (sell or buy dollars; borrow or repay).
-SIGNED_AMOUNT = ("fx_intervention", "fima_repo")
-MAX_TARIFF_PCT = 1000.0
-POLICY_RATE_RANGE_PCT = (-2.0, 30.0)   # the lowest and highest policy rate a decision may set
+SIGNED_AMOUNT = tuple(name for name, a in TABLE.items() if (a.spec("amount_bn") or AMOUNT_SPEC).nonzero)
 
 
 def home_economy(actor: str) -> str:
@@ -82,59 +77,55 @@ def check(decision: Decision, steps: int | None = None) -> None:
     def fail(problem: str) -> None:
         raise DecisionError(f"decision ({where}): {problem}")
 
-    if decision.action not in ACTIONS:
-        fail(f"unknown action '{decision.action}'; expected one of {', '.join(ACTIONS)}")
-    who, required, optional = ACTIONS[decision.action]
+    if decision.action not in TABLE:
+        fail(f"unknown action '{decision.action}'; expected one of {', '.join(TABLE)}")
+    action = TABLE[decision.action]
     if decision.actor not in ECONOMIES and decision.actor not in CENTRAL_BANKS:
         fail(f"unknown actor '{decision.actor}'; expected an economy ({', '.join(ECONOMIES)}) "
              f"or a central bank ({', '.join(CENTRAL_BANKS)})")
-    if who == GOVERNMENT and decision.actor not in ECONOMIES:
+    if action.who == GOVERNMENT and decision.actor not in ECONOMIES:
         fail(f"'{decision.action}' is for governments; '{decision.actor}' is a central bank")
-    if who == CENTRAL_BANK and decision.actor not in CENTRAL_BANKS:
+    if action.who == CENTRAL_BANK and decision.actor not in CENTRAL_BANKS:
         fail(f"'{decision.action}' is for central banks ({', '.join(CENTRAL_BANKS)}), not '{decision.actor}'")
+    if decision.origin not in action.origins:
+        fail(action.refusal)
     if isinstance(decision.step, bool) or not isinstance(decision.step, int) or decision.step < 1:
         fail(f"step must be a whole number of at least 1, got {decision.step!r}")
     if steps is not None and decision.step > steps:
         fail(f"step {decision.step} is outside the run, which has steps 1 to {steps}")
-    for name in FIELDS[3:]:
+    for name in VALUE_FIELDS:
         value = getattr(decision, name)
-        if name in required and value is None:
+        spec = action.spec(name)
+        if spec in action.required and value is None:
             fail(f"'{decision.action}' needs '{name}'")
-        if name not in required + optional and value is not None:
+        if spec is None and value is not None:
             fail(f"'{decision.action}' does not take '{name}'")
-    _check_values(decision, fail)
+        if spec is not None and value is not None:
+            _check_value(decision, spec, value, fail)
+    if action.extra_check:
+        action.extra_check(decision, fail)
 
 
-def _check_values(d: Decision, fail) -> None:
-    for name in ("amount_bn", "rate_pct"):
-        value = getattr(d, name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not math.isfinite(value)):
-            fail(f"{name} must be a number, got {value!r}")
-    if d.repatriate is not None and not isinstance(d.repatriate, bool):
-        fail(f"repatriate must be true or false, got {d.repatriate!r}")
-    if d.amount_bn is not None:
-        if d.action in SIGNED_AMOUNT:
-            if d.amount_bn == 0:
-                fail("amount_bn must not be zero (" + ("positive sells dollars for the home currency, negative buys"
-                     if d.action == "fx_intervention" else "positive borrows dollars, negative repays") + ")")
-            if home_economy(d.actor) == "US":
-                fail(f"the dollar is the United States' own currency; {d.action} is for other economies and their central banks")
-        elif d.amount_bn <= 0:
-            fail(f"amount_bn must be a positive number of USD billions, got {d.amount_bn}")
-    if d.rate_pct is not None:
-        if d.action in ("set_tariff", "trade_deal") and not 0 <= d.rate_pct <= MAX_TARIFF_PCT:
-            fail(f"rate_pct must be a tariff between 0 and {MAX_TARIFF_PCT:g} percent, got {d.rate_pct}")
-        low, high = POLICY_RATE_RANGE_PCT
-        if d.action == "set_policy_rate" and not low <= d.rate_pct <= high:
-            fail(f"rate_pct must be a policy rate between {low:g} and {high:g} percent, got {d.rate_pct}")
-    if d.target is not None:
-        if d.target not in ECONOMIES:
-            fail(f"unknown target '{d.target}'; expected one of {', '.join(ECONOMIES)}")
-        if d.target == d.actor:
+def _check_value(d: Decision, spec: FieldSpec, value, fail) -> None:
+    """One field's value against its type and bounds in the action table."""
+    if spec.kind in ("number", "months"):
+        whole = spec.kind == "months"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) \
+                or not math.isfinite(value):
+            fail(f"{spec.name} must be {'a whole number' if whole else 'a number'}, got {value!r}")
+        if spec.nonzero and value == 0:
+            fail(f"{spec.name} must not be zero ({spec.help})")
+        if (spec.positive and value <= 0) or (spec.low is not None and not spec.low <= value <= spec.high):
+            fail(f"{spec.name} must be {spec.bounds_text()}, got {value:g}")
+    elif spec.kind == "economy":
+        if value not in ECONOMIES:
+            fail(f"unknown target '{value}'; expected one of {', '.join(ECONOMIES)}")
+        if value == d.actor:
             fail("an economy cannot target itself")
-    if d.sector is not None and d.sector not in SECTORS + ("all",):
-        fail(f"unknown sector '{d.sector}'; expected one of {', '.join(SECTORS)} or 'all'")
+    elif spec.kind == "sector" and value not in SECTORS + ("all",):
+        fail(f"unknown sector '{value}'; expected one of {', '.join(SECTORS)} or 'all'")
+    elif spec.kind == "bool" and not isinstance(value, bool):
+        fail(f"{spec.name} must be true or false, got {value!r}")
 
 
 def fit_to_limits(d: Decision) -> Decision | None:
@@ -147,10 +138,9 @@ def fit_to_limits(d: Decision) -> Decision | None:
         value = getattr(d, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
             return None
-    if d.rate_pct is not None:
-        low, high = POLICY_RATE_RANGE_PCT if d.action == "set_policy_rate" else (0.0, MAX_TARIFF_PCT)
-        if not low <= d.rate_pct <= high:
-            d = replace(d, rate_pct=float(min(max(d.rate_pct, low), high)))
+    spec = TABLE[d.action].spec("rate_pct") if d.action in TABLE else None
+    if d.rate_pct is not None and spec is not None and spec.low is not None and not spec.low <= d.rate_pct <= spec.high:
+        d = replace(d, rate_pct=float(min(max(d.rate_pct, spec.low), spec.high)))
     if d.amount_bn is not None and d.action not in SIGNED_AMOUNT and d.amount_bn <= 0:
         return None
     return d
@@ -175,9 +165,17 @@ def from_mapping(data: Any, where: str, origin: str) -> Decision:
     if not isinstance(note, str):
         raise DecisionError(f"{where}: 'headline' must be text, got {note!r}")
     values = {k: data.get(k) for k in FIELDS}
-    for name in ("amount_bn", "rate_pct"):
+    for name in NUMBER_FIELDS:
         if isinstance(values[name], int) and not isinstance(values[name], bool):
             values[name] = float(values[name])
+    for name in WHOLE_FIELDS:  # 6.0 from a form or a link is 6 months; 6.5 is left for the check to refuse
+        if isinstance(values[name], (float, str)):
+            try:
+                number = float(values[name])
+            except ValueError:
+                continue
+            if number.is_integer():
+                values[name] = int(number)
     return Decision(**values, origin=origin, note=note)
 
 

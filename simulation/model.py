@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from copy import deepcopy
+
 
 import mesa
 import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.rules import Observation, make_rule
+from simulation.actions import family, phase
 from simulation.calibration import Calibration, calibration_for
-from simulation.decisions import Decision, check, fit_to_limits
+from simulation.decisions import Decision, check, fit_to_limits, home_economy
 from simulation.errors import UserError
 from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
+from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
@@ -50,6 +54,7 @@ class TradeWarModel(mesa.Model):
         self.seed_value = int(seed)
         self.steps_total = int(steps if steps is not None else scenario.steps)
         self.month = 0
+        self.calibration_given = calibration   # as passed (None: the scenario's preset), for projections' copies
         where = f"scenario {scenario.id}, [calibration]"
         if calibration is None:
             self.calibration = calibration_for(scenario.calibration_preset, tuple(sorted(scenario.calibration.items())),
@@ -63,9 +68,16 @@ class TradeWarModel(mesa.Model):
         self.scripted = [e.to_decision() for e in scenario.events if e.step <= self.steps_total]
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
+        self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
+        self.replay_until = 0                 # a projection's copy: months before this replay the log, no rules
+        self.projecting = False               # True in a projection's copy (its rules do not project again)
+        self._deciding = False                # True while this month's decisions are being collected
+        self._base = None                     # the world at the end of a past month, for projections
+        self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
         self.recorder = Recorder(self)
         self.recorder.record()
+        self.price_history.append(self.markets.prices())
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -89,7 +101,8 @@ class TradeWarModel(mesa.Model):
                 self, code, cash_reserves_bn=max(reserves - official[code], 0.0),
                 credibility=setup.credibility if setup.credibility is not None else p("credibility.initial"),
                 trade_rule=self._rule(setup.trade, "trade", f"governments.{code}.trade"),
-                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"))
+                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"),
+                negotiation_rule=self._rule(setup.negotiation, "negotiation", f"governments.{code}.negotiation"))
         self.central_banks: dict[str, CentralBank] = {}
         for bank, economy in CENTRAL_BANKS.items():
             setup = self.scenario.central_bank(bank)
@@ -99,6 +112,7 @@ class TradeWarModel(mesa.Model):
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
+        self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
         self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
         self._observations: dict[str, Observation] = {}
@@ -149,9 +163,12 @@ class TradeWarModel(mesa.Model):
         for news in self.scenario.news:
             if news.step == t:
                 self.events.append(Event(t, "news", "breaking_news", "", news.headline))
-        for decision in self.decisions_for(t):
+        for decision in sorted(self.decisions_for(t), key=lambda d: phase(d.action)):
             self.events.append(apply_decision(self, decision))
+            self.events.extend(self.side_events)
+            self.side_events.clear()
             self.decision_log.append(decision)
+        self.events.extend(self._expire_offers(t))
         self._age_threats(t)
         self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
@@ -164,25 +181,44 @@ class TradeWarModel(mesa.Model):
                           self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
         self.recorder.record()
+        self.price_history.append(self.markets.prices())
 
     def decisions_for(self, t: int) -> list[Decision]:
-        """This month's decisions: scripted events, then given decisions, then rules for the rest."""
+        """This month's decisions: scripted events, then given decisions, then rules for the rest.
+
+        A decision given from outside overrides a rule's decision of the same family (and target) by the
+        same actor. A deal accepted this month binds both sides: neither side's rule may answer the
+        other's old tariffs in the same month."""
+        self._deciding = True
+        try:
+            return self._collect_decisions(t)
+        finally:
+            self._deciding = False
+
+    def _collect_decisions(self, t: int) -> list[Decision]:
+        replaying = t < self.replay_until  # a projection replays what happened, exactly, before it looks ahead
         given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
-        taken = {(d.actor, _family(d.action), d.target) for d in given}
-        # A deal binds both sides this month: neither side's rule may answer the other's old tariffs.
-        taken |= {(d.target, "tariffs", d.actor) for d in given if d.action == "trade_deal"}
+        taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         self._observations = {}
         for agent in list(self.governments.values()) + list(self.central_banks.values()):
             actor = agent.code if isinstance(agent, Government) else agent.bank_id
             obs = self._observations[actor] = self.observe(actor, t)
-            for d in agent.decide(obs):
+            decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides
+            if replaying:
+                continue
+            for d in decided:
                 d = self._fit_rule_decision(d)
                 if d is None:
                     continue
                 check(d, self.steps_total)
-                if (actor, _family(d.action), d.target) not in taken:
+                if (actor, family(d.action), d.target) not in taken:
                     ruled.append(d)
+        bound = {pair for d in given + ruled if d.action in ("trade_deal", "accept_deal")
+                 for pair in ((d.actor, d.target), (d.target, d.actor))}
+        ruled = [d for d in ruled if not (d.action == "set_tariff" and (d.actor, d.target) in bound)]
+        if replaying:
+            return [d for d in self.decision_log_to_replay if d.step == t]
         return given + ruled
 
     def _fit_rule_decision(self, d: Decision) -> Decision | None:
@@ -245,15 +281,66 @@ class TradeWarModel(mesa.Model):
         self.home_purchases_bn[key] = self.home_purchases_bn.get(key, 0.0) + amount_bn
 
     def _age_threats(self, t: int) -> None:
-        """A threat not carried out by its deadline loses credibility every month it stands."""
+        """A threat not carried out by its deadline loses credibility every month it stands, and so does
+        the record of the government that made it."""
         p = self.calibration.param
         deadline = p("credibility.deadline_months")
         for code, government in self.governments.items():
             if government.threat_bn > 0 and t - government.threat_step > deadline:
                 government.credibility *= 1 - p("credibility.decay_per_month")
+                government.threat_credibility *= 1 - p("credibility.decay_per_month")
                 if t - government.threat_step == int(deadline) + 1:
-                    self.events.append(Event(t, code, "threat_fading", f"credibility={government.credibility:.2f}",
+                    self.events.append(Event(t, code, "threat_fading",
+                                             f"credibility={government.threat_credibility:.2f}",
                                              f"Markets start to doubt {actor_name(code)}'s threat to sell Treasuries"))
+
+    def _expire_offers(self, t: int) -> list[Event]:
+        """Offers nobody answered by their last month lapse, with a headline."""
+        return [Event(t, o.proposer, "offer_expired", f"offer={o.number} target={o.target}",
+                      f"{_capital(actor_name(o.proposer))}'s offer to {actor_name(o.target)} "
+                      f"({o.rate_pct:g}% cap) expires unanswered")
+                for o in self.negotiation.expire(t)]
+
+    # -- looking ahead ----------------------------------------------------------------------------
+    def project_score(self, seat: str, extra: list[Decision], months: int) -> float:
+        """``seat``'s score after ``months`` months from the month being decided (this month during a step,
+        the next one between steps) if ``extra`` decisions are added to it: a copy of the world as it
+        stood at the end of last month, run ahead with every rule as it is (rules in the copy do not look
+        ahead again; what other players decide this month is not known, so only the scenario's script
+        and ``extra`` are given). For rules that weigh an offer."""
+        t = self.month if self._deciding else self.month + 1
+        base = self._projection_base(t)
+        recorder, base.recorder = base.recorder, None   # a projection needs the world, not its history
+        try:
+            copy = deepcopy(base)
+        finally:
+            base.recorder = recorder
+        copy.recorder = Recorder(copy)
+        copy.release()
+        # The copy may run past the game's last month, so a deal weighed near the end is judged on the
+        # same horizon as one weighed at the start.
+        copy.steps_total = max(self.steps_total, t + months - 1)
+        copy.scripted = [d for d in self.scripted if d.step >= t]
+        copy.external = [dataclasses.replace(d, step=t) for d in extra]
+        copy.run(months)
+        return float(copy.seat_score(seat))
+
+    def _projection_base(self, t: int) -> "TradeWarModel":
+        """The world at the end of month t - 1, rebuilt from this run's log (exact, because a run is data).
+        It is kept and moved forward month by month as the run goes on (the log only grows), so a
+        projection costs a copy and its own months, not a replay of the whole game."""
+        if self._base is None or self._base.month > t - 1:
+            self._base = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
+                                       calibration=self.calibration_given)
+            self._base.release()
+            self._base.projecting = True
+            self._base.scripted = []             # the log it replays holds the script's decisions already
+        base = self._base
+        if base.month < t - 1:
+            base.replay_until = t
+            base.decision_log_to_replay = [d for d in self.decision_log if base.month < d.step < t]
+            base.run(t - 1 - base.month)
+        return base
 
     # -- scores -----------------------------------------------------------------------------------
     def seat_score(self, seat: str) -> float:
@@ -374,6 +461,12 @@ class TradeWarModel(mesa.Model):
             base_my_tariffs={p: tuple(agreed[i][e]) for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
             tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
+            threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
+            prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
+            offers_to_me=tuple(o for o in self.negotiation.open_offers(economy) if o.target == economy),
+            offers_from_me=tuple(o for o in self.negotiation.open_offers(economy) if o.proposer == economy),
+            pledged_until_step=pledge.until_step if (pledge := self.negotiation.active_pledge(economy, t)) else 0,
+            project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
         )
 
     def _step_view(self, t: int) -> dict:
@@ -407,9 +500,7 @@ class TradeWarModel(mesa.Model):
         return events
 
 
-def _family(action: str) -> str:
-    """Decisions of one family override a rule's decision of the same family in the same month."""
-    return {"buy_treasuries": "treasuries", "sell_treasuries": "treasuries", "threaten_sale": "treasuries",
-            "retract_threat": "treasuries", "set_tariff": "tariffs", "trade_deal": "tariffs"}.get(action, action)
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from simulation.actions import TABLE
+from simulation.credibility import sale_cost, threat_credibility
 from simulation.decisions import Decision, home_economy
 from simulation.errors import DecisionError
 from simulation.treasuries import RESIDUAL
@@ -123,26 +125,88 @@ def set_tariff(model, d):
 
 
 def trade_deal(model, d):
-    """An agreement: no tariff between the two exceeds the deal rate (or its pre-dispute level, if higher).
-
-    The decision records a deal both sides accept (the 15% all-in US-Japan deal of July 2025); a deal
-    only ever lowers tariffs. Asymmetric truces (Geneva, May 2025: 30% and 10%) are two set_tariff moves.
-    """
-    trade = model.trade
-    for importer, exporter in ((d.actor, d.target), (d.target, d.actor)):
-        current = trade.tariff_on(importer, exporter)
-        base = trade.base_tariffs_pct[model.idx(exporter), model.idx(importer)]
-        for k, sector in enumerate(model.sectors):
-            capped = min(current[k], max(d.rate_pct, base[k]))
-            if capped < current[k]:
-                trade.set_tariff(importer, exporter, sector, float(capped), d.step)
-    trade.agree(d.actor, d.target)
-    for code in (d.actor, d.target):
-        model.governments[code].threat_bn = 0.0  # a deal settles threats without a loss of face
-    model.deals += 1
+    """A deal both sides have agreed, put in force by a scenario script or an instructor (the 15% all-in
+    US-Japan deal of July 2025). Players reach deals through propose_deal and accept_deal instead.
+    Asymmetric truces (Geneva, May 2025: 30% and 10%) are two set_tariff moves."""
+    cap_tariffs(model, d.actor, d.target, d.rate_pct, "all", d.step)
     detail = f"target={d.target} rate_pct={d.rate_pct:g}"
     return detail, (f"{actor_name(d.actor)} and {actor_name(d.target)} strike a deal: "
                     f"tariffs between them capped at {d.rate_pct:g}%")
+
+
+def cap_tariffs(model, a: str, b: str, rate_pct: float, sector: str, step: int) -> None:
+    """Put a deal in force: no tariff between ``a`` and ``b`` (in ``sector``, or all) exceeds ``rate_pct``
+    or its pre-dispute level, if that is higher; a deal only ever lowers tariffs. The pair's agreed
+    levels move to the new ones, and the deal settles both sides' threats without a loss of face."""
+    trade = model.trade
+    for importer, exporter in ((a, b), (b, a)):
+        current = trade.tariff_on(importer, exporter)
+        base = trade.base_tariffs_pct[model.idx(exporter), model.idx(importer)]
+        for k, name in enumerate(model.sectors):
+            if sector not in ("all", name):
+                continue
+            capped = min(current[k], max(rate_pct, base[k]))
+            if capped < current[k]:
+                trade.set_tariff(importer, exporter, name, float(capped), step)
+    trade.agree(a, b)
+    for code in (a, b):
+        model.governments[code].threat_bn = 0.0
+    model.deals += 1
+
+
+# -- negotiation ----------------------------------------------------------------------------------
+def propose_deal(model, d):
+    offer, replaced = model.negotiation.propose(d.actor, d.target, d.rate_pct, d.sector or "all",
+                                                d.hold_months or 0, d.step, d.origin)
+    detail = f"offer={offer.number} target={d.target} rate_pct={d.rate_pct:g} sector={offer.sector} " \
+             f"hold_months={offer.hold_months} expires_step={offer.expires_step}"
+    article = "a new" if replaced else "an"
+    return detail, (f"{actor_name(d.actor)} makes {actor_name(d.target)} {article} offer: "
+                    f"{_terms(offer)} (open until month {offer.expires_step})")
+
+
+def counter_offer(model, d):
+    theirs = _their_offer(model, d, "counter")
+    model.negotiation.close(theirs, "countered", d.step)
+    detail, _ = propose_deal(model, d)
+    mine = model.negotiation.open_offer(d.actor, d.target)
+    return f"countered={theirs.number} {detail}", (
+        f"{actor_name(d.actor)} turns down {actor_name(d.target)}'s {theirs.rate_pct:g}% offer and counters: "
+        f"{_terms(mine)}")
+
+
+def accept_deal(model, d):
+    offer = _their_offer(model, d, "accept")
+    model.negotiation.close(offer, "accepted", d.step)
+    cap_tariffs(model, offer.proposer, offer.target, offer.rate_pct, offer.sector, d.step)
+    model.negotiation.pledge(offer, d.step)
+    detail = f"offer={offer.number} proposer={offer.proposer} rate_pct={offer.rate_pct:g} sector={offer.sector} " \
+             f"hold_months={offer.hold_months}"
+    return detail, (f"{actor_name(d.actor)} accepts {actor_name(offer.proposer)}'s offer: deal struck, "
+                    f"{_terms(offer)}")
+
+
+def reject_deal(model, d):
+    offer = _their_offer(model, d, "reject")
+    model.negotiation.close(offer, "rejected", d.step)
+    return f"offer={offer.number}", (f"{actor_name(d.actor)} rejects {actor_name(offer.proposer)}'s offer "
+                                     f"({_terms(offer)}); nothing changes")
+
+
+def _their_offer(model, d, verb: str):
+    offer = model.negotiation.open_offer(d.target, d.actor)
+    if offer is None:
+        refuse(d, f"there is no open offer from {d.target} to {d.actor} to {verb}"
+                  + ("; use propose_deal to make one" if verb == "counter" else ""))
+    return offer
+
+
+def _terms(offer) -> str:
+    goods = "all goods" if offer.sector == "all" else offer.sector
+    text = f"tariffs between them capped at {offer.rate_pct:g}% on {goods}"
+    if offer.hold_months:
+        text += f", and neither sells US Treasuries for {offer.hold_months} months"
+    return text
 
 
 # -- Treasuries -----------------------------------------------------------------------------------
@@ -155,9 +219,33 @@ def sell_treasuries(model, d, cause: str | None = None):
     if government.threat_bn > 0:
         government.credibility += model.calibration.param("credibility.fulfilment_gain") * (1 - government.credibility)
         government.threat_bn = max(government.threat_bn - d.amount_bn, 0.0)
+        government.threats_kept += 1
     detail = f"amount_bn={d.amount_bn:g} proceeds_bn={proceeds:.1f} repatriate={str(brought_home).lower()}"
     use = " and brings the proceeds home" if brought_home else ", keeping the proceeds in dollars"
+    _check_pledge(model, holder, d)
     return detail, f"{actor_name(d.actor)} sells ${d.amount_bn:,.0f}bn of US Treasuries{use}"
+
+
+def _check_pledge(model, holder: str, d) -> None:
+    """A sale during a deal's pledge breaks it, in public: the seller's record suffers."""
+    pledge = model.negotiation.active_pledge(holder, d.step)
+    if pledge is None:
+        return
+    model.negotiation.break_pledge(pledge, d.step)
+    government = model.governments[holder]
+    government.credibility *= 1 - model.calibration.param("credibility.broken_pledge_penalty")
+    government.pledges_broken += 1
+    model.side_events.append(Event(
+        d.step, holder, "broken_pledge", f"counterpart={pledge.counterpart} offer={pledge.offer} "
+        f"credibility={government.credibility:.2f}",
+        f"{_capital(actor_name(holder))} breaks its pledge to {actor_name(pledge.counterpart)} not to sell Treasuries "
+        f"until month {pledge.until_step}; its credibility falls to {government.credibility:.0%}"))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 
 
 def keep_or_convert_dollars(model, d, economy: str, amount_bn: float, cause: str) -> bool:
@@ -193,11 +281,16 @@ def buy_treasuries(model, d):
 def threaten_sale(model, d):
     _require(model, d)
     government = model.governments[d.actor]
+    cost = sale_cost(model, d.actor, d.amount_bn)
     government.threat_bn = d.amount_bn
     government.threat_step = d.step
-    detail = f"amount_bn={d.amount_bn:g} credibility={government.credibility:.2f}"
+    government.threat_credibility = threat_credibility(model.calibration, government.credibility, cost)
+    government.threat_cost = cost
+    detail = (f"amount_bn={d.amount_bn:g} credibility={government.threat_credibility:.2f} "
+              f"record={government.credibility:.2f} own_cost_bn={cost.total_bn:.0f}")
     return detail, (f"{actor_name(d.actor)} warns it could sell ${d.amount_bn:,.0f}bn of US Treasuries "
-                    f"(markets give it {government.credibility:.0%} credibility)")
+                    f"(markets give it {government.threat_credibility:.0%} credibility: carrying it out would cost "
+                    f"it about ${cost.total_bn:,.0f}bn, {cost.share_of_gdp_pct:.1f}% of GDP)")
 
 
 def retract_threat(model, d):
@@ -205,6 +298,7 @@ def retract_threat(model, d):
     government = model.governments[d.actor]
     government.threat_bn = 0.0
     government.credibility *= 1 - model.calibration.param("credibility.retraction_penalty")
+    government.threats_dropped += 1
     detail = f"credibility={government.credibility:.2f}"
     return detail, f"{actor_name(d.actor)} walks back its threat to sell Treasuries"
 
@@ -268,11 +362,8 @@ def fima_repo(model, d):
     return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} repays ${repay:,.0f}bn to the Fed's repo facility"
 
 
-HANDLERS = {
-    "set_tariff": set_tariff, "trade_deal": trade_deal, "sell_treasuries": sell_treasuries,
-    "buy_treasuries": buy_treasuries, "threaten_sale": threaten_sale, "retract_threat": retract_threat,
-    "set_policy_rate": set_policy_rate, "fx_intervention": fx_intervention, "fima_repo": fima_repo,
-}
+# How each action of the table (simulation/actions.py) changes the world: one handler per action name.
+HANDLERS = {name: globals()[name] for name in TABLE}
 # What each action needs from the state it is applied to (``problem``); actions not listed always apply.
 LIMITS = {
     "sell_treasuries": _sale_problem, "buy_treasuries": _purchase_problem, "threaten_sale": _threat_problem,

@@ -187,3 +187,11 @@ class Recorder:
     def events_frame(self) -> pd.DataFrame:
         rows = [(e.step, e.actor, e.action, e.detail, e.headline) for e in self.model.events]
         return pd.DataFrame(rows, columns=["step", "actor", "action", "detail", "headline"])
+
+    def offers_frame(self) -> pd.DataFrame:
+        """Every offer made at the negotiating table, with its fate (open, accepted, rejected, countered,
+        expired or replaced) and the month it was settled."""
+        from simulation.negotiation import Offer
+
+        columns = list(Offer(0, "", "", 0.0, "", 0, 0, 0).to_record())
+        return pd.DataFrame([o.to_record() for o in self.model.negotiation.offers], columns=columns)

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agents.rules.base import Rule
+from agents.rules.base import KINDS, Rule
 from agents.rules.investors import InvestorRule, MarketView
 from agents.rules.observation import Observation
 from simulation.decisions import Decision, check, home_economy
 from simulation.errors import UserError
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
-DEFAULT_SEAT = {"trade": "JP", "treasury": "JP", "monetary": "BOJ"}
+DEFAULT_SEAT = {"trade": "JP", "treasury": "JP", "negotiation": "JP", "monetary": "BOJ"}
 SITUATIONS = 300
 BEHAVIOUR_SEEDS = (1, 2, 3, 2025)
 # The actions each kind of policy rule takes: a decision counts as the rule's own if its seat took one.
@@ -110,8 +110,8 @@ def _build(cls, section: Section):
     if not (isinstance(cls, type) and issubclass(cls, Rule)):
         section.add("is a rule class", False, "subclass a rule base class from agents.rules")
         return None
-    if not cls.name or cls.kind not in ("trade", "treasury", "monetary", "investor"):
-        section.add("has a name and a kind", False, "set name = '...' and kind = 'trade'/'treasury'/'monetary'/'investor'")
+    if not cls.name or cls.kind not in KINDS:
+        section.add("has a name and a kind", False, f"set name = '...' and kind = {'/'.join(repr(k) for k in KINDS)}")
         return None
     section.add("has a docstring saying what it does", bool((cls.__doc__ or "").strip()))
     try:
@@ -148,6 +148,8 @@ def random_observation(rng: np.random.Generator, actor: str, step: int) -> Obser
     prices.update({"usd_jpy_start": 150.0, "eur_usd_start": 1.08, "usd_cny_start": 7.25, "us_10y_start": 4.5,
                    "jgb_10y_start": 1.1, "sp500_start": 5612.0, "nikkei225_start": 35618.0})
     threat = float(rng.choice([0.0, min(100.0, holdings)]))
+    earlier = tuple({k: v * float(rng.uniform(0.85, 1.15)) for k, v in prices.items()} for _ in range(2))
+    offers = _random_offers(rng, economy, partners, step)
     return Observation(
         step=step, actor=actor, economy=economy, prices=prices, policy_rate_pct=float(rng.uniform(-0.5, 10)),
         inflation_pct=float(rng.uniform(-2, 15)), inflation_target_pct=2.0, output_gap_pct=float(rng.uniform(-10, 10)),
@@ -155,7 +157,19 @@ def random_observation(rng: np.random.Generator, actor: str, step: int) -> Obser
         fx_reserves_bn=holdings + float(rng.uniform(0, 500)), cash_reserves_bn=float(rng.uniform(0, 500)),
         threat_bn=threat, threat_age_months=int(rng.integers(0, 12)) if threat else 0,
         credibility=float(rng.uniform(0, 1)), tariffs_on_me=tariffs(), base_tariffs_on_me=base,
-        my_tariffs=tariffs(), base_my_tariffs=base, home_quote=quote)
+        my_tariffs=tariffs(), base_my_tariffs=base, home_quote=quote, prices_months_ago=earlier,
+        offers_to_me=offers, threat_credibility=float(rng.uniform(0, 1)) if threat else 0.0)
+
+
+def _random_offers(rng: np.random.Generator, economy: str, partners: list[str], step: int) -> tuple:
+    """Sometimes an open offer to ``economy`` from a random partner (for negotiation rules)."""
+    from simulation.negotiation import Offer
+
+    if rng.uniform() < 0.5:
+        return ()
+    proposer = str(rng.choice([p for p in partners if p != "ROW"]))
+    return (Offer(1, proposer, economy, float(rng.choice([0, 10, 15, 25])), "all", int(rng.choice([0, 6])),
+                  step, step + 2),)
 
 
 def _policy_contract(cls, seat: str, section: Section) -> None:

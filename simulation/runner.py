@@ -2,7 +2,7 @@
 
     from simulation import run
     result = run("kato-2025", seed=1, decisions="my_decisions.toml")
-    result.model.us_10y            # pandas DataFrames: model, economies, trade, events, drivers, scores, network
+    result.model.us_10y            # pandas DataFrames: model, economies, trade, events, drivers, scores, network, offers
     result.write("out/")
 """
 
@@ -56,6 +56,11 @@ class RunResult:
         return self._recorder.events_frame()
 
     @cached_property
+    def offers(self) -> pd.DataFrame:
+        """Every offer made at the negotiating table, with its fate."""
+        return self._recorder.offers_frame()
+
+    @cached_property
     def scores(self) -> pd.DataFrame:
         """Every seat's score and its parts at every step (step, seat, part, value)."""
         return self._recorder.scores_frame()
@@ -82,6 +87,7 @@ class RunResult:
         self.trade.to_csv(out / "trade.csv", **fmt)
         self.events.to_csv(out / "events.csv", **fmt)
         self.drivers.to_csv(out / "drivers.csv", **fmt)
+        self.offers.to_csv(out / "offers.csv", **fmt)
         self.scores.to_csv(out / "scores.csv", **fmt)
         self.network.to_csv(out / "network.csv", **fmt)
         (out / "run.json").write_text(json.dumps(self.record, indent=2) + "\n", encoding="utf-8")

@@ -15,7 +15,8 @@ Who builds one:
 
 The moves and their bounds come from one function, ``allowed_moves(facts)``: the decision panel offers
 exactly what it returns, and ``SeatView.refusal`` checks a move against it in plain words. When the
-actions are described by one declarative table, that table feeds this function and nothing else changes.
+actions are described by one declarative table (``simulation/actions.py``), which feeds the labels, the
+Treasury menu and the list of actions here.
 """
 
 from __future__ import annotations
@@ -24,18 +25,15 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping, Protocol
 
-from simulation.decisions import ACTIONS, CENTRAL_BANK, GOVERNMENT, MAX_TARIFF_PCT, POLICY_RATE_RANGE_PCT, Decision, home_economy
+from simulation.actions import ANY, TABLE
+from simulation.decisions import CENTRAL_BANK, GOVERNMENT, MAX_TARIFF_PCT, POLICY_RATE_RANGE_PCT, Decision, home_economy
 from simulation.errors import UserError
 from simulation.world import CENTRAL_BANKS, ECONOMIES, ECONOMY_NAMES, SECTORS
 
-# How each action reads on a button or in a sentence ("you cannot <verb> ...").
-MOVE_LABELS = {
-    "set_tariff": "Set a tariff", "trade_deal": "Strike a trade deal", "threaten_sale": "Threaten to sell",
-    "sell_treasuries": "Sell", "buy_treasuries": "Buy", "retract_threat": "Withdraw a threat",
-    "set_policy_rate": "Set the policy rate", "fx_intervention": "Intervene in the currency market",
-    "fima_repo": "Borrow dollars against them (Fed repo)",
-}
-TREASURY_MOVES = ("threaten_sale", "sell_treasuries", "buy_treasuries", "retract_threat", "fima_repo")
+# How each action reads on a button or in a sentence ("you cannot <verb> ..."), and the Treasury menu's
+# actions: both from the action table (simulation/actions.py).
+MOVE_LABELS = {name: a.label for name, a in TABLE.items()}
+TREASURY_MOVES = tuple(name for name, a in TABLE.items() if a.group == "treasuries")
 
 
 def seat_kind(seat: str) -> str:
@@ -48,9 +46,10 @@ def seat_kind(seat: str) -> str:
 
 
 def actions_for(seat: str) -> list[str]:
-    """The actions a seat's kind may take at all, in the order a decision panel shows them."""
+    """The actions a person in ``seat`` may take at all, in the order of the action table (a player
+    cannot impose a ``trade_deal``: deals are proposed and accepted)."""
     kind = seat_kind(seat)
-    return [a for a, (who, _, _) in ACTIONS.items() if who in (kind, "any")]
+    return [name for name, a in TABLE.items() if a.who in (kind, ANY) and "player" in a.origins]
 
 
 @dataclass(frozen=True)
@@ -199,8 +198,9 @@ def allowed_moves(facts: SeatView, ust_price: float = 1.0) -> tuple[MoveOption, 
         if action == "set_tariff":
             option = MoveOption(action, option.label, rate_pct=(0.0, MAX_TARIFF_PCT), targets=partners,
                                 sectors=("all", *SECTORS))
-        elif action == "trade_deal":
-            option = MoveOption(action, option.label, rate_pct=(0.0, MAX_TARIFF_PCT),
+        elif TABLE[action].group == "deals":    # offers and answers at the negotiating table
+            cap = TABLE[action].spec("rate_pct")
+            option = MoveOption(action, option.label, rate_pct=None if cap is None else (cap.low, cap.high),
                                 targets=tuple(p for p in partners if p != "ROW"))
         elif action in ("sell_treasuries", "threaten_sale"):
             if facts.holdings_bn <= 0:
@@ -261,7 +261,7 @@ def _outside(action: str, field_name: str, value: float, bounds, facts: SeatView
         if low is not None and value <= low and action not in ("fx_intervention", "fima_repo"):
             return f"The amount must be more than ${low:,.0f}bn; you entered ${value:,.0f}bn."
         return ""
-    what = {"set_tariff": "A tariff", "trade_deal": "A deal's tariff cap", "set_policy_rate": "The policy rate"}[action]
+    what = {"set_tariff": "A tariff", "set_policy_rate": "The policy rate"}.get(action, "A deal's tariff cap")
     if (low is not None and value < low) or (high is not None and value > high):
         return f"{what} must be from {low:g}% to {high:g}%; you entered {value:g}%."
     return ""

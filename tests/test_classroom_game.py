@@ -96,7 +96,7 @@ def play_whole_game(registry, clock):
     # Round 5: the last; the seat vacated keeps its policies.
     room.vacate(boss, "EA")
     room.submit(dan, [])
-    room.submit(ann, [{"action": "trade_deal", "target": "JP", "rate_pct": 15}])
+    room.submit(ann, [{"action": "propose_deal", "target": "JP", "rate_pct": 15}])
     return room, boss, {"ann": ann, "ben": ben, "cat": cat, "dan": dan}, seen
 
 
@@ -248,9 +248,9 @@ def test_the_scoreboard_lists_every_seat_with_who_played_it_and_the_score_parts(
 def test_the_export_holds_every_decision_and_outcome_in_csv_and_parquet_that_agree(finished):
     room, boss, _, _ = finished
     archive = zipfile.ZipFile(io.BytesIO(room.export(boss)))
-    assert sorted(archive.namelist()) == ["decisions.csv", "decisions.parquet", "outcomes.csv", "outcomes.parquet",
-                                          "scores.csv", "scores.parquet"]
-    for name in ("decisions", "outcomes", "scores"):
+    assert sorted(archive.namelist()) == ["decisions.csv", "decisions.parquet", "offers.csv", "offers.parquet",
+                                          "outcomes.csv", "outcomes.parquet", "scores.csv", "scores.parquet"]
+    for name in ("decisions", "outcomes", "scores", "offers"):
         from_csv = pd.read_csv(archive.open(f"{name}.csv"))
         from_parquet = pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
         pd.testing.assert_frame_equal(from_csv.fillna(""), from_parquet.fillna(""), check_dtype=False)
@@ -261,6 +261,9 @@ def test_the_export_holds_every_decision_and_outcome_in_csv_and_parquet_that_agr
     assert (shock.seat, shock.submitted_by, shock.note) == ("CN", "instructor", "Beijing quietly sells Treasuries")
     defaults = decisions[decisions.origin == "default"]
     assert ("KR", 1) in set(zip(defaults.seat, defaults["round"])) and ("JP", 2) in set(zip(defaults.seat, defaults["round"]))
+    offers = pd.read_parquet(io.BytesIO(archive.read("offers.parquet")))   # the US offer of the last round
+    assert offers[["proposer", "target", "rate_pct", "status", "made_step"]].values.tolist() == [
+        ["US", "JP", 15.0, "open", ROUNDS]]
     outcomes = pd.read_parquet(io.BytesIO(archive.read("outcomes.parquet")))
     assert len(outcomes) == ROUNDS + 1
     economies = room.result().economies

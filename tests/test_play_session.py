@@ -143,7 +143,8 @@ def test_a_seat_view_is_a_frozen_copy_with_the_moves_open_to_the_seat():
 
 
 @pytest.mark.parametrize("seat, offered, not_offered", [
-    ("US", {"set_tariff", "trade_deal"}, {"sell_treasuries", "threaten_sale", "buy_treasuries", "retract_threat"}),
+    ("US", {"set_tariff", "propose_deal", "accept_deal"}, {"sell_treasuries", "threaten_sale", "buy_treasuries",
+                                                     "retract_threat", "trade_deal"}),
     ("FED", {"set_policy_rate"}, {"fx_intervention", "sell_treasuries"}),
     ("BOJ", {"set_policy_rate", "fx_intervention", "sell_treasuries"}, {"set_tariff", "threaten_sale"}),
 ])

@@ -120,7 +120,7 @@ def test_a_trade_deal_caps_tariffs_both_ways_and_never_raises_them():
     decisions = [D(1, "US", "set_tariff", target="JP", sector="autos", rate_pct=27.5),
                  D(1, "US", "set_tariff", target="JP", sector="other", rate_pct=5.0),
                  D(2, "JP", "set_tariff", target="US", sector="all", rate_pct=40.0),
-                 D(3, "US", "trade_deal", target="JP", rate_pct=15.0)]
+                 D(3, "US", "trade_deal", target="JP", rate_pct=15.0, origin="scenario")]  # an agreed deal, scripted
     trade = run("baseline-2025", seed=1, steps=3, decisions=decisions).trade
     at = lambda exp, imp, sector: trade[(trade.step == 3) & (trade.exporter == exp) & (trade.importer == imp)  # noqa: E731
                                         & (trade.sector == sector)].tariff_pct.iloc[0]
@@ -135,7 +135,7 @@ def test_tit_for_tat_retaliates_but_does_not_answer_a_deal_as_a_new_attack(tmp_p
 
     scenario = with_rule(load_scenario("baseline-2025"), "JP", "trade", "tit_for_tat")
     decisions = [D(1, "US", "set_tariff", target="JP", sector="autos", rate_pct=27.5),
-                 D(4, "US", "trade_deal", target="JP", rate_pct=15.0)]
+                 D(4, "US", "trade_deal", target="JP", rate_pct=15.0, origin="scenario")]
     result = run(scenario, seed=1, steps=8, decisions=decisions)
     trade = result.trade
     japan_on_us_autos = trade[(trade.exporter == "US") & (trade.importer == "JP") & (trade.sector == "autos")]

@@ -126,5 +126,7 @@ def test_broad_us_tariff_shock_lowers_sp500_in_its_first_month(seed):
 def test_a_credible_threat_moves_yields_before_any_sale_and_credibility_falls_if_unfulfilled():
     threat = (D(1, "JP", "threaten_sale", amount_bn=300),)
     base, threatened = simulate(seed=1), simulate(seed=1, decisions=threat)
-    assert threatened.model.us_10y[1] > base.model.us_10y[1] + 0.03
+    # at least 2 bp (was 3): a $300bn threat is now believed about 30%, not Japan's 50% record, because
+    # carrying it out would cost Japan itself about 2.6% of GDP (simulation/credibility.py)
+    assert threatened.model.us_10y[1] > base.model.us_10y[1] + 0.02
     assert threatened.world.governments["JP"].credibility < 0.5

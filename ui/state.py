@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
+from simulation.actions import TABLE, family
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.savestate import SavedRun, decisions_from_text, decisions_to_text, from_query, to_query
@@ -173,34 +174,14 @@ def _month_name(session: PlaySession, month: int) -> str:
 
 
 def _replaces(new: Decision, old: Decision) -> bool:
-    """A new move replaces a queued one of the same kind on the same target (one tariff per line)."""
+    """A new move replaces a queued one of the same kind on the same target (one tariff per line), any
+    other Treasury move (one Treasury move a month) and any other move at the table with the same
+    partner (one offer or answer per partner a month)."""
     return (new.action, new.target, new.sector) == (old.action, old.target, old.sector) or (
-        new.action in TREASURY_ACTIONS and old.action in TREASURY_ACTIONS)
-
-
-TREASURY_ACTIONS = ("sell_treasuries", "buy_treasuries", "threaten_sale", "retract_threat")
+        family(new.action) == family(old.action) == "treasuries") or (
+        family(new.action) == family(old.action) == "negotiation" and new.target == old.target)
 
 
 def describe_move(d: Decision) -> str:
-    """Plain words for a queued move, for the list under the decision panel."""
-    from simulation.policy import ADJECTIVE, actor_name
-
-    if d.action == "set_tariff":
-        goods = "all goods" if d.sector in (None, "all") else d.sector
-        return f"Tariff on {ADJECTIVE[d.target]} {goods}: {d.rate_pct:g}%"
-    if d.action == "trade_deal":
-        return f"Trade deal with {actor_name(d.target)}: no tariff between you above {d.rate_pct:g}% (or its pre-dispute level)"
-    if d.action == "set_policy_rate":
-        return f"Policy rate: {d.rate_pct:g}%"
-    if d.action == "fx_intervention":
-        side = "sell dollars for the home currency" if d.amount_bn > 0 else "buy dollars"
-        return f"Currency intervention: {side}, ${abs(d.amount_bn):,g}bn"
-    home = " and sell the dollars for the home currency" if d.repatriate else ""
-    if d.action == "fima_repo":
-        if d.amount_bn < 0:
-            return f"Repay ${-d.amount_bn:,g}bn to the Fed's repo facility"
-        return f"Borrow ${d.amount_bn:,g}bn from the Fed's repo facility against Treasuries{home}"
-    words = {"sell_treasuries": "Sell", "buy_treasuries": "Buy", "threaten_sale": "Threaten to sell"}
-    if d.action == "retract_threat":
-        return "Withdraw the threat to sell Treasuries"
-    return f"{words[d.action]} ${d.amount_bn:,g}bn of US Treasuries{home}"
+    """Plain words for a queued move, for the list under the decision panel (from the action table)."""
+    return TABLE[d.action].describe(d)

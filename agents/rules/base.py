@@ -6,7 +6,7 @@ banks) return a list of ``Decision`` records from ``decide(observation)``; inves
 flows for all their members at once (see ``agents/rules/investors.py``).
 
 To add a rule: write the class, decorate it with ``@register``, give it a unique ``name`` and a ``kind``
-(``"trade"``, ``"treasury"``, ``"monetary"`` or ``"investor"``). Scenarios can then name it.
+(``"trade"``, ``"treasury"``, ``"negotiation"``, ``"monetary"`` or ``"investor"``). Scenarios can then name it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from simulation.errors import UserError
 
 RULES: dict[str, type["Rule"]] = {}
-KINDS = ("trade", "treasury", "monetary", "investor")
+KINDS = ("trade", "treasury", "negotiation", "monetary", "investor")
 
 
 def param(default: float, low: float, high: float, unit: str = "", help: str = "") -> Any:

@@ -8,6 +8,7 @@ returns. Values are those recorded at the end of the previous step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,14 @@ class Observation:
     my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
     base_my_tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
     home_quote: str = ""         # the market quote of the actor's currency ("usd_jpy"), if it floats
+    threat_credibility: float = 0.0   # this actor's standing threat's credibility (record x its own cost)
+    # prices at the end of earlier months: [0] is a month before ``prices``, [1] two months before
+    prices_months_ago: tuple[dict[str, float], ...] = ()
+    # the negotiating table (simulation/negotiation.py Offer records): open offers to and from this actor
+    offers_to_me: tuple = ()
+    offers_from_me: tuple = ()
+    pledged_until_step: int = 0  # this actor has pledged not to sell Treasuries until this month (0 = no pledge)
+    # project(decisions, months) -> this actor's score after ``months`` months if ``decisions`` are added
+    # this month: the model's own look-ahead on a copy of the world (None inside a projection)
+    project: Callable | None = field(default=None, repr=False, compare=False)
     tariff_inflation_pct: float = 0.0  # the part of inflation_pct due to tariffs (a one-off price-level rise)

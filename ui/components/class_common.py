@@ -16,7 +16,7 @@ import solara
 import solara.lab
 import traitlets
 
-from simulation.decisions import ACTIONS
+from simulation.actions import TABLE
 from simulation.errors import UserError
 from simulation.recording import month_label
 from simulation.world import ECONOMIES, SECTORS
@@ -216,48 +216,58 @@ def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
 
 def move_words(record: dict) -> str:
     """A submitted move (as the room shows it) in words: "Sell $50bn of US Treasuries"."""
-    from simulation.decisions import Decision
+    from simulation.decisions import FIELDS, Decision
     from ui.state import describe_move
 
-    fields = {k: v for k, v in record.items() if k in ("actor", "action", "amount_bn", "rate_pct", "target", "sector")}
+    fields = {k: v for k, v in record.items() if k in FIELDS[1:]}
     return describe_move(Decision(step=1, **fields))
 
 
 def move_of(move: dict) -> dict:
     """The fields of ``move`` its action uses, as the room takes them (no target / all sectors left out)."""
-    _, required, optional = ACTIONS[move["action"]]
-    used = set(required) | set(optional)
-    return {"action": move["action"],
-            **{name: move[name] for name in ("amount_bn", "rate_pct") if name in used},
-            **({"target": move["target"]} if "target" in used and move["target"] != NO_TARGET else {}),
-            **({"sector": move["sector"]} if "sector" in used and move["sector"] != "all" else {})}
+    action = TABLE[move["action"]]
+    out = {"action": move["action"]}
+    for spec in action.fields:
+        value = move.get(spec.name)
+        if value is None or spec.kind == "economy" and value == NO_TARGET or spec.kind == "sector" and value == "all":
+            continue
+        if spec.kind == "months" and value is not None:
+            value = int(value) if float(value).is_integer() else value
+        out[spec.name] = value
+    return out
 
 
 def new_move(action: str, amount_bn: float = 100.0, rate_pct: float = 10.0) -> dict:
-    return {"action": action, "amount_bn": amount_bn, "rate_pct": rate_pct, "target": NO_TARGET, "sector": "all"}
+    """A form's starting values: every field the table knows, so switching action keeps what was typed."""
+    return {"action": action, "amount_bn": amount_bn, "rate_pct": rate_pct, "target": NO_TARGET, "sector": "all",
+            "hold_months": 0}
 
 
 @solara.component
 def MoveFields(prefix: str, actions: list[str], move: dict, on_move: Callable[[dict], None]):
-    """An action and the inputs its fields need (labelled "<prefix> action", "<prefix> amount (USD bn)"...),
-    for the instructor's breaking news and the debrief's counterfactual move alike."""
-    _, required, optional = ACTIONS[move["action"]]
-    used = set(required) | set(optional)
+    """An action and the inputs its fields need, as the action table describes them (labelled
+    "<prefix> action", "<prefix> amount (USD bn)", "<prefix> rate (%)", "<prefix> target"...), for the
+    instructor's breaking news and the debrief's counterfactual move alike."""
+    action = TABLE[move["action"]]
 
     def set_field(name: str):
         return lambda value: on_move({**move, name: value})
 
     with solara.Row():
         solara.Select(f"{prefix} action", values=actions, value=move["action"], on_value=set_field("action"))
-        if "amount_bn" in used:
-            solara.InputFloat(f"{prefix} amount (USD bn)", value=move["amount_bn"], on_value=set_field("amount_bn"),
-                              continuous_update=True)
-        if "rate_pct" in used:
-            solara.InputFloat(f"{prefix} rate (%)", value=move["rate_pct"], on_value=set_field("rate_pct"),
-                              continuous_update=True)
-        if "target" in used:
-            solara.Select(f"{prefix} target", values=[NO_TARGET, *ECONOMIES], value=move["target"],
-                          on_value=set_field("target"))
-        if "sector" in used:
-            solara.Select(f"{prefix} sector", values=["all", *SECTORS], value=move["sector"],
-                          on_value=set_field("sector"))
+        for spec in action.fields:
+            label = f"{prefix} {FORM_LABELS.get(spec.name, spec.label.lower())}"
+            if spec.kind in ("number", "months"):
+                solara.InputFloat(label, value=move.get(spec.name, spec.default), on_value=set_field(spec.name),
+                                  continuous_update=True)
+            elif spec.kind == "economy":
+                solara.Select(label, values=[NO_TARGET, *ECONOMIES], value=move["target"], on_value=set_field("target"))
+            elif spec.kind == "sector":
+                solara.Select(label, values=["all", *SECTORS], value=move["sector"], on_value=set_field("sector"))
+            elif spec.kind == "bool":
+                solara.Checkbox(label=label, value=bool(move.get(spec.name)), on_value=set_field(spec.name))
+        solara.Text(action.help, style={"font-size": "0.85em", "color": "#555"})
+
+
+# Short labels the class forms have always used for the shared fields (browser tests and guides name them).
+FORM_LABELS = {"amount_bn": "amount (USD bn)", "rate_pct": "rate (%)", "target": "target", "sector": "sector"}

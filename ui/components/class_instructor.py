@@ -10,7 +10,10 @@ from __future__ import annotations
 import solara
 
 from classroom.links import instructor_link, join_link, projector_link
+from classroom.negotiation import pending_offers
 from simulation.decisions import ACTIONS
+from ui.components.debrief_questions import DebriefQuestions
+from ui.components.negotiation_panel import AllOffers
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES
@@ -58,6 +61,7 @@ def InstructorView(room, token: str):
             BreakingNews(room, token)
             PendingNews(state["instructor"]["pending_shocks"])
             Broadcasts(room, version)
+            AllOffers(list(room.view().model.offers), pending_offers(room), room.view().model.standings)
     ClassWorld(room.view())
     Debrief(room, token, state["month"], version)
 
@@ -236,13 +240,3 @@ def Debrief(room, token: str, played: int, version: int):
         if played:
             ReplayView(room, token, played)
             BranchView(room, token, played)
-
-
-@solara.component
-def DebriefQuestions(questions: list[str]):
-    """The questions the scenario's authors suggest for the discussion after the game."""
-    if not questions:
-        return
-    with solara.Div(classes=["debrief-questions"]):
-        Prose("#### Questions for the debrief\n" + "\n".join(f"{n}. {plain(q)}" for n, q in
-                                                              enumerate(questions, start=1)))

@@ -3,7 +3,8 @@
 It draws from a ``SeatView`` (``simulation/seat_view.py``): the seat's numbers at the end of the last
 month and the moves open to it with their bounds. A new month is a new ``SeatView``, so the panel is
 redrawn with the current numbers after every step. A government sets tariffs by partner and sector,
-holds / threatens / sells / buys Treasuries (if it holds any), and strikes deals; a central bank sets its
+holds / threatens / sells / buys Treasuries (if it holds any), and offers deals (answered in the
+negotiation panel, ``ui/components/negotiation_panel.py``); a central bank sets its
 policy rate and intervenes in the currency market. Numbers are typed as people write them ("1,000",
 "100bn", "$1tn", "25%"); each "Add" checks the move at once and shows any mistake beside the control in
 plain words. Added moves wait in a list until the month is played. The Play page and the class game
@@ -16,6 +17,7 @@ from typing import Callable
 
 import solara
 
+from simulation.actions import TABLE
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.policy import actor_name
@@ -79,7 +81,7 @@ def DecisionPanel(seat: str, view, queued: list[Decision], on_add: Callable[[Dec
         elif view.kind == "government":
             solara.Text(f"{ECONOMY_NAMES[view.home]} holds no US Treasuries, so it has none to sell or "
                         "threaten with.", classes=["no-treasuries"], style=NOTE_STYLE)
-        if view.offers("trade_deal"):
+        if view.offers("propose_deal"):
             DealControls(view, add, disabled, continuous_update)
         if view.offers("set_policy_rate"):
             CentralBankControls(view, add, disabled, continuous_update)
@@ -164,16 +166,29 @@ def treasury_move(view: SeatView, action: str, amount: str, home: bool) -> Decis
 
 @solara.component
 def DealControls(view: SeatView, add, disabled: bool, continuous_update: bool = False):
-    partners = list(view.move("trade_deal").targets)
+    """An offer to a partner (the action table's ``propose_deal``); it takes effect only if accepted."""
+    option, action = view.move("propose_deal"), TABLE["propose_deal"]
+    partners = list(option.targets)
     partner, set_partner = solara.use_state(partners[0])
-    cap, set_cap = solara.use_state("15")
-    Prose("**Trade deal** (both sides' tariffs capped)")
+    cap, set_cap = solara.use_state(entry.shown(action.spec("rate_pct").default))
+    months, set_months = solara.use_state(entry.shown(action.spec("hold_months").default))
+    Prose(f"**{action.label}** ({action.help[:1].lower() + action.help[1:-1]})")
     with solara.Row(classes=["move-row"]):
         solara.Select(label="Deal partner", values=partners, value=partner, on_value=set_partner, disabled=disabled)
-        NumberBox("Tariff cap (%)", cap, set_cap, disabled, continuous_update)
-    solara.Button("Add deal", disabled=disabled, outlined=True,
-                  on_click=lambda: add(lambda: move(view, "trade_deal", target=partner,
-                                                    rate_pct=entry.percent(cap, "Tariff cap (%)"))))
+        NumberBox(action.spec("rate_pct").label, cap, set_cap, disabled, continuous_update)
+        NumberBox(action.spec("hold_months").label, months, set_months, disabled, continuous_update)
+    solara.Button("Add offer", disabled=disabled, outlined=True,
+                  on_click=lambda: add(lambda: move(view, "propose_deal", target=partner,
+                                                    rate_pct=entry.percent(cap, "Tariff cap (%)"),
+                                                    hold_months=_months(months) or None)))
+
+
+def _months(text: str) -> int:
+    """Whole months from a box, or a sentence saying what is wrong."""
+    value = entry.percent(text, "Hold pledge (months)") if str(text).strip() else 0.0  # a plain number
+    if not float(value).is_integer():
+        raise UserError(f"'Hold pledge (months)' must be a whole number of months, got {text.strip()}")
+    return int(value)
 
 
 @solara.component

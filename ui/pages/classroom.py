@@ -19,12 +19,16 @@ import solara
 
 from classroom import get_registry
 from classroom.links import instructor_link, join_link, rejoin_link
+from classroom.negotiation import pending_offers
 from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
+from simulation.session import seat_kind
 from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words,
                                         use_room_value)
+from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
+from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.panels import Briefing, ReportCard
 from ui.components.prose import Prose, plain
 
@@ -225,6 +229,8 @@ def StudentView(room, token: str):
             Moves(room, token, state, view, version)
         with solara.Column():
             ReportCard(view, seat, view.month)
+            if state["status"] == "finished":
+                DebriefQuestions(room.loaded.debrief)
     ClassWorld(view, seat)
 
 
@@ -259,6 +265,9 @@ def Moves(room, token: str, state: dict, view, version: int):
     playing = state["status"] == "playing"
     DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
                   continuous_update=True)
+    if seat_kind(seat) == "government":
+        NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=pending_offers(room, seat),
+                         disabled=not playing, continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
         if you.get("draft_by"):
             solara.Text(f"Team draft last changed by {you['draft_by']}.", classes=["draft-by"])

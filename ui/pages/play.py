@@ -15,7 +15,11 @@ import solara
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.recording import month_label
+from simulation.negotiation import standings
+from simulation.session import seat_kind
+from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
+from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.figures import GameCharts
 from ui.components.panels import Briefing, MarketNumbers, NewsTicker, ReportCard, WhyPanel
 from ui.components.prose import Prose
@@ -138,6 +142,10 @@ def GameView(game: Game):
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
                               on_remove=lambda i: (game.unqueue(i), set_queue_changes(queue_changes + 1))[0],
                               disabled=playing)
+            if seat and seat_kind(seat) == "government":    # the table stays in view at game over, with its fates
+                NegotiationPanel(seat, list(session.model.negotiation.offers), standings(session.model),
+                                 add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],
+                                 disabled=playing or session.finished)
             RunControls(game, session.month, session.finished, act, playing, set_playing, pause, speed, set_speed)
             if error:
                 solara.Error(error, classes=["step-error"])
@@ -159,6 +167,8 @@ def GameView(game: Game):
             WhyPanel(session, session.month, version)
             if seat:
                 ReportCard(session, seat, version)
+            if session.finished:
+                DebriefQuestions(session.loaded.debrief)
 
 
 @solara.component
