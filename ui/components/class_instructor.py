@@ -226,7 +226,7 @@ def PendingNews(pending: list[dict]):
 @solara.component
 def Debrief(room, token: str, played: int, version: int):
     """The scenario's debrief questions beside the scoreboard, then the export, replay and branch."""
-    from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
+    from ui.components.class_debrief import BranchView, ExportButton, MostExposed, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
         with solara.Columns([7, 5]):
@@ -235,6 +235,7 @@ def Debrief(room, token: str, played: int, version: int):
                     solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
                 else:
                     Scoreboard(room, token, version)
+                    MostExposed(room, version)
             DebriefQuestions(room.loaded.debrief)
         ExportButton(room, token)
         if played:
