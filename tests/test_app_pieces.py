@@ -179,6 +179,8 @@ def test_the_lab_builds_checked_experiments():
         loaded, {("JP", "treasury"): ("threaten_then_sell", {"amount_bn": 200})}, {"JP": 0.9}, 200,
         {"bonds.flow_impact_bp_per_pct_supply": 0.5}, 12, 7, {"yen_carry_trader": 0.3}, {"yen_carry_trader": {"size_bn": 300}})
     assert changed.government("JP").treasury.rule == "threaten_then_sell"
+    assert changed.rule_settings == ({"seat": "JP", "kind": "treasury", "rule": "threaten_then_sell",
+                                      "params": {"amount_bn": 200}},)   # so a replay can redo the change
     assert changed.government("JP").credibility == 0.9 and changed.investors.count == 200
     assert changed.calibration["bonds.flow_impact_bp_per_pct_supply"] == 0.5 and changed.investors.mix["yen_carry_trader"] == 0.3
     for bad, words in [({"rules": {("JP", "treasury"): ("no_such_rule", {})}}, "unknown treasury rule"),
