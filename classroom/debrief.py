@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from simulation import network
 from simulation.decisions import FIELDS, Decision, check, from_mapping
 from simulation.errors import DecisionError, UserError
 from simulation.session import PlaySession, seat_kind
@@ -109,6 +110,17 @@ def scoreboard(room) -> pd.DataFrame:
         rows.append({"seat": seat, "kind": seat_kind(seat), "players": ", ".join(_who_played(room, seat)),
                      **scores})
     return pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def most_exposed(network_frame: pd.DataFrame, count: int = 3) -> pd.DataFrame:
+    """Who is most exposed at the latest month of a ``network.csv``-shaped table: the economies whose
+    exports face the most raised tariffs, with the share and the economy's tariff-target centrality
+    (simulation/network.py says what each measure is)."""
+    last = network_frame[network_frame.step == network_frame.step.max()]
+    table = {economy: dict(zip(rows.measure, rows.value)) for economy, rows in last.groupby("economy", sort=False)}
+    return pd.DataFrame([{"economy": economy, "exports_facing_raised_tariffs_share": share,
+                          "tariff_target_centrality": table[economy]["tariff_target_centrality"]}
+                         for economy, share in network.most_exposed(table, count=count)])
 
 
 def _who_played(room, seat: str) -> list[str]:

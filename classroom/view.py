@@ -86,14 +86,15 @@ class RoomView:
 
     def baseline(self):
         """The scenario with every seat on its rule (shared, cached per scenario and seed)."""
-        from simulation.session import PlaySession
+        from simulation.session import baseline_run
 
-        return PlaySession.baseline(self)
+        return baseline_run(self.loaded, self.seed, self.steps)
 
     def baseline_score_parts(self, seat: str, month: int) -> dict[str, float]:
-        from simulation.session import PlaySession
+        """The baseline's score terms for ``seat`` at ``month`` (the report card's comparison)."""
+        from simulation.session import baseline_score_parts
 
-        return PlaySession.baseline_score_parts(self, seat, month)
+        return baseline_score_parts(self.loaded, self.seed, self.steps, seat, month)
 
 
 def room_view(room) -> RoomView:

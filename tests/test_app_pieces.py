@@ -179,6 +179,8 @@ def test_the_lab_builds_checked_experiments():
         loaded, {("JP", "treasury"): ("threaten_then_sell", {"amount_bn": 200})}, {"JP": 0.9}, 200,
         {"bonds.flow_impact_bp_per_pct_supply": 0.5}, 12, 7, {"yen_carry_trader": 0.3}, {"yen_carry_trader": {"size_bn": 300}})
     assert changed.government("JP").treasury.rule == "threaten_then_sell"
+    assert changed.rule_settings == ({"seat": "JP", "kind": "treasury", "rule": "threaten_then_sell",
+                                      "params": {"amount_bn": 200}},)   # so a replay can redo the change
     assert changed.government("JP").credibility == 0.9 and changed.investors.count == 200
     assert changed.calibration["bonds.flow_impact_bp_per_pct_supply"] == 0.5 and changed.investors.mix["yen_carry_trader"] == 0.3
     for bad, words in [({"rules": {("JP", "treasury"): ("no_such_rule", {})}}, "unknown treasury rule"),
@@ -233,3 +235,27 @@ def test_the_briefing_sets_command_line_instructions_apart():
     assert how.startswith("Play Japan: hold (the default)") and "A class can split the seats" in how
     tries = dict(browser)["Things to try"].splitlines()
     assert [line[:3] for line in tries if line[:1].isdigit()] == ["1. ", "2. ", "3. "]
+
+
+def test_components_never_import_pages_and_the_core_never_imports_the_ui():
+    """The layers point one way: pages use components, components use the core, the core uses neither."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+
+    def imports(folder: str) -> list[tuple[str, str]]:
+        found = []
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.append((str(path.relative_to(root)), node.module))
+                elif isinstance(node, ast.Import):
+                    found += [(str(path.relative_to(root)), alias.name) for alias in node.names]
+        return found
+
+    assert [(f, m) for f, m in imports("ui/components") if m.startswith("ui.pages")] == []
+    for folder in ("simulation", "agents", "scenarios", "classroom"):
+        # the command line (simulation/cli.py) is the program's entry point: it hands `play` to the app
+        assert [(f, m) for f, m in imports(folder) if (m == "ui" or m.startswith("ui."))
+                and f != "simulation/cli.py"] == []

@@ -80,3 +80,19 @@ def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_it
     room.advance(boss)
     later = shared_figures(room.view(), "JP")
     assert later is not first and "month 2:" in later[0]["layout"]["title"]["text"]
+
+
+def test_the_debrief_names_who_is_most_exposed_from_the_trade_networks_measures(registry):
+    from classroom.debrief import most_exposed
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    before = most_exposed(room.result().network)
+    assert (before.exports_facing_raised_tariffs_share == 0).all()      # nobody has raised a tariff yet
+    room.advance(boss)                                                   # April 2025: the US tariffs start
+    after = most_exposed(room.result().network)
+    shares = after.exports_facing_raised_tariffs_share.tolist()
+    assert len(after) == 3 and shares == sorted(shares, reverse=True)
+    assert after.economy.iloc[0] == "JP" and shares[0] > 0.1          # kato-2025 tariffs Japan alone
+    network = room.result().network
+    top = network[(network.step == 1) & (network.measure == "exports_facing_raised_tariffs_share")]
+    assert shares[0] == pytest.approx(top.value.max())

@@ -198,3 +198,16 @@ def test_the_flagship_sweep_finds_where_the_card_buys_a_cut_and_where_it_does_no
     kept = runs[runs.sale_bn == 0]["economies.JP.fx_reserves_bn"].mean()
     sold = runs[runs.sale_bn == 800]["economies.JP.fx_reserves_bn"].mean()
     assert kept - sold > 600                     # what it cost Japan: the reserves turned into yen, and more
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_in_kato_the_us_takes_a_fifteen_percent_cap_counters_seven_and_a_large_threat_changes_that(seed):
+    """kato-2025's US weighs tariff revenue heavily (its role objectives): it accepts the July 2025 terms
+    (15%) and counters a 7% offer, unless a $1tn threat stands, which makes settling worth more to it."""
+    def fate(decisions):
+        return run("kato-2025", seed=seed, steps=4, decisions=decisions, seats=("JP",)).offers.status.tolist()
+
+    offer = lambda rate: D(1, "JP", "propose_deal", target="US", rate_pct=rate)  # noqa: E731
+    assert fate([offer(15.0)]) == ["accepted"]
+    assert fate([offer(7.0)])[0] == "countered"
+    assert fate([D(1, "JP", "threaten_sale", amount_bn=1000), offer(7.0)]) == ["accepted"]

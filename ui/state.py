@@ -141,10 +141,11 @@ class Game:
         note in ``notes``, and the month is played all the same.
 
         ``from_month`` is the month the player saw when asking: a second request from the same view (a
-        double click) finds the game already past it and plays nothing. Returns whether a month was played.
+        double click) finds the game already past it and plays nothing. (A page that has not yet drawn an
+        Undo shows a later month than the game's; its press is played.) Returns whether a month was played.
         """
         with self.lock:
-            if from_month is not None and from_month != self.session.month:
+            if from_month is not None and from_month < self.session.month:
                 return False
             dropped = self.session.play_month(self.queued)
             self.notes = [f"Not played in {_month_name(self.session, self.session.month)}: {describe_move(d)}. {why}"

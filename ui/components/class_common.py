@@ -64,6 +64,16 @@ def server_origin() -> str:
     return f"{scheme}://{host}" if host else ""
 
 
+def open_room(code: str):
+    """The room with ``code``, or a sentence saying why it cannot be opened."""
+    from classroom import get_registry
+
+    try:
+        return get_registry().get(code), ""
+    except UserError as problem:
+        return None, str(problem)
+
+
 def client_key() -> str:
     """Who is asking, for the join limits: this browser's Solara session (the websocket does not expose
     the peer address to pages), or the client address a trusted reverse proxy forwards when the server

@@ -36,6 +36,19 @@ def Scoreboard(room, token: str, version: int):
           classes=["scoreboard"], numeric=(2, 3, 4, 5, 6, 7, 8))
 
 
+@solara.component
+def MostExposed(room, version: int):
+    """Who is most exposed to the tariffs at the latest month, read from the trade network's measures."""
+    from classroom.debrief import most_exposed
+
+    table = solara.use_memo(lambda: most_exposed(room.result().network), dependencies=[version])
+    rows = [[actor_name(r["economy"]), f"{100 * r['exports_facing_raised_tariffs_share']:.0f}%",
+             f"{r['tariff_target_centrality']:.2f}"] for r in table.to_dict("records")]
+    Prose("#### Who is most exposed")
+    Table(["Economy", "Exports facing raised tariffs", "Tariff-target centrality (1/9 = nobody targeted)"], rows,
+          classes=["most-exposed"], numeric=(1, 2))
+
+
 def _part(value) -> str:
     return "—" if value is None or value != value else f"{value:+.2f}"   # NaN: not a part of this seat's score
 

@@ -18,7 +18,7 @@ from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES
 from ui.components.class_common import (Broadcasts, ClassWorld, MoveFields, RoundTimer, attempt, move_of, move_words,
-                                        new_move, server_origin, use_room_value)
+                                        new_move, open_room, server_origin, use_room_value)
 from ui.components.prose import Prose, Table, plain
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
@@ -27,8 +27,6 @@ ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
 @solara.component
 def InstructorPage(code: str, token: str):
     """Opens the room and checks the token before showing anything of the instructor's view."""
-    from ui.pages.classroom import open_room
-
     room, problem = solara.use_memo(lambda: open_room(code), dependencies=[code])
     if room is None:
         solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
@@ -226,7 +224,7 @@ def PendingNews(pending: list[dict]):
 @solara.component
 def Debrief(room, token: str, played: int, version: int):
     """The scenario's debrief questions beside the scoreboard, then the export, replay and branch."""
-    from ui.components.class_debrief import BranchView, ExportButton, ReplayView, Scoreboard
+    from ui.components.class_debrief import BranchView, ExportButton, MostExposed, ReplayView, Scoreboard
 
     with solara.Card("Debrief", margin=0, classes=["debrief"]):
         with solara.Columns([7, 5]):
@@ -235,6 +233,7 @@ def Debrief(room, token: str, played: int, version: int):
                     solara.Text("Replays, what-if branches and the scoreboard open once a round has been played.")
                 else:
                     Scoreboard(room, token, version)
+                    MostExposed(room, version)
             DebriefQuestions(room.loaded.debrief)
         ExportButton(room, token)
         if played:

@@ -24,7 +24,7 @@ from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from simulation.session import seat_kind
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words,
+from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words, open_room,
                                         use_room_value)
 from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
@@ -52,14 +52,6 @@ def Page():
         StudentPage(query["room"], query["token"])
     else:
         JoinForm(query.get("room", ""))
-
-
-def open_room(code: str):
-    """The room with ``code``, or a sentence saying why it cannot be opened."""
-    try:
-        return get_registry().get(code), ""
-    except UserError as problem:
-        return None, str(problem)
 
 
 @solara.component

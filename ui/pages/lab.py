@@ -105,7 +105,7 @@ def build_experiment(loaded, rules: dict, credibility: dict, investors: int | No
         scenario = scenario.model_copy(update={"calibration": {**scenario.calibration, **calibration}})
     from scenarios import LoadedScenario
 
-    return LoadedScenario(scenario, loaded.path, loaded.sha256, changed.rule_changes), steps, seed
+    return LoadedScenario(scenario, loaded.path, loaded.sha256, changed.rule_changes, changed.rule_settings), steps, seed
 
 
 def _investors(setup, mix: dict, params: dict):
