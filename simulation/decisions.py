@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,10 @@ class Decision:
         return f"step {self.step}, {self.actor} {self.action}"
 
     def to_record(self) -> dict[str, Any]:
-        """A plain dict with only the fields in use (for run.json and decisions files)."""
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        """A plain dict with only the fields in use (for run.json and decisions files). Every field is a plain
+        number or text, so reading them directly gives what ``asdict`` would, without its deep copy (a run
+        records every decision it applied)."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) not in (None, "")}
 
 
 # A view of the action table for code that only needs who may act and the field names:
