@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.support.browser import Watched, choose, shot, type_into, wait_for_month
+from tests.support.browser import Watched, choose, shot, type_into, wait_for_month, wait_text
 
 pytestmark = pytest.mark.slow
 KATO_JAPAN = "/play?scenario=kato-2025&seats=JP"
@@ -56,10 +56,11 @@ def test_playing_japan_threaten_then_sell_moves_charts_ticker_and_why(tab, brows
     page = tab.page
     queue_treasury_move(page, "Threaten to sell", 300)
     step(page, 1)
-    assert "Japan's threat to sell Treasuries" in page.locator(".why-us_10y").inner_text()
+    wait_text(page, ".why-us_10y", "Japan's threat to sell Treasuries")   # the panel redraws after the heading
     assert re.search(r"threat|warns it could sell", page.locator(".news-ticker").inner_text(), re.I)
     queue_treasury_move(page, "Sell", 150)
     step(page, 2)
+    wait_text(page, ".why-us_10y", "Japan's Treasury sales")
     why = page.locator(".why-us_10y").inner_text()
     assert "Japan's Treasury sales" in why and "Japan" in page.locator(".news-ticker").inner_text()
     assert page.locator(".chart-network .gtitle").text_content().startswith("Trade network, month 2")

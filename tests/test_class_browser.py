@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scenarios import load_scenario
-from tests.support.browser import Watched, choose, shot, type_into, wait_for_month
+from tests.support.browser import Watched, choose, shot, type_into, wait_for_month, wait_text
 
 pytestmark = pytest.mark.slow
 KATO = load_scenario("kato-2025")
@@ -50,11 +50,6 @@ def join(tab, path: str, name: str, seat: str) -> None:
     tab.page.get_by_role("button", name="Join").click()
     tab.page.wait_for_selector(".decision-panel")
     assert "token=" in tab.page.url
-
-
-def wait_text(page, selector: str, text: str, timeout_ms: int = 20_000) -> None:
-    page.wait_for_function("([s, t]) => [...document.querySelectorAll(s)].some(e => (e.textContent || '').includes(t))",
-                           arg=[selector, text], timeout=timeout_ms)
 
 
 def test_a_class_plays_a_round_and_the_instructor_debriefs(browser, server):

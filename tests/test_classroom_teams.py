@@ -56,7 +56,8 @@ def test_a_submission_becomes_the_teams_draft_and_the_round_clears_it(team):
 def test_two_teammates_in_two_browsers_share_the_seats_moves(browser, server):
     """Ann queues "Sell $50bn" in her browser; Ben's browser shows it with her name; Ben's submit sends
     the team's move (before, his page showed no moves and "Submit: no new moves" wiped hers)."""
-    from test_class_browser import _api, wait_text
+    from test_class_browser import _api
+    from tests.support.browser import wait_text
 
     made = _api(server, "/api/class/rooms", {"scenario": "kato-2025", "steps": 3, "start": True})
     code, boss = made["code"], made["instructor_token"]

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from tests.support.browser import Watched, shot, type_into, wait_for_month
-from tests.test_class_browser import assert_offline_and_clean, create_room, join, wait_text
+from tests.support.browser import wait_text
+from tests.test_class_browser import assert_offline_and_clean, create_room, join
 
 pytestmark = pytest.mark.slow
 

@@ -114,6 +114,12 @@ def chart_title(page, chart_class: str) -> str:
     return page.locator(f".{chart_class} .gtitle").first.text_content() or ""
 
 
+def wait_text(page, selector: str, text: str, timeout_ms: int = 20_000) -> None:
+    """Wait until some element matching ``selector`` shows ``text`` (panels may redraw after the heading)."""
+    page.wait_for_function("([s, t]) => [...document.querySelectorAll(s)].some(e => (e.textContent || '').includes(t))",
+                           arg=[selector, text], timeout=timeout_ms)
+
+
 def wait_for_month(page, month: int, timeout_ms: int = 30_000) -> None:
     """Wait until the markets chart is redrawn for ``month`` (its title names the month)."""
     page.wait_for_function(
