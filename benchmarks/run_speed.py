@@ -3,7 +3,8 @@
 Prints the median, best and worst of N runs in wall-clock time and in CPU time (the process's own
 time, which a busy shared machine disturbs less), and whether the target is met.
 Also prints the machine's load average before and after, since a shared machine slows the wall-clock figures.
-Target: a median of at most 8 ms per run (wall-clock); exits 1 when it is missed.
+Targets (wall-clock median per run): a ceiling of 20 ms that model changes must stay under, and the
+goal of 8 ms that sweeps and the Play page's fan chart want; exits 1 when either is missed.
 Usage: python benchmarks/run_speed.py [--runs 20]
 """
 
@@ -16,7 +17,7 @@ import time
 from scenarios import load_scenario
 from simulation import run
 
-TARGET_MS = 8.0
+TARGETS_MS = {"ceiling for model changes": 20.0, "goal for sweeps and fans": 8.0}
 
 
 def main() -> None:
@@ -36,13 +37,16 @@ def main() -> None:
     for name, times in (("wall-clock", wall), ("CPU", cpu)):
         print(f"kato-2025, 24 steps, {scenario.investors.count} investors, {args.runs} runs, {name}: "
               f"median {statistics.median(times):.1f} ms, best {min(times):.1f} ms, worst {max(times):.1f} ms per run")
-    median = statistics.median(wall)
-    verdict = "met" if median <= TARGET_MS else "NOT met"
-    print(f"Target median <= {TARGET_MS:.0f} ms per run (wall-clock): {verdict} ({median:.1f} ms)"
-          + ("" if median <= TARGET_MS or statistics.median(cpu) > TARGET_MS else
-             "; the CPU-time median is within it, so the machine was busy: measure again when it is idle"))
-    sys.exit(0 if median <= TARGET_MS else 1)
-
+    median, cpu_median = statistics.median(wall), statistics.median(cpu)
+    missed = 0
+    for name, target in TARGETS_MS.items():
+        met = median <= target
+        missed += not met
+        busy = not met and cpu_median <= target
+        print(f"Target ({name}) median <= {target:.0f} ms per run (wall-clock): {'met' if met else 'NOT met'} "
+              f"({median:.1f} ms)" + ("; the CPU-time median is within it, so the machine was busy: measure again "
+                                      "when it is idle" if busy else ""))
+    sys.exit(1 if missed else 0)
 
 if __name__ == "__main__":
     main()
