@@ -194,8 +194,8 @@ def main() -> None:
         print(f"batch_run, peak memory {small * 100} -> {reps * 100} runs: largest worker "
               f"{batch_little['children_mb']:.0f} -> {batch['children_mb']:.0f} MB (Mesa 3.3.1 keeps every model: "
               "mesa/mesa#3179)")
-    print(f"\nload average after: {os.getloadavg()[0]:.1f} (above the number of cores, other work shared the "
-          "machine and the times above are inflated)")
+    print(f"\nload average after: {os.getloadavg()[0]:.1f} (this benchmark's own workers count in it; a load "
+          "average above the number of cores before the start means other work shared the machine)")
     print(f"{sum(results)} of {len(results)} targets met")
     raise SystemExit(0 if all(results) else 1)
 

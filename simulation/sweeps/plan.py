@@ -201,18 +201,21 @@ def run_chunk(plan: RunPlan, tasks: list[RunTask]) -> tuple[pd.DataFrame | None,
 
     A failing run never stops the others: its error is recorded and the chunk goes on.
     """
-    frames, errors = [], []
+    runs, errors = [], []
     with _RUN_LOCK:
         prepare_worker(plan)
         for task in tasks:
             try:
-                frames.append(_run_one(plan, task))
+                runs.append(_run_one(plan, task))
             except Exception as error:  # noqa: BLE001 -- any failure of one run is recorded, not raised
                 errors.append(error_record(plan, task, error))
-    return (pd.concat(frames, ignore_index=True) if frames else None), errors
+    if not runs:
+        return None, errors
+    # one table per chunk, not per run: building a DataFrame costs about as much as 5% of a run
+    return pd.DataFrame({name: np.concatenate([run[name] for run in runs]) for name in runs[0]}), errors
 
 
-def _run_one(plan: RunPlan, task: RunTask) -> pd.DataFrame:
+def _run_one(plan: RunPlan, task: RunTask) -> dict[str, np.ndarray]:
     from simulation.runner import run
 
     loaded, decisions = build_inputs(plan, task.values)
@@ -233,7 +236,7 @@ def _run_one(plan: RunPlan, task: RunTask) -> pd.DataFrame:
             column = np.full(rows, np.nan)
             column[-1] = series[m.name][-1]
             columns[m.name] = column
-    return pd.DataFrame(columns)
+    return columns
 
 
 def _identity(plan: RunPlan, task: RunTask, rows: int) -> dict[str, np.ndarray]:
