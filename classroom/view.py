@@ -46,7 +46,8 @@ def model_facts(model) -> SimpleNamespace:
 
 @dataclass(frozen=True)
 class RoomView:
-    """The room's game at the end of ``month``: duck-typed for the panels that take a ``PlaySession``."""
+    """The room's game at the end of ``month``: the read-only game interface the pages draw from
+    (``simulation.seat_view.GameState``), as ``PlaySession`` gives it for a single player."""
 
     loaded: object
     seed: int
@@ -59,6 +60,7 @@ class RoomView:
     _headlines: tuple[tuple[int, str], ...]
     _scores: dict = field(default_factory=dict)
     _parts: dict = field(default_factory=dict)
+    _seat_views: dict = field(default_factory=dict)   # seat -> SeatView: what each seat sees and may do
     _why: dict = field(default_factory=dict, compare=False, repr=False)   # (month, market) -> table, shared by pages
 
     @property
@@ -73,6 +75,11 @@ class RoomView:
 
     def score_parts(self, seat: str) -> dict[str, float]:
         return dict(self._parts[seat])
+
+    def seat_view(self, seat: str):
+        """What ``seat`` saw at the end of the month and the moves open to it (``simulation.seat_view``),
+        copied from the live game with the rest of the snapshot."""
+        return self._seat_views[seat]
 
     def why(self, month: int, market: str) -> pd.DataFrame:
         """As ``PlaySession.why``, from the copied drivers table; worked out once per view (every page
@@ -103,4 +110,5 @@ def room_view(room) -> RoomView:
     scorers = sorted(set(room.seats) | set(ECONOMIES[:-1]) | set(CENTRAL_BANKS))
     return RoomView(room.loaded, session.seed, session.steps, session.month, room.seats, room.result(),
                     tuple(session.log), model_facts(session.model), tuple(session.headlines()),
-                    {s: session.score(s) for s in scorers}, {s: session.score_parts(s) for s in scorers})
+                    {s: session.score(s) for s in scorers}, {s: session.score_parts(s) for s in scorers},
+                    {s: session.seat_view(s) for s in room.seats})

@@ -33,6 +33,8 @@ def test_view_answers_like_the_session_and_stays_frozen(registry):
     assert view.model.ledger.holdings_bn == session.model.ledger.holdings_bn
     assert view.model.central_banks["BOJ"].policy_rate_pct == session.model.central_banks["BOJ"].policy_rate_pct
     assert view.baseline().model.equals(session.baseline().model)
+    assert view.seat_view("JP") == session.seat_view("JP")           # the same read interface as one player's game
+    assert view.seat_view("JP").threat_bn == 300
     assert room.view() is view                   # one snapshot per month
 
     room.submit(japan, [{"action": "sell_treasuries", "amount_bn": 100}])

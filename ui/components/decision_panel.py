@@ -21,7 +21,7 @@ from simulation.actions import TABLE
 from simulation.decisions import Decision
 from simulation.errors import UserError
 from simulation.policy import actor_name
-from simulation.seat_view import TREASURY_MOVES, SeatView, seat_view
+from simulation.seat_view import TREASURY_MOVES, SeatView
 from simulation.world import CENTRAL_BANKS, ECONOMY_NAMES, FLOATING_CURRENCY
 from ui import entry
 from ui.components.prose import Prose
@@ -45,21 +45,16 @@ def move(view: SeatView, action: str, **fields) -> Decision:
 
 
 @solara.component
-def DecisionPanel(seat: str, view, queued: list[Decision], on_add: Callable[[Decision], None],
-                  on_remove: Callable[[int], None], disabled: bool = False, continuous_update: bool = False,
-                  steps: int | None = None):
+def DecisionPanel(seat: str, view: SeatView, queued: list[Decision], on_add: Callable[[Decision], None],
+                  on_remove: Callable[[int], None], disabled: bool = False, continuous_update: bool = False):
     """Controls for ``seat``'s moves; ``on_add`` may raise ``UserError``, shown inline under the controls.
 
-    ``view`` is the seat's ``SeatView``. (An object with a model's ``trade``, ``ledger`` and
-    ``central_banks`` is also taken, copied into one with ``seat_view``: the class game's snapshot, until it
-    hands out ``SeatView``s itself.)
+    ``view`` is the seat's ``SeatView`` (from ``PlaySession.seat_view`` or the class room's ``RoomView``).
 
     ``continuous_update=True`` commits each number box at every keystroke. A page that redraws on its
     own (the class game follows a shared room) needs it: a redraw puts every box back to its last
     committed value, which would wipe a number being typed.
     """
-    if not isinstance(view, SeatView):
-        view = seat_view(view, seat, steps or 10**6)
     error, set_error = solara.use_state("")
 
     def add(make: Callable[[], Decision]) -> None:

@@ -255,7 +255,7 @@ def Moves(room, token: str, state: dict, view, version: int):
         attempt(set_error, lambda: change([d for i, d in enumerate(queued) if i != index]))
 
     playing = state["status"] == "playing"
-    DecisionPanel(seat, view.model, queued, on_add=add, on_remove=remove, disabled=not playing,
+    DecisionPanel(seat, view.seat_view(seat), queued, on_add=add, on_remove=remove, disabled=not playing,
                   continuous_update=True)
     if seat_kind(seat) == "government":
         NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=pending_offers(room, seat),
