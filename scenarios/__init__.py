@@ -247,6 +247,10 @@ class LoadedScenario:
     def __getattr__(self, name):
         return getattr(self.scenario, name)
 
+    def replaced(self, scenario: Scenario) -> "LoadedScenario":
+        """The same file, rule changes and rule settings with ``scenario`` in place of the checked one."""
+        return LoadedScenario(scenario, self.path, self.sha256, self.rule_changes, self.rule_settings)
+
 
 def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
@@ -428,7 +432,7 @@ def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
     if preset not in PRESETS:
         raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
     changed = loaded.scenario.model_copy(update={"calibration_preset": preset})
-    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes)
+    return loaded.replaced(changed)
 
 
 def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> LoadedScenario:
@@ -448,4 +452,4 @@ def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> 
     if not seats:
         return loaded
     changed = scenario.model_copy(update={"governments": governments, "central_banks": banks})
-    return LoadedScenario(changed, loaded.path, loaded.sha256, loaded.rule_changes, loaded.rule_settings)
+    return loaded.replaced(changed)

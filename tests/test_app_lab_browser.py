@@ -74,3 +74,16 @@ def test_play_rules_refuses_a_server_open_to_the_network():
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "--rules is for local use only" in done.stderr + done.stdout
+
+
+def test_the_calibration_preset_is_a_lab_control(tab):
+    """The range of the evidence on price impact is something to try, not hide: low, central or high."""
+    tab.open("/lab?scenario=kato-2025", ".lab-run")
+    page = tab.page
+    choose(page, "Price impact of Treasury sales and interventions (calibration preset)", "high")
+    page.wait_for_selector(".lab-run:has-text('1 change')")
+    type_into(page, "Months", "6")
+    choose(page, "Treasury rule of JP", "threaten_then_sell")
+    page.locator(".lab-run").click()
+    page.wait_for_selector(".lab-results [data-draws='1']", timeout=90_000)
+    shot(tab, "lab-preset-high", at=".lab-results")

@@ -181,12 +181,17 @@ def test_the_lab_builds_checked_experiments():
     assert changed.government("JP").treasury.rule == "threaten_then_sell"
     assert changed.rule_settings == ({"seat": "JP", "kind": "treasury", "rule": "threaten_then_sell",
                                       "params": {"amount_bn": 200}},)   # so a replay can redo the change
+    high, _, _ = build_experiment(loaded, {("JP", "treasury"): ("threaten_then_sell", {})}, {}, None,
+                                  {"bonds.news_bp": 10.0}, 12, 7, preset="high")
+    assert high.calibration_preset == "high" and high.calibration["bonds.news_bp"] == 10.0
+    assert high.rule_settings[0]["rule"] == "threaten_then_sell"     # a preset keeps the rule settings
     assert changed.government("JP").credibility == 0.9 and changed.investors.count == 200
     assert changed.calibration["bonds.flow_impact_bp_per_pct_supply"] == 0.5 and changed.investors.mix["yen_carry_trader"] == 0.3
     for bad, words in [({"rules": {("JP", "treasury"): ("no_such_rule", {})}}, "unknown treasury rule"),
                        ({"credibility": {"JP": 2.0}}, "credibility of JP's threats must be from 0 to 1"),
                        ({"calibration": {"bonds.nothing": 1.0}}, "is not a known parameter"),
-                       ({"investor_params": {"yen_carry_trader": {"size_bn": -5}}}, "outside its range")]:
+                       ({"investor_params": {"yen_carry_trader": {"size_bn": -5}}}, "outside its range"),
+                       ({"preset": "extreme"}, "unknown calibration preset 'extreme'")]:
         arguments = {"rules": {}, "credibility": {}, "investors": None, "calibration": {}, "steps": 12, "seed": 1,
                      **bad}
         with pytest.raises(UserError, match=re.escape(words)):

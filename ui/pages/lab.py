@@ -21,8 +21,8 @@ from ui.components.prose import Prose
 
 from agents.rules import RULES
 from agents.rules.base import make_rule
-from scenarios import load_scenario, with_rule
-from simulation.calibration import load_calibration
+from scenarios import load_scenario, with_preset, with_rule
+from simulation.calibration import PRESETS, load_calibration
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.runner import run
@@ -81,9 +81,12 @@ def current_rule(loaded, seat: str, kind: str) -> tuple[str, dict]:
 
 
 def build_experiment(loaded, rules: dict, credibility: dict, investors: int | None, calibration: dict,
-                     steps: int, seed: int, mix: dict | None = None, investor_params: dict | None = None):
-    """The scenario with the Lab's changes, checked: any bad value is one ``UserError`` naming it."""
-    changed = loaded
+                     steps: int, seed: int, mix: dict | None = None, investor_params: dict | None = None,
+                     preset: str | None = None):
+    """The scenario with the Lab's changes, checked: any bad value is one ``UserError`` naming it.
+    ``preset`` reads the evidence on price impact at its low, central or high end (None keeps the
+    scenario's own); parameters changed one by one apply on top of it."""
+    changed = with_preset(loaded, preset)
     for (seat, kind), (name, params) in rules.items():
         changed = with_rule(changed, seat, kind, name, params)
     scenario = changed.scenario
@@ -103,9 +106,7 @@ def build_experiment(loaded, rules: dict, credibility: dict, investors: int | No
     if calibration:
         load_calibration().with_overrides(calibration)   # refuses unknown names with a sentence
         scenario = scenario.model_copy(update={"calibration": {**scenario.calibration, **calibration}})
-    from scenarios import LoadedScenario
-
-    return LoadedScenario(scenario, loaded.path, loaded.sha256, changed.rule_changes, changed.rule_settings), steps, seed
+    return changed.replaced(scenario), steps, seed
 
 
 def _investors(setup, mix: dict, params: dict):
@@ -147,6 +148,7 @@ def Experiment(loaded):
     steps, set_steps = solara.use_state(loaded.steps)
     seed, set_seed = solara.use_state(loaded.seed)
     seeds, set_seeds = solara.use_state(1)
+    preset, set_preset = solara.use_state(loaded.calibration_preset)
     request, set_request = solara.use_state(None)
 
     def run_both():
@@ -163,7 +165,7 @@ def Experiment(loaded):
     try:
         experiment = build_experiment(loaded, rules, credibility, investors if investors != loaded.investors.count
                                       else None, calibration, _whole(steps, "Months", 1, 240), _whole(seed, "Seed", 0, 2**32 - 1),
-                                      mix, investor_params)
+                                      mix, investor_params, preset)
         problem = ""
     except UserError as error:
         experiment, problem = None, str(error)
@@ -179,13 +181,19 @@ def Experiment(loaded):
                     solara.InputInt(label="Seed", value=seed, on_value=set_seed)
                     solara.InputInt(label=f"Seeds to compare (1 to {MAX_LAB_SEEDS})", value=seeds, on_value=set_seeds)
                     solara.InputInt(label="Investors (agents)", value=investors, on_value=set_investors)
+                solara.Select(label="Price impact of Treasury sales and interventions (calibration preset)",
+                              values=list(PRESETS), value=preset, on_value=set_preset, classes=["lab-preset"])
+                solara.Text("The evidence on how far a sale moves yields spans a range: low reads it from QE/QT, "
+                            "high from foreign official flows (docs/model.md, Presets).",
+                            style={"font-size": "0.8em", "color": "#666"})
                 solara.Text("With more than one seed, each version runs with seeds seed, seed+1, ... and the "
                             "charts show the 5-95% band of each: a difference wider than the bands is the "
                             "change's doing, not chance.", style={"font-size": "0.8em", "color": "#666"})
                 if problem:
                     solara.Error(problem, classes=["lab-error"])
                 changes = (len(rules) + len(credibility) + len(calibration) + (investors != loaded.investors.count)
-                           + len(mix) + sum(len(v) for v in investor_params.values()))
+                           + len(mix) + sum(len(v) for v in investor_params.values())
+                           + (preset != loaded.calibration_preset))
                 solara.Button(f"Run experiment ({changes} change{'s' if changes != 1 else ''})", color="primary",
                               disabled=experiment is None, classes=["lab-run"],
                               on_click=lambda: set_request((experiment, seed_count)))
@@ -287,6 +295,8 @@ def request_changes(request, loaded) -> list[str]:
         return []
     (changed, _, _), _ = request
     words = list(changed.rule_changes)
+    if changed.calibration_preset != loaded.calibration_preset:
+        words.append(f"the {changed.calibration_preset} calibration preset")
     if changed.scenario != loaded.scenario and not words:
         words.append("parameter changes")
     return words
