@@ -333,3 +333,12 @@ def test_the_network_view_in_the_browser_says_which_measure_it_draws(browser, se
         assert tab.errors == []
     finally:
         tab.close()
+
+
+def test_the_parameter_tables_in_the_model_docs_are_generated_from_the_calibration_files():
+    """docs/model.md sections 8.1-8.2 are `python -m simulation.calibration.tables` output: a calibration
+    change that forgets to regenerate them fails here."""
+    from simulation.calibration.tables import DOC, END, START, tables_text
+
+    text = DOC.read_text(encoding="utf-8")
+    assert text[text.index(START):text.index(END)] == tables_text()
