@@ -49,3 +49,13 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    """One watched browser tab on the shared server (a test file may override it for its own server)."""
+    from tests.support.browser import Watched
+
+    watched = Watched(browser, server)
+    yield watched
+    watched.close()

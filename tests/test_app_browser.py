@@ -13,13 +13,6 @@ pytestmark = pytest.mark.slow
 KATO_JAPAN = "/play?scenario=kato-2025&seats=JP"
 
 
-@pytest.fixture
-def tab(browser, server):
-    watched = Watched(browser, server)
-    yield watched
-    watched.close()
-
-
 def assert_offline_and_clean(tab) -> None:
     assert tab.foreign_hosts() == set(), "the page asked a host other than the app's own"
     assert tab.failures == [], "a request failed"

@@ -14,13 +14,6 @@ KATO_JAPAN = "/play?scenario=kato-2025&seats=JP"
 CHARTS = ".chart-markets [data-draws='1']"
 
 
-@pytest.fixture
-def tab(browser, server):
-    watched = Watched(browser, server)
-    yield watched
-    watched.close()
-
-
 def heading(page) -> str:
     return page.locator(".game-heading").inner_text()
 
