@@ -9,6 +9,7 @@ exactly those numbers.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -62,6 +63,7 @@ class RoomView:
     _parts: dict = field(default_factory=dict)
     _seat_views: dict = field(default_factory=dict)   # seat -> SeatView: what each seat sees and may do
     _why: dict = field(default_factory=dict, compare=False, repr=False)   # (month, market) -> table, shared by pages
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -83,13 +85,15 @@ class RoomView:
 
     def why(self, month: int, market: str) -> pd.DataFrame:
         """As ``PlaySession.why``, from the copied drivers table; worked out once per view (every page
-        of the room reads the same view in a month) and shared."""
+        of the room reads the same view in a month) and shared. Thirty pages ask at the same moment after
+        a round: the lock makes the first build it and the others wait for it instead of each building it."""
         from simulation.session import why_table
 
         key = (month, market)
-        if key not in self._why:
-            self._why[key] = why_table(self.result.drivers, month, market)
-        return self._why[key]
+        with self._shared_lock:
+            if key not in self._why:
+                self._why[key] = why_table(self.result.drivers, month, market)
+            return self._why[key]
 
     def baseline(self):
         """The scenario with every seat on its rule (shared, cached per scenario and seed)."""

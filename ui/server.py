@@ -20,13 +20,19 @@ OFFLINE_ENV = {
     "SOLARA_APP": "ui.app",                         # the pages (ui/app.py)
     "SOLARA_MODE": "production",                    # no hot reload, no tracebacks in the page
 }
+# Each websocket message is written to the socket by the thread that renders the page, instead of being
+# handed to the event loop one at a time (a thread hand-off, a task and a wake-up per message: about a
+# fifth of the server's time when a round redraws thirty pages). Solara supports this with uvicorn's
+# ``websockets`` protocol (``WS_PROTOCOL``) on plain TCP and falls back to the usual path otherwise.
+SPEED_ENV = {"SOLARA_SERVER_SYNC_WS_WRITE": "True"}
+WS_PROTOCOL = "websockets"
 TRUSTED_PROXIES_ENV = "TRADEWAR_TRUSTED_PROXIES"    # comma-separated; read by the class pages too
 LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"      # files a link may name besides the shipped ones
 
 
 def build_app():
     """The app: the class-game API first, then Solara's routes, behind the static-file cache."""
-    for key, value in OFFLINE_ENV.items():
+    for key, value in {**OFFLINE_ENV, **SPEED_ENV}.items():
         os.environ[key] = value
     from starlette.applications import Starlette
 
@@ -75,14 +81,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None
     os.environ["TRADEWAR_CLASS_DB"] = str(class_db_path())
     os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxies)
     os.environ[LINK_SCENARIOS_ENV] = os.pathsep.join(os.path.abspath(f) for f in scenario_files)
-    for key, value in OFFLINE_ENV.items():
+    for key, value in {**OFFLINE_ENV, **SPEED_ENV}.items():
         os.environ[key] = value
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     registry = get_registry()           # a UserError here stops the start with its sentence
     app = build_app()
     print(start_message(host, port, registry), flush=True)
     sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_ping_interval=20,
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws=WS_PROTOCOL, ws_ping_interval=20,
                 proxy_headers=bool(trusted_proxies), forwarded_allow_ips=",".join(trusted_proxies) or None)
 
 

@@ -9,6 +9,8 @@ them computes economics of its own. The Play page and the class game share them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import solara
 
 from ui.components.plotly_view import PlotlyView
@@ -33,10 +35,12 @@ SEAT_SCORE_WORDS = {GOVERNMENT: "output, inflation, auto jobs, wealth and tariff
                                   "a steady currency"}
 
 
+@lru_cache(maxsize=None)
 def score_scale(seat: str) -> str:
     """What one score point is worth in each of the seat's terms, at the standard weights of the calibration
     (``welfare.weight.*`` for governments, ``mandate.weight.*`` for central banks; a scenario's role may
-    weigh them differently)."""
+    weigh them differently). Cached per seat: it reads the calibration file, and every report card of a
+    class asks at every round."""
     from simulation.calibration import load_calibration
 
     table = parameter_table()
