@@ -87,6 +87,14 @@ class Reads:
                     "paused": timer.paused, "deadline": timer.deadline, "paused_left": timer.paused_left,
                     "seconds_left": timer.seconds_left(self.clock())}
 
+    def wait_for_change(self, seen: int, timeout_s: float) -> int:
+        """The room's version as soon as it differs from ``seen`` (or after ``timeout_s``). A page waits
+        here instead of polling, so a played round reaches every page at once rather than up to a
+        polling interval later."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != seen, timeout_s)
+            return self.version
+
     def messages(self) -> list[dict]:
         """The instructor's broadcasts so far (a copy, taken under the lock)."""
         with self._lock:

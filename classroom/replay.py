@@ -30,8 +30,10 @@ class EventLog:
             handler(event, stepped)
         else:
             handler(event)
-        self.version += 1
         self._events += 1
+        with self._changed:             # wakes the pages waiting in ``wait_for_change``
+            self.version += 1
+            self._changed.notify_all()
 
     def _on_joined(self, event: Event) -> None:
         d = event.data

@@ -61,6 +61,7 @@ class Room(Roster, Rounds, EventLog, Reads):
     def __post_init__(self):
         self.session = PlaySession(self.loaded, seats=self.seats, seed=self.seed, steps=self.steps)
         self._lock = threading.RLock()
+        self._changed = threading.Condition()     # notified at every change of ``version``
         self._by_hash: dict[str, str] = {}
         self._removed: set[str] = set()
         self._public: tuple[int, dict] | None = None

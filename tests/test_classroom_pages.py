@@ -69,7 +69,7 @@ def test_links_point_at_the_class_pages():
 
 
 def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_its_pages(registry):
-    from ui.components.class_common import shared_figures
+    from ui.components.class_world import shared_figures, shared_report, shared_world
 
     room, boss = registry.create("kato-2025", steps=3, start=True)
     room.advance(boss)
@@ -79,9 +79,43 @@ def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_it
     assert shared_figures(view, "BOJ") is first                          # same economies drawn for Japan's bank
     assert shared_figures(view, "US")[1] != first[1]                    # the US seat's economies chart differs
     assert view.why(1, "us_10y") is room.view().why(1, "us_10y")
+    world = shared_world(view, "JP")
+    assert shared_world(room.view(), "BOJ") is world and shared_world(view, "US") is not world
+    assert shared_world(view, "US").why is not world.why and shared_world(view, "US").why == world.why
+    assert "month 1:" in world.charts[0].label and "why-us_10y" in world.why and "news-ticker" in world.numbers_and_news
+    assert shared_report(view, "JP") is shared_report(room.view(), "JP") and shared_report(view, "US").title
     room.advance(boss)
     later = shared_figures(room.view(), "JP")
     assert later is not first and "month 2:" in later[0]["layout"]["title"]["text"]
+    assert "month 2:" in shared_world(room.view(), "JP").charts[0].label
+
+
+def test_pages_asking_at_once_build_the_shared_world_once(registry, monkeypatch):
+    """Thirty pages ask for the world at the same moment after a round: one builds it (and each "why"
+    table once), the others wait for it and get the very same object."""
+    import threading
+
+    import simulation.session as session_module
+    from ui.components.class_world import shared_world
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    room.advance(boss)
+    view = room.view()
+    built, real = [], session_module.why_table
+    monkeypatch.setattr(session_module, "why_table", lambda *a: built.append(a[1:]) or real(*a))
+    got, start = [], threading.Barrier(12)
+
+    def page():
+        start.wait()
+        got.append(shared_world(view, "JP"))
+
+    pages = [threading.Thread(target=page) for _ in range(12)]
+    for thread in pages:
+        thread.start()
+    for thread in pages:
+        thread.join()
+    assert len(got) == 12 and all(world is got[0] for world in got)
+    assert len(built) == len(set(built)) > 0            # each (month, market) table built once
 
 
 def test_the_debrief_names_who_is_most_exposed_from_the_trade_networks_measures(registry):

@@ -1,8 +1,8 @@
 """Pieces both class-game pages use: following a room, the round clock, messages, the shared world.
 
-The room lives on the server (``classroom``); a page only holds which room and which token. It learns
-that the room changed by polling ``room.version`` (an integer read, no lock) about once a second in a
-thread that stops when the page goes away, and redraws only the parts whose data moved.
+The room lives on the server (``classroom``); a page only holds which room and which token. A thread
+per page waits for the room's version to change (``Room.wait_for_change``: woken at once, no polling)
+and stops when the page goes away; the page then redraws only the parts whose data moved.
 """
 
 from __future__ import annotations
@@ -18,23 +18,21 @@ import traitlets
 
 from simulation.actions import TABLE
 from simulation.errors import UserError
-from simulation.recording import month_label
 from simulation.world import ECONOMIES, SECTORS
-from ui.components.panels import MarketNumbers, NewsTicker, WhyPanel
 from ui.components.prose import Prose
 
-POLL_SECONDS = 1.0
+WAKE_SECONDS = 1.0
 NO_TARGET = "(none)"
 
 
 def use_room_value(room, read: Callable[[], object]):
-    """``read()``, kept fresh by a thread that polls the room about once a second: the component
-    calling this redraws when that value changes.
+    """``read()``, kept fresh by a thread that waits for the room to change (``Room.wait_for_change``):
+    the component calling this redraws when that value changes.
 
     A page calls this once, at its top, and hands the result down: one redraw per change in the room.
-    (Several pollers on one page would redraw it several times a second apart, and a redraw that
-    crosses a keystroke can drop it; the pages' text boxes also commit at every keystroke for the
-    same reason.)
+    (Several followers on one page would redraw it several times, and a redraw that crosses a keystroke
+    can drop it; the pages' text boxes also commit at every keystroke for the same reason.) The thread
+    looks at its page's cancel flag at least every ``WAKE_SECONDS`` and stops when the page goes away.
     """
     value, set_value = solara.use_state(read())
     reader = solara.use_ref(read)
@@ -43,10 +41,11 @@ def use_room_value(room, read: Callable[[], object]):
     def follow(cancel: threading.Event) -> None:
         version, seen = room.version, reader.current()
         set_value(seen)
-        while not cancel.wait(POLL_SECONDS):
-            if room.version == version:
+        while not cancel.is_set():
+            latest = room.wait_for_change(version, WAKE_SECONDS)
+            if latest == version or cancel.is_set():
                 continue
-            version, now = room.version, reader.current()
+            version, now = latest, reader.current()
             if now != seen:
                 seen = now
                 set_value(now)
@@ -159,69 +158,14 @@ def RoundTimer(room, version: int):
 
 
 @solara.component
-def Broadcasts(room, version: int, limit: int = 5):
-    """The instructor's messages, newest first."""
-    messages = room.messages()
+def Broadcasts(messages: tuple[dict, ...], limit: int = 5):
+    """The instructor's messages (``Room.messages``), newest first."""
     if not messages:
         return
     with solara.Card("From the instructor", margin=0, classes=["broadcasts"]):
         for message in reversed(messages[-limit:]):
             stamp = time.strftime("%H:%M", time.localtime(message["at"]))
             solara.Text(f"{stamp} — {message['message']}", classes=["broadcast"])
-
-
-@solara.component
-def ClassWorld(view, seat: str | None = None):
-    """The shared world after the last resolved round: markets, economies, network, headlines, why.
-
-    Everything here is the same for every page of the room in a month (the economies chart differs by
-    seat only), so it is built once per room, month and seat (``shared_figures``) and every page
-    draws the same figures instead of building its own."""
-    month = view.month
-    Prose(f"### The world after round {month} ({month_label(view.loaded.start, month)})"
-          if month else "### The world before round 1", classes=["world-heading"])
-    with solara.Columns([4, 8]):
-        with solara.Column():
-            MarketNumbers(view, month)
-            NewsTicker(view, month)
-        with solara.Column():
-            ClassCharts(view, seat)
-            WhyPanel(view, month, month)
-
-
-@solara.component
-def ClassCharts(view, seat: str | None):
-    """Markets, economies (the seat's own and the US) and the trade network, from the room's shared figures."""
-    from ui.components.figures import ChartTrio
-
-    ChartTrio(*shared_figures(view, seat))
-
-
-_FIGURES: dict[tuple, tuple] = {}
-_FIGURES_LOCK = threading.Lock()
-_FIGURES_KEPT = 64
-
-
-def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
-    """The room's three charts for ``view`` (one month of one room) and ``seat``, built by the first
-    page that asks and handed to every other page: thirty pages cost one build, not thirty."""
-    from ui import charts
-    from ui.components.figures import focus_economies
-
-    focus = focus_economies(seat)
-    key = (id(view), focus)
-    with _FIGURES_LOCK:
-        kept = _FIGURES.get(key)
-        if kept is not None and kept[0] is view:
-            return kept[1]
-        baseline, result = view.baseline(), view.result
-        figures = (charts.markets_figure(result.model, baseline.model, None, view.steps),
-                   charts.economy_figure(result.economies, baseline.economies, focus, view.steps),
-                   charts.network_figure(result.trade, view.month))
-        if len(_FIGURES) >= _FIGURES_KEPT:
-            _FIGURES.pop(next(iter(_FIGURES)))
-        _FIGURES[key] = (view, figures)     # the view is kept with them, so its id is not reused meanwhile
-        return figures
 
 
 def move_words(record: dict) -> str:

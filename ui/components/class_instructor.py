@@ -17,8 +17,9 @@ from ui.components.negotiation_panel import AllOffers
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.world import CENTRAL_BANKS, ECONOMIES
-from ui.components.class_common import (Broadcasts, ClassWorld, MoveFields, RoundTimer, attempt, move_of, move_words,
+from ui.components.class_common import (Broadcasts, MoveFields, RoundTimer, attempt, move_of, move_words,
                                         new_move, open_room, server_origin, use_room_value)
+from ui.components.class_world import ClassWorld
 from ui.components.prose import Prose, Table, plain
 
 ACTORS = [*ECONOMIES, *CENTRAL_BANKS]
@@ -58,7 +59,7 @@ def InstructorView(room, token: str):
         with solara.Column():
             BreakingNews(room, token)
             PendingNews(state["instructor"]["pending_shocks"])
-            Broadcasts(room, version)
+            Broadcasts(tuple(room.messages()))
             AllOffers(list(room.view().model.offers), pending_offers(room), room.view().model.standings)
     ClassWorld(room.view())
     Debrief(room, token, state["month"], version)

@@ -72,7 +72,7 @@ def GameCharts(session: PlaySession, version: int, fan: pd.DataFrame | None = No
 
 
 @solara.component
-def ChartTrio(markets: dict, economies: dict, network: dict, network_controls: Callable[[], None] | None = None):
+def ChartTrio(markets, economies, network, network_controls: Callable[[], None] | None = None):
     """The three charts in their places: markets across the top, economies and network below (with the
     network's controls above it, if any). The class game passes figures it shares per room and month."""
     with solara.Div(classes=["chart-markets"]):

@@ -4,11 +4,15 @@ A panel's ``version`` argument is the game's move counter: the session object it
 the game moves, so the counter is what tells Solara the panel must be drawn again.
 
 Each panel takes a ``PlaySession`` (and the month to show) and draws what the model recorded; none of
-them computes economics of its own. The Play page and the class game share them.
+them computes economics of its own. What a panel says is made by a plain function (``market_numbers_text``,
+``news_items``, ``why_tables``, ``report``): the Play page draws it with these components, and the class
+game turns the same text into one block of HTML per room and month that all its pages share
+(``ui/components/class_world.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import solara
@@ -76,11 +80,9 @@ def month_change(session, column: str, month: int) -> tuple[float, str]:
     return float(causes.change.sum()), unit
 
 
-@solara.component
-def MarketNumbers(session: PlaySession, version: int = 0):
-    """The latest value of each key series and its change this month, as a small table."""
-    model = session.result.model
-    last = model.iloc[-1]
+def market_numbers_text(session) -> str:
+    """The latest value of each key series and its change this month, as a Markdown table."""
+    last = session.result.model.iloc[-1]
     rows = ["| Series | Now | This month |", "|---|---:|---:|"]
     for column, (label, unit) in KEY_SERIES.items():
         shown = "—"
@@ -88,76 +90,125 @@ def MarketNumbers(session: PlaySession, version: int = 0):
             change, change_unit = month_change(session, column, session.month)
             shown = f"{change:+.1f} {change_unit}" if change_unit == "bp" else f"{change:+.2f}%"
         rows.append(f"| {label} ({unit}) | {last[column]:,.2f} | {shown} |")
-    Prose("\n".join(rows), classes=["market-numbers"])
+    return "\n".join(rows)
+
+
+@solara.component
+def MarketNumbers(session: PlaySession, version: int = 0):
+    """The latest value of each key series and its change this month, as a small table."""
+    Prose(market_numbers_text(session), classes=["market-numbers"])
+
+
+NO_NEWS = "No news yet: play a month."
+
+
+def news_items(session, limit: int = 8) -> list[str]:
+    """The latest plain-language headlines, newest first, each a line of Markdown (typed headlines as text)."""
+    return [f"**{month_label(session.loaded.start, step)}** — {plain(text)}" for step, text in session.headlines()[:limit]]
 
 
 @solara.component
 def NewsTicker(session: PlaySession, version: int = 0, limit: int = 8):
     """The latest plain-language headlines, newest first."""
-    headlines = session.headlines()[:limit]
+    items = news_items(session, limit)
     with solara.Card("News", margin=0, classes=["news-ticker"]):
-        if not headlines:
-            solara.Text("No news yet: play a month.")
-        for step, text in headlines:
-            Prose(f"**{month_label(session.loaded.start, step)}** — {plain(text)}", classes=["news-item"])
+        if not items:
+            solara.Text(NO_NEWS)
+        for item in items:
+            Prose(item, classes=["news-item"])
+
+
+WHY_EMPTY = "Play a month to see what moved the markets and why."
+WHY_UNITS = "Prices' changes are log changes in %, which add up across causes; yields' in basis points."
+WHY_UNITS_STYLE = {"font-size": "0.8em", "color": "#666"}
+
+
+def why_title(session, month: int) -> str:
+    return f"Why did it move? ({month_label(session.loaded.start, month)})"
+
+
+def why_tables(session, month: int) -> list[tuple[str, str]]:
+    """(market, Markdown) for every series on the page: ``month``'s change split into the causes the model
+    recorded, the six largest and the rest summed."""
+    tables = []
+    for market, (label, _) in KEY_SERIES.items():
+        causes = session.why(month, market)
+        total, unit = month_change(session, market, month)
+        lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
+        lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
+        if len(causes) > 6:
+            lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
+        tables.append((market, "\n".join(lines)))
+    return tables
 
 
 @solara.component
 def WhyPanel(session: PlaySession, month: int, version: int = 0):
     """This month's change in every series on the page, split into the causes the model recorded (the
     total is the sum of the causes, the figure the headlines quote, in the same unit)."""
-    with solara.Card(f"Why did it move? ({month_label(session.loaded.start, month)})", margin=0,
-                     classes=["why-panel"]):
+    with solara.Card(why_title(session, month), margin=0, classes=["why-panel"]):
         if month < 1:
-            solara.Text("Play a month to see what moved the markets and why.")
+            solara.Text(WHY_EMPTY)
             return
         with solara.Div(classes=["why-grid"]):
-            for market, (label, _) in KEY_SERIES.items():
-                causes = session.why(month, market)
-                total, unit = month_change(session, market, month)
-                lines = [f"**{label}: {total:+.2f} {unit}** this month", "", "| Cause | Contribution |", "|---|---:|"]
-                lines += [f"| {row.label} | {row.change:+.2f} {unit} |" for row in causes.head(6).itertuples()]
-                if len(causes) > 6:
-                    lines.append(f"| {len(causes) - 6} smaller causes | {causes.change.iloc[6:].sum():+.2f} {unit} |")
-                Prose("\n".join(lines), classes=[f"why-{market}"])
-        solara.Text("Prices' changes are log changes in %, which add up across causes; yields' in basis points.",
-                    style={"font-size": "0.8em", "color": "#666"})
+            for market, text in why_tables(session, month):
+                Prose(text, classes=[f"why-{market}"])
+        solara.Text(WHY_UNITS, style=WHY_UNITS_STYLE)
 
 
-@solara.component
-def ReportCard(session: PlaySession, seat: str, version: int = 0):
+@dataclass(frozen=True)
+class Report:
+    """A seat's report card: its title, the score against the baseline in words (with what a point is
+    worth), the table of the score's parts, what cost and helped most, and the parts as a chart."""
+
+    title: str
+    scale: str
+    table: str
+    notes: str
+    figure: dict = field(compare=False)
+
+
+def report(session, seat: str) -> Report:
     """The seat's own score against the baseline, and which of its terms made the difference."""
+    from ui.charts import score_figure
+
     economy = _home(seat)
     month = session.month
     parts = session.score_parts(seat)
     base_parts = session.baseline_score_parts(seat, month)
     mine, theirs = session.score(seat), 100.0 + sum(base_parts.values())
     title = "Report card" if session.finished else f"Report card so far (month {month} of {session.steps})"
-    with solara.Card(title, margin=0, classes=["report-card"]):
-        verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
-        Prose(f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
-                        f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
-                        f"(100 is the starting point; the score weighs {SEAT_SCORE_WORDS[seat_kind(seat)]} "
-                        f"for {ECONOMY_NAMES[economy]} with this role's objectives.) " + score_scale(seat),
-              classes=["score-scale"])
-        rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
-        for name, value in parts.items():
-            rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "
-                        f"{value - base_parts[name]:+.2f} |")
-        Prose("\n".join(rows))
-        gaps = sorted(parts, key=lambda n: parts[n] - base_parts[n])
-        worst, best = gaps[0], gaps[-1]
-        notes = []
-        if parts[worst] - base_parts[worst] < -0.05:
-            notes.append(f"What cost you most: **{SCORE_PART_WORDS[worst]}** ({parts[worst] - base_parts[worst]:+.2f}).")
-        if parts[best] - base_parts[best] > 0.05:
-            notes.append(f"What helped most: **{SCORE_PART_WORDS[best]}** ({parts[best] - base_parts[best]:+.2f}).")
-        if notes:
-            Prose(" ".join(notes))
-        from ui.charts import score_figure
+    verdict = "better than" if mine > theirs + 0.05 else "worse than" if mine < theirs - 0.05 else "level with"
+    scale = (f"**{actor_name(seat)[:1].upper() + actor_name(seat)[1:]}** scores **{mine:.1f}** "
+             f"against **{theirs:.1f}** in the baseline — {verdict} leaving it to the rules. "
+             f"(100 is the starting point; the score weighs {SEAT_SCORE_WORDS[seat_kind(seat)]} "
+             f"for {ECONOMY_NAMES[economy]} with this role's objectives.) " + score_scale(seat))
+    rows = ["| Part of the score | Your game | Baseline | Difference |", "|---|---:|---:|---:|"]
+    for name, value in parts.items():
+        rows.append(f"| {SCORE_PART_WORDS[name]} | {value:+.2f} | {base_parts[name]:+.2f} | "
+                    f"{value - base_parts[name]:+.2f} |")
+    gaps = sorted(parts, key=lambda n: parts[n] - base_parts[n])
+    worst, best = gaps[0], gaps[-1]
+    notes = []
+    if parts[worst] - base_parts[worst] < -0.05:
+        notes.append(f"What cost you most: **{SCORE_PART_WORDS[worst]}** ({parts[worst] - base_parts[worst]:+.2f}).")
+    if parts[best] - base_parts[best] > 0.05:
+        notes.append(f"What helped most: **{SCORE_PART_WORDS[best]}** ({parts[best] - base_parts[best]:+.2f}).")
+    return Report(title, scale, "\n".join(rows), " ".join(notes),
+                  score_figure(parts, base_parts, actor_name(seat)))
 
-        figure = solara.use_memo(lambda: score_figure(parts, base_parts, actor_name(seat)), dependencies=[month, mine])
-        PlotlyView(figure)
+
+@solara.component
+def ReportCard(session: PlaySession, seat: str, version: int = 0):
+    """The seat's own score against the baseline, and which of its terms made the difference."""
+    card = solara.use_memo(lambda: report(session, seat),
+                           dependencies=[id(session), seat, version, session.month, session.score(seat)])
+    with solara.Card(card.title, margin=0, classes=["report-card"]):
+        Prose(card.scale, classes=["score-scale"])
+        Prose(card.table)
+        if card.notes:
+            Prose(card.notes)
+        PlotlyView(card.figure)
 
 
 def _home(seat: str) -> str:
@@ -167,9 +218,8 @@ def _home(seat: str) -> str:
 
 
 @solara.component
-def Briefing(session: PlaySession, seat: str | None):
-    """The scenario's briefing and, for a seat, its private brief."""
-    loaded = session.loaded
+def Briefing(loaded, seat: str | None):
+    """The scenario's (``loaded``) briefing and, for a seat, its private brief."""
     with solara.Details(f"Briefing: {loaded.title}", expand=False):
         BriefingText(loaded)
     if seat and seat in loaded.roles and loaded.roles[seat].brief:

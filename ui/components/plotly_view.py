@@ -11,6 +11,7 @@ redraws by difference. Figures are plain dicts built in ``ui/charts.py``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import ipyvue
 import numpy as np
@@ -99,9 +100,23 @@ def _plain(value):
     raise TypeError(f"cannot put {type(value).__name__} in a chart")
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """A figure already turned into the JSON plotly.js draws, with its title: a chart many pages show
+    (a class room's) is serialised once and every page's widget is handed the same text."""
+
+    spec: str
+    label: str
+
+
+def chart_spec(figure: dict) -> ChartSpec:
+    return ChartSpec(to_json(figure), figure.get("layout", {}).get("title", {}).get("text", "chart"))
+
+
 @solara.component
-def PlotlyView(figure: dict, classes: list[str] = []):
-    """Draw ``figure`` (``{"data": [...], "layout": {...}}``); its title is also the chart's accessible label."""
-    title = figure.get("layout", {}).get("title", {}).get("text", "chart")
+def PlotlyView(figure: dict | ChartSpec, classes: list[str] = []):
+    """Draw ``figure`` (``{"data": [...], "layout": {...}}``, or a ``ChartSpec`` made from one); its title is
+    also the chart's accessible label."""
+    chart = figure if isinstance(figure, ChartSpec) else chart_spec(figure)
     with solara.Div(classes=classes):
-        _PlotlyWidget.element(spec=to_json(figure), label=title)
+        _PlotlyWidget.element(spec=chart.spec, label=chart.label)

@@ -73,3 +73,17 @@ def Table(header: list[str], rows: list[list], classes: list[str] = [], numeric:
     """A table of text cells that scrolls sideways inside its card on a narrow screen."""
     solara.HTML(tag="div", unsafe_innerHTML=table_html(header, rows, numeric),
                 classes=["prose", "table-scroll", *classes])
+
+
+def block_html(text: str, classes: list[str] = ()) -> str:
+    """``text`` (Markdown, typed parts through ``plain``) as the HTML ``Prose`` draws, for pages that
+    put several panels in one block."""
+    return f'<div class="{" ".join(["prose", *classes])}">{to_html(text)}</div>'
+
+
+def card_html(title: str, body: str, classes: list[str] = ()) -> str:
+    """A card as ``solara.Card(title, margin=0)`` draws it (Vuetify's classes, so it looks the same),
+    around ``body`` (HTML made here); the title is escaped text."""
+    names = " ".join(["v-card", "v-sheet", "theme--light", "elevation-2", "ma-0", *classes])
+    return (f'<div class="{names}"><div class="v-card__title">{html.escape(title, quote=False)}</div>'
+            f'<div class="v-card__text">{body}</div></div>')

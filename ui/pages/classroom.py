@@ -24,12 +24,13 @@ from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from simulation.session import seat_kind
-from ui.components.class_common import (Broadcasts, ClassWorld, RoundTimer, attempt, client_key, move_words, open_room,
+from ui.components.class_common import (Broadcasts, RoundTimer, attempt, client_key, move_words, open_room,
                                         use_room_value)
 from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
-from ui.components.panels import Briefing, ReportCard
+from ui.components.class_world import ClassWorld, SeatReport
+from ui.components.panels import Briefing
 from ui.components.prose import Prose, plain
 
 ANY_SEAT = "Any open seat"
@@ -190,7 +191,10 @@ def JoinLinkButton(code: str):
 @solara.component
 def StudentView(room, token: str):
     """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
-    shared world, redrawn whenever the room changes (charts only when a round is played)."""
+    shared world, redrawn whenever the room changes. Each part takes only what it shows, so a redraw
+    skips the parts whose inputs did not change (the brief always; the world and the report card until a
+    round is played), and what a round changes for every page (the world, a team's report card) is made
+    once for the room (``ui/components/class_world.py``)."""
     version = use_room_value(room, lambda: room.version)
     try:
         state = room.state(token)
@@ -208,7 +212,7 @@ def StudentView(room, token: str):
     Prose(f"## {plain(state['title'])}\n{plain(you['name'])}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
     RoundTimer(room, version)
-    Broadcasts(room, version)
+    Broadcasts(tuple(room.messages()))
     if you["seat"] is None:
         solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
                     classes=["no-seat"])
@@ -217,10 +221,10 @@ def StudentView(room, token: str):
     seat = you["seat"]
     with solara.Columns([4, 8]):
         with solara.Column():
-            Briefing(view, seat)
+            Briefing(room.loaded, seat)
             Moves(room, token, state, view, version)
         with solara.Column():
-            ReportCard(view, seat, view.month)
+            SeatReport(view, seat)
             if state["status"] == "finished":
                 DebriefQuestions(room.loaded.debrief)
     ClassWorld(view, seat)

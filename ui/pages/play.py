@@ -136,7 +136,7 @@ def GameView(game: Game):
           f"({month_label(session.loaded.start, session.month)}){over}", classes=["game-heading"])
     with solara.Columns([4, 8], classes=["play-columns", "stack-when-narrow"]):
         with solara.Column(classes=["play-left"]):
-            Briefing(session, seat)
+            Briefing(session.loaded, seat)
             if seat and not session.finished:
                 DecisionPanel(seat, view, list(game.queued),
                               on_add=lambda d: (game.queue(d), set_queue_changes(queue_changes + 1))[0],

@@ -1,0 +1,145 @@
+"""What every page of a class room shows alike, made once per room and month and shared by its pages.
+
+When a round is played, thirty pages redraw at once, each in its own widget tree: the server's cost is
+Solara's work per element of each page (finding what changed, updating the widgets, sending the
+messages), paid thirty times. So the parts that are the same on every page are made once, by the first
+page that asks, and kept with the room's snapshot (``classroom.view.RoomView``):
+
+- the world: the heading, the market numbers and headlines, the three charts and the "why did it move"
+  tables (``SharedWorld``). The text comes from the panels' own functions (``ui.components.panels``),
+  turned into HTML once; the charts are serialised once (``ChartSpec``). A page draws it with a handful
+  of elements whose content is that same shared text: a round changes a few values per page;
+- a seat's report card (``SharedReport``), the same for every member of a team.
+
+Typed text stays text: headlines go through ``plain`` into the Markdown, which ``to_html`` escapes and
+which makes no links or images (``ui/components/prose.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import solara
+
+from simulation.recording import month_label
+from ui.components.panels import (NO_NEWS, WHY_EMPTY, WHY_UNITS, market_numbers_text, news_items, report, why_tables,
+                                  why_title)
+from ui.components.plotly_view import ChartSpec, PlotlyView, chart_spec
+from ui.components.prose import block_html, card_html, to_html
+
+
+@dataclass(frozen=True)
+class SharedWorld:
+    """The world after a room's last round, ready to draw: HTML blocks and serialised charts."""
+
+    heading: str
+    numbers_and_news: str
+    charts: tuple[ChartSpec, ChartSpec, ChartSpec]       # markets, economies, network
+    why: str
+
+
+@dataclass(frozen=True)
+class SharedReport:
+    """A seat's report card, ready to draw: its title, its text as one HTML block and its chart."""
+
+    title: str
+    html: str
+    chart: ChartSpec
+
+
+_KEPT: dict[tuple, tuple] = {}
+_LOCK = threading.RLock()     # a build may ask for another shared part (the world asks for the figures)
+_KEEP_AT_MOST = 256
+
+
+def once_per_view(view, key: tuple, build: Callable[[], object]):
+    """``build()`` for ``view`` (one month of one room) and ``key``, made by the first page that asks and
+    handed to every other page. The pages of a round all ask at the same moment: the lock makes the
+    first one build it while the others wait, instead of each building its own."""
+    with _LOCK:
+        kept = _KEPT.get((id(view), *key))
+        if kept is not None and kept[0] is view:
+            return kept[1]
+        value = build()
+        if len(_KEPT) >= _KEEP_AT_MOST:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[(id(view), *key)] = (view, value)    # the view is kept with it, so its id is not reused meanwhile
+        return value
+
+
+def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
+    """The room's three charts (markets, economies for ``seat``'s focus, network) as figures."""
+    from ui import charts
+    from ui.components.figures import focus_economies
+
+    def build():
+        baseline, result = view.baseline(), view.result
+        return (charts.markets_figure(result.model, baseline.model, None, view.steps),
+                charts.economy_figure(result.economies, baseline.economies, focus_economies(seat), view.steps),
+                charts.network_figure(result.trade, view.month))
+
+    return once_per_view(view, ("figures", focus_economies(seat)), build)
+
+
+def shared_world(view, seat: str | None = None) -> SharedWorld:
+    """The world after ``view``'s month for pages of ``seat`` (the economies chart is drawn for the seat's
+    economy; every other part is the same for the whole room)."""
+    from ui.components.figures import focus_economies
+
+    return once_per_view(view, ("world", focus_economies(seat)), lambda: _build_world(view, seat))
+
+
+def _build_world(view, seat: str | None) -> SharedWorld:
+    month = view.month
+    heading = (f"### The world after round {month} ({month_label(view.loaded.start, month)})" if month
+               else "### The world before round 1")
+    items = news_items(view)
+    news = "".join(block_html(item, ["news-item"]) for item in items) or f"<p>{NO_NEWS}</p>"
+    if month < 1:
+        why = f"<p>{WHY_EMPTY}</p>"
+    else:
+        tables = "".join(block_html(text, [f"why-{market}"]) for market, text in why_tables(view, month))
+        why = f'<div class="why-grid">{tables}</div><p class="why-units">{WHY_UNITS}</p>'
+    return SharedWorld(
+        heading=to_html(heading),
+        numbers_and_news=block_html(market_numbers_text(view), ["market-numbers"]) + card_html("News", news,
+                                                                                                ["news-ticker"]),
+        charts=tuple(chart_spec(figure) for figure in shared_figures(view, seat)),
+        why=card_html(why_title(view, month), why, ["why-panel"]))
+
+
+def shared_report(view, seat: str) -> SharedReport:
+    """``seat``'s report card at ``view``'s month, the same for every member of its team."""
+    def build():
+        card = report(view, seat)
+        parts = [block_html(card.scale, ["score-scale"]), block_html(card.table)]
+        if card.notes:
+            parts.append(block_html(card.notes))
+        return SharedReport(card.title, "".join(parts), chart_spec(card.figure))
+
+    return once_per_view(view, ("report", seat), build)
+
+
+@solara.component
+def ClassWorld(view, seat: str | None = None):
+    """The shared world after the last resolved round: markets, headlines, charts and why (``SharedWorld``)."""
+    from ui.components.figures import ChartTrio
+
+    world = shared_world(view, seat)
+    solara.HTML(tag="div", unsafe_innerHTML=world.heading, classes=["prose", "world-heading"])
+    with solara.Columns([4, 8]):
+        solara.HTML(tag="div", unsafe_innerHTML=world.numbers_and_news, classes=["world-numbers"])
+        with solara.Column():
+            ChartTrio(*world.charts)
+            solara.HTML(tag="div", unsafe_innerHTML=world.why, classes=["world-why"])
+
+
+@solara.component
+def SeatReport(view, seat: str):
+    """The seat's report card (``SharedReport``): one block of text and its chart."""
+    card = shared_report(view, seat)
+    with solara.Card(card.title, margin=0, classes=["report-card"]):
+        solara.HTML(tag="div", unsafe_innerHTML=card.html)
+        PlotlyView(card.chart)
