@@ -7,8 +7,9 @@ page that asks, and kept with the room's snapshot (``classroom.view.RoomView``):
 
 - the world: the heading, the market numbers and headlines, the three charts and the "why did it move"
   tables (``SharedWorld``). The text comes from the panels' own functions (``ui.components.panels``),
-  turned into HTML once; the charts are serialised once (``ChartSpec``). A page draws it with a handful
-  of elements whose content is that same shared text: a round changes a few values per page;
+  turned into HTML once; the charts are serialised once (``ChartSpec``). A page draws it with one
+  widget (``ClassWorld``) whose content is that same shared text: a round sends each page one message
+  for the world, and Solara has one element to compare instead of dozens;
 - a seat's report card (``SharedReport``), the same for every member of a team.
 
 Typed text stays text: headlines go through ``plain`` into the Markdown, which ``to_html`` escapes and
@@ -21,12 +22,14 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+import ipyvue
 import solara
+import traitlets
 
 from simulation.recording import month_label
 from ui.components.panels import (NO_NEWS, WHY_EMPTY, WHY_UNITS, market_numbers_text, news_items, report, why_tables,
                                   why_title)
-from ui.components.plotly_view import ChartSpec, PlotlyView, chart_spec
+from ui.components.plotly_view import LOAD_PLOTLY, ChartSpec, PlotlyView, chart_spec
 from ui.components.prose import block_html, card_html, to_html
 
 
@@ -122,18 +125,69 @@ def shared_report(view, seat: str) -> SharedReport:
     return once_per_view(view, ("report", seat), build)
 
 
+WORLD_TEMPLATE = """
+<template>
+  <div class="class-world">
+    <div class="prose world-heading" v-html="heading"></div>
+    <div class="class-world-columns">
+      <div class="world-numbers" v-html="numbers"></div>
+      <div class="world-charts">
+        <div class="chart-markets"><div class="plotly-view" role="img" :aria-label="labels[0]" :data-draws="draws[0]"
+             style="width: 100%"><div ref="chart0" style="width: 100%"></div></div></div>
+        <div class="world-chart-pair">
+          <div class="chart-economies"><div class="plotly-view" role="img" :aria-label="labels[1]"
+               :data-draws="draws[1]" style="width: 100%"><div ref="chart1" style="width: 100%"></div></div></div>
+          <div class="chart-network"><div class="plotly-view" role="img" :aria-label="labels[2]"
+               :data-draws="draws[2]" style="width: 100%"><div ref="chart2" style="width: 100%"></div></div></div>
+        </div>
+        <div class="world-why" v-html="why"></div>
+      </div>
+    </div>
+  </div>
+</template>
+<script>
+module.exports = {
+  data() { return { draws: [0, 0, 0] }; },
+  created() { this.drawn = ["", "", ""]; },
+  mounted() { this.draw(); },
+  watch: { charts() { this.draw(); } },
+  methods: {
+    async draw() {
+      const Plotly = await LOAD_PLOTLY;
+      for (let i = 0; i < 3; i++) {
+        const spec = this.charts[i];
+        if (!spec || spec === this.drawn[i]) continue;
+        this.drawn[i] = spec;
+        const figure = JSON.parse(spec);
+        await Plotly.react(this.$refs["chart" + i], figure.data, figure.layout,
+                           {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+        this.$set(this.draws, i, this.draws[i] + 1);
+      }
+    }
+  }
+}
+</script>
+""".replace("LOAD_PLOTLY", LOAD_PLOTLY)
+
+
+class _WorldWidget(ipyvue.VueTemplate):
+    """The whole shared world in one widget: a round sends each page one message with its new content."""
+
+    template = traitlets.Unicode(WORLD_TEMPLATE).tag(sync=True)
+    heading = traitlets.Unicode("").tag(sync=True)
+    numbers = traitlets.Unicode("").tag(sync=True)
+    why = traitlets.Unicode("").tag(sync=True)
+    charts = traitlets.List(traitlets.Unicode(), default_value=["", "", ""]).tag(sync=True)
+    labels = traitlets.List(traitlets.Unicode(), default_value=["chart", "chart", "chart"]).tag(sync=True)
+
+
 @solara.component
 def ClassWorld(view, seat: str | None = None):
-    """The shared world after the last resolved round: markets, headlines, charts and why (``SharedWorld``)."""
-    from ui.components.figures import ChartTrio
-
+    """The shared world after the last resolved round: market numbers and headlines, the three charts
+    (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget."""
     world = shared_world(view, seat)
-    solara.HTML(tag="div", unsafe_innerHTML=world.heading, classes=["prose", "world-heading"])
-    with solara.Columns([4, 8]):
-        solara.HTML(tag="div", unsafe_innerHTML=world.numbers_and_news, classes=["world-numbers"])
-        with solara.Column():
-            ChartTrio(*world.charts)
-            solara.HTML(tag="div", unsafe_innerHTML=world.why, classes=["world-why"])
+    _WorldWidget.element(heading=world.heading, numbers=world.numbers_and_news, why=world.why,
+                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts])
 
 
 @solara.component

@@ -230,16 +230,15 @@ def Briefing(loaded, seat: str | None):
 @solara.component
 def BriefingText(loaded):
     """Learning objectives and the briefing written for the browser; its command-line instructions in a
-    collapsed part of their own (``ui/briefing.py``)."""
+    collapsed part of their own (``ui/briefing.py``). Each part is one block of text (a class page has
+    the briefing open all game: one element to skip at each redraw rather than one per section)."""
     from ui.briefing import split_briefing
 
     browser, command_line = split_briefing(loaded.briefing.sections())
-    if loaded.learning_objectives:
-        Prose("**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives))
-    for title, text in browser:
-        Prose(f"**{title}**\n\n{text}")
+    objectives = ["**You will learn to**\n\n" + "\n".join(f"- {o}" for o in loaded.learning_objectives)] \
+        if loaded.learning_objectives else []
+    Prose("\n\n".join([*objectives, *(f"**{title}**\n\n{text}" for title, text in browser)]))
     if command_line:
         with solara.Div(classes=["briefing-command-line"]):
             with solara.Details("From the command line", expand=False):
-                for title, text in command_line:
-                    Prose(f"**{title}**\n\n{text}")
+                Prose("\n\n".join(f"**{title}**\n\n{text}" for title, text in command_line))
