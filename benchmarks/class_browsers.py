@@ -125,7 +125,9 @@ def _wait_all(pages, month: int, timeout_s: float = 120.0) -> list[float]:
         if pending:
             time.sleep(0.05)
     if pending:
-        raise RuntimeError(f"{len(pending)} page(s) never showed month {month}")
+        shown = [p.evaluate("() => [...document.querySelectorAll('.class-heading, .chart-markets .gtitle')]"
+                            ".map(e => e.textContent.trim()).join(' / ')") for p in pending]
+        raise RuntimeError(f"{len(pending)} page(s) never showed month {month}; they show: {shown}")
     return [p.evaluate(f"() => window.__seen['{month}']") for p in pages]
 
 
