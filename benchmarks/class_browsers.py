@@ -12,7 +12,10 @@ markets chart shows the new month. Measured per N:
   rounds);
 - server CPU per round: the server process's user + system CPU from the advance until every page is
   updated (read from /proc);
-- server memory after the rounds (VmRSS), and per page ((after the pages opened − before) / pages).
+- Chromium CPU per round: the same for every browser process this script started (on this machine the
+  pages' drawing shares the two cores with the server, so it bounds the latency);
+- server memory after the rounds (VmRSS), and per page ((after the pages opened − before) / pages);
+- the machine's load average (1 min) when the row was measured.
 
 Targets (this 2-core machine, Chromium on the same cores): round → every page p95 under 1.5 s at 20
 pages and under 2.5 s at 30; server CPU per round at 30 pages under 0.6 s. The script prints the
@@ -65,6 +68,36 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def browser_cpu_seconds(server_pid: int) -> float:
+    """User + system CPU of every process this script started except the server: Chromium's share of
+    the machine (its browser, renderer and GPU processes)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == server_pid:
+                return False
+            if pid == os.getpid():
+                return True
+            pid = parents.get(pid, 1)
+        return False
+
+    total = 0.0
+    for pid in parents:
+        if pid != os.getpid() and ours(pid):
+            try:
+                total += cpu_seconds(pid)
+            except OSError:
+                continue
+    return total
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -89,13 +122,15 @@ def measure(pages: int, rounds: int, playwright) -> dict:
             tabs += [_open(browser, f"{base}/class?room={code}&token={t}", ".submit-moves") for t in tokens]
             time.sleep(2.0)
             rss_pages = rss_mb(server.pid)
-            latencies, cpu = [], []
+            latencies, cpu, browser_cpu = [], [], []
             for month in range(1, rounds + 1):
                 time.sleep(1.5)                               # the pages are idle again
                 cpu_start, started = cpu_seconds(server.pid), time.time()
+                browser_start = browser_cpu_seconds(server.pid)
                 api(base, f"/api/class/rooms/{code}/advance", token=boss)
                 seen = _wait_all(tabs[1:], month)
                 cpu.append(cpu_seconds(server.pid) - cpu_start)
+                browser_cpu.append(browser_cpu_seconds(server.pid) - browser_start)
                 latencies += [t / 1000 - started for t in seen]
             rss_after = rss_mb(server.pid)
         finally:
@@ -103,6 +138,7 @@ def measure(pages: int, rounds: int, playwright) -> dict:
     lat = np.array(latencies)
     return {"pages": pages, "p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95)),
             "max": float(lat.max()), "cpu": float(np.mean(cpu)), "rss": rss_after,
+            "browser_cpu": float(np.mean(browser_cpu)), "load": os.getloadavg()[0],
             "per_page": (rss_pages - rss_before) / pages}
 
 
@@ -145,12 +181,13 @@ def main(argv=None) -> int:
             r = rows[-1]
             print(f"pages={r['pages']} round_to_page_p50_s={r['p50']:.2f} p95_s={r['p95']:.2f} max_s={r['max']:.2f} "
                   f"server_cpu_per_round_s={r['cpu']:.2f} server_rss_mb={r['rss']:.0f} "
-                  f"server_mb_per_page={r['per_page']:.1f}", flush=True)
-    print("\n| student pages | round → page p50 / p95 / max | server CPU per round | server memory after the rounds "
-          "| server memory per page |\n|---|---|---|---|---|")
+                  f"server_mb_per_page={r['per_page']:.1f} chromium_cpu_per_round_s={r['browser_cpu']:.2f} "
+                  f"load_average_1min={r['load']:.1f}", flush=True)
+    print("\n| student pages | round → page p50 / p95 / max | server CPU per round | Chromium CPU per round "
+          "| server memory after the rounds | server memory per page | load average |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['pages']} | {r['p50']:.2f} / {r['p95']:.2f} / {r['max']:.2f} s | {r['cpu']:.2f} s | "
-              f"{r['rss']:.0f} MB | {r['per_page']:.1f} MB |")
+              f"{r['browser_cpu']:.2f} s | {r['rss']:.0f} MB | {r['per_page']:.1f} MB | {r['load']:.1f} |")
     targets = [(20, "p95", 1.5, "round → every page p95 under 1.5 s at 20 pages"),
                (30, "p95", 2.5, "round → every page p95 under 2.5 s at 30 pages"),
                (30, "cpu", 0.6, "server CPU per round under 0.6 s at 30 pages")]

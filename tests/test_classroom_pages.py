@@ -132,3 +132,40 @@ def test_the_debrief_names_who_is_most_exposed_from_the_trade_networks_measures(
     network = room.result().network
     top = network[(network.step == 1) & (network.measure == "exports_facing_raised_tariffs_share")]
     assert shares[0] == pytest.approx(top.value.max())
+
+
+def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monkeypatch):
+    """Thirty pages redraw when a round is played. Each page's world is one widget whose charts are the
+    very same serialised text on every page (built once per room and month, not once per page), and a
+    round costs a page a handful of widget messages: one for the whole world, a few for its own seat
+    (clock, heading, report card, decision panel). Rendered in-process: no browser, no clock."""
+    import ipywidgets
+    import solara
+
+    import ui.pages.classroom as pages
+    from ui.components.class_world import _WorldWidget
+
+    room, boss = registry.create("kato-2025", steps=4, start=True)
+    tokens = [registry.join(room.code, name, seat, client=name)[2] for name, seat in (("Ann", "JP"), ("Ben", "JP"))]
+    redraws = []
+
+    def follow_by_hand(room_, read):          # the page's follower thread, driven by the test instead
+        value, set_value = solara.use_state(read())
+        redraws.append(lambda: set_value(read()))
+        return value
+
+    monkeypatch.setattr(pages, "use_room_value", follow_by_hand)
+    rendered = [solara.render(pages.StudentView(room, token), handle_error=False) for token in tokens]
+    sent, real_send = [], ipywidgets.Widget._send
+    monkeypatch.setattr(ipywidgets.Widget, "_send", lambda self, msg, buffers=None: sent.append(msg) or
+                        real_send(self, msg, buffers))
+    room.advance(boss)
+    for redraw in redraws[:len(tokens)]:
+        redraw()
+    worlds = [rc.find(_WorldWidget).widget for _, rc in rendered]
+    assert all("month 1:" in world.labels[0] for world in worlds)
+    assert all(a is b for a, b in zip(worlds[0].charts, worlds[1].charts))     # serialised once, not per page
+    assert worlds[0].why is worlds[1].why and "why-us_10y" in worlds[0].why
+    assert 0 < len(sent) / len(tokens) <= 12, f"{len(sent) / len(tokens)} widget messages per page for one round"
+    for _, rc in rendered:
+        rc.close()
