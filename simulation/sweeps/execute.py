@@ -56,6 +56,7 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
         backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
         try:
             backend.warm_up()  # local workers import the model while the spec is read and checked
+            _import_report_libraries_meanwhile()
             spec = spec if isinstance(spec, SweepSpec) else load_spec(spec, rules=rules)
             design = designs.points(spec)
             folder = ResultsFolder(out)
@@ -77,6 +78,17 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
     outcome.notes += backend.notes
     _finish(spec, design, folder, outcome)
     return outcome
+
+
+def _import_report_libraries_meanwhile() -> None:
+    """The parent mostly waits while the workers run; reading the drawing and statistics libraries in
+    that time (about 1 s of imports) takes them off the end of the sweep, where the report needs them."""
+    def read() -> None:
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+        import scipy.special  # noqa: F401
+
+    threading.Thread(target=read, daemon=True, name="report-imports").start()
 
 
 def _workers(workers: int | None) -> int:

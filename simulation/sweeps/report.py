@@ -28,11 +28,13 @@ SOBOL_CONVERGED = 0.05   # indices that move less than this from N/2 to N base s
 
 
 def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Student-t 95% interval for a mean of n values (NaN where n < 2)."""
-    from scipy import stats
+    """Student-t 95% interval for a mean of n values (NaN where n < 2). The quantile comes from
+    ``scipy.special.stdtrit``, the function behind ``scipy.stats.t.ppf``: the same numbers without
+    importing all of scipy.stats (about 0.6 s at the end of every sweep)."""
+    from scipy.special import stdtrit
 
     n = np.asarray(n, dtype=float)
-    t = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+    t = np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)
     half = t * np.asarray(sd, dtype=float) / np.sqrt(n)
     return mean - half, mean + half
 
