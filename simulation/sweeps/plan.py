@@ -276,4 +276,12 @@ def error_record(plan: RunPlan, task: RunTask, error: BaseException) -> dict:
     record.update({name: value for (name, _), value in zip(plan.parameters, task.values)})
     text = str(error) or repr(error)
     record["error"] = text if isinstance(error, UserError) else f"{type(error).__name__}: {text}"
+    record["timed_out"] = _overran(error)
     return record
+
+
+def _overran(error: BaseException) -> bool:
+    """Whether a user's rule was stopped for running past its time budget (such a run costs seconds)."""
+    from agents.rules.user_rules import RuleOverran
+
+    return isinstance(error, RuleOverran)
