@@ -9,6 +9,7 @@ so memory stays flat however many runs the design has.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -295,6 +296,11 @@ def _start_worker() -> None:
 
     load_calibration()
     fingerprint()
+    # Everything imported so far lives as long as the worker. Moving it out of the garbage collector's
+    # view makes full collections cheap, so they run often enough to free each finished model's
+    # reference cycles: a worker stays at its start-up memory instead of growing ~30 MB over its
+    # first ~500 runs.
+    gc.freeze()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -312,7 +318,9 @@ def _ready() -> bool:
 
 class LocalBackend:
     """Worker processes on this machine. They are started with 'spawn', which Mesa forces on import
-    anyway and which is safe whatever threads the parent has; each worker imports the model once."""
+    anyway and which is safe whatever threads the parent has; each worker imports the model once.
+    (A fork server would import the model once for all workers, but its workers outlive a parent
+    killed with SIGKILL, since their own parent, the server, is still alive.)"""
 
     def __init__(self, workers: int):
         self.slots = workers
