@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as error:
+        if not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
+        # Ctrl-C while a library was defining a class: Python 3.11 wraps it in a RuntimeError
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into 'head' and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")
         return 0

@@ -58,7 +58,6 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
         backend = DaskBackend(scheduler) if scheduler else LocalBackend(_workers(workers))
         try:
             backend.warm_up()  # local workers import the model while the spec is read and checked
-            _import_report_libraries_meanwhile()
             spec = spec if isinstance(spec, SweepSpec) else load_spec(spec, rules=rules)
             design = designs.points(spec)
             folder = ResultsFolder(out)
@@ -82,15 +81,14 @@ def run_sweep(spec, out: str | Path, workers: int | None = None, scheduler: str 
     return outcome
 
 
-def _import_report_libraries_meanwhile() -> None:
-    """The parent mostly waits while the workers run; reading the drawing and statistics libraries in
-    that time (about 1 s of imports) takes them off the end of the sweep, where the report needs them."""
-    def read() -> None:
-        import matplotlib.backends.backend_agg  # noqa: F401
-        import matplotlib.figure  # noqa: F401
-        import scipy.special  # noqa: F401
-
-    threading.Thread(target=read, daemon=True, name="report-imports").start()
+def _import_report_libraries() -> None:
+    """Read the drawing and statistics libraries the report needs (about 1 s of imports). ``_stream``
+    calls this once the first chunks are queued, while the workers are still starting up, so the
+    time is not added at the end of the sweep. (Not in a second thread: two threads importing
+    Matplotlib at once can deadlock on its module locks.)"""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import scipy.special  # noqa: F401
 
 
 def _workers(workers: int | None) -> int:
@@ -115,6 +113,7 @@ def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
     batches = iter(batches)
     exhausted = False
     watch = _TimeoutWatch()
+    first = True
     while True:
         while not exhausted and len(pending) < 2 * backend.slots:
             batch = next(batches, None)
@@ -122,6 +121,9 @@ def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
                 exhausted = True
             else:
                 pending[backend.submit(run_chunk, shared, batch)] = batch
+        if first:
+            _import_report_libraries()
+            first = False
         if not pending:
             return
         for future in backend.wait_any(list(pending)):
