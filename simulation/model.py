@@ -446,9 +446,10 @@ class TradeWarModel(mesa.Model):
     def observe(self, actor: str, t: int) -> Observation:
         """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``).
 
-        About thirteen seats observe every month, so the parts every seat shares (prices, reserves, the
-        tariff tables as tuples) are built once per step in ``_step_view``; each seat still gets its own
-        dicts, so a rule that changes what it was given cannot change what another seat sees."""
+        About eight seats observe every month, so the parts every seat shares (prices, reserves, the
+        per-economy numbers as plain floats, the tariff tables as tuples) are built once per step in
+        ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
+        change what another seat sees."""
         view = self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
@@ -457,25 +458,26 @@ class TradeWarModel(mesa.Model):
         tariffs, agreed = view["tariffs"], view["agreed"]
         partners = PARTNERS[economy]
         offers = self.negotiation.open_offers(economy)
-        return Observation(
+        threatening = bool(government.threat_bn)
+        return Observation.from_model(
             step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
             policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
-            inflation_pct=float(self.macro.inflation_pct[e]),
-            inflation_target_pct=float(self.macro.inflation_target_pct[e]),
-            output_gap_pct=float(self.macro.gap_pct[e]),
+            inflation_pct=view["inflation_pct"][e],
+            inflation_target_pct=view["inflation_target_pct"][e],
+            output_gap_pct=view["output_gap_pct"][e],
             neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
             ust_holdings_bn=self.ledger.holdings_bn[economy],
             fx_reserves_bn=view["reserves"][e],
             cash_reserves_bn=government.cash_reserves_bn,
-            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
+            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if threatening else 0,
             credibility=government.credibility,
             tariffs_on_me={p: tariffs[e][i] for p, i in partners},
             base_tariffs_on_me={p: agreed[e][i] for p, i in partners},
             my_tariffs={p: tariffs[i][e] for p, i in partners},
             base_my_tariffs={p: agreed[i][e] for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
-            tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
-            threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
+            tariff_inflation_pct=view["tariff_inflation_pct"][e],
+            threat_credibility=government.threat_credibility if threatening else 0.0,
             prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
             offers_to_me=tuple(o for o in offers if o.target == economy),
             offers_from_me=tuple(o for o in offers if o.proposer == economy),
@@ -484,13 +486,18 @@ class TradeWarModel(mesa.Model):
         )
 
     def _step_view(self, t: int) -> dict:
-        """Prices, reserves and tariff tables, built once per step for every seat's view. The tariff tables
-        are nested tuples (``[exporter][importer]`` -> one tuple of sector tariffs), immutable, so every
-        seat's dicts can hold the same tuples."""
+        """Prices, reserves, the per-economy macro numbers (plain floats) and the tariff tables, built once
+        per step for every seat's view. The tariff tables are nested tuples (``[exporter][importer]`` -> one
+        tuple of sector tariffs), immutable, so every seat's dicts can hold the same tuples."""
         if self._view_step != t:
             prices = self.markets.prices()
             prices.update({k + "_start": v for k, v in self.start_prices.items()})
+            macro = self.macro
             self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
+                          "inflation_pct": macro.inflation_pct.tolist(),
+                          "inflation_target_pct": macro.inflation_target_pct.tolist(),
+                          "output_gap_pct": macro.gap_pct.tolist(),
+                          "tariff_inflation_pct": macro.tariff_inflation_pct.tolist(),
                           "tariffs": self._tariff_tuples("tariffs_pct"),
                           "agreed": self._tariff_tuples("agreed_tariffs_pct")}
             self._view_step = t
