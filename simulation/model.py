@@ -80,8 +80,8 @@ class TradeWarModel(mesa.Model):
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
         self.recorder = Recorder(self)
-        self.recorder.record()
         self.price_history.append(self.markets.prices())
+        self.recorder.record()
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -125,7 +125,7 @@ class TradeWarModel(mesa.Model):
         self.start_prices = self.markets.prices()
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
-        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, list]] = {}   # see _tariff_tuples
+        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, tuple]] = {}   # see _tariff_tuples
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
@@ -189,8 +189,8 @@ class TradeWarModel(mesa.Model):
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
                           self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
+        self.price_history.append(prices)
         self.recorder.record()
-        self.price_history.append(self.markets.prices())
 
     def decisions_for(self, t: int) -> list[Decision]:
         """This month's decisions: scripted events, then given decisions, then rules for the rest.
@@ -410,7 +410,8 @@ class TradeWarModel(mesa.Model):
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         shock = us_rise = 0.0
-        if tariff_before is not None:
+        # In most months no tariff changes, and both measures are then exactly zero without the arithmetic.
+        if tariff_before is not None and not np.array_equal(tariff_before, self.trade.tariffs_pct):
             # Tariff changes in log points (x 100), so 145% counts as a prohibitive tariff, not 145 small ones.
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
             weighted = change * self.trade.base_flows_bn / 1000.0
@@ -503,7 +504,7 @@ class TradeWarModel(mesa.Model):
             self._view_step = t
         return self._view
 
-    def _tariff_tuples(self, table: str) -> list[list[tuple[float, ...]]]:
+    def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
         """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only in a
         month when it changed: tariffs change in a few months of a game, and comparing the arrays costs a
         tenth of converting them."""
@@ -534,9 +535,21 @@ class TradeWarModel(mesa.Model):
         return events
 
 
-def _tuples_by_pair(table: np.ndarray) -> list[list[tuple[float, ...]]]:
-    """A ``[exporter, importer, sector]`` array as lists of per-sector tuples of plain floats."""
-    return [[tuple(sectors) for sectors in row] for row in table.tolist()]
+def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:
+    """A ``[exporter, importer, sector]`` array as nested tuples of plain floats, per (exporter, importer)
+    one tuple of sector tariffs. Immutable, so one copy serves every run: the tables are remembered by
+    their bytes, since every run of a scenario starts from the same tariffs and most make the same few
+    changes (a few hundred tables at most are kept)."""
+    key = table.tobytes()
+    tuples = _TUPLE_TABLES.get(key)
+    if tuples is None:
+        if len(_TUPLE_TABLES) >= 512:
+            _TUPLE_TABLES.clear()
+        tuples = _TUPLE_TABLES[key] = tuple(tuple(tuple(sectors) for sectors in row) for row in table.tolist())
+    return tuples
+
+
+_TUPLE_TABLES: dict[bytes, tuple] = {}
 
 
 def _capital(text: str) -> str:

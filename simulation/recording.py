@@ -49,7 +49,7 @@ class Recorder:
     def record(self) -> None:
         m = self.model
         step = m.month
-        prices = m.markets.prices()
+        prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
         price = m.ust_price
         row = {"step": step, "date": month_label(m.scenario.start, step)}
         row.update({c: prices[c] for c in PRICE_COLUMNS})
