@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agents.rules.investors import MarketView
 from simulation.calibration import Calibration
 from simulation.decisions import home_economy
 from simulation.world import FX_QUOTES, index_of
@@ -86,6 +87,11 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
         p = s + 1e-9  # the repeated-root case, as a limit
     b = (1.0 - s) * d / (p - s)
     return neutral + (x0 - b) * mean_of_powers(s) + b * mean_of_powers(p)
+
+
+def clip(x: float, low: float, high: float) -> float:
+    """``x`` held within [low, high] (a plain-float ``np.clip``, which costs microseconds on one number)."""
+    return float(min(max(x, low), high))
 
 
 def concave(x: float, scale: float) -> float:
@@ -218,10 +224,10 @@ class Markets:
         self._last_threats_bn = threats_bn
         shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
                  + p("risk.per_threat_100bn") * new_threats_100bn)
-        self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))
+        self.risk = clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0)
         pushed = (p("uncertainty.per_us_tariff_pp_tn") * inputs.us_tariff_rise
                   + p("uncertainty.per_threat_100bn") * max(new_threats_100bn, 0.0))
-        self.uncertainty = float(np.clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0))
+        self.uncertainty = clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0)
 
     def _carry_crash(self, carry_loss_pct: float) -> None:
         """A carry crash spreads in the same month: losses beyond the threshold add to risk-off at once,
@@ -229,7 +235,7 @@ class Markets:
         p = self.p
         crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
         if crash_pct > 0:
-            self.risk = float(np.clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0))
+            self.risk = clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0)
             for e in FX_ECONOMIES:
                 self._set_fx_risk(e)
 
@@ -368,9 +374,7 @@ class Markets:
             self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
-    def view(self, inputs: MarketInputs):
-        from agents.rules.investors import MarketView
-
+    def view(self, inputs: MarketInputs) -> MarketView:
         return MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,

@@ -398,7 +398,9 @@ class TradeWarModel(mesa.Model):
         smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
         out = {}
         for bank_id, bank in self.central_banks.items():
-            obs = self._observations.get(bank_id) or self.observe(bank_id, t)
+            obs = self._observations.get(bank_id)
+            if obs is None or obs.step != t:   # kept: the start's expectations and investors read them twice
+                obs = self._observations[bank_id] = self.observe(bank_id, t)
             out[bank.economy] = bank.projection(obs)
         return out
 

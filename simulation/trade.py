@@ -51,6 +51,9 @@ class TradeNetwork:
         )[:, None, :]  # broadcast over importers
         self.absorption_long_run = p("trade.absorption_long_run")
         self.absorption_half_life = p("trade.absorption_half_life_months")
+        # The share an exporter keeps absorbing for good, and the part that fades (see absorbed_share).
+        self._absorbed_for_good = np.minimum(self.absorption_long_run, self.absorption_initial)
+        self._absorbed_fading = self.absorption_initial - self._absorbed_for_good
         self.erpt = np.array([p("trade.erpt", e) for e in ECONOMIES])
         self.producer_currency_share = p("trade.producer_currency_share")
         self.income_elasticity = p("trade.income_elasticity")
@@ -171,8 +174,7 @@ class TradeNetwork:
         """Share of each tariff change still absorbed by the exporter, decaying since the change."""
         age = np.maximum(step - self.tariff_changed_step, 0.0)
         decay = 0.5 ** (age / self.absorption_half_life)
-        long_run = np.minimum(self.absorption_long_run, self.absorption_initial)
-        return long_run + (self.absorption_initial - long_run) * decay
+        return self._absorbed_for_good + self._absorbed_fading * decay
 
     # -- summaries --------------------------------------------------------------------------------
     def exports_bn(self) -> np.ndarray:
