@@ -250,12 +250,14 @@ class Markets:
         p = self.p
         impact = p("fx.flow_impact_pct_per_bn") / 100.0
         decay = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
+        uip, threat_weight = p("fx.uip_pct_per_pp"), p("fx.threat_weight")
+        flow_scale_bn, conversion_share = p("fx.flow_scale_bn"), p("fx.trade_conversion_share")
         for n, e in enumerate(FX_ECONOMIES):
             quote, per_dollar = FX_QUOTES[e]
             sign = 100.0 if per_dollar else -100.0  # log points -> percent of the quote
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
             self._set_part(quote, self.fx_parts[e], "interest-rate differential",
-                           p("fx.uip_pct_per_pp") * differential / 100.0, sign)
+                           uip * differential / 100.0, sign)
             self._set_fx_risk(e)
             # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
             self._set_part(quote, self.fx_parts[e], "US policy uncertainty",
@@ -265,13 +267,13 @@ class Markets:
             self._add_part(quote, self.fx_parts[e], "market news", p("fx.news_pct", e) * float(self._fx_news[n]) / 100.0, sign)
             priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
             self._set_part(quote, self.fx_parts[e], f"threat: {e}",
-                           -impact * p("fx.threat_weight") * priced_threat, sign)
+                           -impact * threat_weight * priced_threat, sign)
             self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
             official = {cause: amount for (economy, cause), amount in inputs.home_purchases_bn.items() if economy == e}
-            factor = concave(sum(official.values()), p("fx.flow_scale_bn"))
+            factor = concave(sum(official.values()), flow_scale_bn)
             for cause, amount in official.items():
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
-            conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
+            conversion = conversion_share * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
         return self._carry_cascade(inputs, investors, p("carry.fx_impact_pct_per_bn") / 100.0)
 

@@ -52,7 +52,7 @@ class TradeWarModel(mesa.Model):
     sectors = SECTORS
 
     def __init__(self, scenario, seed: int = 0, decisions: list[Decision] | None = None,
-                 steps: int | None = None, calibration: Calibration | None = None):
+                 steps: int | None = None, calibration: Calibration | None = None, record_model_only: bool = False):
         super().__init__(seed=int(seed))
         self.scenario = scenario
         self.seed_value = int(seed)
@@ -79,7 +79,7 @@ class TradeWarModel(mesa.Model):
         self._base = None                     # the world at the end of a past month, for projections
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, model_only=record_model_only)   # model_only: see Recorder
         self.price_history.append(self.markets.prices())
         self.recorder.record()
 
@@ -326,7 +326,7 @@ class TradeWarModel(mesa.Model):
             copy = deepcopy(base)
         finally:
             base.recorder = recorder
-        copy.recorder = Recorder(copy)
+        copy.recorder = Recorder(copy, model_only=True)   # the projection reads the score, not the tables
         copy.release()
         # The copy may run past the game's last month, so a deal weighed near the end is judged on the
         # same horizon as one weighed at the start.
@@ -342,7 +342,7 @@ class TradeWarModel(mesa.Model):
         projection costs a copy and its own months, not a replay of the whole game."""
         if self._base is None or self._base.month > t - 1:
             self._base = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
-                                       calibration=self.calibration_given)
+                                       calibration=self.calibration_given, record_model_only=True)
             self._base.release()
             self._base.projecting = True
             self._base.scripted = []             # the log it replays holds the script's decisions already
@@ -519,8 +519,9 @@ class TradeWarModel(mesa.Model):
     def _market_events(self, t: int) -> list[Event]:
         """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""
         events = []
-        carry_change = self.investors.carry_position_bn() - self._carry_before
-        self._carry_before = self.investors.carry_position_bn()
+        carry_now = self.investors.carry_position_bn()
+        carry_change = carry_now - self._carry_before
+        self._carry_before = carry_now
         if carry_change <= -25:
             events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
                                 f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))

@@ -32,8 +32,13 @@ def month_label(start: str, step: int) -> str:
 
 
 class Recorder:
-    def __init__(self, model: "TradeWarModel"):
+    """Records a model's month. ``model_only`` keeps the ``model`` table alone (prices, rates and summaries):
+    enough for a fan chart's series or a projection's copy, which read nothing else, at a fraction of the
+    cost; the other tables of such a recorder stay empty."""
+
+    def __init__(self, model: "TradeWarModel", model_only: bool = False):
         self.model = model
+        self.model_only = model_only
         self.model_rows: list[dict] = []
         self.economy_rows: list[np.ndarray] = []      # [column, economy] per step (ECONOMY_COLUMNS)
         self.flows: list[np.ndarray] = []
@@ -59,6 +64,8 @@ class Recorder:
         row["world_tariff_pct"] = m.trade.trade_weighted_tariff_pct()
         row["ust_price_index"] = price
         self.model_rows.append(row)
+        if self.model_only:
+            return
         holdings = np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
         self.economy_rows.append(np.array([
             m.macro.gdp_bn, m.macro.gdp_growth_pct(), m.macro.inflation_pct, m.trade.exports_bn(),
