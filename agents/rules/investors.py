@@ -170,6 +170,8 @@ class YenCarryTrader(InvestorRule):
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
+        if not stopped.any():   # most months: nobody is stopped out (the same as below, with less work)
+            return np.zeros_like(members["position_bn"])
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
         return np.where(stopped, -members["position_bn"], 0.0)
 
