@@ -194,8 +194,9 @@ class Markets:
         return impact(sold_before_bn + amount_bn) - impact(sold_before_bn)
 
     # -- the month --------------------------------------------------------------------------------
-    def step(self, inputs: MarketInputs, investors) -> None:
-        """Update every price for one month; ``investors`` is the InvestorPopulation."""
+    def step(self, inputs: MarketInputs, investors) -> dict[str, float]:
+        """Update every price for one month; ``investors`` is the InvestorPopulation. Returns the closing
+        prices (as ``prices()`` gives them)."""
         self.moves = Moves()
         before = self.prices()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
@@ -214,6 +215,7 @@ class Markets:
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
         memory = self.p("fx.vol_memory")
         self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
+        return after
 
     def _update_risk(self, inputs: MarketInputs) -> None:
         """Risk-off sentiment (0 = calm), persistent, pushed by tariff shocks, deals and threats; and US

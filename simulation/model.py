@@ -184,8 +184,7 @@ class TradeWarModel(mesa.Model):
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before)
         self.investors.price = self.ust_price
-        self.markets.step(inputs, self.investors)
-        prices = self.markets.prices()
+        prices = self.markets.step(inputs, self.investors)
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
                           self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
