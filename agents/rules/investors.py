@@ -179,6 +179,8 @@ class YenCarryTrader(InvestorRule):
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
         waiting = members["cooldown"] > 0
+        if not waiting.any():   # most months: nobody is waiting to re-enter
+            return
         members["cooldown"][waiting] -= 1
         reset = waiting & (members["cooldown"] <= 0)
         members["equity_bn"][reset] = members["capital_bn"][reset]
