@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -318,3 +320,21 @@ def test_a_sweep_whose_rule_loops_in_every_run_stops_early_with_one_sentence(tmp
     assert "forever_waiting" in str(stopped.value) and "new output folder" in str(stopped.value)
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors.timed_out.all() and 10 <= len(errors) < 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after_s", [0.3, 1.0, 2.5])
+def test_ctrl_c_at_any_moment_of_start_up_ends_with_one_line_and_no_process_left(tmp_path, after_s):
+    """Ctrl-C goes to the whole process group: the parent may still be importing, the workers may be
+    half started. Whenever it lands, the sweep ends with a sentence, and no worker lives on."""
+    spec = write_spec(tmp_path, SLOW_SPEC)
+    process = subprocess.Popen([sys.executable, "run.py", "sweep", str(spec), "--out", str(tmp_path / "out"),
+                                "--workers", "2", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(after_s)
+    family = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode in (130, -signal.SIGINT) and "interrupted" in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert _gone(family, 10)

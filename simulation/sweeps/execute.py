@@ -257,6 +257,23 @@ def _picture(path: Path, draw) -> Path | None:
     return path
 
 
+class _sigint_ignored:
+    """SIGINT ignored inside the block (main thread only: only it may change handlers). A process
+    started meanwhile inherits the ignored signal. The block only starts processes (milliseconds),
+    so a Ctrl-C lost in it is unlikely, and pressing it again works."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: stop the workers, keep the finished chunks, say how to resume."""
 
@@ -329,9 +346,13 @@ class LocalBackend:
                                         initializer=_start_worker)
 
     def warm_up(self) -> None:
-        """Start every worker now (the pool starts them on demand), so their start-up overlaps ours."""
-        for _ in range(self.slots):
-            self.pool.submit(_ready)
+        """Start every worker now (the pool starts them on demand), so their start-up overlaps ours.
+        They are started with Ctrl-C ignored: a new process keeps an ignored signal, and Python then
+        leaves it ignored, so a Ctrl-C while a worker is still importing reaches only this process,
+        which stops the sweep cleanly (a worker hit mid-import used to print a traceback)."""
+        with _sigint_ignored():
+            for _ in range(self.slots):
+                self.pool.submit(_ready)
 
     def share(self, plan):
         return plan
