@@ -56,10 +56,11 @@ class Calibration:
 
     def param(self, name: str, *keys: str) -> float:
         """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``)."""
-        key = (name, keys)
-        if key not in self._resolved:
-            self._resolved[key] = lookup(self.parameters, name, *keys)
-        return self._resolved[key]
+        try:
+            return self._resolved[name, keys]   # the model asks about a hundred times a month
+        except KeyError:
+            value = self._resolved[name, keys] = lookup(self.parameters, name, *keys)
+            return value
 
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
