@@ -259,20 +259,21 @@ def _picture(path: Path, draw) -> Path | None:
     return path
 
 
-class _sigint_ignored:
-    """SIGINT ignored inside the block (main thread only: only it may change handlers). A process
-    started meanwhile inherits the ignored signal. The block only starts processes (milliseconds),
-    so a Ctrl-C lost in it is unlikely, and pressing it again works."""
+class _sigint_held:
+    """SIGINT blocked (held back, not lost) in this thread inside the block. A process started meanwhile
+    inherits the block, so a Ctrl-C cannot reach a worker that is still importing (it used to die
+    there with a traceback): ``_start_worker`` ignores SIGINT and only then unblocks it. Here, a
+    Ctrl-C that arrived meanwhile is delivered when the block ends."""
 
     def __enter__(self):
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.held = hasattr(signal, "pthread_sigmask")   # not on Windows, which has no such signals
+        if self.held:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         return self
 
     def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        if self.held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return False
 
 
@@ -309,6 +310,8 @@ def _start_worker() -> None:
     themselves if the parent dies (even by SIGKILL, which no handler sees); and they read the model's
     code and calibration once, before the first chunk arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):    # started with SIGINT blocked (see _sigint_held): now harmless
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     import simulation.runner  # noqa: F401
     from simulation.calibration import load_calibration
@@ -349,10 +352,9 @@ class LocalBackend:
 
     def warm_up(self) -> None:
         """Start every worker now (the pool starts them on demand), so their start-up overlaps ours.
-        They are started with Ctrl-C ignored: a new process keeps an ignored signal, and Python then
-        leaves it ignored, so a Ctrl-C while a worker is still importing reaches only this process,
-        which stops the sweep cleanly (a worker hit mid-import used to print a traceback)."""
-        with _sigint_ignored():
+        They start with Ctrl-C held back (``_sigint_held``), so a Ctrl-C while a worker is still
+        importing reaches only this process, which stops the sweep cleanly."""
+        with _sigint_held():
             for _ in range(self.slots):
                 self.pool.submit(_ready)
 
