@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from classroom import records
 from classroom.records import CAPPED_KINDS, decode, Draft, FINISHED, Person, PLAYING, Submission, Timer
+from classroom.resolution import play_month
 from classroom.store import Event
 from simulation.errors import UserError
 
@@ -98,9 +99,9 @@ class EventLog:
 
     def _on_resolved(self, event: Event, stepped: bool) -> None:
         d = event.data
-        if not stepped:
-            decisions = [decode(r) for seat in self.seats for r in d["decisions"].get(seat, [])]
-            self.session.step(decisions, [decode(r) for r in d["shocks"]])
+        if not stepped:   # replaying the log: the same step as the live round took
+            parts = [(seat, [decode(r) for r in d["decisions"].get(seat, [])]) for seat in self.seats]
+            play_month(self.session, parts, [decode(r) for r in d["shocks"]])
         self.history.append({**d, "at": event.at})
         from classroom.debrief import seat_scores
 

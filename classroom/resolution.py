@@ -37,10 +37,21 @@ def resolve_month(session: PlaySession, parts: Parts, shocks: list[Decision]):
             refused[seat] = why
         else:
             kept.append((seat, decisions))
-    if _attempt(session, [d for _, ds in kept for d in ds], kept_shocks, keep=True) is None:
+    try:
+        play_month(session, kept, kept_shocks)
         return kept, refused, kept_shocks, refused_shocks
+    except UserError:
+        pass   # refused by something the start-of-month check cannot foresee: find it one at a time
     more_kept, more_refused, kept_shocks, late_shocks = one_at_a_time(session, kept, kept_shocks)
     return more_kept, {**refused, **more_refused}, kept_shocks, refused_shocks + late_shocks
+
+
+def play_month(session: PlaySession, parts: Parts, shocks: list[Decision]) -> None:
+    """Play the month with these seats' decisions (in seat order) and news. This is the one place a
+    class game moves its model forward: a live round, once ``resolve_month`` knows what the model
+    accepts, and the replay of a logged round both come here, so a replayed game cannot drift from
+    the one that was played."""
+    session.step([d for _, ds in parts for d in ds], shocks)
 
 
 def start_of_month_problem(session: PlaySession, decisions: list[Decision], scripted: bool = False) -> str | None:
@@ -68,25 +79,24 @@ def one_at_a_time(session: PlaySession, parts: Parts, shocks: list[Decision]):
     month impossible is left out with the model's reason. Each trial replays the month."""
     kept_shocks, refused_shocks = [], []
     for shock in shocks:
-        why = _attempt(session, [], kept_shocks + [shock], keep=False)
+        why = _attempt(session, [], kept_shocks + [shock])
         (refused_shocks.append((shock, why)) if why else kept_shocks.append(shock))
     kept, refused = [], {}
     for seat, decisions in parts:
-        why = _attempt(session, [d for _, ds in kept for d in ds] + decisions, kept_shocks, keep=False)
+        why = _attempt(session, [d for _, ds in kept for d in ds] + decisions, kept_shocks)
         if why:
             refused[seat] = why
         else:
             kept.append((seat, decisions))
-    session.step([d for _, ds in kept for d in ds], kept_shocks)
+    play_month(session, kept, kept_shocks)
     return kept, refused, kept_shocks, refused_shocks
 
 
-def _attempt(session: PlaySession, decisions, shocks, keep: bool) -> str | None:
-    """Try the month; None if it played (undone unless ``keep``), else the model's reason."""
+def _attempt(session: PlaySession, decisions, shocks) -> str | None:
+    """Try the month and undo it: None if the model accepts it, else the model's reason."""
     try:
         session.step(decisions, shocks)
     except UserError as error:
         return str(error)
-    if not keep:
-        session.undo()
+    session.undo()
     return None

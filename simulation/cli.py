@@ -78,48 +78,60 @@ def add_preset_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["play", *argv]  # `python run.py [--port N]` starts the app
-    args = parser.parse_args(argv)
+    """Run one command; a user's mistake, Ctrl-C (even while the libraries are still loading) or a
+    closed pipe ends with one line and an exit status, never a traceback."""
     try:
-        if args.command == "play":
-            from ui.cli import command as play_command
-
-            return play_command(args)
-        if args.command == "simulate":
-            return simulate(args)
-        if args.command == "scenarios":
-            return scenarios(args)
-        if args.command == "replay":
-            return replay(args)
-        if args.command == "rules":
-            return list_rules(args)
-        if args.command == "check-rule":
-            return check_rule_command(args)
-        if args.command == "actions":
-            from simulation.actions import markdown_table
-
-            print(markdown_table())
-            return 0
-        if args.command == "history":
-            return history(args)
-        if args.command == "sweep":
-            from simulation.sweeps.cli import command as sweep_command
-
-            return sweep_command(args)
-        parser.print_help()
-        return 0
+        return _command(argv)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as error:
+        if not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
+        # Ctrl-C while a library was defining a class: Python 3.11 wraps it in a RuntimeError
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into 'head' and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")
         return 0
+
+
+def _command(argv: list[str] | None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["play", *argv]  # `python run.py [--port N]` starts the app
+    args = parser.parse_args(argv)
+    if args.command == "play":
+        from ui.cli import command as play_command
+
+        return play_command(args)
+    if args.command == "simulate":
+        return simulate(args)
+    if args.command == "scenarios":
+        return scenarios(args)
+    if args.command == "replay":
+        return replay(args)
+    if args.command == "rules":
+        return list_rules(args)
+    if args.command == "check-rule":
+        return check_rule_command(args)
+    if args.command == "actions":
+        from simulation.actions import markdown_table
+
+        print(markdown_table())
+        return 0
+    if args.command == "history":
+        return history(args)
+    if args.command == "sweep":
+        from simulation.sweeps.cli import command as sweep_command
+
+        return sweep_command(args)
+    parser.print_help()
+    return 0
 
 
 def simulate(args) -> int:

@@ -36,6 +36,7 @@ class Macro:
         self.start_inflation_pct = econ("inflation_pct")
         self.auto_jobs0 = econ("auto_jobs")
         self.auto_export_share = np.array([p("macro.auto_export_share", e) for e in ECONOMIES])
+        self.start_inflation_miss_pct = np.abs(self.start_inflation_pct - self.inflation_target_pct)
         self.base_exports_bn: np.ndarray | None = None
         self.gap_pct = np.zeros(len(ECONOMIES))
         self.trend_inflation_pct = self.start_inflation_pct.copy()
@@ -46,6 +47,7 @@ class Macro:
         self.tariff_price_history = [np.zeros(len(ECONOMIES))] * 12
         self.tariff_inflation_pct = np.zeros(len(ECONOMIES))          # tariffs' part of inflation (y/y, pp)
         self.gdp_bn = self.gdp0_bn.copy()
+        self._growth_factor = 1.0 + self.potential_growth_pct / 100.0   # potential output's yearly factor
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.score = np.full(len(ECONOMIES), 100.0)
@@ -85,7 +87,7 @@ class Macro:
         self._update_score(self.reserves_change_bn)
 
     def potential_gdp(self, step: int) -> np.ndarray:
-        return self.gdp0_bn * (1.0 + self.potential_growth_pct / 100.0) ** (step / 12.0)
+        return self.gdp0_bn * self._growth_factor ** (step / 12.0)
 
     # -- demand -----------------------------------------------------------------------------------
     def trade_impulse_pct(self, exports_bn: np.ndarray, import_volume_bn: np.ndarray, burden_bn: np.ndarray,
@@ -180,8 +182,7 @@ class Macro:
 
     def _inflation_miss(self) -> np.ndarray:
         """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
-        return (np.abs(self.inflation_pct - self.inflation_target_pct)
-                - np.abs(self.start_inflation_pct - self.inflation_target_pct))
+        return np.abs(self.inflation_pct - self.inflation_target_pct) - self.start_inflation_miss_pct
 
     def score_parts(self) -> dict[str, np.ndarray]:
         """Each government's score terms (points; see ``_government_parts``), as of the last month."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agents.rules.investors import MarketView
 from simulation.calibration import Calibration
 from simulation.decisions import home_economy
 from simulation.world import FX_QUOTES, index_of
@@ -86,6 +87,11 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
         p = s + 1e-9  # the repeated-root case, as a limit
     b = (1.0 - s) * d / (p - s)
     return neutral + (x0 - b) * mean_of_powers(s) + b * mean_of_powers(p)
+
+
+def clip(x: float, low: float, high: float) -> float:
+    """``x`` held within [low, high] (a plain-float ``np.clip``, which costs microseconds on one number)."""
+    return float(min(max(x, low), high))
 
 
 def concave(x: float, scale: float) -> float:
@@ -188,8 +194,9 @@ class Markets:
         return impact(sold_before_bn + amount_bn) - impact(sold_before_bn)
 
     # -- the month --------------------------------------------------------------------------------
-    def step(self, inputs: MarketInputs, investors) -> None:
-        """Update every price for one month; ``investors`` is the InvestorPopulation."""
+    def step(self, inputs: MarketInputs, investors) -> dict[str, float]:
+        """Update every price for one month; ``investors`` is the InvestorPopulation. Returns the closing
+        prices (as ``prices()`` gives them)."""
         self.moves = Moves()
         before = self.prices()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
@@ -208,6 +215,7 @@ class Markets:
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
         memory = self.p("fx.vol_memory")
         self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
+        return after
 
     def _update_risk(self, inputs: MarketInputs) -> None:
         """Risk-off sentiment (0 = calm), persistent, pushed by tariff shocks, deals and threats; and US
@@ -218,10 +226,10 @@ class Markets:
         self._last_threats_bn = threats_bn
         shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
                  + p("risk.per_threat_100bn") * new_threats_100bn)
-        self.risk = float(np.clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0))
+        self.risk = clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0)
         pushed = (p("uncertainty.per_us_tariff_pp_tn") * inputs.us_tariff_rise
                   + p("uncertainty.per_threat_100bn") * max(new_threats_100bn, 0.0))
-        self.uncertainty = float(np.clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0))
+        self.uncertainty = clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0)
 
     def _carry_crash(self, carry_loss_pct: float) -> None:
         """A carry crash spreads in the same month: losses beyond the threshold add to risk-off at once,
@@ -229,7 +237,7 @@ class Markets:
         p = self.p
         crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
         if crash_pct > 0:
-            self.risk = float(np.clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0))
+            self.risk = clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0)
             for e in FX_ECONOMIES:
                 self._set_fx_risk(e)
 
@@ -244,12 +252,14 @@ class Markets:
         p = self.p
         impact = p("fx.flow_impact_pct_per_bn") / 100.0
         decay = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
+        uip, threat_weight = p("fx.uip_pct_per_pp"), p("fx.threat_weight")
+        flow_scale_bn, conversion_share = p("fx.flow_scale_bn"), p("fx.trade_conversion_share")
         for n, e in enumerate(FX_ECONOMIES):
             quote, per_dollar = FX_QUOTES[e]
             sign = 100.0 if per_dollar else -100.0  # log points -> percent of the quote
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
             self._set_part(quote, self.fx_parts[e], "interest-rate differential",
-                           p("fx.uip_pct_per_pp") * differential / 100.0, sign)
+                           uip * differential / 100.0, sign)
             self._set_fx_risk(e)
             # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
             self._set_part(quote, self.fx_parts[e], "US policy uncertainty",
@@ -259,13 +269,13 @@ class Markets:
             self._add_part(quote, self.fx_parts[e], "market news", p("fx.news_pct", e) * float(self._fx_news[n]) / 100.0, sign)
             priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
             self._set_part(quote, self.fx_parts[e], f"threat: {e}",
-                           -impact * p("fx.threat_weight") * priced_threat, sign)
+                           -impact * threat_weight * priced_threat, sign)
             self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
             official = {cause: amount for (economy, cause), amount in inputs.home_purchases_bn.items() if economy == e}
-            factor = concave(sum(official.values()), p("fx.flow_scale_bn"))
+            factor = concave(sum(official.values()), flow_scale_bn)
             for cause, amount in official.items():
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
-            conversion = p("fx.trade_conversion_share") * inputs.net_exports_change_bn[index_of(e)] / 12.0
+            conversion = conversion_share * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
         return self._carry_cascade(inputs, investors, p("carry.fx_impact_pct_per_bn") / 100.0)
 
@@ -368,9 +378,7 @@ class Markets:
             self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
-    def view(self, inputs: MarketInputs):
-        from agents.rules.investors import MarketView
-
+    def view(self, inputs: MarketInputs) -> MarketView:
         return MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,

@@ -52,7 +52,7 @@ class TradeWarModel(mesa.Model):
     sectors = SECTORS
 
     def __init__(self, scenario, seed: int = 0, decisions: list[Decision] | None = None,
-                 steps: int | None = None, calibration: Calibration | None = None):
+                 steps: int | None = None, calibration: Calibration | None = None, record_model_only: bool = False):
         super().__init__(seed=int(seed))
         self.scenario = scenario
         self.seed_value = int(seed)
@@ -79,9 +79,9 @@ class TradeWarModel(mesa.Model):
         self._base = None                     # the world at the end of a past month, for projections
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
-        self.recorder = Recorder(self)
-        self.recorder.record()
+        self.recorder = Recorder(self, model_only=record_model_only)   # model_only: see Recorder
         self.price_history.append(self.markets.prices())
+        self.recorder.record()
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -125,7 +125,7 @@ class TradeWarModel(mesa.Model):
         self.start_prices = self.markets.prices()
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
-        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, list]] = {}   # see _tariff_tuples
+        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, tuple]] = {}   # see _tariff_tuples
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
@@ -184,13 +184,12 @@ class TradeWarModel(mesa.Model):
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before)
         self.investors.price = self.ust_price
-        self.markets.step(inputs, self.investors)
-        prices = self.markets.prices()
+        prices = self.markets.step(inputs, self.investors)
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
                           self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
         self.events.extend(self._market_events(t))
+        self.price_history.append(prices)
         self.recorder.record()
-        self.price_history.append(self.markets.prices())
 
     def decisions_for(self, t: int) -> list[Decision]:
         """This month's decisions: scripted events, then given decisions, then rules for the rest.
@@ -326,7 +325,7 @@ class TradeWarModel(mesa.Model):
             copy = deepcopy(base)
         finally:
             base.recorder = recorder
-        copy.recorder = Recorder(copy)
+        copy.recorder = Recorder(copy, model_only=True)   # the projection reads the score, not the tables
         copy.release()
         # The copy may run past the game's last month, so a deal weighed near the end is judged on the
         # same horizon as one weighed at the start.
@@ -342,7 +341,7 @@ class TradeWarModel(mesa.Model):
         projection costs a copy and its own months, not a replay of the whole game."""
         if self._base is None or self._base.month > t - 1:
             self._base = TradeWarModel(self.scenario, seed=self.seed_value, steps=self.steps_total,
-                                       calibration=self.calibration_given)
+                                       calibration=self.calibration_given, record_model_only=True)
             self._base.release()
             self._base.projecting = True
             self._base.scripted = []             # the log it replays holds the script's decisions already
@@ -398,7 +397,9 @@ class TradeWarModel(mesa.Model):
         smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
         out = {}
         for bank_id, bank in self.central_banks.items():
-            obs = self._observations.get(bank_id) or self.observe(bank_id, t)
+            obs = self._observations.get(bank_id)
+            if obs is None or obs.step != t:   # kept: the start's expectations and investors read them twice
+                obs = self._observations[bank_id] = self.observe(bank_id, t)
             out[bank.economy] = bank.projection(obs)
         return out
 
@@ -410,7 +411,8 @@ class TradeWarModel(mesa.Model):
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         shock = us_rise = 0.0
-        if tariff_before is not None:
+        # In most months no tariff changes, and both measures are then exactly zero without the arithmetic.
+        if tariff_before is not None and not np.array_equal(tariff_before, self.trade.tariffs_pct):
             # Tariff changes in log points (x 100), so 145% counts as a prohibitive tariff, not 145 small ones.
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
             weighted = change * self.trade.base_flows_bn / 1000.0
@@ -446,9 +448,10 @@ class TradeWarModel(mesa.Model):
     def observe(self, actor: str, t: int) -> Observation:
         """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``).
 
-        About thirteen seats observe every month, so the parts every seat shares (prices, reserves, the
-        tariff tables as tuples) are built once per step in ``_step_view``; each seat still gets its own
-        dicts, so a rule that changes what it was given cannot change what another seat sees."""
+        About eight seats observe every month, so the parts every seat shares (prices, reserves, the
+        per-economy numbers as plain floats, the tariff tables as tuples) are built once per step in
+        ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
+        change what another seat sees."""
         view = self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
@@ -457,25 +460,26 @@ class TradeWarModel(mesa.Model):
         tariffs, agreed = view["tariffs"], view["agreed"]
         partners = PARTNERS[economy]
         offers = self.negotiation.open_offers(economy)
-        return Observation(
+        threatening = bool(government.threat_bn)
+        return Observation.from_model(
             step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
             policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
-            inflation_pct=float(self.macro.inflation_pct[e]),
-            inflation_target_pct=float(self.macro.inflation_target_pct[e]),
-            output_gap_pct=float(self.macro.gap_pct[e]),
+            inflation_pct=view["inflation_pct"][e],
+            inflation_target_pct=view["inflation_target_pct"][e],
+            output_gap_pct=view["output_gap_pct"][e],
             neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
             ust_holdings_bn=self.ledger.holdings_bn[economy],
             fx_reserves_bn=view["reserves"][e],
             cash_reserves_bn=government.cash_reserves_bn,
-            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if government.threat_bn else 0,
+            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if threatening else 0,
             credibility=government.credibility,
             tariffs_on_me={p: tariffs[e][i] for p, i in partners},
             base_tariffs_on_me={p: agreed[e][i] for p, i in partners},
             my_tariffs={p: tariffs[i][e] for p, i in partners},
             base_my_tariffs={p: agreed[i][e] for p, i in partners},
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
-            tariff_inflation_pct=float(self.macro.tariff_inflation_pct[e]),
-            threat_credibility=government.threat_credibility if government.threat_bn else 0.0,
+            tariff_inflation_pct=view["tariff_inflation_pct"][e],
+            threat_credibility=government.threat_credibility if threatening else 0.0,
             prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
             offers_to_me=tuple(o for o in offers if o.target == economy),
             offers_from_me=tuple(o for o in offers if o.proposer == economy),
@@ -484,19 +488,24 @@ class TradeWarModel(mesa.Model):
         )
 
     def _step_view(self, t: int) -> dict:
-        """Prices, reserves and tariff tables, built once per step for every seat's view. The tariff tables
-        are nested tuples (``[exporter][importer]`` -> one tuple of sector tariffs), immutable, so every
-        seat's dicts can hold the same tuples."""
+        """Prices, reserves, the per-economy macro numbers (plain floats) and the tariff tables, built once
+        per step for every seat's view. The tariff tables are nested tuples (``[exporter][importer]`` -> one
+        tuple of sector tariffs), immutable, so every seat's dicts can hold the same tuples."""
         if self._view_step != t:
             prices = self.markets.prices()
             prices.update({k + "_start": v for k, v in self.start_prices.items()})
+            macro = self.macro
             self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
+                          "inflation_pct": macro.inflation_pct.tolist(),
+                          "inflation_target_pct": macro.inflation_target_pct.tolist(),
+                          "output_gap_pct": macro.gap_pct.tolist(),
+                          "tariff_inflation_pct": macro.tariff_inflation_pct.tolist(),
                           "tariffs": self._tariff_tuples("tariffs_pct"),
                           "agreed": self._tariff_tuples("agreed_tariffs_pct")}
             self._view_step = t
         return self._view
 
-    def _tariff_tuples(self, table: str) -> list[list[tuple[float, ...]]]:
+    def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
         """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only in a
         month when it changed: tariffs change in a few months of a game, and comparing the arrays costs a
         tenth of converting them."""
@@ -509,8 +518,9 @@ class TradeWarModel(mesa.Model):
     def _market_events(self, t: int) -> list[Event]:
         """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""
         events = []
-        carry_change = self.investors.carry_position_bn() - self._carry_before
-        self._carry_before = self.investors.carry_position_bn()
+        carry_now = self.investors.carry_position_bn()
+        carry_change = carry_now - self._carry_before
+        self._carry_before = carry_now
         if carry_change <= -25:
             events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
                                 f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))
@@ -527,9 +537,21 @@ class TradeWarModel(mesa.Model):
         return events
 
 
-def _tuples_by_pair(table: np.ndarray) -> list[list[tuple[float, ...]]]:
-    """A ``[exporter, importer, sector]`` array as lists of per-sector tuples of plain floats."""
-    return [[tuple(sectors) for sectors in row] for row in table.tolist()]
+def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:
+    """A ``[exporter, importer, sector]`` array as nested tuples of plain floats, per (exporter, importer)
+    one tuple of sector tariffs. Immutable, so one copy serves every run: the tables are remembered by
+    their bytes, since every run of a scenario starts from the same tariffs and most make the same few
+    changes (a few hundred tables at most are kept)."""
+    key = table.tobytes()
+    tuples = _TUPLE_TABLES.get(key)
+    if tuples is None:
+        if len(_TUPLE_TABLES) >= 512:
+            _TUPLE_TABLES.clear()
+        tuples = _TUPLE_TABLES[key] = tuple(tuple(tuple(sectors) for sectors in row) for row in table.tolist())
+    return tuples
+
+
+_TUPLE_TABLES: dict[bytes, tuple] = {}
 
 
 def _capital(text: str) -> str:

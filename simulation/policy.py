@@ -68,26 +68,57 @@ def problem(model, d: Decision) -> str | None:
     return None if check is None else check(model, d)
 
 
+# -- what a balance sheet allows: the one statement of these limits ------------------------------------
+TOLERANCE_BN = 1e-9   # amounts typed as the whole holding, give or take float rounding, are allowed
+
+
+def amount_bounds_bn(action: str, holdings_bn: float, cash_bn: float | None, repo_bn: float | None,
+                     ust_price: float) -> tuple[float | None, float | None] | None:
+    """The lowest and highest ``amount_bn`` a holder may give ``action`` (None: no bound on that side,
+    or not known), from its Treasuries (face value), cash reserves and repo debt; None for actions
+    without a balance-sheet limit. The engine refuses outside these bounds (``problem``) and the
+    decision panel offers exactly them (``seat_view.allowed_moves``)."""
+    if action in ("sell_treasuries", "threaten_sale"):
+        return 0.0, holdings_bn
+    if action == "buy_treasuries":
+        return 0.0, None if cash_bn is None else cash_bn / ust_price
+    if action == "fx_intervention":      # cash first, then Treasuries sold at today's price
+        return None, None if cash_bn is None else cash_bn + holdings_bn * ust_price
+    if action == "fima_repo":            # repay at most what is owed; borrow what the holdings can secure
+        return (None if repo_bn is None else -repo_bn), holdings_bn * ust_price - (repo_bn or 0.0)
+    return None
+
+
+def _bounds_in(model, d) -> tuple[float | None, float | None]:
+    economy = home_economy(d.actor)
+    government = model.governments[economy]
+    return amount_bounds_bn(d.action, model.ledger.holdings_bn[economy], government.cash_reserves_bn,
+                            government.repo_bn, model.ust_price)
+
+
+def _above(d, bounds) -> bool:
+    return bounds[1] is not None and d.amount_bn > bounds[1] + TOLERANCE_BN
+
+
 def _sale_problem(model, d):
-    holder = home_economy(d.actor)
-    held = model.ledger.holdings_bn[holder]
-    if d.amount_bn > held + 1e-9:
-        return f"{holder} holds {held:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn"
+    holder, bounds = home_economy(d.actor), _bounds_in(model, d)
+    if _above(d, bounds):
+        return f"{holder} holds {bounds[1]:,.1f}bn of Treasuries (face value) and cannot sell {d.amount_bn:,.1f}bn"
     return None
 
 
 def _purchase_problem(model, d):
     holder = home_economy(d.actor)
-    cash, cost = model.governments[holder].cash_reserves_bn, d.amount_bn * model.ust_price
-    if cost > cash + 1e-9:
+    if _above(d, _bounds_in(model, d)):
+        cash, cost = model.governments[holder].cash_reserves_bn, d.amount_bn * model.ust_price
         return f"{holder} has {cash:,.1f}bn of cash reserves and cannot pay {cost:,.1f}bn"
     return None
 
 
 def _threat_problem(model, d):
-    held = model.ledger.holdings_bn[d.actor]
-    if d.amount_bn > held + 1e-9:
-        return f"{d.actor} holds {held:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn"
+    bounds = _bounds_in(model, d)
+    if _above(d, bounds):
+        return f"{d.actor} holds {bounds[1]:,.1f}bn of Treasuries and cannot threaten to sell {d.amount_bn:,.1f}bn"
     return None
 
 
@@ -96,12 +127,21 @@ def _retraction_problem(model, d):
 
 
 def _intervention_problem(model, d):
-    economy = home_economy(d.actor)
-    if d.amount_bn <= 0:
-        return None
-    reserves = model.governments[economy].cash_reserves_bn + model.ledger.holdings_bn[economy] * model.ust_price
-    if d.amount_bn > reserves + 1e-9:
-        return f"{economy} has {reserves:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars"
+    bounds = _bounds_in(model, d)
+    if d.amount_bn > 0 and _above(d, bounds):
+        return f"{home_economy(d.actor)} has {bounds[1]:,.1f}bn of reserves and cannot sell {d.amount_bn:,.1f}bn of dollars"
+    return None
+
+
+def _repo_problem(model, d):
+    economy, bounds = home_economy(d.actor), _bounds_in(model, d)
+    if _above(d, bounds):
+        return f"{economy} can pledge Treasuries worth {max(bounds[1], 0):,.1f}bn and cannot borrow {d.amount_bn:,.1f}bn"
+    if d.amount_bn < bounds[0] - TOLERANCE_BN:
+        return f"{economy} owes the repo facility {-bounds[0]:,.1f}bn and cannot repay {-d.amount_bn:,.1f}bn"
+    cash = model.governments[economy].cash_reserves_bn
+    if -d.amount_bn > cash + TOLERANCE_BN:
+        return f"{economy} has {cash:,.1f}bn of cash reserves and cannot repay {-d.amount_bn:,.1f}bn"
     return None
 
 
@@ -343,20 +383,14 @@ def fima_repo(model, d):
     rate each month (New York Fed, FIMA Repo Facility, announced 31 March 2020, standing since July 2021)."""
     economy = home_economy(d.actor)
     government = model.governments[economy]
+    _require(model, d)
     if d.amount_bn > 0:
-        room = model.ledger.holdings_bn[economy] * model.ust_price - government.repo_bn
-        if d.amount_bn > room + 1e-9:
-            refuse(d, f"{economy} can pledge Treasuries worth {max(room, 0):,.1f}bn and cannot borrow {d.amount_bn:,.1f}bn")
         government.repo_bn += d.amount_bn
         home = keep_or_convert_dollars(model, d, economy, d.amount_bn, f"FX intervention: {d.actor}")
         use = " and sells them for its own currency" if home else ""
         return (f"amount_bn={d.amount_bn:g} repatriate={str(home).lower()}",
                 f"{actor_name(d.actor)} borrows ${d.amount_bn:,.0f}bn from the Fed's repo facility against its Treasuries{use}")
     repay = -d.amount_bn
-    if repay > government.repo_bn + 1e-9:
-        refuse(d, f"{economy} owes the repo facility {government.repo_bn:,.1f}bn and cannot repay {repay:,.1f}bn")
-    if repay > government.cash_reserves_bn + 1e-9:
-        refuse(d, f"{economy} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot repay {repay:,.1f}bn")
     government.repo_bn -= repay
     government.cash_reserves_bn -= repay
     return f"amount_bn={d.amount_bn:g}", f"{actor_name(d.actor)} repays ${repay:,.0f}bn to the Fed's repo facility"
@@ -367,5 +401,5 @@ HANDLERS = {name: globals()[name] for name in TABLE}
 # What each action needs from the state it is applied to (``problem``); actions not listed always apply.
 LIMITS = {
     "sell_treasuries": _sale_problem, "buy_treasuries": _purchase_problem, "threaten_sale": _threat_problem,
-    "retract_threat": _retraction_problem, "fx_intervention": _intervention_problem,
+    "retract_threat": _retraction_problem, "fx_intervention": _intervention_problem, "fima_repo": _repo_problem,
 }

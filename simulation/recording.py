@@ -32,14 +32,21 @@ def month_label(start: str, step: int) -> str:
 
 
 class Recorder:
-    def __init__(self, model: "TradeWarModel"):
+    """Records a model's month. ``model_only`` keeps the ``model`` table alone (prices, rates and summaries):
+    enough for a fan chart's series or a projection's copy, which read nothing else, at a fraction of the
+    cost; the other tables of such a recorder stay empty."""
+
+    def __init__(self, model: "TradeWarModel", model_only: bool = False):
         self.model = model
+        self.model_only = model_only
         self.model_rows: list[dict] = []
-        self.economy_rows: list[np.ndarray] = []
+        self.economy_rows: list[np.ndarray] = []      # [column, economy] per step (ECONOMY_COLUMNS)
         self.flows: list[np.ndarray] = []
         self.tariffs: list[np.ndarray] = []
         self.agreed: list[np.ndarray] = []
-        self.driver_rows: list[tuple] = []
+        # Each step's causes of price moves (market -> cause -> change). The markets start a new dict every
+        # month and never change an old one, so the recorder keeps it and makes rows only when asked.
+        self.moves: list[tuple[int, dict[str, dict[str, float]]]] = []
         self.government_parts: list[np.ndarray] = []   # [part, economy] per step
         self.mandate_parts: list[np.ndarray] = []      # [part, bank] per step
         self._network: list[np.ndarray] = []           # [economy, measure] per step, filled when asked
@@ -47,18 +54,20 @@ class Recorder:
     def record(self) -> None:
         m = self.model
         step = m.month
-        prices = m.markets.prices()
+        prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
+        price = m.ust_price
         row = {"step": step, "date": month_label(m.scenario.start, step)}
         row.update({c: prices[c] for c in PRICE_COLUMNS})
         row.update({RATE_COLUMNS[b]: cb.policy_rate_pct for b, cb in m.central_banks.items()})
         row["risk_off"] = m.markets.risk
         row["carry_position_bn"] = m.investors.carry_position_bn()
         row["world_tariff_pct"] = m.trade.trade_weighted_tariff_pct()
-        row["ust_price_index"] = m.ust_price
+        row["ust_price_index"] = price
         self.model_rows.append(row)
-        price = m.ust_price
+        if self.model_only:
+            return
         holdings = np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
-        self.economy_rows.append(np.column_stack([
+        self.economy_rows.append(np.array([
             m.macro.gdp_bn, m.macro.gdp_growth_pct(), m.macro.inflation_pct, m.trade.exports_bn(),
             m.trade.imports_bn(), holdings, holdings * price, m.reserves_value_bn(), m.macro.auto_jobs,
             m.macro.score, m.macro.tariff_revenue_bn, m.macro.tariff_inflation_pct,
@@ -68,10 +77,7 @@ class Recorder:
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
         self.government_parts.append(np.array(list(m.macro.score_parts().values())))
         self.mandate_parts.append(np.array(list(m.macro.mandate_parts().values())))
-        for market, causes in m.markets.moves.by_market.items():
-            unit = "bp" if market.endswith("10y") else "pct"
-            for cause, change in causes.items():
-                self.driver_rows.append((step, market, cause, change, unit))
+        self.moves.append((step, m.markets.moves.by_market))
 
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
     def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
@@ -84,7 +90,7 @@ class Recorder:
         if table == "economies":
             j = ECONOMY_COLUMNS.index(column)
             i = ECONOMIES.index(keys[0])
-            return np.array([rows[i, j] for rows in self.economy_rows], dtype=np.float64)
+            return np.array([rows[j, i] for rows in self.economy_rows], dtype=np.float64)
         i, j = ECONOMIES.index(keys[0]), ECONOMIES.index(keys[1])
         arrays = self.flows if column == "flow_bn" else self.tariffs
         if keys[2] == "all":
@@ -100,7 +106,7 @@ class Recorder:
 
     def economies_frame(self) -> pd.DataFrame:
         steps = len(self.economy_rows)
-        data = np.concatenate(self.economy_rows)
+        data = np.concatenate([rows.T for rows in self.economy_rows])
         frame = pd.DataFrame(data, columns=ECONOMY_COLUMNS)
         frame.insert(0, "economy", np.tile(ECONOMIES, steps))
         frame.insert(0, "step", np.repeat(np.arange(steps), len(ECONOMIES)))
@@ -182,7 +188,10 @@ class Recorder:
         })
 
     def drivers_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.driver_rows, columns=["step", "market", "cause", "change", "unit"])
+        rows = [(step, market, cause, change, "bp" if market.endswith("10y") else "pct")
+                for step, by_market in self.moves for market, causes in by_market.items()
+                for cause, change in causes.items()]
+        return pd.DataFrame(rows, columns=["step", "market", "cause", "change", "unit"])
 
     def events_frame(self) -> pd.DataFrame:
         rows = [(e.step, e.actor, e.action, e.detail, e.headline) for e in self.model.events]

@@ -28,6 +28,7 @@ from typing import Mapping, Protocol
 from simulation.actions import ANY, TABLE
 from simulation.decisions import CENTRAL_BANK, GOVERNMENT, MAX_TARIFF_PCT, POLICY_RATE_RANGE_PCT, Decision, home_economy
 from simulation.errors import UserError
+from simulation.policy import amount_bounds_bn
 from simulation.world import CENTRAL_BANKS, ECONOMIES, ECONOMY_NAMES, SECTORS
 
 # How each action reads on a button or in a sentence ("you cannot <verb> ..."), and the Treasury menu's
@@ -202,35 +203,21 @@ def allowed_moves(facts: SeatView, ust_price: float = 1.0) -> tuple[MoveOption, 
             cap = TABLE[action].spec("rate_pct")
             option = MoveOption(action, option.label, rate_pct=None if cap is None else (cap.low, cap.high),
                                 targets=tuple(p for p in partners if p != "ROW"))
-        elif action in ("sell_treasuries", "threaten_sale"):
-            if facts.holdings_bn <= 0:
-                continue        # a seat with no Treasuries (the US, the Fed) is not offered them at all
-            option = MoveOption(action, option.label, amount_bn=(0.0, facts.holdings_bn))
-        elif action == "buy_treasuries":
-            if facts.holdings_bn <= 0:
-                continue        # the issuer does not buy its own debt in this model
-            most = None if facts.cash_reserves_bn is None else facts.cash_reserves_bn / ust_price
-            option = MoveOption(action, option.label, amount_bn=(0.0, most),
-                                why_not="" if most is None or most > 0 else f"{name} has no cash reserves to buy with.")
+        elif action == "set_policy_rate":
+            option = MoveOption(action, option.label, rate_pct=POLICY_RATE_RANGE_PCT)
+        elif action == "fx_intervention" and seat == "FED":
+            continue            # the Fed's home currency is the dollar
+        elif action in TREASURY_MOVES and facts.holdings_bn <= 0:
+            continue            # a seat with no Treasuries (the US, the Fed) is not offered them at all
         elif action == "retract_threat":
-            if facts.holdings_bn <= 0:
-                continue
             none = facts.threat_bn is not None and facts.threat_bn <= 0
             option = MoveOption(action, option.label,
                                 why_not="You have no standing threat to withdraw." if none else "")
-        elif action == "set_policy_rate":
-            option = MoveOption(action, option.label, rate_pct=POLICY_RATE_RANGE_PCT)
-        elif action == "fima_repo":
-            if facts.holdings_bn <= 0:
-                continue
-            owed = facts.repo_bn or 0.0
-            most = facts.holdings_bn * ust_price - owed          # what the holdings can still secure
-            option = MoveOption(action, option.label, amount_bn=(-owed if facts.repo_bn is not None else None, most))
-        elif action == "fx_intervention":
-            if seat == "FED":
-                continue        # the Fed's home currency is the dollar
-            most = None if facts.cash_reserves_bn is None else facts.cash_reserves_bn + facts.holdings_bn * ust_price
-            option = MoveOption(action, option.label, amount_bn=(None, most))
+        bounds = amount_bounds_bn(action, facts.holdings_bn, facts.cash_reserves_bn, facts.repo_bn, ust_price)
+        if bounds is not None:  # the engine's own balance-sheet limits (simulation.policy)
+            broke = action == "buy_treasuries" and bounds[1] is not None and bounds[1] <= 0
+            option = replace(option, amount_bn=bounds,
+                             why_not=f"{name} has no cash reserves to buy with." if broke else "")
         moves.append(option)
     return tuple(moves)
 

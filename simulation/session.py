@@ -23,7 +23,7 @@ import pandas as pd
 from simulation.decisions import Decision, check, home_economy
 from simulation.errors import DecisionError, UserError
 from simulation.policy import describe_cause
-from simulation.runner import RunResult, _positive_int, run
+from simulation.runner import RunResult, _positive_int, model_series, run
 from simulation.savestate import SavedRun
 from simulation.seat_view import SeatView, actions_for, seat_kind, seat_view  # noqa: F401  (seat_kind, actions_for: public here too)
 from simulation.version import MODEL_VERSION
@@ -209,7 +209,10 @@ class PlaySession:
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
         95th percentile of each column at every step (long format: step, column, p5, p50, p95)."""
-        return seed_fan(self.loaded, self.steps, self.seed, seeds, list(self.log), self.seats, columns)[0]
+        seeds = _positive_int(seeds, "seeds", 1, 200)
+        paths = [model_series(self.loaded, columns, self.steps, self.seed + k, list(self.log), self.seats)
+                 for k in range(seeds)]
+        return fan_frame(paths, columns)
 
 
 def seed_fan(loaded, steps: int, seed: int, seeds: int, decisions=(), seats=(),
@@ -218,13 +221,19 @@ def seed_fan(loaded, steps: int, seed: int, seeds: int, decisions=(), seats=(),
     50th and 95th percentile at every step (long format: step, column, p5, p50, p95), and the runs."""
     seeds = _positive_int(seeds, "seeds", 1, 200)
     runs = [run(loaded, steps=steps, seed=seed + k, decisions=list(decisions), seats=seats) for k in range(seeds)]
+    return fan_frame([{c: r.series("model", (), c) for c in columns} for r in runs], columns), runs
+
+
+def fan_frame(paths: list[dict[str, np.ndarray]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The 5th, 50th and 95th percentile of each column at every step over many runs' ``paths`` (one dict
+    of column -> series per run), in long format: step, column, p5, p50, p95."""
     frames = []
     for column in columns:
-        paths = np.vstack([r.series("model", (), column) for r in runs])
-        p5, p50, p95 = np.percentile(paths, [5, 50, 95], axis=0)
-        frames.append(pd.DataFrame({"step": np.arange(paths.shape[1]), "column": column,
+        by_run = np.vstack([p[column] for p in paths])
+        p5, p50, p95 = np.percentile(by_run, [5, 50, 95], axis=0)
+        frames.append(pd.DataFrame({"step": np.arange(by_run.shape[1]), "column": column,
                                     "p5": p5, "p50": p50, "p95": p95}))
-    return pd.concat(frames, ignore_index=True), runs
+    return pd.concat(frames, ignore_index=True)
 
 
 def why_table(drivers: pd.DataFrame, month: int, market: str) -> pd.DataFrame:

@@ -51,6 +51,9 @@ class TradeNetwork:
         )[:, None, :]  # broadcast over importers
         self.absorption_long_run = p("trade.absorption_long_run")
         self.absorption_half_life = p("trade.absorption_half_life_months")
+        # The share an exporter keeps absorbing for good, and the part that fades (see absorbed_share).
+        self._absorbed_for_good = np.minimum(self.absorption_long_run, self.absorption_initial)
+        self._absorbed_fading = self.absorption_initial - self._absorbed_for_good
         self.erpt = np.array([p("trade.erpt", e) for e in ECONOMIES])
         self.producer_currency_share = p("trade.producer_currency_share")
         self.income_elasticity = p("trade.income_elasticity")
@@ -65,6 +68,7 @@ class TradeNetwork:
         self.composite_fast = np.zeros((n, s))
         self.composite_slow = np.zeros((n, s))
         self.log_volume = np.zeros((n, n, s))
+        self.volume_bn = self.base_flows_bn.copy()   # base_flows_bn * exp(log_volume): volumes at 2024 prices
         self.tariff_burden_bn = np.zeros(n)
         self.sector_burden_bn = np.zeros((n, s))                      # [importer, sector]
         self.tariff_revenue_bn = self._revenue_bn(self.base_flows_bn)
@@ -130,7 +134,7 @@ class TradeNetwork:
         self.composite_fast += self.fast_speed * (targets[2] - self.composite_fast)
         self.composite_slow += self.slow_speed * (targets[3] - self.composite_slow)
         self.log_volume = self.relative_fast + self.relative_slow + (self.composite_fast + self.composite_slow)[None]
-        volume_bn = self.base_flows_bn * np.exp(self.log_volume)                   # at 2024 prices
+        volume_bn = self.volume_bn = self.base_flows_bn * np.exp(self.log_volume)  # at 2024 prices
         price_factor = np.exp(exporter_price)
         self.flows_bn = volume_bn * price_factor
         # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
@@ -170,8 +174,7 @@ class TradeNetwork:
         """Share of each tariff change still absorbed by the exporter, decaying since the change."""
         age = np.maximum(step - self.tariff_changed_step, 0.0)
         decay = 0.5 ** (age / self.absorption_half_life)
-        long_run = np.minimum(self.absorption_long_run, self.absorption_initial)
-        return long_run + (self.absorption_initial - long_run) * decay
+        return self._absorbed_for_good + self._absorbed_fading * decay
 
     # -- summaries --------------------------------------------------------------------------------
     def exports_bn(self) -> np.ndarray:
@@ -182,16 +185,16 @@ class TradeNetwork:
 
     def import_volume_bn(self) -> np.ndarray:
         """Imports by importer at 2024 prices (USD bn a year): what home goods replace when they fall."""
-        return (self.base_flows_bn * np.exp(self.log_volume)).sum(axis=(0, 2))
+        return self.volume_bn.sum(axis=(0, 2))
 
     def sector_export_volume(self, sector: str) -> np.ndarray:
         """Export volume by economy at 2024 prices (USD bn), for jobs."""
         k = SECTORS.index(sector)
-        return (self.base_flows_bn[:, :, k] * np.exp(self.log_volume[:, :, k])).sum(axis=1)
+        return self.volume_bn[:, :, k].sum(axis=1)
 
     def sector_import_volume(self, sector: str) -> np.ndarray:
         k = SECTORS.index(sector)
-        return (self.base_flows_bn[:, :, k] * np.exp(self.log_volume[:, :, k])).sum(axis=0)
+        return self.volume_bn[:, :, k].sum(axis=0)
 
     def trade_weighted_tariff_pct(self) -> float:
         """World average tariff, weighted by 2024 flows (a summary of how closed the world is)."""

@@ -34,6 +34,10 @@ def test_the_projector_view_shows_the_code_and_student_link_and_never_the_key(br
         assert "--host 0.0.0.0" in text                    # the test server listens on loopback only
         assert boss not in tab.page.content() and "token" not in text and "instructor" not in text.lower()
         assert float(tab.page.locator(".projector-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) > 60
+        qr = tab.page.locator("img.projector-qr")
+        assert qr.get_attribute("alt") == f"QR code of {link}" and qr.get_attribute("src").startswith("data:image/svg+xml")
+        drawn = qr.evaluate("e => [e.naturalWidth, e.getBoundingClientRect().height, window.innerHeight]")
+        assert drawn[0] > 0 and drawn[1] >= 0.3 * drawn[2]     # loaded, and large enough to scan from afar
         assert_offline_and_clean(tab)
         shot(tab, "class-projector-view")
     finally:
@@ -69,3 +73,18 @@ def test_the_student_page_is_usable_on_a_390_px_phone(browser, server):
         shot(tab, "class-student-phone")
     finally:
         tab.close()
+
+
+def test_the_qr_code_holds_the_student_link_in_a_symbol_small_enough_to_scan_from_afar():
+    import urllib.parse
+
+    import segno
+
+    from ui.components.class_projector import student_qr_uri
+
+    link = "http://192.168.178.101:8765/class?room=K7QZ2M"
+    symbol = segno.make(link, error="m")
+    assert symbol.version <= 5 and symbol.error in ("M", "Q", "H")   # segno raises the level when it fits
+    svg = urllib.parse.unquote(student_qr_uri(link).split(",", 1)[1])
+    assert svg == urllib.parse.unquote(symbol.svg_data_uri(border=4).split(",", 1)[1])
+    assert "href" not in svg and "<script" not in svg      # nothing to fetch, nothing to run

@@ -160,3 +160,24 @@ def test_play_session_implements_the_read_only_game_interface():
     session = PlaySession("kato-2025", seats=("JP",), steps=3)
     members = [name for name in dir(GameState) if not name.startswith("_")] + list(GameState.__annotations__)
     assert all(hasattr(session, name) for name in members), [n for n in members if not hasattr(session, n)]
+
+
+def test_the_panel_offers_exactly_the_amounts_the_engine_accepts():
+    """One statement of the balance-sheet limits: at each seat's upper bound the engine accepts the move,
+    and just above it the engine refuses, for every action with an amount."""
+    from simulation.policy import problem
+
+    session = play(PlaySession("kato-2025", seats=("JP", "BOJ"), seed=2), [[THREATEN]])
+    checked = set()
+    for seat in ("JP", "BOJ"):
+        view = session.seat_view(seat)
+        for option in view.moves:
+            if option.amount_bn is None or option.amount_bn[1] is None:
+                continue
+            most = option.amount_bn[1]
+            at = Decision(step=0, actor=seat, action=option.action, amount_bn=most)
+            above = Decision(step=0, actor=seat, action=option.action, amount_bn=most + 1.0)
+            assert problem(session.model, at) is None and view.refusal(at) == "", option
+            assert problem(session.model, above) and view.refusal(above), option
+            checked.add(option.action)
+    assert checked == {"sell_treasuries", "threaten_sale", "buy_treasuries", "fima_repo", "fx_intervention"}

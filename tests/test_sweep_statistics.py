@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -279,3 +281,60 @@ def test_a_rule_factor_starts_from_the_rules_defaults_and_choices_are_names(tmp_
     with pytest.raises(UserError, match="with governments.CN.trade = no_retaliation: .* has no parameter 'share'"):
         load_spec(write_spec(tmp_path, (tmp_path / "spec.toml").read_text().replace("proportional_retaliation",
                                                                                  "no_retaliation")))
+
+
+def test_the_noise_warning_asks_for_common_seeds_only_when_seeds_are_independent():
+    """With independent seeds each point's mean carries its own luck, which Sobol counts as sensitivity;
+    with common seeds every point saw the same shocks, so the same noise share is no reason to change."""
+    from simulation.sweeps.report import sobol_diagnostics
+
+    rng = np.random.default_rng(3)
+    runs = pd.DataFrame({"point": np.repeat(np.arange(20), 4), "step": 6,
+                         "m": np.repeat(np.linspace(0, 1, 20), 4) + rng.normal(0, 2, 80)})
+    indices = pd.DataFrame({"metric": "m", "parameter": ["a", "a"], "base_samples": [8, 16], "S1": 0.5, "ST": 0.5,
+                            "outside_0_1": False})
+    independent = sobol_diagnostics(indices, runs, ["m"], 6, "independent").iloc[0]
+    common = sobol_diagnostics(indices, runs, ["m"], 6, "common").iloc[0]
+    assert independent.noise_share == common.noise_share > 0.8
+    assert 'use seeds = "common"' in independent.verdict
+    assert common.verdict == "settled"
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_rule_loops_in_every_run_stops_early_with_one_sentence(tmp_path):
+    """Each run of a looping rule costs its whole time budget (2 s): 200 of them would take minutes, so
+    the sweep stops once its first runs all overran, keeping them in errors.csv."""
+    mistakes = ROOT / "tests" / "student_rules" / "mistakes.py"
+    spec = write_spec(tmp_path, """
+        scenario = "kato-2025"
+        steps = 3
+        replicates = 20
+        chunk_size = 1
+        metrics = ["model.us_10y"]
+        [parameters.japan]
+        target = "governments.JP.treasury"
+        values = ["forever_waiting", "hold"]
+        """)
+    with pytest.raises(UserError, match=r"first 1\d runs all ran past a rule's time budget") as stopped:
+        run_sweep(spec, tmp_path / "out", workers=2, progress=False, rules=[str(mistakes)])
+    assert "forever_waiting" in str(stopped.value) and "new output folder" in str(stopped.value)
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors.timed_out.all() and 10 <= len(errors) < 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after_s", [0.3, 1.0, 2.5])
+def test_ctrl_c_at_any_moment_of_start_up_ends_with_one_line_and_no_process_left(tmp_path, after_s):
+    """Ctrl-C goes to the whole process group: the parent may still be importing, the workers may be
+    half started. Whenever it lands, the sweep ends with a sentence, and no worker lives on."""
+    spec = write_spec(tmp_path, SLOW_SPEC)
+    process = subprocess.Popen([sys.executable, "run.py", "sweep", str(spec), "--out", str(tmp_path / "out"),
+                                "--workers", "2", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(after_s)
+    family = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode in (130, -signal.SIGINT) and "interrupted" in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert _gone(family, 10)

@@ -12,6 +12,7 @@ To add a rule: write the class, decorate it with ``@register``, give it a unique
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any, ClassVar
 
@@ -50,7 +51,7 @@ class Rule:
             cls.observes = True
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
+        for f in _declared_parameters(type(self)):
             value = getattr(self, f.name)
             if "choices" in f.metadata:
                 if value not in f.metadata["choices"]:
@@ -88,6 +89,19 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+@functools.lru_cache(maxsize=256)
+def _declared_parameters(cls: type[Rule]) -> tuple[dataclasses.Field, ...]:
+    """A rule class's fields declared with ``param`` or ``choice`` (the ones ``__post_init__`` checks),
+    found once per class: every run makes a few dozen rules."""
+    return tuple(f for f in dataclasses.fields(cls) if "choices" in f.metadata or "low" in f.metadata)
+
+
+@functools.lru_cache(maxsize=256)
+def _parameter_names(cls: type[Rule]) -> frozenset[str]:
+    """The names of a rule class's parameters (a class's fields never change; every run makes its rules)."""
+    return frozenset(p["name"] for p in cls.parameters())
+
+
 def make_rule(name: str, kind: str, params: dict[str, Any] | None = None, where: str = "") -> Rule:
     """Build a registered rule by name, with a clear message for an unknown name or parameter."""
     where = f"{where}: " if where else ""
@@ -96,7 +110,7 @@ def make_rule(name: str, kind: str, params: dict[str, Any] | None = None, where:
         choices = ", ".join(sorted(n for n, c in RULES.items() if c.kind == kind))
         raise UserError(f"{where}unknown {kind} rule '{name}'; expected one of: {choices}")
     params = dict(params or {})
-    known = {p["name"] for p in cls.parameters()}
+    known = _parameter_names(cls)
     unknown = sorted(set(params) - known)
     if unknown:
         raise UserError(

@@ -170,6 +170,8 @@ class YenCarryTrader(InvestorRule):
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
+        if not stopped.any():   # most months: nobody is stopped out (the same as below, with less work)
+            return np.zeros_like(members["position_bn"])
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
         return np.where(stopped, -members["position_bn"], 0.0)
 
@@ -177,6 +179,8 @@ class YenCarryTrader(InvestorRule):
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
         waiting = members["cooldown"] > 0
+        if not waiting.any():   # most months: nobody is waiting to re-enter
+            return
         members["cooldown"][waiting] -= 1
         reset = waiting & (members["cooldown"] <= 0)
         members["equity_bn"][reset] = members["capital_bn"][reset]

@@ -56,10 +56,11 @@ class Calibration:
 
     def param(self, name: str, *keys: str) -> float:
         """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``)."""
-        key = (name, keys)
-        if key not in self._resolved:
-            self._resolved[key] = lookup(self.parameters, name, *keys)
-        return self._resolved[key]
+        try:
+            return self._resolved[name, keys]   # the model asks about a hundred times a month
+        except KeyError:
+            value = self._resolved[name, keys] = lookup(self.parameters, name, *keys)
+            return value
 
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
@@ -204,18 +205,29 @@ def _flows(trade: pd.DataFrame, shares: pd.DataFrame, economies: dict) -> np.nda
         totals[i, row_index] = max(exports - totals[i].sum(), 0.03 * exports)
         totals[row_index, i] = max(imports - totals[:, i].sum(), 0.03 * imports)
     flows = np.zeros((n, n, s))
+    splits = _sector_rows(shares)
     for i, exporter in enumerate(ECONOMIES):
         for j, importer in enumerate(ECONOMIES):
             if i != j:
-                flows[i, j] = totals[i, j] * _sector_split(shares, exporter, importer)
+                flows[i, j] = totals[i, j] * _sector_split(splits, exporter, importer)
     return flows
 
 
-def _sector_split(shares: pd.DataFrame, exporter: str, importer: str) -> np.ndarray:
+def _sector_rows(shares: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """(exporter, importer or "*") -> that row's sector shares; the first row wins if a pair repeats."""
+    rows: dict[tuple[str, str], np.ndarray] = {}
+    values = shares[list(SECTORS)].to_numpy(dtype=float)
+    for key, split in zip(zip(shares.exporter, shares.importer), values):
+        rows.setdefault(key, split)
+    return rows
+
+
+def _sector_split(rows: dict[tuple[str, str], np.ndarray], exporter: str, importer: str) -> np.ndarray:
+    """The sector shares of exports from exporter to importer: the pair's own row, else the exporter's
+    row for every importer ("*"), scaled to sum to 1."""
     for key in (importer, "*"):
-        match = shares[(shares.exporter == exporter) & (shares.importer == key)]
-        if len(match):
-            split = match.iloc[0][list(SECTORS)].to_numpy(dtype=float)
+        split = rows.get((exporter, key))
+        if split is not None:
             return split / split.sum()
     raise ValueError(f"sector_shares.csv has no row for exporter {exporter}")
 

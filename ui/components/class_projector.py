@@ -4,6 +4,9 @@ else. It carries no token and shows no instructor link, so projecting it gives n
 When the instructor opened the app on this machine (``localhost``), the address students need is the
 machine's network address, not ``localhost``: the view shows that one, and says when the server was
 started on loopback only, so that students could not reach it without ``--host 0.0.0.0``.
+
+Beside the address, a QR code of it lets phones join without typing. It is drawn on this machine
+(segno, pure Python, SVG in the page itself): nothing is fetched from any service.
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ def student_origin() -> tuple[str, str]:
     return origin, warning
 
 
+def student_qr_uri(link: str) -> str:
+    """The students' address as a QR code, an SVG ``data:`` URI. Error correction of at least level M
+    (segno raises it when the symbol stays the same size) survives a smudged or glaring projector; the
+    symbol for a class link stays small (version 3 to 5), so its squares are large enough to scan
+    from the back of a room."""
+    import segno
+
+    return segno.make(link, error="m").svg_data_uri(border=4)
+
+
 @solara.component
 def ProjectorView(room):
     origin, warning = student_origin()
@@ -48,7 +61,11 @@ def ProjectorView(room):
         solara.Text(room.code, classes=["projector-code"],
                     style={"font-size": "18vh", "font-weight": "bold", "letter-spacing": "0.12em",
                            "font-family": "monospace", "line-height": "1.1"})
-        solara.Text(origin + join_link(room.code), classes=["projector-link"],
+        link = origin + join_link(room.code)
+        solara.Text(link, classes=["projector-link"],
                     style={"font-size": "5vh", "font-family": "monospace", "word-break": "break-all"})
+        solara.HTML(tag="img", classes=["projector-qr"],
+                    attributes={"src": student_qr_uri(link), "alt": f"QR code of {link}"},
+                    style="height: min(38vh, 80vw); image-rendering: pixelated; margin-top: 2vh")
         if warning:
             solara.Warning(warning, classes=["projector-warning"])

@@ -1,0 +1,68 @@
+"""The short cuts that make a run cheaper must give exactly what the plain way gives: an observation built
+without the dataclass ``__init__``, a run that records the model table alone (fan charts, projections),
+and the tariff tables shared between runs."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents.rules import Observation
+from scenarios import load_scenario
+from simulation import run
+from simulation.decisions import read_decisions_file
+from simulation.model import TradeWarModel, _tuples_by_pair
+from simulation.runner import model_series
+from simulation.session import KEY_SERIES, PlaySession, seed_fan
+
+MOVES = "examples/decisions/japan-sells.toml"
+
+
+def test_a_model_observation_is_the_one_the_dataclass_would_build():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=3)
+    model.run(4)
+    for actor in ("JP", "BOJ", "US", "ROW"):
+        seen = model.observe(actor, 5)
+        rebuilt = Observation(**{f.name: getattr(seen, f.name) for f in dataclasses.fields(Observation)})
+        assert seen == rebuilt and vars(seen) == vars(rebuilt)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            seen.step = 9   # still read-only
+
+
+def test_from_model_refuses_an_incomplete_observation():
+    with pytest.raises(TypeError, match="exactly the fields"):
+        Observation.from_model(step=1, actor="JP")
+
+
+def test_a_model_table_only_run_gives_the_same_series():
+    decisions = read_decisions_file(MOVES, 24)
+    full = run("kato-2025", seed=6, decisions=decisions, seats=("JP",))
+    light = model_series("kato-2025", tuple(KEY_SERIES) + ("fed_rate",), seed=6, decisions=decisions, seats=("JP",))
+    for column, series in light.items():
+        np.testing.assert_array_equal(series, full.series("model", (), column))
+
+
+def test_a_model_only_recorder_keeps_the_model_table_and_nothing_else():
+    scenario = load_scenario("liberation-day-2025").scenario
+    full, light = TradeWarModel(scenario, seed=2), TradeWarModel(scenario, seed=2, record_model_only=True)
+    full.run()
+    light.run()
+    pd.testing.assert_frame_equal(light.recorder.model_frame(), full.recorder.model_frame(), check_exact=True)
+    assert not light.recorder.economy_rows and not light.recorder.flows and not light.recorder.moves
+
+
+def test_the_play_fan_is_the_seed_fan_of_the_same_game():
+    moves = read_decisions_file(MOVES, 24)
+    session = PlaySession("kato-2025", seats=("JP",), decisions=moves, months_played=max(d.step for d in moves))
+    fan, runs = seed_fan(session.loaded, session.steps, session.seed, 5, list(session.log), session.seats)
+    pd.testing.assert_frame_equal(session.fan(5), fan, check_exact=True)
+    assert len(runs) == 5
+
+
+def test_shared_tariff_tables_are_immutable_and_exact():
+    table = np.random.default_rng(1).uniform(0, 50, (9, 9, 4))
+    tuples = _tuples_by_pair(table)
+    assert tuples is _tuples_by_pair(table.copy())   # the same bytes share one table
+    assert [[list(sectors) for sectors in row] for row in tuples] == table.tolist()
+    assert isinstance(tuples, tuple) and isinstance(tuples[0], tuple) and isinstance(tuples[0][0], tuple)
