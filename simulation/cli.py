@@ -85,13 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except RuntimeError as error:
-        if not isinstance(error.__cause__, KeyboardInterrupt):
-            raise
+    except (KeyboardInterrupt, RuntimeError) as error:
         # Ctrl-C while a library was defining a class: Python 3.11 wraps it in a RuntimeError
+        if isinstance(error, RuntimeError) and not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into 'head' and closed early: not an error of ours
