@@ -42,7 +42,11 @@ class Government(mesa.Agent):
     def observes(self) -> bool:
         """Whether any of its rules reads an observation: if none does (or a person plays it, with no rules),
         the model need not build one, because ``decide`` would return nothing whatever it saw."""
-        return any(getattr(rule, "observes", True) for rule in self.rules)
+        # Asked for every government every month: the three rule slots are read directly, without ``rules``.
+        for rule in (self.trade_rule, self.treasury_rule, self.negotiation_rule):
+            if rule is not None and getattr(rule, "observes", True):
+                return True
+        return False
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []

@@ -125,7 +125,8 @@ class TradeWarModel(mesa.Model):
         self.start_prices = self.markets.prices()
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
-        self._tariff_tuple_cache: dict[str, tuple[np.ndarray, tuple]] = {}   # see _tariff_tuples
+        self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
+        self._partner_tariffs_cache: dict[str, tuple[int, tuple]] = {}   # see _partner_tariffs
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
@@ -169,6 +170,7 @@ class TradeWarModel(mesa.Model):
         t = self.month
         self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
         tariff_before = self.trade.tariffs_pct.copy()
+        version_before = self.trade.tariff_version
         for news in self.scenario.news:
             if news.step == t:
                 self.events.append(Event(t, "news", "breaking_news", "", news.headline))
@@ -182,7 +184,7 @@ class TradeWarModel(mesa.Model):
         self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
         self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
-        inputs = self._market_inputs(tariff_before)
+        inputs = self._market_inputs(tariff_before if self.trade.tariff_version != version_before else None)
         self.investors.price = self.ust_price
         prices = self.markets.step(inputs, self.investors)
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
@@ -410,8 +412,10 @@ class TradeWarModel(mesa.Model):
         return self.reserves_value_bn() + spent - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
+        """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
+        is given only in a month when a tariff was set; in most months none is, and the tariff shock and
+        the US tariff rise are then exactly zero without the arithmetic."""
         shock = us_rise = 0.0
-        # In most months no tariff changes, and both measures are then exactly zero without the arithmetic.
         if tariff_before is not None and not np.array_equal(tariff_before, self.trade.tariffs_pct):
             # Tariff changes in log points (x 100), so 145% counts as a prohibitive tariff, not 145 small ones.
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
@@ -457,8 +461,7 @@ class TradeWarModel(mesa.Model):
         e = index_of(economy)
         government = self.governments[economy]
         bank = self.bank_of.get(economy)
-        tariffs, agreed = view["tariffs"], view["agreed"]
-        partners = PARTNERS[economy]
+        tariffs_on_me, base_tariffs_on_me, my_tariffs, base_my_tariffs = self._partner_tariffs(economy, view)
         offers = self.negotiation.open_offers(economy)
         threatening = bool(government.threat_bn)
         return Observation.from_model(
@@ -473,10 +476,8 @@ class TradeWarModel(mesa.Model):
             cash_reserves_bn=government.cash_reserves_bn,
             threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if threatening else 0,
             credibility=government.credibility,
-            tariffs_on_me={p: tariffs[e][i] for p, i in partners},
-            base_tariffs_on_me={p: agreed[e][i] for p, i in partners},
-            my_tariffs={p: tariffs[i][e] for p, i in partners},
-            base_my_tariffs={p: agreed[i][e] for p, i in partners},
+            tariffs_on_me=dict(tariffs_on_me), base_tariffs_on_me=dict(base_tariffs_on_me),  # copies per seat
+            my_tariffs=dict(my_tariffs), base_my_tariffs=dict(base_my_tariffs),
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
             tariff_inflation_pct=view["tariff_inflation_pct"][e],
             threat_credibility=government.threat_credibility if threatening else 0.0,
@@ -505,14 +506,26 @@ class TradeWarModel(mesa.Model):
             self._view_step = t
         return self._view
 
+    def _partner_tariffs(self, economy: str, view: dict) -> tuple[dict, dict, dict, dict]:
+        """An economy's four partner -> sector tariffs dicts of its observation (tariffs on its goods, their
+        agreed levels, its own tariffs and theirs), built again only after the tariffs changed; each
+        observation gets copies of them."""
+        version = self.trade.tariff_version
+        kept = self._partner_tariffs_cache.get(economy)
+        if kept is None or kept[0] != version:
+            e, tariffs, agreed, partners = index_of(economy), view["tariffs"], view["agreed"], PARTNERS[economy]
+            kept = self._partner_tariffs_cache[economy] = (version, (
+                {p: tariffs[e][i] for p, i in partners}, {p: agreed[e][i] for p, i in partners},
+                {p: tariffs[i][e] for p, i in partners}, {p: agreed[i][e] for p, i in partners}))
+        return kept[1]
+
     def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
-        """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only in a
-        month when it changed: tariffs change in a few months of a game, and comparing the arrays costs a
-        tenth of converting them."""
-        now = getattr(self.trade, table)
+        """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only after the
+        tariffs changed (``TradeNetwork.tariff_version``): tariffs change in a few months of a game."""
+        version = self.trade.tariff_version
         kept = self._tariff_tuple_cache.get(table)
-        if kept is None or not np.array_equal(kept[0], now):
-            kept = self._tariff_tuple_cache[table] = (now.copy(), _tuples_by_pair(now))
+        if kept is None or kept[0] != version:
+            kept = self._tariff_tuple_cache[table] = (version, _tuples_by_pair(getattr(self.trade, table)))
         return kept[1]
 
     def _market_events(self, t: int) -> list[Event]:

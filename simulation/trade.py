@@ -46,6 +46,11 @@ class TradeNetwork:
         self.agreed_tariffs_pct = calibration.tariffs_pct.copy()
         self.flows_bn = calibration.flows_bn.copy()
         self.tariff_changed_step = np.zeros_like(self.tariffs_pct)
+        # Counts changes to either tariff table (``set_tariff`` and ``agree`` are the only writers). Tariffs
+        # change in a few months of a game, so what is computed from them alone is kept until this moves.
+        self.tariff_version = 0
+        self._push = self._push_version = None   # see tariff_push
+        self._world_tariff = (None, 0.0)          # (version, value): see trade_weighted_tariff_pct
         self.absorption_initial = np.array(
             [[p("trade.absorption_initial", e, k) for k in SECTORS] for e in ECONOMIES]
         )[:, None, :]  # broadcast over importers
@@ -105,12 +110,14 @@ class TradeNetwork:
             if self.tariffs_pct[i, j, k] != rate_pct:
                 self.tariffs_pct[i, j, k] = rate_pct
                 self.tariff_changed_step[i, j, k] = step
+                self.tariff_version += 1
 
     def agree(self, economy_a: str, economy_b: str) -> None:
         """Record the tariffs now in force between two economies as their agreed level (after a deal)."""
         for exporter, importer in ((economy_a, economy_b), (economy_b, economy_a)):
             i, j = index_of(exporter), index_of(importer)
             self.agreed_tariffs_pct[i, j] = self.tariffs_pct[i, j]
+        self.tariff_version += 1
 
     def tariff_on(self, importer: str, exporter: str) -> np.ndarray:
         """Tariffs (percent, by sector) that ``importer`` charges on ``exporter``'s goods."""
@@ -119,7 +126,7 @@ class TradeNetwork:
     # -- one month --------------------------------------------------------------------------------
     def update(self, step: int, fx_log: np.ndarray, gdp_log_ratio: np.ndarray) -> None:
         """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log)."""
-        push = np.log1p(self.tariffs_pct / 100.0) - self._base_tariff_log
+        push = self.tariff_push()
         absorbed = self.absorbed_share(step)
         exporter_fx = self.producer_currency_share * fx_log[:, None, None]
         exporter_price = -absorbed * push - exporter_fx
@@ -156,6 +163,13 @@ class TradeNetwork:
         # Its tariff part alone: the one-off price-level effect central banks look through.
         self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
         self._graph_stale = True
+
+    def tariff_push(self) -> np.ndarray:
+        """The tariff push ``ln((1 + t) / (1 + t0))`` by flow, computed again only after a tariff changed."""
+        if self._push_version != self.tariff_version:
+            self._push = np.log1p(self.tariffs_pct / 100.0) - self._base_tariff_log
+            self._push_version = self.tariff_version
+        return self._push
 
     def _targets(self, relative: np.ndarray, import_price: np.ndarray, income: np.ndarray):
         """Targets of the four volume parts: lower nest fast and slow, upper nest fast and slow."""
@@ -197,8 +211,12 @@ class TradeNetwork:
         return self.volume_bn[:, :, k].sum(axis=0)
 
     def trade_weighted_tariff_pct(self) -> float:
-        """World average tariff, weighted by 2024 flows (a summary of how closed the world is)."""
-        return float((self.tariffs_pct * self.base_flows_bn).sum() / self.base_flows_bn.sum())
+        """World average tariff, weighted by 2024 flows (a summary of how closed the world is); recorded every
+        month, computed again only after a tariff changed."""
+        if self._world_tariff[0] != self.tariff_version:
+            self._world_tariff = (self.tariff_version,
+                                  float((self.tariffs_pct * self.base_flows_bn).sum() / self.base_flows_bn.sum()))
+        return self._world_tariff[1]
 
     # -- the networkx view ------------------------------------------------------------------------
     @property
