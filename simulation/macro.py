@@ -59,8 +59,10 @@ class Macro:
         self.bank_economy = np.array([index_of(CENTRAL_BANKS[b]) for b in self.banks])
         self.mandate = {k: np.full(len(self.banks), p("mandate.weight", k)) for k in MANDATE_PARTS}
         self.bank_score = np.full(len(self.banks), 100.0)
+        self._bank_gdp0_bn = self.gdp0_bn[self.bank_economy]
         self._parts: dict[str, np.ndarray] = {}
         self._mandate_parts: dict[str, np.ndarray] = {}
+        self._scale_weights()
 
     def set_objectives(self, seat: str, weights: dict[str, float]) -> None:
         """Score weights for one seat (a scenario's role objectives): an economy's government or a
@@ -71,8 +73,17 @@ class Macro:
             if key not in table:
                 raise KeyError(f"{seat}'s score has no part '{key}'; it has {', '.join(table)}")
             table[key][i] = value
+        self._scale_weights()
         if self._parts:
             self._update_score(self.reserves_change_bn)   # the terms so far, with the new weights
+
+    def _scale_weights(self) -> None:
+        """The weights as the score terms use them (negated for a loss, times 100 for a percent), computed
+        when the weights are set rather than every month: the same products, so the same numbers."""
+        w, m = self.weights, self.mandate
+        self._scaled = {"inflation": -w["inflation"], "jobs": w["jobs"] * 100.0, "wealth": w["wealth"] * 100.0}
+        self._scaled_mandate = {"inflation": -m["inflation"], "output": -m["output"], "jobs": m["jobs"] * 100.0,
+                                "wealth": m["wealth"] * 100.0, "currency": -m["currency"] * 100.0}
 
     def start(self, trade) -> None:
         """Remember the 2024 trade the impulses are measured against."""
@@ -80,6 +91,7 @@ class Macro:
         self.base_imports_bn = trade.imports_bn()
         self.base_auto_x = trade.sector_export_volume("autos")
         self.base_auto_m = trade.sector_import_volume("autos")
+        self.auto_output0 = self.base_auto_x / self.auto_export_share   # 2024 auto output (volume)
         self.base_import_volume_bn = trade.import_volume_bn()
         self.import_share = self.base_imports_bn / self.gdp0_bn
         self.revenue0_bn = trade.tariff_revenue_bn.copy()
@@ -164,7 +176,7 @@ class Macro:
 
     def _update_auto_jobs(self, trade) -> None:
         p = self.p
-        auto_output0 = self.base_auto_x / self.auto_export_share
+        auto_output0 = self.auto_output0
         extra_x = trade.sector_export_volume("autos") - self.base_auto_x
         replaced_m = -(trade.sector_import_volume("autos") - self.base_auto_m) * p("trade.expenditure_switching_share")
         # Tariffs on imported parts raise carmakers' costs: the same input-cost channel as for GDP.
@@ -175,10 +187,14 @@ class Macro:
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
         self.reserves_change_bn = reserves_change_bn
-        self._parts = self._government_parts()
-        self._mandate_parts = self._bank_parts()
-        self.score = 100.0 + sum(self._parts.values())
-        self.bank_score = 100.0 + sum(self._mandate_parts.values())
+        miss = self._inflation_miss()
+        self._parts = self._government_parts(miss)
+        self._mandate_parts = self._bank_parts(miss)
+        parts, mandate = self._parts, self._mandate_parts
+        self.score = 100.0 + (parts["output"] + parts["inflation"] + parts["jobs"] + parts["wealth"]
+                              + parts["revenue"])
+        self.bank_score = 100.0 + (mandate["inflation"] + mandate["output"] + mandate["jobs"] + mandate["wealth"]
+                                   + mandate["currency"])
 
     def _inflation_miss(self) -> np.ndarray:
         """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
@@ -192,28 +208,29 @@ class Macro:
         """Each central bank's score terms (points; see ``_bank_parts``), as of the last month."""
         return self._mandate_parts
 
-    def _government_parts(self) -> dict[str, np.ndarray]:
+    def _government_parts(self, miss: np.ndarray) -> dict[str, np.ndarray]:
         """Each government's score terms (points; its score is 100 plus their sum), so a report card can
-        say what drove it: output gap, distance from the inflation target (relative to the start), auto
-        jobs, valuation changes on reserves as a share of GDP, and tariff revenue gained as a share of GDP."""
-        w = self.weights.__getitem__
+        say what drove it: output gap, distance from the inflation target (relative to the start, ``miss``),
+        auto jobs, valuation changes on reserves as a share of GDP, and tariff revenue gained as a share of
+        GDP. ``_scaled`` holds the weights already negated or times 100."""
+        w, scaled = self.weights, self._scaled
         revenue_pct = 100.0 * 12.0 * (self.tariff_revenue_bn - self.revenue0_bn) / self.gdp0_bn
-        return {"output": w("output") * self.gap_pct, "inflation": -w("inflation") * self._inflation_miss(),
-                "jobs": w("jobs") * 100.0 * self.log_auto_jobs,
-                "wealth": w("wealth") * 100.0 * self.reserves_change_bn / self.gdp0_bn,
-                "revenue": w("revenue") * revenue_pct}
+        return {"output": w["output"] * self.gap_pct, "inflation": scaled["inflation"] * miss,
+                "jobs": scaled["jobs"] * self.log_auto_jobs,
+                "wealth": scaled["wealth"] * self.reserves_change_bn / self.gdp0_bn,
+                "revenue": w["revenue"] * revenue_pct}
 
-    def _bank_parts(self) -> dict[str, np.ndarray]:
+    def _bank_parts(self, miss: np.ndarray) -> dict[str, np.ndarray]:
         """Each central bank's score terms, in the order of ``CENTRAL_BANKS``: inflation against target
         (relative to the start), the size of the output gap either way (stabilisation, not growth), auto
         jobs and reserve value if the scenario weights them, and the currency's move against the dollar."""
-        w = self.mandate.__getitem__
+        scaled = self._scaled_mandate
         e = self.bank_economy
-        return {"inflation": -w("inflation") * self._inflation_miss()[e],
-                "output": -w("output") * np.abs(self.gap_pct[e]),
-                "jobs": w("jobs") * 100.0 * self.log_auto_jobs[e],
-                "wealth": w("wealth") * 100.0 * self.reserves_change_bn[e] / self.gdp0_bn[e],
-                "currency": -w("currency") * 100.0 * np.abs(self.fx_log[e])}
+        return {"inflation": scaled["inflation"] * miss[e],
+                "output": scaled["output"] * np.abs(self.gap_pct[e]),
+                "jobs": scaled["jobs"] * self.log_auto_jobs[e],
+                "wealth": scaled["wealth"] * self.reserves_change_bn[e] / self._bank_gdp0_bn,
+                "currency": scaled["currency"] * np.abs(self.fx_log[e])}
 
     def seat_parts(self, seat: str) -> dict[str, float]:
         """One seat's score terms as plain numbers: a government (economy code) or a central bank."""

@@ -51,6 +51,7 @@ class TradeNetwork:
         self.tariff_version = 0
         self._push = self._push_version = None   # see tariff_push
         self._world_tariff = (None, 0.0)          # (version, value): see trade_weighted_tariff_pct
+        self._totals_of = None                    # the flows the export and import totals were summed from
         self.absorption_initial = np.array(
             [[p("trade.absorption_initial", e, k) for k in SECTORS] for e in ECONOMIES]
         )[:, None, :]  # broadcast over importers
@@ -59,6 +60,12 @@ class TradeNetwork:
         # The share an exporter keeps absorbing for good, and the part that fades (see absorbed_share).
         self._absorbed_for_good = np.minimum(self.absorption_long_run, self.absorption_initial)
         self._absorbed_fading = self.absorption_initial - self._absorbed_for_good
+        shape = (n, n, s)
+        self._absorbed_lasting = np.broadcast_to(self._absorbed_for_good, shape).copy()   # see absorbed_share
+        fading = np.broadcast_to(self._absorbed_fading, shape).ravel()
+        self._fading_at = np.flatnonzero(fading)
+        self._fading_values = fading[self._fading_at]
+        self._lasting_at = self._absorbed_lasting.ravel()[self._fading_at]
         self.erpt = np.array([p("trade.erpt", e) for e in ECONOMIES])
         self.producer_currency_share = p("trade.producer_currency_share")
         self.income_elasticity = p("trade.income_elasticity")
@@ -95,6 +102,7 @@ class TradeNetwork:
         macro_short, macro_long = p("trade.macro_elasticity_short_run"), p("trade.macro_elasticity_long_run")
         self.micro_short = micro_short[None, None, :]
         self.micro_extra = (micro_long - micro_short)[None, None, :]
+        self._minus_micro_short, self._minus_micro_extra = -self.micro_short, -self.micro_extra   # see _targets
         self.macro_short = macro_short
         self.macro_extra = max(macro_long - macro_short, 0.0)
         self.fast_speed = p("trade.quantity_adjustment_per_month")
@@ -172,8 +180,9 @@ class TradeNetwork:
         return self._push
 
     def _targets(self, relative: np.ndarray, import_price: np.ndarray, income: np.ndarray):
-        """Targets of the four volume parts: lower nest fast and slow, upper nest fast and slow."""
-        return (-self.micro_short * relative, -self.micro_extra * relative,
+        """Targets of the four volume parts: lower nest fast and slow, upper nest fast and slow (the lower
+        nest's elasticities are negated once, at set-up)."""
+        return (self._minus_micro_short * relative, self._minus_micro_extra * relative,
                 -self.macro_short * import_price + income, -self.macro_extra * import_price)
 
     def _deadweight_bn(self, half_passed: np.ndarray, volume_bn: np.ndarray) -> np.ndarray:
@@ -185,17 +194,36 @@ class TradeNetwork:
         return (flows_bn * self.tariffs_pct).sum(axis=(0, 2)) / 1200.0
 
     def absorbed_share(self, step: int) -> np.ndarray:
-        """Share of each tariff change still absorbed by the exporter, decaying since the change."""
-        age = np.maximum(step - self.tariff_changed_step, 0.0)
-        decay = 0.5 ** (age / self.absorption_half_life)
-        return self._absorbed_for_good + self._absorbed_fading * decay
+        """Share of each tariff change still absorbed by the exporter, decaying since the change.
+
+        Only a few exporters start above the long-run share (carmakers in some economies), and only their
+        flows have a fading part; elsewhere the share is the lasting part alone. So the decay is computed
+        for those flows only (``_fading_at``), which gives the same numbers as over the whole table."""
+        absorbed = self._absorbed_lasting.copy()
+        at = self._fading_at
+        if at.size:
+            age = np.maximum(step - self.tariff_changed_step.ravel()[at], 0.0)
+            absorbed.ravel()[at] = self._lasting_at + self._fading_values * 0.5 ** (age / self.absorption_half_life)
+        return absorbed
 
     # -- summaries --------------------------------------------------------------------------------
     def exports_bn(self) -> np.ndarray:
-        return self.flows_bn.sum(axis=(1, 2))
+        """Exports by exporter (USD bn a year). Macro, the markets and the record each read it every month;
+        it is summed once per month's flows (a new array, never changed in place)."""
+        if self._totals_of is not self.flows_bn:
+            self._set_totals()
+        return self._exports_bn
 
     def imports_bn(self) -> np.ndarray:
-        return self.flows_bn.sum(axis=(0, 2))
+        """Imports by importer (USD bn a year), summed once per month's flows like ``exports_bn``."""
+        if self._totals_of is not self.flows_bn:
+            self._set_totals()
+        return self._imports_bn
+
+    def _set_totals(self) -> None:
+        self._exports_bn, self._imports_bn = self.flows_bn.sum(axis=(1, 2)), self.flows_bn.sum(axis=(0, 2))
+        self._exports_bn.flags.writeable = self._imports_bn.flags.writeable = False   # shared by every reader
+        self._totals_of = self.flows_bn
 
     def import_volume_bn(self) -> np.ndarray:
         """Imports by importer at 2024 prices (USD bn a year): what home goods replace when they fall."""
