@@ -135,6 +135,7 @@ class Markets:
         self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
         self._cumulative_sales: dict[str, float] = {}
         self._fx_start_of_month = 0.0
+        self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
 
     # -- prices -----------------------------------------------------------------------------------
     @property
@@ -161,6 +162,14 @@ class Markets:
         return np.array([self.eq_gap[q] * 100.0 for q, _ in EQUITY_INDICES])
 
     def prices(self) -> dict[str, float]:
+        """Every price now. Prices change only inside ``step``, so between steps this is the last closing
+        prices (kept, and given out as a copy): the model and every seat's view read them several times a
+        month."""
+        if self._closing is None:
+            self._closing = self._current_prices()
+        return dict(self._closing)
+
+    def _current_prices(self) -> dict[str, float]:
         out = {"us_10y": self.us_10y, "jgb_10y": self.jgb_10y}
         for e in FX_ECONOMIES:
             out[FX_QUOTES[e][0]] = self.quote(e)
@@ -199,17 +208,21 @@ class Markets:
         prices (as ``prices()`` gives them)."""
         self.moves = Moves()
         before = self.prices()
+        self._closing = None   # the prices are about to move
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
         draws = self.rng.standard_normal(DRAWS)
         self._global, self._fx_news = float(draws[0]), draws[1:1 + len(FX_ECONOMIES)]
         self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
-        carry_bn = self._step_fx(inputs, expectations, investors)
+        # What carry traders and bond funds see: nothing it reads moves before both have traded.
+        view = self.view(inputs)
+        carry_bn = self._step_fx(inputs, expectations, investors, view)
         self._carry_crash(investors.last_carry_loss_pct)
-        self._step_bonds(inputs, expectations, investors, carry_bn)
+        self._step_bonds(inputs, expectations, investors, carry_bn, view)
         self._step_equities(inputs, investors, carry_bn)
-        after = self.prices()
+        self._closing = self._current_prices()   # the new closing prices
+        after = dict(self._closing)
         for q in after:
             self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
@@ -247,7 +260,7 @@ class Markets:
                        self.p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, 100.0 if per_dollar else -100.0)
 
     # FX ------------------------------------------------------------------------------------------
-    def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors) -> float:
+    def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors, view: MarketView) -> float:
         """Exchange rates; returns the carry traders' net orders (USD bn) for the other markets."""
         p = self.p
         impact = p("fx.flow_impact_pct_per_bn") / 100.0
@@ -277,15 +290,14 @@ class Markets:
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
             conversion = conversion_share * inputs.net_exports_change_bn[index_of(e)] / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
-        return self._carry_cascade(inputs, investors, p("carry.fx_impact_pct_per_bn") / 100.0)
+        return self._carry_cascade(investors, p("carry.fx_impact_pct_per_bn") / 100.0, view)
 
-    def _carry_cascade(self, inputs: MarketInputs, investors, impact: float) -> float:
+    def _carry_cascade(self, investors, impact: float, view: MarketView) -> float:
         """Carry traders take the month's other yen moves, close what hits their stops, resize to the new
         rate gap, and then their own orders move the yen, which can stop out more (a few rounds)."""
         if not investors.has_carry:
             return 0.0
         quote = FX_QUOTES["JP"][0]
-        view = self.view(inputs)
         investors.carry_start_month()
         orders = investors.carry_mark(self.fx_log("JP") - self._fx_start_of_month)
         orders += investors.carry_orders(view)
@@ -301,7 +313,8 @@ class Markets:
         return total
 
     # Bonds ---------------------------------------------------------------------------------------
-    def _step_bonds(self, inputs: MarketInputs, expectations: dict[str, float], investors, carry_bn: float) -> None:
+    def _step_bonds(self, inputs: MarketInputs, expectations: dict[str, float], investors, carry_bn: float,
+                    view: MarketView) -> None:
         p = self.p
         self._set_part("us_10y", self.ust_parts, "Fed policy expectations",
                        expectations["US"] - self.start_expectations["US"], 100.0)
@@ -317,7 +330,6 @@ class Markets:
         self._set_stock_effect(inputs)
         # Flow gap: official net sales and investors' orders, with concave price impact.
         impact = self.flow_bp_per_bn
-        view = self.view(inputs)
         fund_orders = investors.orders("ust", view)          # label -> USD bn bought
         flows = {f"official sales: {a}": v for a, v in inputs.official_sales_bn.items() if v}
         flows.update({label: -v for label, v in fund_orders.items()})
@@ -395,22 +407,36 @@ class Markets:
         self._cumulative_sales = dict(cumulative_sales)
         self._fx_start_of_month = self.fx_log("JP")
 
+    # Every price move goes through one of the four helpers below, which change the state and book the move
+    # (times ``unit``, the scale of the market's quote) to its cause, as ``Moves.add`` would: a move of exactly
+    # zero is not booked. They book in place rather than by calling ``Moves.add``, because the markets book
+    # about sixty moves a month and the extra call was a noticeable part of a run.
+
     def _set_part(self, market: str, parts: dict[str, float], cause: str, level: float, unit: float) -> None:
         """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
-        change = level - parts.get(cause, 0.0)
+        change = (level - parts.get(cause, 0.0)) * unit
         parts[cause] = level
-        self.moves.add(market, cause, change * unit)
+        if change != 0.0:
+            causes = self.moves.by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + change
 
     def _add_part(self, market: str, parts: dict[str, float], cause: str, change: float, unit: float) -> None:
         """Add ``change`` to a fundamental component that accumulates (news, drift) and book it."""
         parts[cause] = parts.get(cause, 0.0) + change
-        self.moves.add(market, cause, change * unit)
+        moved = change * unit
+        if moved != 0.0:
+            causes = self.moves.by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + moved
 
     def _add_gap(self, market: str, gaps: dict, key: str, cause: str, change: float, unit: float) -> None:
+        """Add ``change`` to a flow gap and book it."""
         gaps[key] += change
-        self.moves.add(market, cause, change * unit)
+        moved = change * unit
+        if moved != 0.0:
+            causes = self.moves.by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + moved
 
     def _add_scalar_gap(self, market: str, cause: str, change: float) -> None:
+        """Add ``change`` to the Treasury yield's flow gap and book it (in basis points)."""
         self.ust_gap += change
         self.moves.add(market, cause, change * 100.0)
-
