@@ -481,7 +481,7 @@ class TradeWarModel(mesa.Model):
             home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
             tariff_inflation_pct=view["tariff_inflation_pct"][e],
             threat_credibility=government.threat_credibility if threatening else 0.0,
-            prices_months_ago=tuple(dict(p) for p in reversed(self.price_history[-3:-1])),
+            prices_months_ago=tuple([dict(p) for p in reversed(self.price_history[-3:-1])]),
             offers_to_me=tuple(o for o in offers if o.target == economy),
             offers_from_me=tuple(o for o in offers if o.proposer == economy),
             pledged_until_step=pledge.until_step if (pledge := self.negotiation.active_pledge(economy, t)) else 0,

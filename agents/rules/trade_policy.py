@@ -49,6 +49,8 @@ class TitForTat(Rule):
         for partner, theirs in obs.tariffs_on_me.items():
             their_base = obs.base_tariffs_on_me[partner]
             ours, our_base = obs.my_tariffs[partner], obs.base_my_tariffs[partner]
+            if theirs == their_base and ours == our_base and self.min_change_pct > 0:
+                continue   # the partner has not moved and neither have we: no sector needs an answer
             for k, sector in enumerate(SECTORS):
                 wanted = our_base[k] + self.share * max(theirs[k] - their_base[k], 0.0)
                 if abs(wanted - ours[k]) >= self.min_change_pct:
