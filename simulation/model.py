@@ -482,9 +482,11 @@ class TradeWarModel(mesa.Model):
             tariff_inflation_pct=view["tariff_inflation_pct"][e],
             threat_credibility=government.threat_credibility if threatening else 0.0,
             prices_months_ago=tuple([dict(p) for p in reversed(self.price_history[-3:-1])]),
-            offers_to_me=tuple(o for o in offers if o.target == economy),
-            offers_from_me=tuple(o for o in offers if o.proposer == economy),
-            pledged_until_step=pledge.until_step if (pledge := self.negotiation.active_pledge(economy, t)) else 0,
+            # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
+            offers_to_me=tuple([o for o in offers if o.target == economy]) if offers else (),
+            offers_from_me=tuple([o for o in offers if o.proposer == economy]) if offers else (),
+            pledged_until_step=pledge.until_step if (self.negotiation.pledges and (
+                pledge := self.negotiation.active_pledge(economy, t))) else 0,
             project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
         )
 
