@@ -126,7 +126,7 @@ class TradeWarModel(mesa.Model):
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
-        self._partner_tariffs_cache: dict[str, tuple[int, tuple]] = {}   # see _partner_tariffs
+        self._partner_tariffs_cache: dict[str, tuple] = {}   # see _partner_tariffs
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
@@ -510,16 +510,16 @@ class TradeWarModel(mesa.Model):
 
     def _partner_tariffs(self, economy: str, view: dict) -> tuple[dict, dict, dict, dict]:
         """An economy's four partner -> sector tariffs dicts of its observation (tariffs on its goods, their
-        agreed levels, its own tariffs and theirs), built again only after the tariffs changed; each
-        observation gets copies of them."""
-        version = self.trade.tariff_version
+        agreed levels, its own tariffs and theirs), built from the step view's tariff tuples and built again
+        only when those are other tuples (after a tariff change); each observation gets copies of them."""
+        tariffs, agreed = view["tariffs"], view["agreed"]
         kept = self._partner_tariffs_cache.get(economy)
-        if kept is None or kept[0] != version:
-            e, tariffs, agreed, partners = index_of(economy), view["tariffs"], view["agreed"], PARTNERS[economy]
-            kept = self._partner_tariffs_cache[economy] = (version, (
+        if kept is None or kept[0] is not tariffs or kept[1] is not agreed:
+            e, partners = index_of(economy), PARTNERS[economy]
+            kept = self._partner_tariffs_cache[economy] = (tariffs, agreed, (
                 {p: tariffs[e][i] for p, i in partners}, {p: agreed[e][i] for p, i in partners},
                 {p: tariffs[i][e] for p, i in partners}, {p: agreed[i][e] for p, i in partners}))
-        return kept[1]
+        return kept[2]
 
     def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
         """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only after the

@@ -66,3 +66,46 @@ def test_shared_tariff_tables_are_immutable_and_exact():
     assert tuples is _tuples_by_pair(table.copy())   # the same bytes share one table
     assert [[list(sectors) for sectors in row] for row in tuples] == table.tolist()
     assert isinstance(tuples, tuple) and isinstance(tuples[0], tuple) and isinstance(tuples[0][0], tuple)
+
+
+def test_what_is_kept_between_tariff_changes_follows_every_change():
+    """The tariff push, the world tariff, the observations' partner tariffs and the trade totals are kept
+    until the tariffs (or the flows) change; each must equal what the plain formula gives after a change."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4)
+    model.run(3)
+    trade = model.trade
+    before = model.observe("CN", 4)
+    trade.set_tariff("CN", "US", "autos", 60.0, 4)
+    trade.agree("JP", "EA")
+    assert model.observe("CN", 4) == before   # a step's view is the world at its start
+    after = model.observe("CN", 5)
+    assert after.my_tariffs["US"][0] == 60.0 != before.my_tariffs["US"][0]
+    assert after.my_tariffs is not model.observe("CN", 5).my_tariffs   # each observation has its own dict
+    np.testing.assert_array_equal(trade.tariff_push(),
+                                  np.log1p(trade.tariffs_pct / 100.0) - np.log1p(trade.base_tariffs_pct / 100.0))
+    assert trade.trade_weighted_tariff_pct() == float((trade.tariffs_pct * trade.base_flows_bn).sum()
+                                                      / trade.base_flows_bn.sum())
+    model.run(1)
+    np.testing.assert_array_equal(trade.exports_bn(), trade.flows_bn.sum(axis=(1, 2)))
+    np.testing.assert_array_equal(trade.imports_bn(), trade.flows_bn.sum(axis=(0, 2)))
+    with pytest.raises(ValueError):
+        trade.exports_bn()[0] = 0.0   # shared by every reader, so read-only
+
+
+def test_the_absorbed_share_is_the_formula_everywhere():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    model.run(5)
+    trade = model.trade
+    for step in (0, 5, 30):
+        age = np.maximum(step - trade.tariff_changed_step, 0.0)
+        plain = trade._absorbed_for_good + trade._absorbed_fading * 0.5 ** (age / trade.absorption_half_life)
+        np.testing.assert_array_equal(trade.absorbed_share(step), plain)
+
+
+def test_kept_closing_prices_are_the_prices_now():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
+    for _ in range(3):
+        model.step()
+        assert model.markets.prices() == model.markets._current_prices() == model.price_history[-1]
+        model.markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
+        assert model.markets.prices()["us_10y"] != 99.0
