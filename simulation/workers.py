@@ -8,8 +8,8 @@ Both need the same care, kept here in one place:
 - Ctrl-C belongs to the parent: workers start with SIGINT blocked (``sigint_held``) and then ignore it,
   so a Ctrl-C while a worker is still importing cannot kill it with a traceback;
 - a worker exits by itself when its parent dies, even by SIGKILL, which no handler sees;
-- a worker's start-up objects are moved out of the garbage collector's view, so it stays at its
-  start-up memory however many runs it makes.
+- a worker's start-up objects are moved out of the garbage collector's view, and it collects less
+  often, so it stays near its start-up memory however many runs it makes, at less cost per run.
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ def start_worker(warm: Callable[[], object] | None = None) -> None:
     # reference cycles: a worker stays at its start-up memory instead of growing ~30 MB over its
     # first ~500 runs.
     gc.freeze()
+    # A run allocates tens of thousands of short-lived objects; collecting the youngest generation every
+    # 10,000 allocations instead of 700 makes a kato-2025 run ~5% cheaper (16.0 -> 15.2 ms of CPU over 800
+    # runs) for ~5 MB more memory, still flat (173 -> 178 MB before, 174 -> 183 MB after, then level).
+    gc.set_threshold(10_000, 20, 20)
 
 
 def _exit_with_parent(parent: int) -> None:
