@@ -8,6 +8,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -94,3 +95,29 @@ def test_a_wrong_worker_count_is_one_sentence(monkeypatch, value):
                           text=True, timeout=120, env={**os.environ, fan_pool.WORKERS_ENV: value})
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert f"{fan_pool.WORKERS_ENV} must be a whole number" in done.stderr
+
+
+@pytest.mark.parametrize("ending", ["exits", "is killed"])
+def test_no_worker_outlives_the_server(ending):
+    """The workers go with the process that started them, whether it exits or is killed (SIGKILL)."""
+    script = ("import os, sys, time\n"
+              "from simulation import fan_pool\n"
+              "def main():\n"
+              "    fan_pool.warm_up()\n"
+              "    time.sleep(0.5)\n"
+              "    print(' '.join(str(p) for p in fan_pool._pool._processes), flush=True)\n"
+              "    time.sleep(0 if sys.argv[1] == 'exits' else 60)\n"
+              "if __name__ == '__main__':\n"
+              "    main()\n")
+    server = subprocess.Popen([sys.executable, "-c", script, ending.split()[-1]], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, fan_pool.WORKERS_ENV: "2"})
+    workers = [int(pid) for pid in server.stdout.readline().split()]
+    assert len(workers) == 2
+    if ending == "is killed":
+        server.kill()
+    server.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() and "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()
+                   for pid in workers)
