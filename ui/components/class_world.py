@@ -136,9 +136,11 @@ WORLD_TEMPLATE = """
              style="width: 100%"><div ref="chart0" style="width: 100%"></div></div></div>
         <div class="world-chart-pair">
           <div class="chart-economies"><div class="plotly-view" role="img" :aria-label="labels[1]"
-               :data-draws="draws[1]" style="width: 100%"><div ref="chart1" style="width: 100%"></div></div></div>
+               :data-draws="draws[1]" :style="{width: '100%', minHeight: heights[1] + 'px'}"
+               ><div ref="chart1" style="width: 100%"></div></div></div>
           <div class="chart-network"><div class="plotly-view" role="img" :aria-label="labels[2]"
-               :data-draws="draws[2]" style="width: 100%"><div ref="chart2" style="width: 100%"></div></div></div>
+               :data-draws="draws[2]" :style="{width: '100%', minHeight: heights[2] + 'px'}"
+               ><div ref="chart2" style="width: 100%"></div></div></div>
         </div>
         <div class="world-why" v-html="why"></div>
       </div>
@@ -146,17 +148,49 @@ WORLD_TEMPLATE = """
   </div>
 </template>
 <script>
+// The markets chart is drawn as soon as a round arrives. The economies and network charts are drawn only
+// while they are on screen (or within NEAR_PX of it) and the page is visible: scrolling to them, or
+// coming back to the tab, draws the month they have not shown yet at once. Their boxes keep the charts'
+// heights meanwhile, so the page does not jump when they are drawn.
+const NEAR_PX = 400;
+const LAZY = [false, true, true];
+// The app scrolls inside its layout, not the window: "near" is measured in the box that scrolls (the
+// margin of an observer on the window would be clipped away by that box).
+function scroller(element) {
+  for (let e = element.parentElement; e; e = e.parentElement) {
+    if (/(auto|scroll)/.test(getComputedStyle(e).overflowY)) return e;
+  }
+  return null;
+}
 module.exports = {
   data() { return { draws: [0, 0, 0] }; },
-  created() { this.drawn = ["", "", ""]; },
-  mounted() { this.draw(); },
+  created() { this.drawn = ["", "", ""]; this.near = [true, false, false]; },
+  mounted() {
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) this.near[+entry.target.dataset.chart] = entry.isIntersecting;
+      this.draw();
+    }, { root: scroller(this.$el), rootMargin: NEAR_PX + "px 0px" });
+    for (let i = 0; i < 3; i++) {
+      if (!LAZY[i]) continue;
+      this.$refs["chart" + i].dataset.chart = i;
+      this.observer.observe(this.$refs["chart" + i]);
+    }
+    this.onVisibility = () => this.draw();
+    document.addEventListener("visibilitychange", this.onVisibility);
+    this.draw();
+  },
+  beforeDestroy() {
+    this.observer.disconnect();
+    document.removeEventListener("visibilitychange", this.onVisibility);
+  },
   watch: { charts() { this.draw(); } },
   methods: {
+    wanted(i) { return !LAZY[i] || (this.near[i] && document.visibilityState === "visible"); },
     async draw() {
       const Plotly = await LOAD_PLOTLY;
       for (let i = 0; i < 3; i++) {
         const spec = this.charts[i];
-        if (!spec || spec === this.drawn[i]) continue;
+        if (!spec || spec === this.drawn[i] || !this.wanted(i)) continue;
         this.drawn[i] = spec;
         const figure = JSON.parse(spec);
         await Plotly.react(this.$refs["chart" + i], figure.data, figure.layout,
@@ -179,15 +213,20 @@ class _WorldWidget(ipyvue.VueTemplate):
     why = traitlets.Unicode("").tag(sync=True)
     charts = traitlets.List(traitlets.Unicode(), default_value=["", "", ""]).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode(), default_value=["chart", "chart", "chart"]).tag(sync=True)
+    heights = traitlets.List(traitlets.Int(), default_value=[0, 0, 0]).tag(sync=True)
 
 
 @solara.component
 def ClassWorld(view, seat: str | None = None):
     """The shared world after the last resolved round: market numbers and headlines, the three charts
-    (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget."""
+    (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget. The markets chart is
+    drawn when a round arrives; the economies and network charts when they are on (or near) the screen of
+    a visible page (``WORLD_TEMPLATE``): thirty pages on one machine, or a phone, skip drawing charts nobody
+    is looking at, and a chart scrolled to shows the latest month at once."""
     world = shared_world(view, seat)
     _WorldWidget.element(heading=world.heading, numbers=world.numbers_and_news, why=world.why,
-                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts])
+                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts],
+                         heights=[chart.height_px for chart in world.charts])
 
 
 @solara.component
