@@ -169,3 +169,38 @@ def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monke
     assert 0 < len(sent) / len(tokens) <= 12, f"{len(sent) / len(tokens)} widget messages per page for one round"
     for _, rc in rendered:
         rc.close()
+
+
+def test_a_students_page_follows_only_what_it_shows(registry):
+    """In a class of thirty every draft, submission or join changes the room; a page that redrew for
+    each would cost the server a page render per student per change. A student's page follows
+    ``student_page_value``: other seats' drafts, submissions and joins leave it unchanged; its own team's
+    draft, an offer to its seat, the instructor's pause or message and a played round change it."""
+    from ui.pages.classroom import student_page_value
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    ann, ben, cleo = (registry.join(room.code, name, seat, client=name)[2]
+                      for name, seat in (("Ann", "JP"), ("Ben", "JP"), ("Cleo", "US")))
+    registry.join(room.code, "Dan", "BOJ", client="Dan")
+    seen = student_page_value(room, ann)
+
+    def changed() -> bool:
+        nonlocal seen
+        now = student_page_value(room, ann)
+        moved, seen = now != seen, now
+        return moved
+
+    room.draft(cleo, [{"action": "set_tariff", "target": "CN", "rate_pct": 30}])
+    room.submit(cleo, [{"action": "set_tariff", "target": "CN", "rate_pct": 30}])
+    registry.join(room.code, "Eve", "US", client="Eve")
+    assert not changed(), "another seat's draft, submission or join redrew the page"
+    room.draft(ben, [{"action": "sell_treasuries", "amount_bn": 50}])
+    assert changed() and seen[0]["you"]["draft_by"] == "Ben"
+    room.submit(cleo, [{"action": "propose_deal", "target": "JP", "rate_pct": 10}])
+    assert changed() and [d.action for d in seen[2]] == ["propose_deal"]
+    room.pause(boss)
+    assert changed() and seen[0]["paused"]
+    room.broadcast(boss, "Five minutes left")
+    assert changed()
+    room.advance(boss)
+    assert changed() and seen[0]["round"] == 2
