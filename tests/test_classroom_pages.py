@@ -81,7 +81,9 @@ def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_it
     assert view.why(1, "us_10y") is room.view().why(1, "us_10y")
     world = shared_world(view, "JP")
     assert shared_world(room.view(), "BOJ") is world and shared_world(view, "US") is not world
-    assert shared_world(view, "US").why is not world.why and shared_world(view, "US").why == world.why
+    us = shared_world(view, "US")                          # only the economies chart is the seat's own:
+    assert us.why is world.why and us.charts[0] is world.charts[0] and us.charts[2] is world.charts[2]
+    assert us.charts[1] != world.charts[1] and shared_figures(view, "US")[0] is first[0]
     assert "month 1:" in world.charts[0].label and "why-us_10y" in world.why and "news-ticker" in world.numbers_and_news
     assert shared_report(view, "JP") is shared_report(room.view(), "JP") and shared_report(view, "US").title
     room.advance(boss)

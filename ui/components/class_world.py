@@ -73,28 +73,45 @@ def once_per_view(view, key: tuple, build: Callable[[], object]):
 
 
 def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
-    """The room's three charts (markets, economies for ``seat``'s focus, network) as figures."""
+    """The room's three charts (markets, economies for ``seat``'s focus, network) as figures. Only the
+    economies chart depends on the seat; the other two are built once for the whole room."""
     from ui import charts
     from ui.components.figures import focus_economies
 
     def build():
+        markets, network = _room_figures(view)
         baseline, result = view.baseline(), view.result
-        return (charts.markets_figure(result.model, baseline.model, None, view.steps),
-                charts.economy_figure(result.economies, baseline.economies, focus_economies(seat), view.steps),
-                charts.network_figure(result.trade, view.month))
+        return (markets, charts.economy_figure(result.economies, baseline.economies, focus_economies(seat), view.steps),
+                network)
 
     return once_per_view(view, ("figures", focus_economies(seat)), build)
 
 
+def _room_figures(view) -> tuple[dict, dict]:
+    """The markets and network charts, the same for every seat of the room."""
+    from ui import charts
+
+    return once_per_view(view, ("room figures",), lambda: (
+        charts.markets_figure(view.result.model, view.baseline().model, None, view.steps),
+        charts.network_figure(view.result.trade, view.month)))
+
+
 def shared_world(view, seat: str | None = None) -> SharedWorld:
     """The world after ``view``'s month for pages of ``seat`` (the economies chart is drawn for the seat's
-    economy; every other part is the same for the whole room)."""
+    economy; every other part is made once for the whole room)."""
     from ui.components.figures import focus_economies
 
-    return once_per_view(view, ("world", focus_economies(seat)), lambda: _build_world(view, seat))
+    def build():
+        room = once_per_view(view, ("room world",), lambda: _room_world(view))
+        economies = shared_figures(view, seat)[1]
+        return SharedWorld(heading=room.heading, numbers_and_news=room.numbers_and_news, why=room.why,
+                           charts=(room.charts[0], chart_spec(economies), room.charts[2]))
+
+    return once_per_view(view, ("world", focus_economies(seat)), build)
 
 
-def _build_world(view, seat: str | None) -> SharedWorld:
+def _room_world(view) -> SharedWorld:
+    """The parts of the world that are the same for every seat (the economies chart is left empty)."""
     month = view.month
     heading = (f"### The world after round {month} ({month_label(view.loaded.start, month)})" if month
                else "### The world before round 1")
@@ -105,11 +122,12 @@ def _build_world(view, seat: str | None) -> SharedWorld:
     else:
         tables = "".join(block_html(text, [f"why-{market}"]) for market, text in why_tables(view, month))
         why = f'<div class="why-grid">{tables}</div><p class="why-units">{WHY_UNITS}</p>'
+    markets, network = _room_figures(view)
     return SharedWorld(
         heading=to_html(heading),
         numbers_and_news=block_html(market_numbers_text(view), ["market-numbers"]) + card_html("News", news,
                                                                                                 ["news-ticker"]),
-        charts=tuple(chart_spec(figure) for figure in shared_figures(view, seat)),
+        charts=(chart_spec(markets), ChartSpec("", ""), chart_spec(network)),
         why=card_html(why_title(view, month), why, ["why-panel"]))
 
 
