@@ -245,6 +245,8 @@ class LoadedScenario:
         self.rule_settings = rule_settings
 
     def __getattr__(self, name):
+        if name == "scenario":   # not set yet: while pickle rebuilds the object (a fan's worker process)
+            raise AttributeError(name)
         return getattr(self.scenario, name)
 
     def replaced(self, scenario: Scenario) -> "LoadedScenario":

@@ -84,8 +84,9 @@ def amount_bounds_bn(action: str, holdings_bn: float, cash_bn: float | None, rep
         return 0.0, None if cash_bn is None else cash_bn / ust_price
     if action == "fx_intervention":      # cash first, then Treasuries sold at today's price
         return None, None if cash_bn is None else cash_bn + holdings_bn * ust_price
-    if action == "fima_repo":            # repay at most what is owed; borrow what the holdings can secure
-        return (None if repo_bn is None else -repo_bn), holdings_bn * ust_price - (repo_bn or 0.0)
+    if action == "fima_repo":   # repay at most what is owed and what cash there is; borrow what the holdings secure
+        repayable = None if repo_bn is None else repo_bn if cash_bn is None else min(repo_bn, cash_bn)
+        return (None if repayable is None else -repayable), holdings_bn * ust_price - (repo_bn or 0.0)
     return None
 
 
@@ -138,10 +139,10 @@ def _repo_problem(model, d):
     if _above(d, bounds):
         return f"{economy} can pledge Treasuries worth {max(bounds[1], 0):,.1f}bn and cannot borrow {d.amount_bn:,.1f}bn"
     if d.amount_bn < bounds[0] - TOLERANCE_BN:
-        return f"{economy} owes the repo facility {-bounds[0]:,.1f}bn and cannot repay {-d.amount_bn:,.1f}bn"
-    cash = model.governments[economy].cash_reserves_bn
-    if -d.amount_bn > cash + TOLERANCE_BN:
-        return f"{economy} has {cash:,.1f}bn of cash reserves and cannot repay {-d.amount_bn:,.1f}bn"
+        government = model.governments[economy]
+        if -d.amount_bn > government.repo_bn + TOLERANCE_BN:
+            return f"{economy} owes the repo facility {government.repo_bn:,.1f}bn and cannot repay {-d.amount_bn:,.1f}bn"
+        return f"{economy} has {government.cash_reserves_bn:,.1f}bn of cash reserves and cannot repay {-d.amount_bn:,.1f}bn"
     return None
 
 

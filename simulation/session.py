@@ -23,7 +23,7 @@ import pandas as pd
 from simulation.decisions import Decision, check, home_economy
 from simulation.errors import DecisionError, UserError
 from simulation.policy import describe_cause
-from simulation.runner import RunResult, _positive_int, model_series, run
+from simulation.runner import RunResult, _positive_int, run
 from simulation.savestate import SavedRun
 from simulation.seat_view import SeatView, actions_for, seat_kind, seat_view  # noqa: F401  (seat_kind, actions_for: public here too)
 from simulation.version import MODEL_VERSION
@@ -209,9 +209,11 @@ class PlaySession:
     def fan(self, seeds: int = 20, columns: tuple[str, ...] = tuple(KEY_SERIES)) -> pd.DataFrame:
         """The players' decisions so far, run to the end with ``seeds`` different seeds: the 5th, 50th and
         95th percentile of each column at every step (long format: step, column, p5, p50, p95)."""
+        from simulation import fan_pool
+
         seeds = _positive_int(seeds, "seeds", 1, 200)
-        paths = [model_series(self.loaded, columns, self.steps, self.seed + k, list(self.log), self.seats)
-                 for k in range(seeds)]
+        paths = fan_pool.model_series(self.loaded, columns, self.steps, [self.seed + k for k in range(seeds)],
+                                      list(self.log), self.seats)
         return fan_frame(paths, columns)
 
 

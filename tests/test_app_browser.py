@@ -114,7 +114,7 @@ def test_bad_links_and_bad_moves_get_an_inline_sentence(tab):
 def test_the_fan_chart_runs_without_freezing_the_page(tab):
     tab.open(KATO_JAPAN, ".chart-markets [data-draws='1']")
     page = tab.page
-    page.get_by_role("button", name="Fan chart: 20 seeds").click()
+    page.get_by_role("button", name="Fan chart: 100 seeds").click()
     queue_treasury_move(page, "Threaten to sell", 300)   # the page answers while the seeds run
     step(page, 1)
     # the fan follows the decisions: a new one makes it stale, however fast the first one finished

@@ -181,3 +181,26 @@ def test_the_panel_offers_exactly_the_amounts_the_engine_accepts():
             assert problem(session.model, above) and view.refusal(above), option
             checked.add(option.action)
     assert checked == {"sell_treasuries", "threaten_sale", "buy_treasuries", "fima_repo", "fx_intervention"}
+
+
+def test_a_repayment_is_bounded_by_cash_as_well_as_by_the_debt():
+    """Japan borrows from the repo facility, then spends most of its cash on Treasuries: it owes more
+    than it has, so the panel's lowest repo amount is minus its cash, which the engine also accepts,
+    and a larger repayment is refused by both with the sentence about cash."""
+    from simulation.policy import problem
+
+    session = PlaySession("kato-2025", seats=("JP",), seed=2)
+    session.step([Decision(step=0, actor="JP", action="fima_repo", amount_bn=200.0)])
+    cash = session.model.governments["JP"].cash_reserves_bn
+    keep_bn = 50.0
+    session.step([Decision(step=0, actor="JP", action="buy_treasuries",
+                           amount_bn=(cash - keep_bn) / session.model.ust_price)])
+    government = session.model.governments["JP"]
+    assert government.cash_reserves_bn < government.repo_bn
+    view = session.seat_view("JP")
+    repo = next(m for m in view.moves if m.action == "fima_repo")
+    assert repo.amount_bn[0] == pytest.approx(-government.cash_reserves_bn)
+    at = Decision(step=0, actor="JP", action="fima_repo", amount_bn=repo.amount_bn[0])
+    below = Decision(step=0, actor="JP", action="fima_repo", amount_bn=repo.amount_bn[0] - 1.0)
+    assert problem(session.model, at) is None and view.refusal(at) == ""
+    assert "cash reserves and cannot repay" in problem(session.model, below) and view.refusal(below)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+from simulation import fan_pool
 from simulation.errors import UserError
 
 
@@ -37,6 +38,7 @@ def command(args) -> int:
             raise UserError(f"--scenario: there is no scenario file '{path}'")
     if args.rules:
         load_own_rules(args.rules, args.host)
+    fan_pool.workers_wanted()   # a wrong $TRADEWAR_FAN_WORKERS is said now, not at the first fan chart
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does: a just-stopped server is no obstacle
         try:

@@ -9,15 +9,13 @@ so memory stays flat however many runs the design has.
 
 from __future__ import annotations
 
-import gc
 import math
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from simulation.errors import UserError
 from simulation.sweeps import design as designs
 from simulation.sweeps.plan import EnvironmentMismatch, error_record, fingerprint, make_plan, run_chunk
 from simulation.sweeps.store import ResultsFolder, atomic_write, read_runs, write_csv
+from simulation.workers import process_pool, start_all, stop
 
 STOP_AFTER_TIMEOUTS = 10  # a sweep whose first this many runs all overran a rule's time budget stops
 MAX_CHUNK = 10        # runs per task: ~0.7 s of work for kato-2025, small enough to balance two workers
@@ -259,24 +258,6 @@ def _picture(path: Path, draw) -> Path | None:
     return path
 
 
-class _sigint_held:
-    """SIGINT blocked (held back, not lost) in this thread inside the block. A process started meanwhile
-    inherits the block, so a Ctrl-C cannot reach a worker that is still importing (it used to die
-    there with a traceback): ``_start_worker`` ignores SIGINT and only then unblocks it. Here, a
-    Ctrl-C that arrived meanwhile is delivered when the block ends."""
-
-    def __enter__(self):
-        self.held = hasattr(signal, "pthread_sigmask")   # not on Windows, which has no such signals
-        if self.held:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        return self
-
-    def __exit__(self, *exc):
-        if self.held:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        return False
-
-
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: stop the workers, keep the finished chunks, say how to resume."""
 
@@ -302,61 +283,22 @@ class _stop_on_sigterm:
 
 
 # -- backends --------------------------------------------------------------------------------------------
-PARENT_CHECK_S = 1.0
-
-
-def _start_worker() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops the sweep cleanly; they exit by
-    themselves if the parent dies (even by SIGKILL, which no handler sees); and they read the model's
-    code and calibration once, before the first chunk arrives."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):    # started with SIGINT blocked (see _sigint_held): now harmless
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
-    import simulation.runner  # noqa: F401
-    from simulation.calibration import load_calibration
-
-    load_calibration()
-    fingerprint()
-    # Everything imported so far lives as long as the worker. Moving it out of the garbage collector's
-    # view makes full collections cheap, so they run often enough to free each finished model's
-    # reference cycles: a worker stays at its start-up memory instead of growing ~30 MB over its
-    # first ~500 runs.
-    gc.freeze()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent has gone is reparented: then stop at once, mid-chunk (nothing is lost, the
-    chunk was not written, so --resume runs it again)."""
-    while True:
-        time.sleep(PARENT_CHECK_S)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def _ready() -> bool:
-    return True
-
-
 class LocalBackend:
-    """Worker processes on this machine. They are started with 'spawn', which Mesa forces on import
-    anyway and which is safe whatever threads the parent has; each worker imports the model once.
-    (A fork server would import the model once for all workers, but its workers outlive a parent
-    killed with SIGKILL, since their own parent, the server, is still alive.)"""
+    """Worker processes on this machine (``simulation.workers``: spawned, Ctrl-C left to this process,
+    gone when it is gone; each imports the model once). (A fork server would import the model once for
+    all workers, but its workers outlive a parent killed with SIGKILL, since their own parent, the
+    server, is still alive.)"""
 
     def __init__(self, workers: int):
         self.slots = workers
         self.notes: list[str] = []
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start_worker)
+        self.pool = process_pool(workers, warm=fingerprint)
 
     def warm_up(self) -> None:
-        """Start every worker now (the pool starts them on demand), so their start-up overlaps ours.
-        They start with Ctrl-C held back (``_sigint_held``), so a Ctrl-C while a worker is still
-        importing reaches only this process, which stops the sweep cleanly."""
-        with _sigint_held():
-            for _ in range(self.slots):
-                self.pool.submit(_ready)
+        """Start every worker now, so their start-up overlaps ours (``simulation.workers``: they start
+        with Ctrl-C held back, so a Ctrl-C while a worker is still importing reaches only this process,
+        which stops the sweep cleanly)."""
+        start_all(self.pool, self.slots)
 
     def share(self, plan):
         return plan
@@ -384,14 +326,7 @@ class LocalBackend:
         if not abandon:
             self.pool.shutdown(wait=True)
             return
-        processes = list((self.pool._processes or {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        stop(self.pool)
 
 
 class DaskBackend:

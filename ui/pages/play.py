@@ -12,6 +12,7 @@ import time
 
 import solara
 
+from simulation import fan_pool
 from simulation.errors import UserError
 from simulation.policy import actor_name
 from simulation.recording import month_label
@@ -28,7 +29,7 @@ from ui.components.url_sync import ScrollToTop, UrlSync
 from ui.state import Game, parse_link
 
 SPEEDS_S = {"slow (2 s a month)": 2.0, "normal (1 s a month)": 1.0, "fast (0.3 s a month)": 0.3}
-FAN_SEEDS = 20
+FAN_SEEDS = 100   # enough runs for the 5th and 95th percentiles to be estimates, not single runs
 # This browser tab's game link, so the app bar's "Play" goes back to the game rather than to an empty page
 # (a reactive value at module level is kept per browser tab by Solara).
 LAST_GAME = solara.reactive("")
@@ -79,6 +80,7 @@ def GameView(game: Game):
     queue_changes, set_queue_changes = solara.use_state(0)   # redraws the queued-moves list only
     counter = solara.use_ref(0)
     session, seat = game.session, game.seat
+    solara.use_effect(fan_pool.warm_up, [])   # the fan's worker processes start while the player reads
 
     def moved() -> None:
         counter.current += 1
