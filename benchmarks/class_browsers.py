@@ -15,6 +15,8 @@ markets chart shows the new month. Measured per N:
 - Chromium CPU per round: the same for every browser process this script started (on this machine the
   pages' drawing shares the two cores with the server, so it bounds the latency);
 - server memory after the rounds (VmRSS), and per page ((after the pages opened − before) / pages);
+- server CPU for one student's draft (a change of the room between rounds, from the call until 1 s
+  later: what every draft, submission or join costs while the class looks on);
 - the machine's load average (1 min) when the row was measured.
 
 Targets (this 2-core machine, Chromium on the same cores): round → every page p95 under 1.5 s at 20
@@ -132,6 +134,7 @@ def measure(pages: int, rounds: int, playwright) -> dict:
                 cpu.append(cpu_seconds(server.pid) - cpu_start)
                 browser_cpu.append(browser_cpu_seconds(server.pid) - browser_start)
                 latencies += [t / 1000 - started for t in seen]
+            change_cpu = _draft_cpu(base, code, tokens[0], server.pid)
             rss_after = rss_mb(server.pid)
         finally:
             browser.close()
@@ -139,7 +142,21 @@ def measure(pages: int, rounds: int, playwright) -> dict:
     return {"pages": pages, "p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95)),
             "max": float(lat.max()), "cpu": float(np.mean(cpu)), "rss": rss_after,
             "browser_cpu": float(np.mean(browser_cpu)), "load": os.getloadavg()[0],
-            "per_page": (rss_pages - rss_before) / pages}
+            "per_page": (rss_pages - rss_before) / pages, "change_cpu": change_cpu}
+
+
+def _draft_cpu(base: str, code: str, token: str, server_pid: int, times: int = 3, settle_s: float = 1.0) -> float:
+    """Server CPU for one student changing their seat's draft while the whole class looks on (mean of
+    ``times``, each from the call until ``settle_s`` later): in a real round, every student's draft and
+    submission changes the room, not only the instructor's advance."""
+    used = []
+    for _ in range(times):
+        time.sleep(settle_s)
+        start = cpu_seconds(server_pid)
+        api(base, f"/api/class/rooms/{code}/draft", {"decisions": []}, token=token)
+        time.sleep(settle_s)
+        used.append(cpu_seconds(server_pid) - start)
+    return float(np.mean(used))
 
 
 def _open(browser, url: str, ready: str):
@@ -182,12 +199,14 @@ def main(argv=None) -> int:
             print(f"pages={r['pages']} round_to_page_p50_s={r['p50']:.2f} p95_s={r['p95']:.2f} max_s={r['max']:.2f} "
                   f"server_cpu_per_round_s={r['cpu']:.2f} server_rss_mb={r['rss']:.0f} "
                   f"server_mb_per_page={r['per_page']:.1f} chromium_cpu_per_round_s={r['browser_cpu']:.2f} "
-                  f"load_average_1min={r['load']:.1f}", flush=True)
+                  f"server_cpu_per_draft_s={r['change_cpu']:.3f} load_average_1min={r['load']:.1f}", flush=True)
     print("\n| student pages | round → page p50 / p95 / max | server CPU per round | Chromium CPU per round "
-          "| server memory after the rounds | server memory per page | load average |\n|---|---|---|---|---|---|---|")
+          "| server memory after the rounds | server memory per page | server CPU per student's draft | load average |"
+          "\n|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['pages']} | {r['p50']:.2f} / {r['p95']:.2f} / {r['max']:.2f} s | {r['cpu']:.2f} s | "
-              f"{r['browser_cpu']:.2f} s | {r['rss']:.0f} MB | {r['per_page']:.1f} MB | {r['load']:.1f} |")
+              f"{r['browser_cpu']:.2f} s | {r['rss']:.0f} MB | {r['per_page']:.1f} MB | {r['change_cpu']:.3f} s | "
+              f"{r['load']:.1f} |")
     targets = [(20, "p95", 1.5, "round → every page p95 under 1.5 s at 20 pages"),
                (30, "p95", 2.5, "round → every page p95 under 2.5 s at 30 pages"),
                (30, "cpu", 0.6, "server CPU per round under 0.6 s at 30 pages")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from test_class_browser import _api, assert_offline_and_clean
-from tests.support.browser import Watched, shot
+from tests.support.browser import Watched, shot, wait_for_month, wait_text
 
 pytestmark = pytest.mark.slow
 
@@ -88,3 +88,65 @@ def test_the_qr_code_holds_the_student_link_in_a_symbol_small_enough_to_scan_fro
     svg = urllib.parse.unquote(student_qr_uri(link).split(",", 1)[1])
     assert svg == urllib.parse.unquote(symbol.svg_data_uri(border=4).split(",", 1)[1])
     assert "href" not in svg and "<script" not in svg      # nothing to fetch, nothing to run
+
+
+WORLD_DRAWS = """() => Object.fromEntries(['markets', 'economies', 'network'].map(name => {
+    const view = document.querySelector('.class-world .chart-' + name + ' .plotly-view');
+    const title = view.querySelector('.gtitle');
+    return [name, {draws: +view.dataset.draws, title: title ? title.textContent : '', height: view.offsetHeight}];
+}))"""
+
+
+def _scroll_chart(page, chart: str, below_px: int) -> None:
+    """Scroll the page's scrolling box so that ``chart``'s top sits ``below_px`` under its visible bottom
+    (negative: inside the visible part)."""
+    page.evaluate("""([chart, below]) => {
+        const target = document.querySelector('.class-world .chart-' + chart);
+        let box = target.parentElement;
+        while (!/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
+        const top = target.getBoundingClientRect().top - box.getBoundingClientRect().top;
+        box.scrollTop += top - box.clientHeight - below;
+    }""", [chart, below_px])
+
+
+def test_world_charts_off_screen_wait_and_are_drawn_at_once_when_scrolled_to_or_the_page_is_shown(browser, server):
+    """The markets chart is drawn when a round arrives; the economies and network charts only when they
+    are on or near the screen of a visible page, and then at once, with the latest month."""
+    made = _api(server, "/api/class/rooms", {"scenario": "kato-2025", "steps": 4, "start": True})
+    code, boss = made["code"], made["instructor_token"]
+    token = _api(server, f"/api/class/rooms/{code}/join", {"name": "Chika", "seat": "JP"})["token"]
+    tab = Watched(browser, server, viewport=(1280, 900))
+    page = tab.page
+    try:
+        tab.open(f"/class?room={code}&token={token}", ".submit-moves")
+        page.wait_for_selector(".chart-markets .gtitle", timeout=60_000)
+        off_screen = page.evaluate("() => document.querySelector('.chart-economies').getBoundingClientRect().top")
+        assert off_screen > 900 + 400, "the world's lower charts must start off screen for this test to mean anything"
+        _api(server, f"/api/class/rooms/{code}/advance", {}, token=boss)
+        wait_for_month(page, 1)
+        page.wait_for_timeout(500)
+        world = page.evaluate(WORLD_DRAWS)
+        assert world["economies"]["draws"] == 0 and world["network"]["draws"] == 0, world
+        assert world["economies"]["height"] >= 400 and world["network"]["height"] >= 440, "their space is kept"
+
+        _scroll_chart(page, "network", below_px=200)            # near the screen: drawn before it shows
+        page.wait_for_function("() => document.querySelector('.chart-network .gtitle')", timeout=10_000)
+        world = page.evaluate(WORLD_DRAWS)
+        assert world["network"]["title"].startswith("Trade network, month 1") and world["network"]["draws"] == 1
+        assert world["economies"]["title"] and "month 1:" in world["markets"]["title"]
+
+        _api(server, f"/api/class/rooms/{code}/advance", {}, token=boss)   # in view: redrawn with the round
+        wait_text(page, ".chart-network .gtitle", "month 2", timeout_ms=20_000)
+
+        page.evaluate("""() => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});
+                                 document.dispatchEvent(new Event('visibilitychange')); }""")
+        _api(server, f"/api/class/rooms/{code}/advance", {}, token=boss)   # a hidden tab draws no lower chart
+        wait_for_month(page, 3)
+        page.wait_for_timeout(500)
+        assert page.evaluate(WORLD_DRAWS)["network"]["title"].startswith("Trade network, month 2")
+        page.evaluate("""() => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'visible'});
+                                 document.dispatchEvent(new Event('visibilitychange')); }""")
+        wait_text(page, ".chart-network .gtitle", "month 3", timeout_ms=10_000)
+        assert_offline_and_clean(tab)
+    finally:
+        tab.close()

@@ -81,7 +81,9 @@ def test_a_rooms_charts_and_why_tables_are_built_once_per_month_and_shared_by_it
     assert view.why(1, "us_10y") is room.view().why(1, "us_10y")
     world = shared_world(view, "JP")
     assert shared_world(room.view(), "BOJ") is world and shared_world(view, "US") is not world
-    assert shared_world(view, "US").why is not world.why and shared_world(view, "US").why == world.why
+    us = shared_world(view, "US")                          # only the economies chart is the seat's own:
+    assert us.why is world.why and us.charts[0] is world.charts[0] and us.charts[2] is world.charts[2]
+    assert us.charts[1] != world.charts[1] and shared_figures(view, "US")[0] is first[0]
     assert "month 1:" in world.charts[0].label and "why-us_10y" in world.why and "news-ticker" in world.numbers_and_news
     assert shared_report(view, "JP") is shared_report(room.view(), "JP") and shared_report(view, "US").title
     room.advance(boss)
@@ -169,3 +171,38 @@ def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monke
     assert 0 < len(sent) / len(tokens) <= 12, f"{len(sent) / len(tokens)} widget messages per page for one round"
     for _, rc in rendered:
         rc.close()
+
+
+def test_a_students_page_follows_only_what_it_shows(registry):
+    """In a class of thirty every draft, submission or join changes the room; a page that redrew for
+    each would cost the server a page render per student per change. A student's page follows
+    ``student_page_value``: other seats' drafts, submissions and joins leave it unchanged; its own team's
+    draft, an offer to its seat, the instructor's pause or message and a played round change it."""
+    from ui.pages.classroom import student_page_value
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    ann, ben, cleo = (registry.join(room.code, name, seat, client=name)[2]
+                      for name, seat in (("Ann", "JP"), ("Ben", "JP"), ("Cleo", "US")))
+    registry.join(room.code, "Dan", "BOJ", client="Dan")
+    seen = student_page_value(room, ann)
+
+    def changed() -> bool:
+        nonlocal seen
+        now = student_page_value(room, ann)
+        moved, seen = now != seen, now
+        return moved
+
+    room.draft(cleo, [{"action": "set_tariff", "target": "CN", "rate_pct": 30}])
+    room.submit(cleo, [{"action": "set_tariff", "target": "CN", "rate_pct": 30}])
+    registry.join(room.code, "Eve", "US", client="Eve")
+    assert not changed(), "another seat's draft, submission or join redrew the page"
+    room.draft(ben, [{"action": "sell_treasuries", "amount_bn": 50}])
+    assert changed() and seen[0]["you"]["draft_by"] == "Ben"
+    room.submit(cleo, [{"action": "propose_deal", "target": "JP", "rate_pct": 10}])
+    assert changed() and [d.action for d in seen[2]] == ["propose_deal"]
+    room.pause(boss)
+    assert changed() and seen[0]["paused"]
+    room.broadcast(boss, "Five minutes left")
+    assert changed()
+    room.advance(boss)
+    assert changed() and seen[0]["round"] == 2

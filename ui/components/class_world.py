@@ -73,28 +73,45 @@ def once_per_view(view, key: tuple, build: Callable[[], object]):
 
 
 def shared_figures(view, seat: str | None) -> tuple[dict, dict, dict]:
-    """The room's three charts (markets, economies for ``seat``'s focus, network) as figures."""
+    """The room's three charts (markets, economies for ``seat``'s focus, network) as figures. Only the
+    economies chart depends on the seat; the other two are built once for the whole room."""
     from ui import charts
     from ui.components.figures import focus_economies
 
     def build():
+        markets, network = _room_figures(view)
         baseline, result = view.baseline(), view.result
-        return (charts.markets_figure(result.model, baseline.model, None, view.steps),
-                charts.economy_figure(result.economies, baseline.economies, focus_economies(seat), view.steps),
-                charts.network_figure(result.trade, view.month))
+        return (markets, charts.economy_figure(result.economies, baseline.economies, focus_economies(seat), view.steps),
+                network)
 
     return once_per_view(view, ("figures", focus_economies(seat)), build)
 
 
+def _room_figures(view) -> tuple[dict, dict]:
+    """The markets and network charts, the same for every seat of the room."""
+    from ui import charts
+
+    return once_per_view(view, ("room figures",), lambda: (
+        charts.markets_figure(view.result.model, view.baseline().model, None, view.steps),
+        charts.network_figure(view.result.trade, view.month)))
+
+
 def shared_world(view, seat: str | None = None) -> SharedWorld:
     """The world after ``view``'s month for pages of ``seat`` (the economies chart is drawn for the seat's
-    economy; every other part is the same for the whole room)."""
+    economy; every other part is made once for the whole room)."""
     from ui.components.figures import focus_economies
 
-    return once_per_view(view, ("world", focus_economies(seat)), lambda: _build_world(view, seat))
+    def build():
+        room = once_per_view(view, ("room world",), lambda: _room_world(view))
+        economies = shared_figures(view, seat)[1]
+        return SharedWorld(heading=room.heading, numbers_and_news=room.numbers_and_news, why=room.why,
+                           charts=(room.charts[0], chart_spec(economies), room.charts[2]))
+
+    return once_per_view(view, ("world", focus_economies(seat)), build)
 
 
-def _build_world(view, seat: str | None) -> SharedWorld:
+def _room_world(view) -> SharedWorld:
+    """The parts of the world that are the same for every seat (the economies chart is left empty)."""
     month = view.month
     heading = (f"### The world after round {month} ({month_label(view.loaded.start, month)})" if month
                else "### The world before round 1")
@@ -105,11 +122,12 @@ def _build_world(view, seat: str | None) -> SharedWorld:
     else:
         tables = "".join(block_html(text, [f"why-{market}"]) for market, text in why_tables(view, month))
         why = f'<div class="why-grid">{tables}</div><p class="why-units">{WHY_UNITS}</p>'
+    markets, network = _room_figures(view)
     return SharedWorld(
         heading=to_html(heading),
         numbers_and_news=block_html(market_numbers_text(view), ["market-numbers"]) + card_html("News", news,
                                                                                                 ["news-ticker"]),
-        charts=tuple(chart_spec(figure) for figure in shared_figures(view, seat)),
+        charts=(chart_spec(markets), ChartSpec("", ""), chart_spec(network)),
         why=card_html(why_title(view, month), why, ["why-panel"]))
 
 
@@ -136,9 +154,11 @@ WORLD_TEMPLATE = """
              style="width: 100%"><div ref="chart0" style="width: 100%"></div></div></div>
         <div class="world-chart-pair">
           <div class="chart-economies"><div class="plotly-view" role="img" :aria-label="labels[1]"
-               :data-draws="draws[1]" style="width: 100%"><div ref="chart1" style="width: 100%"></div></div></div>
+               :data-draws="draws[1]" :style="{width: '100%', minHeight: heights[1] + 'px'}"
+               ><div ref="chart1" style="width: 100%"></div></div></div>
           <div class="chart-network"><div class="plotly-view" role="img" :aria-label="labels[2]"
-               :data-draws="draws[2]" style="width: 100%"><div ref="chart2" style="width: 100%"></div></div></div>
+               :data-draws="draws[2]" :style="{width: '100%', minHeight: heights[2] + 'px'}"
+               ><div ref="chart2" style="width: 100%"></div></div></div>
         </div>
         <div class="world-why" v-html="why"></div>
       </div>
@@ -146,17 +166,49 @@ WORLD_TEMPLATE = """
   </div>
 </template>
 <script>
+// The markets chart is drawn as soon as a round arrives. The economies and network charts are drawn only
+// while they are on screen (or within NEAR_PX of it) and the page is visible: scrolling to them, or
+// coming back to the tab, draws the month they have not shown yet at once. Their boxes keep the charts'
+// heights meanwhile, so the page does not jump when they are drawn.
+const NEAR_PX = 400;
+const LAZY = [false, true, true];
+// The app scrolls inside its layout, not the window: "near" is measured in the box that scrolls (the
+// margin of an observer on the window would be clipped away by that box).
+function scroller(element) {
+  for (let e = element.parentElement; e; e = e.parentElement) {
+    if (/(auto|scroll)/.test(getComputedStyle(e).overflowY)) return e;
+  }
+  return null;
+}
 module.exports = {
   data() { return { draws: [0, 0, 0] }; },
-  created() { this.drawn = ["", "", ""]; },
-  mounted() { this.draw(); },
+  created() { this.drawn = ["", "", ""]; this.near = [true, false, false]; },
+  mounted() {
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) this.near[+entry.target.dataset.chart] = entry.isIntersecting;
+      this.draw();
+    }, { root: scroller(this.$el), rootMargin: NEAR_PX + "px 0px" });
+    for (let i = 0; i < 3; i++) {
+      if (!LAZY[i]) continue;
+      this.$refs["chart" + i].dataset.chart = i;
+      this.observer.observe(this.$refs["chart" + i]);
+    }
+    this.onVisibility = () => this.draw();
+    document.addEventListener("visibilitychange", this.onVisibility);
+    this.draw();
+  },
+  beforeDestroy() {
+    this.observer.disconnect();
+    document.removeEventListener("visibilitychange", this.onVisibility);
+  },
   watch: { charts() { this.draw(); } },
   methods: {
+    wanted(i) { return !LAZY[i] || (this.near[i] && document.visibilityState === "visible"); },
     async draw() {
       const Plotly = await LOAD_PLOTLY;
       for (let i = 0; i < 3; i++) {
         const spec = this.charts[i];
-        if (!spec || spec === this.drawn[i]) continue;
+        if (!spec || spec === this.drawn[i] || !this.wanted(i)) continue;
         this.drawn[i] = spec;
         const figure = JSON.parse(spec);
         await Plotly.react(this.$refs["chart" + i], figure.data, figure.layout,
@@ -179,15 +231,20 @@ class _WorldWidget(ipyvue.VueTemplate):
     why = traitlets.Unicode("").tag(sync=True)
     charts = traitlets.List(traitlets.Unicode(), default_value=["", "", ""]).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode(), default_value=["chart", "chart", "chart"]).tag(sync=True)
+    heights = traitlets.List(traitlets.Int(), default_value=[0, 0, 0]).tag(sync=True)
 
 
 @solara.component
 def ClassWorld(view, seat: str | None = None):
     """The shared world after the last resolved round: market numbers and headlines, the three charts
-    (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget."""
+    (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget. The markets chart is
+    drawn when a round arrives; the economies and network charts when they are on (or near) the screen of
+    a visible page (``WORLD_TEMPLATE``): thirty pages on one machine, or a phone, skip drawing charts nobody
+    is looking at, and a chart scrolled to shows the latest month at once."""
     world = shared_world(view, seat)
     _WorldWidget.element(heading=world.heading, numbers=world.numbers_and_news, why=world.why,
-                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts])
+                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts],
+                         heights=[chart.height_px for chart in world.charts])
 
 
 @solara.component

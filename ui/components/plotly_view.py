@@ -107,10 +107,12 @@ class ChartSpec:
 
     spec: str
     label: str
+    height_px: int = 0       # the figure's own height, kept free for a chart drawn only when scrolled to
 
 
 def chart_spec(figure: dict) -> ChartSpec:
-    return ChartSpec(to_json(figure), figure.get("layout", {}).get("title", {}).get("text", "chart"))
+    layout = figure.get("layout", {})
+    return ChartSpec(to_json(figure), layout.get("title", {}).get("text", "chart"), int(layout.get("height") or 0))
 
 
 @solara.component

@@ -188,18 +188,37 @@ def JoinLinkButton(code: str):
     solara.Button("Go to the join form", text=True, on_click=lambda: router.push(join_link(code) if code else "/class"))
 
 
-@solara.component
-def StudentView(room, token: str):
-    """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
-    shared world, redrawn whenever the room changes. Each part takes only what it shows, so a redraw
-    skips the parts whose inputs did not change (the brief always; the world and the report card until a
-    round is played), and what a round changes for every page (the world, a team's report card) is made
-    once for the room (``ui/components/class_world.py``)."""
-    version = use_room_value(room, lambda: room.version)
+# Parts of the room's public state a student's page does not show: who else has joined or submitted, the
+# room's change counter, and the clock's seconds (the browser counts them down itself).
+NOT_ON_A_STUDENT_PAGE = ("seats", "waiting", "version", "seconds_left")
+
+
+def student_page_value(room, token: str) -> tuple[dict | None, str, tuple]:
+    """What a student's page shows from the room: ``(state, problem, offers)``, the state without the parts
+    the page does not show (or None and the reason the token is refused), and the deal offers in the open
+    round to or from the seat. The page follows this value, not the room's version: in a class of thirty,
+    every draft, submission or join changes the room, and each would otherwise redraw every page."""
     try:
         state = room.state(token)
     except UserError as problem:
-        solara.Error(f"{str(problem)[:1].upper()}{str(problem)[1:]}.", classes=["class-error"])
+        return None, str(problem), ()
+    shown = {key: value for key, value in state.items() if key not in NOT_ON_A_STUDENT_PAGE}
+    seat = (state.get("you") or {}).get("seat")
+    offers = tuple(pending_offers(room, seat)) if seat and seat_kind(seat) == "government" else ()
+    return shown, "", offers
+
+
+@solara.component
+def StudentView(room, token: str):
+    """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
+    shared world, redrawn when what it shows changes (``student_page_value``: not when another seat drafts
+    or submits). Each part takes only what it shows, so a redraw skips the parts whose inputs did not
+    change (the brief always; the world and the report card until a round is played), and what a round
+    changes for every page (the world, a team's report card) is made once for the room
+    (``ui/components/class_world.py``)."""
+    state, problem, offers = use_room_value(room, lambda: student_page_value(room, token))
+    if state is None:
+        solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
         JoinLinkButton(room.code)
         return
     you = state.get("you")
@@ -211,7 +230,7 @@ def StudentView(room, token: str):
     seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
     Prose(f"## {plain(state['title'])}\n{plain(you['name'])}, you play {seat_words} · room **{room.code}** · "
           f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
-    RoundTimer(room, version)
+    RoundTimer(room, room.version)
     Broadcasts(tuple(room.messages()))
     if you["seat"] is None:
         solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
@@ -222,7 +241,7 @@ def StudentView(room, token: str):
     with solara.Columns([4, 8]):
         with solara.Column():
             Briefing(room.loaded, seat)
-            Moves(room, token, state, view, version)
+            Moves(room, token, state, view, offers)
         with solara.Column():
             SeatReport(view, seat)
             if state["status"] == "finished":
@@ -231,7 +250,7 @@ def StudentView(room, token: str):
 
 
 @solara.component
-def Moves(room, token: str, state: dict, view, version: int):
+def Moves(room, token: str, state: dict, view, offers: tuple):
     """The decision panel with the seat's shared draft for this round, and the button that submits it.
 
     The draft lives in the room, not in this page: teammates (or a second tab) see the same moves and
@@ -262,7 +281,7 @@ def Moves(room, token: str, state: dict, view, version: int):
     DecisionPanel(seat, view.seat_view(seat), queued, on_add=add, on_remove=remove, disabled=not playing,
                   continuous_update=True)
     if seat_kind(seat) == "government":
-        NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=pending_offers(room, seat),
+        NegotiationPanel(seat, list(view.model.offers), view.model.standings, add, pending=offers,
                          disabled=not playing, continuous_update=True)
     with solara.Card(f"Round {round_number}: your seat's moves", margin=0, classes=["submit-card"]):
         if you.get("draft_by"):
