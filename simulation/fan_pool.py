@@ -53,10 +53,10 @@ def model_series(loaded, columns: tuple[str, ...], steps: int, seeds: list[int],
                  seats: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
     """``runner.model_series`` for each seed in ``seeds``, in that order: on the workers when there are
     any and the game uses shipped rules only, else here."""
-    pool = _workers_pool() if len(seeds) >= FEWEST_SEEDS and _shipped_rules_only(loaded) else None
+    pool, workers = _workers_pool() if len(seeds) >= FEWEST_SEEDS and _shipped_rules_only(loaded) else (None, 0)
     if pool is None:
         return _series_for_seeds(loaded, columns, steps, seeds, decisions, seats)
-    size = -(-len(seeds) // _pool_workers)      # contiguous shares, one per worker
+    size = -(-len(seeds) // workers)      # contiguous shares, one per worker
     shares = [seeds[i:i + size] for i in range(0, len(seeds), size)]
     try:
         futures = [pool.submit(_series_for_seeds, loaded, columns, steps, share, decisions, seats) for share in shares]
@@ -88,15 +88,16 @@ def _shipped_rules_only(loaded) -> bool:
 
 
 def _workers_pool():
+    """The shared pool and its number of workers, started on first use; (None, 0) if fans use none."""
     global _pool, _pool_workers
     with _lock:
         if _pool is None:
             wanted = workers_wanted()
             if wanted < 2:
-                return None
+                return None, 0
             _pool, _pool_workers = process_pool(wanted), wanted
             start_all(_pool, wanted)
-        return _pool
+        return _pool, _pool_workers
 
 
 def _forget_pool(pool) -> None:

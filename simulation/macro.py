@@ -190,11 +190,8 @@ class Macro:
         miss = self._inflation_miss()
         self._parts = self._government_parts(miss)
         self._mandate_parts = self._bank_parts(miss)
-        parts, mandate = self._parts, self._mandate_parts
-        self.score = 100.0 + (parts["output"] + parts["inflation"] + parts["jobs"] + parts["wealth"]
-                              + parts["revenue"])
-        self.bank_score = 100.0 + (mandate["inflation"] + mandate["output"] + mandate["jobs"] + mandate["wealth"]
-                                   + mandate["currency"])
+        self.score = 100.0 + sum(self._parts.values())
+        self.bank_score = 100.0 + sum(self._mandate_parts.values())
 
     def _inflation_miss(self) -> np.ndarray:
         """Distance of inflation from target now, less the distance at the start (pp, per economy)."""

@@ -407,34 +407,21 @@ class Markets:
         self._cumulative_sales = dict(cumulative_sales)
         self._fx_start_of_month = self.fx_log("JP")
 
-    # Every price move goes through one of the four helpers below, which change the state and book the move
-    # (times ``unit``, the scale of the market's quote) to its cause, as ``Moves.add`` would: a move of exactly
-    # zero is not booked. They book in place rather than by calling ``Moves.add``, because the markets book
-    # about sixty moves a month and the extra call was a noticeable part of a run.
-
     def _set_part(self, market: str, parts: dict[str, float], cause: str, level: float, unit: float) -> None:
         """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
-        change = (level - parts.get(cause, 0.0)) * unit
+        change = level - parts.get(cause, 0.0)
         parts[cause] = level
-        if change != 0.0:
-            causes = self.moves.by_market.setdefault(market, {})
-            causes[cause] = causes.get(cause, 0.0) + change
+        self.moves.add(market, cause, change * unit)
 
     def _add_part(self, market: str, parts: dict[str, float], cause: str, change: float, unit: float) -> None:
         """Add ``change`` to a fundamental component that accumulates (news, drift) and book it."""
         parts[cause] = parts.get(cause, 0.0) + change
-        moved = change * unit
-        if moved != 0.0:
-            causes = self.moves.by_market.setdefault(market, {})
-            causes[cause] = causes.get(cause, 0.0) + moved
+        self.moves.add(market, cause, change * unit)
 
     def _add_gap(self, market: str, gaps: dict, key: str, cause: str, change: float, unit: float) -> None:
         """Add ``change`` to a flow gap and book it."""
         gaps[key] += change
-        moved = change * unit
-        if moved != 0.0:
-            causes = self.moves.by_market.setdefault(market, {})
-            causes[cause] = causes.get(cause, 0.0) + moved
+        self.moves.add(market, cause, change * unit)
 
     def _add_scalar_gap(self, market: str, cause: str, change: float) -> None:
         """Add ``change`` to the Treasury yield's flow gap and book it (in basis points)."""
