@@ -74,10 +74,8 @@ def home_economy(actor: str) -> str:
 
 def check(decision: Decision, steps: int | None = None) -> None:
     """Raise ``DecisionError`` if the decision is malformed, whatever the state of the world."""
-    where = decision.label()
-
     def fail(problem: str) -> None:
-        raise DecisionError(f"decision ({where}): {problem}")
+        raise DecisionError(f"decision ({decision.label()}): {problem}")
 
     if decision.action not in TABLE:
         fail(f"unknown action '{decision.action}'; expected one of {', '.join(TABLE)}")

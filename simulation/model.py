@@ -90,10 +90,10 @@ class TradeWarModel(mesa.Model):
         cal, p = self.calibration, self.calibration.param
         self.trade = TradeNetwork(cal)
         self.macro = Macro(cal)
-        self.macro.start(self.trade)
         for seat in self.scenario.roles:
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
+        self.macro.start(self.trade)   # after the weights are set: it scores the start once, with them
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
