@@ -88,8 +88,8 @@ class TradeWarModel(mesa.Model):
         from simulation.trade import TradeNetwork
 
         cal, p = self.calibration, self.calibration.param
-        self.trade = TradeNetwork(cal)
-        self.macro = Macro(cal)
+        self.trade = TradeNetwork.at_start(cal)
+        self.macro = Macro.at_start(cal)
         for seat in self.scenario.roles:
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
