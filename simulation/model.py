@@ -158,7 +158,7 @@ class TradeWarModel(mesa.Model):
             rule = make_rule(name, "investor", params, where=f"scenario {self.scenario.id}, investors")
             groups.append(InvestorGroup(self, rule, counts[name]))
         population = InvestorPopulation(groups, self.ledger)
-        population.start(self.markets.view(self._market_inputs()))
+        population.start(self.markets.view(self.policy_rates()))
         # Carry traders hold part of their positions in Treasuries, bought from the residual holders.
         self.ledger.transfer(RESIDUAL, CARRY, self.calibration.param("carry.ust_share") * population.carry_position_bn())
         return population

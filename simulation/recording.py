@@ -7,6 +7,7 @@ recording costs little inside the step loop.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +26,7 @@ ECONOMY_COLUMNS = ("gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn", "i
                    "tariff_inflation_pct")
 
 
+@lru_cache(maxsize=1024)   # a few dozen labels serve every run (and the record asks for one a month)
 def month_label(start: str, step: int) -> str:
     year, month = (int(x) for x in start.split("-"))
     total = year * 12 + (month - 1) + step
