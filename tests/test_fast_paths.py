@@ -189,3 +189,21 @@ def test_add_reduce_is_the_sum_bit_for_bit_on_the_shapes_the_step_uses():
     for n in (1, 7, 80, 400, 100_000):
         members = rng.standard_normal(n) * 10.0 ** rng.uniform(-4, 4, n)
         assert float(np.add.reduce(members, axis=None)) == float(members.sum())
+
+
+def test_a_projection_shares_the_calibration_and_no_run_changes_it():
+    """A deep copy of the world (what a projection runs ahead) shares the calibration rather than copying
+    it: that is safe only while nothing changes a calibration once made, which a run with offers weighed
+    by projections must not do either."""
+    from copy import deepcopy
+
+    scenario = load_scenario("kato-2025").scenario
+    model = TradeWarModel(scenario, seed=2)
+    before = deepcopy(dict(model.calibration.parameters)), dict(model.calibration.markets)
+    flows, tariffs = model.calibration.flows_bn.copy(), model.calibration.tariffs_pct.copy()
+    assert deepcopy(model).calibration is model.calibration
+    model.run(3)
+    assert model.project_score("US", [], 6) == model.project_score("US", [], 6)   # a projection, twice
+    assert (dict(model.calibration.parameters), dict(model.calibration.markets)) == before
+    np.testing.assert_array_equal(model.calibration.flows_bn, flows)
+    np.testing.assert_array_equal(model.calibration.tariffs_pct, tariffs)
