@@ -207,3 +207,27 @@ def test_a_projection_shares_the_calibration_and_no_run_changes_it():
     assert (dict(model.calibration.parameters), dict(model.calibration.markets)) == before
     np.testing.assert_array_equal(model.calibration.flows_bn, flows)
     np.testing.assert_array_equal(model.calibration.tariffs_pct, tariffs)
+
+
+def test_a_world_copy_without_caches_projects_the_same_score_as_a_full_copy():
+    """A projection copies the world without its recorder and its observation caches (the copy builds its
+    own); run ahead, it must give the very score a full deep copy gives, and the original keeps its caches."""
+    from copy import deepcopy
+
+    from simulation.recording import Recorder
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4, decisions=read_decisions_file(MOVES, 24))
+    model.run(5)
+    model.observe("US", 6)   # fill the step view and the tariff caches
+    caches = (model._view, model._observations, model._tariff_tuple_cache, model._partner_tariffs_cache)
+    light = model._world_copy()
+    assert light.recorder is None and light._observations == {} and light._view_step == -1
+    now = (model._view, model._observations, model._tariff_tuple_cache, model._partner_tariffs_cache)
+    assert all(a is b for a, b in zip(now, caches))
+    full = deepcopy(model)
+    for copy in (light, full):
+        copy.recorder = Recorder(copy, model_only=True)
+        copy.release()
+        copy.run(6)
+    assert light.seat_score("US") == full.seat_score("US") and light.seat_score("JP") == full.seat_score("JP")
+    assert light.markets.prices() == full.markets.prices()
