@@ -20,9 +20,29 @@ from simulation.world import CENTRAL_BANKS, ECONOMIES, PRICE_COLUMNS, RATE_COLUM
 if TYPE_CHECKING:
     from simulation.model import TradeWarModel
 
-ECONOMY_COLUMNS = ("gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn", "imports_bn", "ust_holdings_bn",
-                   "ust_value_bn", "fx_reserves_bn", "auto_jobs", "score", "tariff_revenue_bn",
-                   "tariff_inflation_pct")
+
+
+def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
+    return np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
+
+
+# The columns of the ``economies`` table, each read from the model as one value per economy (in ECONOMIES
+# order). The full recording and a sweep's few economies series both read them here.
+ECONOMY_VALUES = {
+    "gdp_bn": lambda m: m.macro.gdp_bn,
+    "gdp_growth_pct": lambda m: m.macro.gdp_growth_pct(),
+    "inflation_pct": lambda m: m.macro.inflation_pct,
+    "exports_bn": lambda m: m.trade.exports_bn(),
+    "imports_bn": lambda m: m.trade.imports_bn(),
+    "ust_holdings_bn": _ust_holdings_bn,
+    "ust_value_bn": lambda m: _ust_holdings_bn(m) * m.ust_price,
+    "fx_reserves_bn": lambda m: m.reserves_value_bn(),
+    "auto_jobs": lambda m: m.macro.auto_jobs,
+    "score": lambda m: m.macro.score,
+    "tariff_revenue_bn": lambda m: m.macro.tariff_revenue_bn,
+    "tariff_inflation_pct": lambda m: m.macro.tariff_inflation_pct,
+}
+ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
 
 
 def month_label(start: str, step: int) -> str:
@@ -34,11 +54,14 @@ def month_label(start: str, step: int) -> str:
 class Recorder:
     """Records a model's month. ``model_only`` keeps the ``model`` table alone (prices, rates and summaries):
     enough for a fan chart's series or a projection's copy, which read nothing else, at a fraction of the
-    cost; the other tables of such a recorder stay empty."""
+    cost; the other tables of such a recorder stay empty, except for the ``economy_series`` it is asked
+    for, (economy, column) pairs of the ``economies`` table that a sweep's metrics read."""
 
-    def __init__(self, model: "TradeWarModel", model_only: bool = False):
+    def __init__(self, model: "TradeWarModel", model_only: bool = False,
+                 economy_series: tuple[tuple[str, str], ...] = ()):
         self.model = model
         self.model_only = model_only
+        self.picked: dict[tuple[str, str], list[float]] = {key: [] for key in economy_series}
         self.model_rows: list[dict] = []
         self.economy_rows: list[np.ndarray] = []      # [column, economy] per step (ECONOMY_COLUMNS)
         self.flows: list[np.ndarray] = []
@@ -65,13 +88,10 @@ class Recorder:
         row["ust_price_index"] = price
         self.model_rows.append(row)
         if self.model_only:
+            for (economy, column), values in self.picked.items():
+                values.append(ECONOMY_VALUES[column](m)[ECONOMIES.index(economy)])
             return
-        holdings = np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
-        self.economy_rows.append(np.array([
-            m.macro.gdp_bn, m.macro.gdp_growth_pct(), m.macro.inflation_pct, m.trade.exports_bn(),
-            m.trade.imports_bn(), holdings, holdings * price, m.reserves_value_bn(), m.macro.auto_jobs,
-            m.macro.score, m.macro.tariff_revenue_bn, m.macro.tariff_inflation_pct,
-        ]))
+        self.economy_rows.append(np.array([value(m) for value in ECONOMY_VALUES.values()]))
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
@@ -87,6 +107,8 @@ class Recorder:
             return np.array([row[column] for row in self.model_rows], dtype=np.float64)
         if table == "scores":
             return self._score_series(keys[0], column)
+        if table == "economies" and (keys[0], column) in self.picked:
+            return np.array(self.picked[keys[0], column], dtype=np.float64)
         if table == "economies":
             j = ECONOMY_COLUMNS.index(column)
             i = ECONOMIES.index(keys[0])

@@ -221,20 +221,20 @@ def run_chunk(plan: RunPlan, tasks: list[RunTask]) -> tuple[pd.DataFrame | None,
 
 def _run_one(plan: RunPlan, task: RunTask, inputs) -> dict[str, np.ndarray]:
     """One run's rows; ``inputs(values)`` gives the run's (scenario, decisions). When every metric is a
-    column of the ``model`` table, the run records that table alone (several percent cheaper)."""
-    from simulation.runner import model_series, run
+    series of the ``model`` or ``economies`` table, the run records those series alone (about 8% cheaper)."""
+    from simulation.runner import run, run_series
 
     loaded, decisions = inputs(task.values)
-    if all(m.table == "model" for m in plan.metrics):
-        found = model_series(loaded, ("step", *(m.column for m in plan.metrics)), plan.steps, task.seed,
-                             list(decisions))
-        series = {m.name: found[m.column] for m in plan.metrics}
+    if all(m.table in ("model", "economies") for m in plan.metrics):
+        wanted = (("model", (), "step"), *((m.table, tuple(m.keys), m.column) for m in plan.metrics))
+        steps, *found = run_series(loaded, wanted, plan.steps, task.seed, list(decisions))
+        series = {m.name: values for m, values in zip(plan.metrics, found)}
     else:
         result = run(loaded, steps=plan.steps, seed=task.seed, decisions=list(decisions))
         series = {m.name: metric_series(result, m) for m in plan.metrics}
-        found = {"step": result.series("model", (), "step")}
+        steps = result.series("model", (), "step")
     per_step = any(m.record == "per_step" for m in plan.metrics)
-    steps = found["step"].astype(np.int64)
+    steps = steps.astype(np.int64)
     rows = len(steps) if per_step else 1
     columns = _identity(plan, task, rows)
     columns["step"] = steps if per_step else steps[-1:]
