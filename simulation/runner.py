@@ -143,16 +143,12 @@ def model_series(scenario, columns: tuple[str, ...], steps: int | None = None, s
 def run_series(scenario, wanted: tuple[tuple[str, tuple[str, ...], str], ...], steps: int | None = None,
                seed: int | None = None, decisions: list[Decision] | str | Path | None = None,
                seats: tuple[str, ...] = ()) -> list[np.ndarray]:
-    """Some series of a run's ``model`` and ``economies`` tables, given as (table, keys, column) like
-    ``RunResult.series``, each as an array over the steps, with the same numbers as ``run``. The run records
-    only these and builds no run record, which makes it about 8% cheaper: sweeps and fan charts read a few
-    series from each of thousands of runs."""
-    if any(table not in ("model", "economies") for table, _, _ in wanted):
-        raise ValueError("run_series reads the model and economies tables; use run(...).series for the others")
+    """Some series of a run, given as (table, keys, column) like ``RunResult.series``, each as an array over
+    the steps, with the same numbers as ``run``. The run records only these and builds no run record, which
+    makes it about 8% cheaper: sweeps and fan charts read a few series from each of thousands of runs."""
     loaded, steps, seed, decisions, seats = _prepared(scenario, steps, seed, decisions, seats, None)
-    economies = tuple(dict.fromkeys((keys[0], column) for table, keys, column in wanted if table == "economies"))
-    recorder = _finished_model(loaded, steps, seed, decisions, record_model_only=True,
-                               record_economies=economies).recorder
+    picked = tuple(dict.fromkeys((table, tuple(keys), column) for table, keys, column in wanted if table != "model"))
+    recorder = _finished_model(loaded, steps, seed, decisions, record_model_only=True, record_series=picked).recorder
     return [recorder.series(table, tuple(keys), column) for table, keys, column in wanted]
 
 
@@ -173,12 +169,12 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
 
 
 def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only: bool,
-                    record_economies: tuple[tuple[str, str], ...] = ()):
+                    record_series: tuple = ()):
     """The model of a prepared run, run to its end."""
     from simulation.model import TradeWarModel
 
     model = TradeWarModel(loaded.scenario, seed=seed, decisions=decisions, steps=steps,
-                          record_model_only=record_model_only, record_economies=record_economies)
+                          record_model_only=record_model_only, record_series=record_series)
     model.run()
     model.release()
     return model
