@@ -4,9 +4,6 @@ A group holds every member's traits and state in numpy arrays and asks its rule 
 orders at once. That keeps 100,000 investors fast while each still has its own size, beliefs,
 leverage and stop-loss. ``InvestorPopulation`` sums the groups' orders per market for the price
 formation in ``simulation/markets.py`` and books the resulting trades in the Treasury ledger.
-
-The monthly totals use ``np.add.reduce(x, axis=None)``, the sum ``x.sum()`` gives, without the Python
-wrapper ``.sum`` adds (as in ``simulation/trade.py``).
 """
 
 from __future__ import annotations
@@ -76,7 +73,7 @@ class InvestorPopulation:
                 total = np.bincount(g.members["index"], weights=flow, minlength=2)
                 out[g.rule.label] = out.get(g.rule.label, 0.0) + total
             else:
-                out[g.rule.label] = out.get(g.rule.label, 0.0) + float(np.add.reduce(flow, axis=None))
+                out[g.rule.label] = out.get(g.rule.label, 0.0) + float(flow.sum())
         return out
 
     def settle_bond_trades(self, fund_orders: dict[str, float], official_sales_bn: dict[str, float],
@@ -96,19 +93,19 @@ class InvestorPopulation:
         for g in self.carry:
             flow = g.orders(view)
             g.members["position_bn"] += flow
-            total += float(np.add.reduce(flow, axis=None))
+            total += float(flow.sum())
         return total
 
     def carry_mark(self, fx_log_change: float) -> float:
         """Book a yen move on carry positions; close stopped-out positions and return their orders."""
         total = 0.0
         for g in self.carry:
-            self._month_pnl_bn += float(np.add.reduce(g.members["position_bn"] * fx_log_change, axis=None))
+            self._month_pnl_bn += float((g.members["position_bn"] * fx_log_change).sum())
             flow = g.rule.mark(g.members, fx_log_change)
             if flow is None:   # nobody stopped out: adding and summing zero orders would change nothing
                 continue
             g.members["position_bn"] += flow
-            total += float(np.add.reduce(flow, axis=None))
+            total += float(flow.sum())
         return total
 
     def carry_end_month(self, rate_gap_pp: float) -> None:
@@ -118,4 +115,4 @@ class InvestorPopulation:
         self.last_carry_loss_pct = max(-self._month_pnl_bn / capital * 100.0, 0.0) if capital > 0 else 0.0
 
     def carry_position_bn(self) -> float:
-        return sum(float(np.add.reduce(g.members["position_bn"], axis=None)) for g in self.carry)
+        return sum(float(g.members["position_bn"].sum()) for g in self.carry)

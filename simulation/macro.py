@@ -144,8 +144,7 @@ class Macro:
 
     def expected_gap_pct(self, trade) -> np.ndarray:
         """The output gap trade policy implies once volumes adjust within the year (what equity markets price)."""
-        # np.add.reduce: the sum .sum() would give, without its Python wrapper (see simulation/trade.py)
-        return self.trade_impulse_pct(np.add.reduce(trade.target_flows_bn, axis=(1, 2)), trade.target_import_volume_bn,
+        return self.trade_impulse_pct(trade.target_flows_bn.sum(axis=(1, 2)), trade.target_import_volume_bn,
                                       trade.target_burden_bn, trade.target_deadweight_bn)
 
     def financial_impulse_pct(self, yield_change_pp: np.ndarray, equity_change_log: np.ndarray, risk: float) -> np.ndarray:

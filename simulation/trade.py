@@ -20,11 +20,6 @@ the others within months, while a tariff on everyone mostly shifts demand home, 
 The absorbed share starts high for some exporters (Japanese carmakers cut their prices in 2025) and
 decays toward a long-run share after each tariff change, so buyers feel more of the tariff over time.
 Tariff revenue is the tariff times the customs value (the flow at the exporter's price).
-
-The monthly sums are written ``np.add.reduce(x, axis=...)``: that is the function ``x.sum(axis=...)``
-itself runs, so the numbers are the same bit for bit, without the Python wrapper ``.sum`` goes through
-first, which on arrays this small costs about as much as the sum (a month makes some twenty of them;
-tests/test_fast_paths.py checks that the two still agree).
 """
 
 from __future__ import annotations
@@ -164,7 +159,7 @@ class TradeNetwork:
         exporter_price = -absorbed * push - exporter_fx
         tariff_price = (1.0 - absorbed) * push
         buyer_price = tariff_price + (self.erpt * fx_log)[None, :, None] - exporter_fx
-        import_price = np.add.reduce(self.supplier_share * buyer_price, axis=0)            # [importer, sector]
+        import_price = (self.supplier_share * buyer_price).sum(axis=0)            # [importer, sector]
         relative = buyer_price - import_price[None, :, :]
         income = self.income_elasticity * gdp_log_ratio[:, None]
         targets = self._targets(relative, import_price, income)
@@ -179,21 +174,21 @@ class TradeNetwork:
         # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
         tariff_cost = np.expm1(tariff_price)
         half_passed = 0.5 * np.maximum(tariff_price, 0.0)
-        self.sector_burden_bn = np.add.reduce(volume_bn * tariff_cost, axis=0)
-        self.tariff_burden_bn = np.add.reduce(self.sector_burden_bn, axis=1)
+        self.sector_burden_bn = (volume_bn * tariff_cost).sum(axis=0)
+        self.tariff_burden_bn = self.sector_burden_bn.sum(axis=1)
         self.deadweight_bn = self._deadweight_bn(half_passed, volume_bn)
         self.tariff_revenue_bn = self._revenue_bn(self.flows_bn)
         # Where flows head within the year (fast parts at their targets): what forward-looking markets price.
         horizon_bn = self.base_flows_bn * np.exp(targets[0] + self.relative_slow
                                                  + (targets[2] + self.composite_slow)[None])
         self.target_flows_bn = horizon_bn * price_factor
-        self.target_burden_bn = np.add.reduce(horizon_bn * tariff_cost, axis=(0, 2))
+        self.target_burden_bn = (horizon_bn * tariff_cost).sum(axis=(0, 2))
         self.target_deadweight_bn = self._deadweight_bn(half_passed, horizon_bn)
-        self.target_import_volume_bn = np.add.reduce(horizon_bn, axis=(0, 2))
+        self.target_import_volume_bn = horizon_bn.sum(axis=(0, 2))
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices.
-        self.import_price_log = np.add.reduce(self.base_flows_bn * buyer_price, axis=(0, 2)) / self.base_imports_bn
+        self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
         # Its tariff part alone: the one-off price-level effect central banks look through.
-        self.tariff_import_price_log = np.add.reduce(self.base_flows_bn * tariff_price, axis=(0, 2)) / self.base_imports_bn
+        self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
         self._graph_stale = True
 
     def tariff_push(self) -> np.ndarray:
@@ -211,11 +206,11 @@ class TradeNetwork:
 
     def _deadweight_bn(self, half_passed: np.ndarray, volume_bn: np.ndarray) -> np.ndarray:
         """Harberger triangles by importer: half the passed-on tariff times the trade it has stopped."""
-        return np.add.reduce(half_passed * np.maximum(self.base_flows_bn - volume_bn, 0.0), axis=(0, 2))
+        return (half_passed * np.maximum(self.base_flows_bn - volume_bn, 0.0)).sum(axis=(0, 2))
 
     def _revenue_bn(self, flows_bn: np.ndarray) -> np.ndarray:
         """Tariff revenue each importer collects in a month (customs value x tariff; flows are annual)."""
-        return np.add.reduce(flows_bn * self.tariffs_pct, axis=(0, 2)) / 1200.0
+        return (flows_bn * self.tariffs_pct).sum(axis=(0, 2)) / 1200.0
 
     def absorbed_share(self, step: int) -> np.ndarray:
         """Share of each tariff change still absorbed by the exporter, decaying since the change.
@@ -245,22 +240,22 @@ class TradeNetwork:
         return self._imports_bn
 
     def _set_totals(self) -> None:
-        self._exports_bn, self._imports_bn = np.add.reduce(self.flows_bn, axis=(1, 2)), np.add.reduce(self.flows_bn, axis=(0, 2))
+        self._exports_bn, self._imports_bn = self.flows_bn.sum(axis=(1, 2)), self.flows_bn.sum(axis=(0, 2))
         self._exports_bn.flags.writeable = self._imports_bn.flags.writeable = False   # shared by every reader
         self._totals_of = self.flows_bn
 
     def import_volume_bn(self) -> np.ndarray:
         """Imports by importer at 2024 prices (USD bn a year): what home goods replace when they fall."""
-        return np.add.reduce(self.volume_bn, axis=(0, 2))
+        return self.volume_bn.sum(axis=(0, 2))
 
     def sector_export_volume(self, sector: str) -> np.ndarray:
         """Export volume by economy at 2024 prices (USD bn), for jobs."""
         k = SECTORS.index(sector)
-        return np.add.reduce(self.volume_bn[:, :, k], axis=1)
+        return self.volume_bn[:, :, k].sum(axis=1)
 
     def sector_import_volume(self, sector: str) -> np.ndarray:
         k = SECTORS.index(sector)
-        return np.add.reduce(self.volume_bn[:, :, k], axis=0)
+        return self.volume_bn[:, :, k].sum(axis=0)
 
     def trade_weighted_tariff_pct(self) -> float:
         """World average tariff, weighted by 2024 flows (a summary of how closed the world is); recorded every

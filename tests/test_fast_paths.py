@@ -196,21 +196,6 @@ def test_action_field_specs_by_name_are_the_first_field_of_that_name():
             assert action.spec(name) is next((f for f in action.fields if f.name == name), None)
 
 
-def test_add_reduce_is_the_sum_bit_for_bit_on_the_shapes_the_step_uses():
-    """The trade, macro and investor steps write their monthly sums as ``np.add.reduce`` (what ``.sum`` runs,
-    without its Python wrapper); if numpy ever summed differently in ``.sum``, runs would change."""
-    rng = np.random.default_rng(7)
-    flows = rng.standard_normal((9, 9, 4)) * 10.0 ** rng.uniform(-4, 4, (9, 9, 4))
-    for axis in (0, 1, (0, 2), (1, 2)):
-        assert np.add.reduce(flows, axis=axis).tobytes() == flows.sum(axis=axis).tobytes()
-    for k in range(4):
-        for axis in (0, 1):
-            assert np.add.reduce(flows[:, :, k], axis=axis).tobytes() == flows[:, :, k].sum(axis=axis).tobytes()
-    for n in (1, 7, 80, 400, 100_000):
-        members = rng.standard_normal(n) * 10.0 ** rng.uniform(-4, 4, n)
-        assert float(np.add.reduce(members, axis=None)) == float(members.sum())
-
-
 def test_a_projection_shares_the_calibration_and_no_run_changes_it():
     """A deep copy of the world (what a projection runs ahead) shares the calibration rather than copying
     it: that is safe only while nothing changes a calibration once made, which a run with offers weighed
