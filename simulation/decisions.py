@@ -30,8 +30,17 @@ from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
 
+class SharedWhenCopied:
+    """For a frozen record whose fields are all text, numbers or None (a decision, an event, an offer):
+    nothing in it can change, so a deep copy of what holds it (the world a projection copies, with its
+    log, events and offers) shares it instead of copying it field by field."""
+
+    def __deepcopy__(self, memo: dict) -> "SharedWhenCopied":
+        return self
+
+
 @dataclass(frozen=True)
-class Decision:
+class Decision(SharedWhenCopied):
     """One policy action. Fields an action does not use stay ``None``."""
 
     step: int

@@ -236,3 +236,23 @@ def test_a_world_copy_without_caches_projects_the_same_score_as_a_full_copy():
         copy.run(6)
     assert light.seat_score("US") == full.seat_score("US") and light.seat_score("JP") == full.seat_score("JP")
     assert light.markets.prices() == full.markets.prices()
+
+
+def test_records_shared_by_world_copies_hold_only_text_numbers_and_none():
+    """Decisions, events and offers are shared, not copied, by a deep copy of the world (a projection):
+    right only while every field is text, a number, a truth value or None, which this checks field by
+    field, from the annotations, so a list or dict field added later fails here."""
+    from copy import deepcopy
+
+    from simulation.decisions import Decision, SharedWhenCopied
+    from simulation.negotiation import Offer
+    from simulation.policy import Event
+
+    allowed = {"int", "str", "float", "bool", "None"}
+    for record in (Decision, Event, Offer):
+        assert issubclass(record, SharedWhenCopied) and record.__dataclass_params__.frozen
+        for f in dataclasses.fields(record):
+            kinds = {kind.strip() for kind in str(f.type).split("|")}
+            assert kinds <= allowed, (record.__name__, f.name, f.type)
+    decision = Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0)
+    assert deepcopy([decision])[0] is decision
