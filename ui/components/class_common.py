@@ -161,7 +161,10 @@ def _sentence(text: str) -> str:
 
 TIMER_TEMPLATE = """
 <template>
-  <span class="round-timer" style="font-weight: bold; font-size: 1.1em">{{ before }}{{ shown }}{{ after }}</span>
+  <div class="round-clock">
+    <div v-if="heading" class="prose class-heading" v-html="heading"></div>
+    <span class="round-timer" style="font-weight: bold; font-size: 1.1em">{{ before }}{{ shown }}{{ after }}</span>
+  </div>
 </template>
 <script>
 module.exports = {
@@ -185,9 +188,11 @@ module.exports = {
 
 class _TimerWidget(ipyvue.VueTemplate):
     """Counts the round down in the browser: the server sends the seconds left only when the clock
-    changes (new round, pause, more time), so no page redraws every second."""
+    changes (new round, pause, more time), so no page redraws every second. A page's heading (HTML made
+    by ``to_html``) may come with it: a round then sends the page one message for both."""
 
     template = traitlets.Unicode(TIMER_TEMPLATE).tag(sync=True)
+    heading = traitlets.Unicode("").tag(sync=True)
     before = traitlets.Unicode("").tag(sync=True)
     after = traitlets.Unicode("").tag(sync=True)
     seconds_left = traitlets.Float(-1.0).tag(sync=True)
@@ -196,9 +201,10 @@ class _TimerWidget(ipyvue.VueTemplate):
 
 
 @solara.component
-def RoundTimer(room, version: int):
-    """The open round's clock (counted down by the browser), with the game's status; read from the
-    room in one locked snapshot (``Room.timing``), never from its live timer."""
+def RoundTimer(room, version: int, heading_html: str = ""):
+    """The open round's clock (counted down by the browser), with the game's status, under
+    ``heading_html`` if given; read from the room in one locked snapshot (``Room.timing``), never from
+    its live timer."""
     t = room.timing()
     clock = (t["month"], t["status"], t["paused"], t["deadline"], t["paused_left"])
     left = t["seconds_left"]
@@ -210,7 +216,7 @@ def RoundTimer(room, version: int):
         before, after = "Paused by the instructor (", f" left in round {t['round']})."
     else:
         before, after = f"Round {t['round']} of {t['rounds']}: ", " left."
-    _TimerWidget.element(before=before, after=after, seconds_left=-1.0 if left is None else float(left),
+    _TimerWidget.element(heading=heading_html, before=before, after=after, seconds_left=-1.0 if left is None else float(left),
                          running=t["status"] == "playing" and not t["paused"], stamp=hash(clock) % 1_000_000_007)
 
 

@@ -32,7 +32,7 @@ from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.class_world import ClassWorld, SeatReport
 from ui.components.panels import Briefing
-from ui.components.prose import Prose, plain
+from ui.components.prose import Prose, plain, to_html
 
 ANY_SEAT = "Any open seat"
 
@@ -270,12 +270,12 @@ def _heading(value: tuple) -> tuple:
 
 @solara.component
 def SeatHeading(room, feed):
-    """The game's title, who plays which seat, the round, and the round's clock."""
+    """The game's title, who plays which seat, the round, and the round's clock, in one widget."""
     title, name, seat, round_number, rounds, *_ = use_feed(feed, _heading)
     seat_words = f"**{actor_name(seat)} ({seat})**" if seat else "**no seat yet**"
-    Prose(f"## {plain(title)}\n{plain(name)}, you play {seat_words} · room **{room.code}** · "
-          f"round **{round_number} of {rounds}**", classes=["class-heading"])
-    RoundTimer(room, room.version)
+    heading = to_html(f"## {plain(title)}\n{plain(name)}, you play {seat_words} · room **{room.code}** · "
+                      f"round **{round_number} of {rounds}**")
+    RoundTimer(room, room.version, heading)
 
 
 @solara.component
