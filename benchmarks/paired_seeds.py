@@ -12,12 +12,16 @@ Usage: python benchmarks/paired_seeds.py [--replicates 40] [--steps 24]
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from simulation.decisions import Decision
-from simulation.runner import run
-from simulation.sweeps import derive_seed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's code, not an installed copy
+
+from simulation.decisions import Decision  # noqa: E402
+from simulation.runner import run  # noqa: E402
+from simulation.sweeps import derive_seed  # noqa: E402
 
 METRICS = {"JP score": ("economies", ("JP",), "score"), "US 10-year (%)": ("model", (), "us_10y"),
            "USD/JPY": ("model", (), "usd_jpy")}

@@ -11,6 +11,9 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's code, not an installed copy
 
 
 def measure(count: int, steps: int) -> dict:

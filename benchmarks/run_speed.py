@@ -13,9 +13,12 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from scenarios import load_scenario
-from simulation import run
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's code, not an installed copy
+
+from scenarios import load_scenario  # noqa: E402
+from simulation import run  # noqa: E402
 
 TARGETS_MS = {"ceiling for model changes": 20.0, "goal for sweeps and fans": 8.0}
 

@@ -28,7 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import mesa  # note: importing mesa already imports mesa.batchrunner, which forces 'spawn' process-wide
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's code, not an installed copy
+
+import mesa  # noqa: E402 -- note: importing mesa already imports mesa.batchrunner, which forces 'spawn' process-wide
 
 ROOT = Path(__file__).resolve().parents[1]
 SALES = [0, 50, 100, 150, 200, 250, 300, 350, 400, 450]

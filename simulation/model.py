@@ -52,7 +52,8 @@ class TradeWarModel(mesa.Model):
     sectors = SECTORS
 
     def __init__(self, scenario, seed: int = 0, decisions: list[Decision] | None = None,
-                 steps: int | None = None, calibration: Calibration | None = None, record_model_only: bool = False):
+                 steps: int | None = None, calibration: Calibration | None = None, record_model_only: bool = False,
+                 record_series: tuple[tuple[str, tuple[str, ...], str], ...] = ()):
         super().__init__(seed=int(seed))
         self.scenario = scenario
         self.seed_value = int(seed)
@@ -79,7 +80,8 @@ class TradeWarModel(mesa.Model):
         self._base = None                     # the world at the end of a past month, for projections
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
         self._build_world()
-        self.recorder = Recorder(self, model_only=record_model_only)   # model_only: see Recorder
+        # model_only and picked: see Recorder
+        self.recorder = Recorder(self, model_only=record_model_only, picked=record_series)
         self.price_history.append(self.markets.prices())
         self.recorder.record()
 

@@ -20,9 +20,29 @@ from simulation.world import CENTRAL_BANKS, ECONOMIES, PRICE_COLUMNS, RATE_COLUM
 if TYPE_CHECKING:
     from simulation.model import TradeWarModel
 
-ECONOMY_COLUMNS = ("gdp_bn", "gdp_growth_pct", "inflation_pct", "exports_bn", "imports_bn", "ust_holdings_bn",
-                   "ust_value_bn", "fx_reserves_bn", "auto_jobs", "score", "tariff_revenue_bn",
-                   "tariff_inflation_pct")
+
+
+def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
+    return np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
+
+
+# The columns of the ``economies`` table, each read from the model as one value per economy (in ECONOMIES
+# order). The full recording and a sweep's few economies series both read them here.
+ECONOMY_VALUES = {
+    "gdp_bn": lambda m: m.macro.gdp_bn,
+    "gdp_growth_pct": lambda m: m.macro.gdp_growth_pct(),
+    "inflation_pct": lambda m: m.macro.inflation_pct,
+    "exports_bn": lambda m: m.trade.exports_bn(),
+    "imports_bn": lambda m: m.trade.imports_bn(),
+    "ust_holdings_bn": _ust_holdings_bn,
+    "ust_value_bn": lambda m: _ust_holdings_bn(m) * m.ust_price,
+    "fx_reserves_bn": lambda m: m.reserves_value_bn(),
+    "auto_jobs": lambda m: m.macro.auto_jobs,
+    "score": lambda m: m.macro.score,
+    "tariff_revenue_bn": lambda m: m.macro.tariff_revenue_bn,
+    "tariff_inflation_pct": lambda m: m.macro.tariff_inflation_pct,
+}
+ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
 
 
 def month_label(start: str, step: int) -> str:
@@ -34,11 +54,15 @@ def month_label(start: str, step: int) -> str:
 class Recorder:
     """Records a model's month. ``model_only`` keeps the ``model`` table alone (prices, rates and summaries):
     enough for a fan chart's series or a projection's copy, which read nothing else, at a fraction of the
-    cost; the other tables of such a recorder stay empty."""
+    cost; the other tables of such a recorder stay empty. It can also keep a few ``picked`` series of the
+    other tables, given as (table, keys, column) like ``series``: what a sweep's metrics read."""
 
-    def __init__(self, model: "TradeWarModel", model_only: bool = False):
+    def __init__(self, model: "TradeWarModel", model_only: bool = False,
+                 picked: tuple[tuple[str, tuple[str, ...], str], ...] = ()):
         self.model = model
         self.model_only = model_only
+        # (table, keys, column) -> that series' part of each month's record (see _month_part)
+        self.picked: dict[tuple, list] = {(table, tuple(keys), column): [] for table, keys, column in picked}
         self.model_rows: list[dict] = []
         self.economy_rows: list[np.ndarray] = []      # [column, economy] per step (ECONOMY_COLUMNS)
         self.flows: list[np.ndarray] = []
@@ -65,13 +89,10 @@ class Recorder:
         row["ust_price_index"] = price
         self.model_rows.append(row)
         if self.model_only:
+            for key, parts in self.picked.items():
+                parts.append(_month_part(m, *key))
             return
-        holdings = np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
-        self.economy_rows.append(np.array([
-            m.macro.gdp_bn, m.macro.gdp_growth_pct(), m.macro.inflation_pct, m.trade.exports_bn(),
-            m.trade.imports_bn(), holdings, holdings * price, m.reserves_value_bn(), m.macro.auto_jobs,
-            m.macro.score, m.macro.tariff_revenue_bn, m.macro.tariff_inflation_pct,
-        ]))
+        self.economy_rows.append(np.array([value(m) for value in ECONOMY_VALUES.values()]))
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
@@ -82,23 +103,23 @@ class Recorder:
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
     def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
         """A recorded value at every step (0 = the start): ``model`` (keys ()), ``economies`` (keys
-        (economy,)), ``scores`` (keys (seat,); column "score" or a part) or ``trade`` (keys (exporter, importer, sector or "all"); column flow_bn or tariff_pct)."""
+        (economy,)), ``scores`` (keys (seat,); column "score" or a part) or ``trade`` (keys (exporter,
+        importer, sector or "all"); column flow_bn or tariff_pct)."""
         if table == "model":
             return np.array([row[column] for row in self.model_rows], dtype=np.float64)
+        keys = tuple(keys)
+        parts = self.picked.get((table, keys, column))
+        if parts is None:
+            parts = [_record_part(record, table, keys, column) for record in self._months()]
         if table == "scores":
-            return self._score_series(keys[0], column)
-        if table == "economies":
-            j = ECONOMY_COLUMNS.index(column)
-            i = ECONOMIES.index(keys[0])
-            return np.array([rows[j, i] for rows in self.economy_rows], dtype=np.float64)
-        i, j = ECONOMIES.index(keys[0]), ECONOMIES.index(keys[1])
-        arrays = self.flows if column == "flow_bn" else self.tariffs
-        if keys[2] == "all":
-            if column != "flow_bn":
-                raise ValueError("only flows can be summed over sectors")
-            return np.array([a[i, j].sum() for a in arrays], dtype=np.float64)
-        k = SECTORS.index(keys[2])
-        return np.array([a[i, j, k] for a in arrays], dtype=np.float64)
+            return _score_series(parts, keys[0], column)
+        if table == "trade":
+            return _trade_series(parts, keys[2], column)
+        return np.array(parts, dtype=np.float64)
+
+    def _months(self):
+        """Each recorded month's full record, as ``_record_part`` reads it."""
+        return zip(self.economy_rows, self.flows, self.tariffs, self.government_parts, self.mandate_parts)
 
     # -- tables -----------------------------------------------------------------------------------
     def model_frame(self) -> pd.DataFrame:
@@ -136,14 +157,6 @@ class Recorder:
             return dict(zip(MANDATE_PARTS, column.tolist()))
         column = self.government_parts[step][:, ECONOMIES.index(seat)]
         return dict(zip(GOVERNMENT_PARTS, column.tolist()))
-
-    def _score_series(self, seat: str, part: str) -> np.ndarray:
-        if seat in CENTRAL_BANKS:
-            history, names, i = self.mandate_parts, MANDATE_PARTS, list(CENTRAL_BANKS).index(seat)
-        else:
-            history, names, i = self.government_parts, GOVERNMENT_PARTS, ECONOMIES.index(seat)
-        data = np.array([parts[:, i] for parts in history], dtype=np.float64)   # [step, part]
-        return 100.0 + data.sum(axis=1) if part == "score" else data[:, names.index(part)]
 
     def scores_frame(self) -> pd.DataFrame:
         """Every seat's score and its parts at every step: ``step, seat, part, value`` with ``part =
@@ -204,3 +217,49 @@ class Recorder:
 
         columns = list(Offer(0, "", "", 0.0, "", 0, 0, 0).to_record())
         return pd.DataFrame([o.to_record() for o in self.model.negotiation.offers], columns=columns)
+
+
+# -- one series' part of a month's record: read from the model as the month is recorded (a picked series),
+#    or from the month's full record; both give the same numbers -------------------------------------------
+def _month_part(m: "TradeWarModel", table: str, keys: tuple[str, ...], column: str):
+    if table == "economies":
+        return ECONOMY_VALUES[column](m)[ECONOMIES.index(keys[0])]
+    if table == "trade":
+        return _trade_cells(m.trade.flows_bn if column == "flow_bn" else m.trade.tariffs_pct, keys)
+    parts = m.macro.mandate_parts() if keys[0] in CENTRAL_BANKS else m.macro.score_parts()
+    return np.array(list(parts.values()))[:, _seat_index(keys[0])]
+
+
+def _record_part(record: tuple, table: str, keys: tuple[str, ...], column: str):
+    economy_rows, flows, tariffs, government_parts, mandate_parts = record
+    if table == "economies":
+        return economy_rows[ECONOMY_COLUMNS.index(column), ECONOMIES.index(keys[0])]
+    if table == "trade":
+        return _trade_cells(flows if column == "flow_bn" else tariffs, keys)
+    parts = mandate_parts if keys[0] in CENTRAL_BANKS else government_parts
+    return parts[:, _seat_index(keys[0])]
+
+
+def _seat_index(seat: str) -> int:
+    return list(CENTRAL_BANKS).index(seat) if seat in CENTRAL_BANKS else ECONOMIES.index(seat)
+
+
+def _trade_cells(array: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
+    """A flow's cells [sector] for sector "all", else its one cell."""
+    i, j = ECONOMIES.index(keys[0]), ECONOMIES.index(keys[1])
+    return array[i, j].copy() if keys[2] == "all" else array[i, j, SECTORS.index(keys[2])]
+
+
+def _trade_series(parts: list, sector: str, column: str) -> np.ndarray:
+    if sector == "all":
+        if column != "flow_bn":
+            raise ValueError("only flows can be summed over sectors")
+        return np.array([cells.sum() for cells in parts], dtype=np.float64)
+    return np.array(parts, dtype=np.float64)
+
+
+def _score_series(parts: list, seat: str, part: str) -> np.ndarray:
+    """A seat's score (100 plus its terms) or one term, from its terms' column of each month."""
+    data = np.array(parts, dtype=np.float64)   # [step, part]
+    names = MANDATE_PARTS if seat in CENTRAL_BANKS else GOVERNMENT_PARTS
+    return 100.0 + data.sum(axis=1) if part == "score" else data[:, names.index(part)]

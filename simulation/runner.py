@@ -134,12 +134,22 @@ def model_series(scenario, columns: tuple[str, ...], steps: int | None = None, s
                  decisions: list[Decision] | str | Path | None = None,
                  seats: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Some columns of the ``model`` table of a run (arguments as for ``run``), each as an array over the
-    steps: the same numbers as ``run(...).series("model", (), column)``. The run records the ``model`` table
-    alone and builds no run record, which makes it several percent cheaper: a fan chart runs a hundred seeds
-    and reads four series of each."""
+    steps: the same numbers as ``run(...).series("model", (), column)``. A fan chart runs a hundred seeds
+    and reads four series of each (see ``run_series``)."""
+    found = run_series(scenario, tuple(("model", (), column) for column in columns), steps, seed, decisions, seats)
+    return dict(zip(columns, found))
+
+
+def run_series(scenario, wanted: tuple[tuple[str, tuple[str, ...], str], ...], steps: int | None = None,
+               seed: int | None = None, decisions: list[Decision] | str | Path | None = None,
+               seats: tuple[str, ...] = ()) -> list[np.ndarray]:
+    """Some series of a run, given as (table, keys, column) like ``RunResult.series``, each as an array over
+    the steps, with the same numbers as ``run``. The run records only these and builds no run record, which
+    makes it about 8% cheaper: sweeps and fan charts read a few series from each of thousands of runs."""
     loaded, steps, seed, decisions, seats = _prepared(scenario, steps, seed, decisions, seats, None)
-    recorder = _finished_model(loaded, steps, seed, decisions, record_model_only=True).recorder
-    return {column: recorder.series("model", (), column) for column in columns}
+    picked = tuple(dict.fromkeys((table, tuple(keys), column) for table, keys, column in wanted if table != "model"))
+    recorder = _finished_model(loaded, steps, seed, decisions, record_model_only=True, record_series=picked).recorder
+    return [recorder.series(table, tuple(keys), column) for table, keys, column in wanted]
 
 
 def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
@@ -158,12 +168,13 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
     return loaded, steps, seed, decisions, seats
 
 
-def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only: bool):
+def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only: bool,
+                    record_series: tuple = ()):
     """The model of a prepared run, run to its end."""
     from simulation.model import TradeWarModel
 
     model = TradeWarModel(loaded.scenario, seed=seed, decisions=decisions, steps=steps,
-                          record_model_only=record_model_only)
+                          record_model_only=record_model_only, record_series=record_series)
     model.run()
     model.release()
     return model

@@ -1,6 +1,6 @@
 """The short cuts that make a run cheaper must give exactly what the plain way gives: an observation built
-without the dataclass ``__init__``, a run that records the model table alone (fan charts, projections),
-and the tariff tables shared between runs."""
+without the dataclass ``__init__``, a run that records the model table alone (fan charts, projections) or
+a few economies' series beside it (sweeps), and the tariff tables shared between runs."""
 
 import dataclasses
 
@@ -13,7 +13,10 @@ from scenarios import load_scenario
 from simulation import run
 from simulation.decisions import read_decisions_file
 from simulation.model import TradeWarModel, _tuples_by_pair
-from simulation.runner import model_series
+from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
+from simulation.recording import ECONOMY_COLUMNS
+from simulation.runner import model_series, run_series
+from simulation.world import ECONOMIES
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
 
 MOVES = "examples/decisions/japan-sells.toml"
@@ -41,6 +44,23 @@ def test_a_model_table_only_run_gives_the_same_series():
     light = model_series("kato-2025", tuple(KEY_SERIES) + ("fed_rate",), seed=6, decisions=decisions, seats=("JP",))
     for column, series in light.items():
         np.testing.assert_array_equal(series, full.series("model", (), column))
+
+
+def test_a_run_that_records_a_few_series_gives_the_same_numbers_as_a_full_run():
+    """Sweeps record only their metrics' series (``run_series``): every economies column for two economies,
+    score terms of a government and a central bank, and trade cells and sums, in the order asked."""
+    decisions = read_decisions_file(MOVES, 24)
+    wanted = tuple(("economies", (economy,), column) for economy in ("JP", ECONOMIES[-1]) for column in ECONOMY_COLUMNS)
+    wanted += tuple(("scores", (seat,), part) for seat, parts in (("JP", GOVERNMENT_PARTS), ("BOJ", MANDATE_PARTS))
+                    for part in ("score", *parts))
+    wanted += (("trade", ("JP", "US", "autos"), "tariff_pct"), ("trade", ("JP", "US", "autos"), "flow_bn"),
+               ("trade", ("CN", "US", "all"), "flow_bn"), ("model", (), "us_10y"), ("economies", ("JP",), "score"))
+    full = run("kato-2025", seed=4, decisions=decisions, seats=("JP",))
+    light = run_series("kato-2025", wanted, seed=4, decisions=decisions, seats=("JP",))
+    for (table, keys, column), series in zip(wanted, light):
+        assert series.dtype == np.float64 and len(series) == 25
+        np.testing.assert_array_equal(series, full.series(table, keys, column), err_msg=f"{table} {keys} {column}")
+    assert any(np.ptp(series) > 0 for series in light[-6:-2])   # the trade series move, so the test can fail
 
 
 def test_a_model_only_recorder_keeps_the_model_table_and_nothing_else():
