@@ -136,6 +136,28 @@ def test_the_debrief_names_who_is_most_exposed_from_the_trade_networks_measures(
     assert shares[0] == pytest.approx(top.value.max())
 
 
+def follow_by_hand(monkeypatch, redraws: list):
+    """Replace the student page's follower thread with one the test drives: each call of a function added
+    to ``redraws`` reads the room and hands the reading to the page's parts, as the thread does."""
+    import reacton.core
+    import solara
+
+    import ui.pages.classroom as pages
+    from ui.components.class_common import RoomFeed
+
+    def use_room_feed(room, read):
+        feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room)])
+        render_context = reacton.core.get_render_context()
+
+        def redraw():
+            with render_context:
+                feed.publish(read())
+        solara.use_memo(lambda: redraws.append(redraw), dependencies=[id(room)])
+        return feed
+
+    monkeypatch.setattr(pages, "use_room_feed", use_room_feed)
+
+
 def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monkeypatch):
     """Thirty pages redraw when a round is played. Each page's world is one widget whose charts are the
     very same serialised text on every page (built once per room and month, not once per page), and a
@@ -150,13 +172,7 @@ def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monke
     room, boss = registry.create("kato-2025", steps=4, start=True)
     tokens = [registry.join(room.code, name, seat, client=name)[2] for name, seat in (("Ann", "JP"), ("Ben", "JP"))]
     redraws = []
-
-    def follow_by_hand(room_, read):          # the page's follower thread, driven by the test instead
-        value, set_value = solara.use_state(read())
-        redraws.append(lambda: set_value(read()))
-        return value
-
-    monkeypatch.setattr(pages, "use_room_value", follow_by_hand)
+    follow_by_hand(monkeypatch, redraws)
     rendered = [solara.render(pages.StudentView(room, token), handle_error=False) for token in tokens]
     sent, real_send = [], ipywidgets.Widget._send
     monkeypatch.setattr(ipywidgets.Widget, "_send", lambda self, msg, buffers=None: sent.append(msg) or
@@ -171,6 +187,74 @@ def test_a_round_sends_each_page_the_shared_world_in_one_message(registry, monke
     assert 0 < len(sent) / len(tokens) <= 12, f"{len(sent) / len(tokens)} widget messages per page for one round"
     for _, rc in rendered:
         rc.close()
+
+
+def test_a_round_redraws_a_students_parts_not_the_page_the_app_or_the_brief(registry, monkeypatch):
+    """When a round is played, thirty pages redraw at once on one server. On each, only the parts that
+    show the round run again (heading and clock, decision panel, report card, world): the page's frame is
+    not run again, and no widget of the app bar or of the briefing is touched (the server's renderer
+    skips what did not change, as the app server sets it up: ``ui.server.SPEED_ENV``). The whole app is
+    rendered in-process, as the server renders a page."""
+    import reacton.core
+    import solara
+    import solara.autorouting
+
+    import ui.app
+    import ui.pages.classroom as pages
+    from ui.components import panels
+    from ui.components.class_common import _TimerWidget
+    from ui.components.class_world import _WorldWidget
+    from ui.server import SPEED_ENV
+
+    import classroom
+    import ipyvuetify as v
+
+    for key, value in SPEED_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(classroom, "_registry", registry)        # the pages find rooms in this registry
+    room, boss = registry.create("kato-2025", steps=4, start=True)
+    token = registry.join(room.code, "Ann", "JP", client="Ann")[2]
+    redraws = []
+    follow_by_hand(monkeypatch, redraws)
+    app = solara.RoutingProvider(children=[solara.autorouting.RenderPage("Page")], routes=ui.app.routes,
+                                 pathname=f"/class?room={room.code}&token={token}")
+    _, rendered = solara.render(app, handle_error=False)
+    briefing = [w for w in rendered.find(v.ExpansionPanel).widgets if "Briefing" in _text(w)]
+    brief = [w for w in rendered.find(v.Card).widgets if "private-brief" in w.class_]
+    still = [*rendered.find(v.AppBar).widgets, *briefing, *brief]
+    assert briefing and brief and rendered.find(v.AppBar).widgets
+    untouched = {id(w) for root in still for w in _descendants(root)}
+    updated, real_update = [], reacton.core.Element._update_widget
+    monkeypatch.setattr(reacton.core.Element, "_update_widget",
+                        lambda self, widget, el_prev, kwargs: updated.append(widget) or
+                        real_update(self, widget, el_prev, kwargs))
+    frames, briefing_text = pages.StudentView.render_count, panels.BriefingText.render_count
+    room.advance(boss)
+    redraws[0]()
+    assert "month 1:" in rendered.find(_WorldWidget).widget.labels[0]
+    heading = rendered.find(_TimerWidget).widget                      # the heading and the clock
+    assert "round <strong>2 of" in heading.heading and heading.before.startswith("Round 2 of")
+    assert pages.StudentView.render_count == frames, "the page's frame ran again for a round"
+    assert panels.BriefingText.render_count == briefing_text
+    touched = [type(w).__name__ for w in updated if id(w) in untouched]
+    assert not touched, f"a round updated widgets of the app bar or the briefing: {touched}"
+    assert heading in updated                                        # the round did redraw the heading
+    rendered.close()
+
+
+def _text(widget) -> str:
+    """The text inside ``widget`` (strings among its children, recursively)."""
+    return " ".join(c if isinstance(c, str) else _text(c) for c in getattr(widget, "children", ()) or ())
+
+
+def _descendants(widget) -> list:
+    """``widget`` and every widget inside it (its children, recursively)."""
+    found, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        found.append(w)
+        stack.extend(c for c in getattr(w, "children", ()) or () if hasattr(c, "model_id"))
+    return found
 
 
 def test_a_students_page_follows_only_what_it_shows(registry):

@@ -24,7 +24,11 @@ OFFLINE_ENV = {
 # handed to the event loop one at a time (a thread hand-off, a task and a wake-up per message: about a
 # fifth of the server's time when a round redraws thirty pages). Solara supports this with uvicorn's
 # ``websockets`` protocol (``WS_PROTOCOL``) on plain TCP and falls back to the usual path otherwise.
-SPEED_ENV = {"SOLARA_SERVER_SYNC_WS_WRITE": "True"}
+# reacton's fast renderer (``REACTON_FAST``, reacton >= 1.11) walks only the parts of a page below a
+# component whose state changed, and skips a part whose element and state are unchanged, instead of
+# walking and re-setting every widget of the page (the app bar, the briefing...) at each redraw: a class
+# round redraws thirty pages at once, and most of each page does not change.
+SPEED_ENV = {"SOLARA_SERVER_SYNC_WS_WRITE": "True", "REACTON_FAST": "1"}
 WS_PROTOCOL = "websockets"
 TRUSTED_PROXIES_ENV = "TRADEWAR_TRUSTED_PROXIES"    # comma-separated; read by the class pages too
 LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"      # files a link may name besides the shipped ones

@@ -12,6 +12,7 @@ import time
 from typing import Callable
 
 import ipyvue
+import reacton.core
 import solara
 import solara.lab
 import traitlets
@@ -25,22 +26,54 @@ WAKE_SECONDS = 1.0
 NO_TARGET = "(none)"
 
 
-def use_room_value(room, read: Callable[[], object]):
-    """``read()``, kept fresh by a thread that waits for the room to change (``Room.wait_for_change``):
-    the component calling this redraws when that value changes.
+class RoomFeed:
+    """A page's latest reading of its room (what its ``read()`` returned), for the parts of the page that
+    show it. Each part follows only what it shows (``use_feed``), so when a round is played the parts
+    whose share of the reading changed redraw, and the page around them (its layout, the brief, the app
+    bar) is neither run again nor walked: in a class of thirty, that is most of every page."""
 
-    A page calls this once, at its top, and hands the result down: one redraw per change in the room.
-    (Several followers on one page would redraw it several times, and a redraw that crosses a keystroke
-    can drop it; the pages' text boxes also commit at every keystroke for the same reason.) The thread
-    looks at its page's cancel flag at least every ``WAKE_SECONDS`` and stops when the page goes away.
-    """
-    value, set_value = solara.use_state(read())
+    def __init__(self, value: object):
+        self.value = value
+        self._listeners: list[Callable[[object], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Callable[[object], None]) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+        return unsubscribe
+
+    def publish(self, value: object) -> None:
+        self.value = value
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(value)
+
+
+def use_room_feed(room, read: Callable[[], object]) -> RoomFeed:
+    """``read()`` as a ``RoomFeed``, kept fresh by a thread that waits for the room to change
+    (``Room.wait_for_change``: woken at once, no polling). The thread looks at its page's cancel flag at
+    least every ``WAKE_SECONDS`` and stops when the page goes away.
+
+    A page calls this once, at its top, and hands the feed to its parts: one reading and one redraw per
+    change in the room. The parts' updates are made in one batch (one render pass): several passes per
+    change would cost more, and a redraw that crosses a keystroke can drop it (the pages' text boxes
+    also commit at every keystroke for that reason)."""
+    feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room)])
     reader = solara.use_ref(read)
     reader.current = read
+    render_context = reacton.core.get_render_context()
 
     def follow(cancel: threading.Event) -> None:
         version, seen = room.version, reader.current()
-        set_value(seen)
+        if seen != feed.value:
+            with render_context:
+                feed.publish(seen)
         while not cancel.is_set():
             latest = room.wait_for_change(version, WAKE_SECONDS)
             if latest == version or cancel.is_set():
@@ -48,10 +81,34 @@ def use_room_value(room, read: Callable[[], object]):
             version, now = latest, reader.current()
             if now != seen:
                 seen = now
-                set_value(now)
+                with render_context:           # every part that follows the feed, in one render pass
+                    feed.publish(now)
 
     solara.use_thread(follow, dependencies=[id(room)], intrusive_cancel=False)
+    return feed
+
+
+def use_feed(feed: RoomFeed, pick: Callable[[object], object] = lambda value: value):
+    """``pick(feed.value)``: the component calling this redraws when that part of the feed changes, and
+    only then (the feed's other changes leave it alone)."""
+    value, set_value = solara.use_state(pick(feed.value))
+    picker = solara.use_ref(pick)
+    picker.current = pick
+
+    def connect():
+        def listener(now: object) -> None:
+            set_value(picker.current(now))
+        unsubscribe = feed.subscribe(listener)
+        listener(feed.value)            # a change published between this part's render and now
+        return unsubscribe
+
+    solara.use_effect(connect, [feed])
     return value
+
+
+def use_room_value(room, read: Callable[[], object]):
+    """``read()``, kept fresh as the room changes (``use_room_feed``), for a page that redraws whole."""
+    return use_feed(use_room_feed(room, read))
 
 
 def server_origin() -> str:
@@ -104,7 +161,10 @@ def _sentence(text: str) -> str:
 
 TIMER_TEMPLATE = """
 <template>
-  <span class="round-timer" style="font-weight: bold; font-size: 1.1em">{{ before }}{{ shown }}{{ after }}</span>
+  <div class="round-clock">
+    <div v-if="heading" class="prose class-heading" v-html="heading"></div>
+    <span class="round-timer" style="font-weight: bold; font-size: 1.1em">{{ before }}{{ shown }}{{ after }}</span>
+  </div>
 </template>
 <script>
 module.exports = {
@@ -128,9 +188,11 @@ module.exports = {
 
 class _TimerWidget(ipyvue.VueTemplate):
     """Counts the round down in the browser: the server sends the seconds left only when the clock
-    changes (new round, pause, more time), so no page redraws every second."""
+    changes (new round, pause, more time), so no page redraws every second. A page's heading (HTML made
+    by ``to_html``) may come with it: a round then sends the page one message for both."""
 
     template = traitlets.Unicode(TIMER_TEMPLATE).tag(sync=True)
+    heading = traitlets.Unicode("").tag(sync=True)
     before = traitlets.Unicode("").tag(sync=True)
     after = traitlets.Unicode("").tag(sync=True)
     seconds_left = traitlets.Float(-1.0).tag(sync=True)
@@ -139,9 +201,10 @@ class _TimerWidget(ipyvue.VueTemplate):
 
 
 @solara.component
-def RoundTimer(room, version: int):
-    """The open round's clock (counted down by the browser), with the game's status; read from the
-    room in one locked snapshot (``Room.timing``), never from its live timer."""
+def RoundTimer(room, version: int, heading_html: str = ""):
+    """The open round's clock (counted down by the browser), with the game's status, under
+    ``heading_html`` if given; read from the room in one locked snapshot (``Room.timing``), never from
+    its live timer."""
     t = room.timing()
     clock = (t["month"], t["status"], t["paused"], t["deadline"], t["paused_left"])
     left = t["seconds_left"]
@@ -153,7 +216,7 @@ def RoundTimer(room, version: int):
         before, after = "Paused by the instructor (", f" left in round {t['round']})."
     else:
         before, after = f"Round {t['round']} of {t['rounds']}: ", " left."
-    _TimerWidget.element(before=before, after=after, seconds_left=-1.0 if left is None else float(left),
+    _TimerWidget.element(heading=heading_html, before=before, after=after, seconds_left=-1.0 if left is None else float(left),
                          running=t["status"] == "playing" and not t["paused"], stamp=hash(clock) % 1_000_000_007)
 
 

@@ -29,7 +29,7 @@ import traitlets
 from simulation.recording import month_label
 from ui.components.panels import (NO_NEWS, WHY_EMPTY, WHY_UNITS, market_numbers_text, news_items, report, why_tables,
                                   why_title)
-from ui.components.plotly_view import LOAD_PLOTLY, ChartSpec, PlotlyView, chart_spec
+from ui.components.plotly_view import CHART_BOX, CHART_SCRIPT, DRAW_CHART, ChartSpec, chart_spec
 from ui.components.prose import block_html, card_html, to_html
 
 
@@ -166,6 +166,7 @@ WORLD_TEMPLATE = """
   </div>
 </template>
 <script>
+DRAW_CHART
 // The markets chart is drawn as soon as a round arrives. The economies and network charts are drawn only
 // while they are on screen (or within NEAR_PX of it) and the page is visible: scrolling to them, or
 // coming back to the tab, draws the month they have not shown yet at once. Their boxes keep the charts'
@@ -205,21 +206,18 @@ module.exports = {
   methods: {
     wanted(i) { return !LAZY[i] || (this.near[i] && document.visibilityState === "visible"); },
     async draw() {
-      const Plotly = await LOAD_PLOTLY;
       for (let i = 0; i < 3; i++) {
         const spec = this.charts[i];
         if (!spec || spec === this.drawn[i] || !this.wanted(i)) continue;
         this.drawn[i] = spec;
-        const figure = JSON.parse(spec);
-        await Plotly.react(this.$refs["chart" + i], figure.data, figure.layout,
-                           {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+        await drawChart(this.$refs["chart" + i], spec);
         this.$set(this.draws, i, this.draws[i] + 1);
       }
     }
   }
 }
 </script>
-""".replace("LOAD_PLOTLY", LOAD_PLOTLY)
+""".replace("DRAW_CHART", DRAW_CHART)
 
 
 class _WorldWidget(ipyvue.VueTemplate):
@@ -247,10 +245,33 @@ def ClassWorld(view, seat: str | None = None):
                          heights=[chart.height_px for chart in world.charts])
 
 
+REPORT_TEMPLATE = f"""
+<template>
+  <div class="v-card v-sheet theme--light elevation-2 ma-0 report-card">
+    <div class="v-card__title">{{{{ title }}}}</div>
+    <div class="v-card__text">
+      <div v-html="body"></div>
+      {CHART_BOX}
+    </div>
+  </div>
+</template>
+{CHART_SCRIPT}
+"""
+
+
+class _ReportWidget(ipyvue.VueTemplate):
+    """A seat's report card in one widget (as ``solara.Card`` draws a card): a round sends each page one
+    message for it."""
+
+    template = traitlets.Unicode(REPORT_TEMPLATE).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    body = traitlets.Unicode("").tag(sync=True)
+    spec = traitlets.Unicode("{}").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+
+
 @solara.component
 def SeatReport(view, seat: str):
-    """The seat's report card (``SharedReport``): one block of text and its chart."""
+    """The seat's report card (``SharedReport``): its title, one block of text and its chart, in one widget."""
     card = shared_report(view, seat)
-    with solara.Card(card.title, margin=0, classes=["report-card"]):
-        solara.HTML(tag="div", unsafe_innerHTML=card.html)
-        PlotlyView(card.chart)
+    _ReportWidget.element(title=card.title, body=card.html, spec=card.chart.spec, label=card.chart.label)

@@ -20,30 +20,36 @@ import traitlets
 
 PLOTLY_JS_URL = "/app-assets/plotly.min.js"
 
-TEMPLATE = """
-<template>
-  <div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
+# How every chart of the app is drawn from its figure's JSON text (``ChartSpec.spec``), by difference with
+# what the element shows (``Plotly.react``); a template's script defines it with DRAW_CHART.
+DRAW_CHART = """
+async function drawChart(element, spec) {
+  const Plotly = await LOAD_PLOTLY;
+  const figure = JSON.parse(spec);
+  await Plotly.react(element, figure.data, figure.layout,
+                     {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+}
+"""
+
+# A chart's box and the script that draws ``spec`` into it when it arrives or changes: the template of
+# ``PlotlyView``, and of any widget that holds one chart among other things (the class report card).
+CHART_BOX = """<div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
     <div ref="plot" style="width: 100%"></div>
-  </div>
-</template>
-<script>
+  </div>"""
+CHART_SCRIPT = """<script>
+DRAW_CHART
 module.exports = {
   data() { return { draws: 0 }; },
   mounted() { this.draw(); },
   watch: { spec() { this.draw(); } },
   methods: {
-    plotly() { return LOAD_PLOTLY; },
     async draw() {
-      const Plotly = await this.plotly();
-      const figure = JSON.parse(this.spec);
-      await Plotly.react(this.$refs.plot, figure.data, figure.layout,
-                         {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+      await drawChart(this.$refs.plot, this.spec);
       this.draws += 1;
     }
   }
 }
-</script>
-"""
+</script>"""
 
 # One promise per page: the first chart (or the warm-up below) loads plotly.js for all of them.
 LOAD_PLOTLY = """(window.Plotly ? Promise.resolve(window.Plotly) : (window.tradewarPlotly = window.tradewarPlotly ||
@@ -54,7 +60,9 @@ LOAD_PLOTLY = """(window.Plotly ? Promise.resolve(window.Plotly) : (window.trade
     script.onerror = reject;
     document.head.appendChild(script);
   })))""".replace("PLOTLY_JS_URL", PLOTLY_JS_URL)
-TEMPLATE = TEMPLATE.replace("LOAD_PLOTLY", LOAD_PLOTLY)
+DRAW_CHART = DRAW_CHART.replace("LOAD_PLOTLY", LOAD_PLOTLY)
+CHART_SCRIPT = CHART_SCRIPT.replace("DRAW_CHART", DRAW_CHART)
+TEMPLATE = f"<template>\n  {CHART_BOX}\n</template>\n{CHART_SCRIPT}\n"
 
 # Loads plotly.js when the browser is idle a moment after a page without charts (the Scenarios page) has
 # been drawn, so that the charts are ready when the student goes on to play: a page change inside the app

@@ -13,6 +13,7 @@ brings a student back to their seat and the teacher back to the monitor. Address
 
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import parse_qs
 
 import solara
@@ -24,14 +25,14 @@ from simulation.decisions import Decision, check
 from simulation.errors import DecisionError, UserError
 from simulation.policy import actor_name
 from simulation.session import seat_kind
-from ui.components.class_common import (Broadcasts, RoundTimer, attempt, client_key, move_words, open_room,
-                                        use_room_value)
+from ui.components.class_common import (Broadcasts, RoundTimer, attempt, client_key, move_words, open_room, use_feed,
+                                        use_room_feed)
 from ui.components.debrief_questions import DebriefQuestions
 from ui.components.decision_panel import DecisionPanel
 from ui.components.negotiation_panel import NegotiationPanel
 from ui.components.class_world import ClassWorld, SeatReport
 from ui.components.panels import Briefing
-from ui.components.prose import Prose, plain
+from ui.components.prose import Prose, plain, to_html
 
 ANY_SEAT = "Any open seat"
 
@@ -208,57 +209,112 @@ def student_page_value(room, token: str) -> tuple[dict | None, str, tuple]:
     return shown, "", offers
 
 
+def page_frame(value: tuple) -> tuple[str, bool, str | None]:
+    """What the frame of a student's page depends on (from ``student_page_value``): the reason the token is
+    refused (or ""), whether it is the instructor's token, and the seat. It changes when the instructor
+    gives, moves or takes the student's seat, not when a round is played."""
+    state, problem, _ = value
+    if state is None:
+        return problem, False, None
+    you = state.get("you")
+    return "", you is None, (you or {}).get("seat")
+
+
+def _shown(*keys: str) -> Callable[[tuple], tuple]:
+    """A ``use_feed`` pick: these entries of a student page's state (None where the token is refused)."""
+    return lambda value: tuple((value[0] or {}).get(key) for key in keys)
+
+
 @solara.component
 def StudentView(room, token: str):
     """One seat's screen: its brief, the decision panel, the round clock, messages, its score and the
-    shared world, redrawn when what it shows changes (``student_page_value``: not when another seat drafts
-    or submits). Each part takes only what it shows, so a redraw skips the parts whose inputs did not
-    change (the brief always; the world and the report card until a round is played), and what a round
-    changes for every page (the world, a team's report card) is made once for the room
-    (``ui/components/class_world.py``)."""
-    state, problem, offers = use_room_value(room, lambda: student_page_value(room, token))
-    if state is None:
+    shared world. The page follows ``student_page_value`` (not another seat's draft or submission), and
+    hands it to its parts as a feed (``use_room_feed``); each part redraws when what it shows changes. The
+    page itself draws its frame, which changes only with the seat: when a round is played, the heading,
+    clock, decision panel, report card and world redraw, while the frame, the brief and the app around them
+    are left alone. What a round changes for every page (the world, a team's report card) is made once for
+    the room (``ui/components/class_world.py``)."""
+    feed = use_room_feed(room, lambda: student_page_value(room, token))
+    problem, instructor, seat = use_feed(feed, page_frame)
+    if problem:
         solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
         JoinLinkButton(room.code)
         return
-    you = state.get("you")
-    if you is None:
+    if instructor:
         solara.Error("This is the instructor's link: open it at /class/instructor.", classes=["class-error"])
         return
-    view = room.view()
-    solara.Title(f"{you['seat'] or 'Waiting'} — class game {room.code}")
-    seat_words = f"**{actor_name(you['seat'])} ({you['seat']})**" if you["seat"] else "**no seat yet**"
-    Prose(f"## {plain(state['title'])}\n{plain(you['name'])}, you play {seat_words} · room **{room.code}** · "
-          f"round **{state['round']} of {state['rounds']}**", classes=["class-heading"])
-    RoundTimer(room, room.version)
-    Broadcasts(tuple(room.messages()))
-    if you["seat"] is None:
+    solara.Title(f"{seat or 'Waiting'} — class game {room.code}")
+    SeatHeading(room, feed)
+    RoomMessages(feed)
+    if seat is None:
         solara.Info("The instructor has not given you a seat yet: this page will update when they do.",
                     classes=["no-seat"])
-        ClassWorld(view)
+        WorldPart(room, feed)
         return
-    seat = you["seat"]
     with solara.Columns([4, 8]):
         with solara.Column():
             Briefing(room.loaded, seat)
-            Moves(room, token, state, view, offers)
+            Moves(room, token, feed)
         with solara.Column():
-            SeatReport(view, seat)
-            if state["status"] == "finished":
-                DebriefQuestions(room.loaded.debrief)
-    ClassWorld(view, seat)
+            ReportPart(room, feed, seat)
+    WorldPart(room, feed, seat)
+
+
+def _heading(value: tuple) -> tuple:
+    """What the heading and the clock show: the game, the student and seat, the round and the clock's state."""
+    state = value[0] or {}
+    you = state.get("you") or {}
+    return (state.get("title"), you.get("name"), you.get("seat"), state.get("round"), state.get("rounds"),
+            state.get("status"), state.get("paused"), state.get("deadline"))
 
 
 @solara.component
-def Moves(room, token: str, state: dict, view, offers: tuple):
+def SeatHeading(room, feed):
+    """The game's title, who plays which seat, the round, and the round's clock, in one widget."""
+    title, name, seat, round_number, rounds, *_ = use_feed(feed, _heading)
+    seat_words = f"**{actor_name(seat)} ({seat})**" if seat else "**no seat yet**"
+    heading = to_html(f"## {plain(title)}\n{plain(name)}, you play {seat_words} · room **{room.code}** · "
+                      f"round **{round_number} of {rounds}**")
+    RoundTimer(room, room.version, heading)
+
+
+@solara.component
+def RoomMessages(feed):
+    """The instructor's messages to the room."""
+    (messages,) = use_feed(feed, _shown("broadcasts"))
+    Broadcasts(tuple(messages or ()))
+
+
+@solara.component
+def ReportPart(room, feed, seat: str):
+    """The seat's report card, redrawn when a round is played; the debrief's questions once the game is over."""
+    _, status = use_feed(feed, _shown("month", "status"))
+    SeatReport(room.view(), seat)
+    if status == "finished":
+        DebriefQuestions(room.loaded.debrief)
+
+
+@solara.component
+def WorldPart(room, feed, seat: str | None = None):
+    """The shared world, redrawn when a round is played."""
+    use_feed(feed, _shown("month"))
+    ClassWorld(room.view(), seat)
+
+
+@solara.component
+def Moves(room, token: str, feed):
     """The decision panel with the seat's shared draft for this round, and the button that submits it.
 
     The draft lives in the room, not in this page: teammates (or a second tab) see the same moves and
     who changed them last, and submitting sends the team's draft, so no teammate's click can replace
-    the team's moves with an empty list they never saw."""
-    you, round_number = state["you"], state["round"]
-    seat = you["seat"]
+    the team's moves with an empty list they never saw. Redrawn at every change of the page's reading
+    (a teammate's draft, an offer to the seat, a round)."""
+    state, _, offers = use_feed(feed)
     error, set_error = solara.use_state("")
+    if state is None or not (state.get("you") or {}).get("seat"):
+        return                               # the frame is about to show why (a refused token, no seat)
+    you, round_number, view = state["you"], state["round"], room.view()
+    seat = you["seat"]
     queued = [Decision(step=round_number, actor=seat, origin="player",
                        **{k: v for k, v in d.items() if k != "actor"}) for d in you.get("draft") or []]
 
