@@ -48,6 +48,7 @@ class InvestorPopulation:
         self.has_carry = bool(self.carry)
         self.last_carry_loss_pct = 0.0
         self._month_pnl_bn = 0.0
+        self._carry_capital_bn = 0.0   # set by start
         self.price = 1.0  # Treasury price index, set by the model each month
 
     def __len__(self) -> int:
@@ -56,6 +57,9 @@ class InvestorPopulation:
     def start(self, view: MarketView) -> None:
         for g in self.carry:
             g.rule.start(g.members, view)
+        # Carry traders' capital is set here once (losses move their equity, not their capital), so its
+        # total, which scales each month's loss, is summed once.
+        self._carry_capital_bn = sum(float(g.members["capital_bn"].sum()) for g in self.carry)
 
     # -- orders -----------------------------------------------------------------------------------
     def orders(self, market: str, view: MarketView, by_index: bool = False) -> dict[str, object]:
@@ -98,14 +102,16 @@ class InvestorPopulation:
         for g in self.carry:
             self._month_pnl_bn += float((g.members["position_bn"] * fx_log_change).sum())
             flow = g.rule.mark(g.members, fx_log_change)
+            if flow is None:   # nobody stopped out: adding and summing zero orders would change nothing
+                continue
             g.members["position_bn"] += flow
             total += float(flow.sum())
         return total
 
     def carry_end_month(self, rate_gap_pp: float) -> None:
-        capital = sum(float(g.members["capital_bn"].sum()) for g in self.carry)
         for g in self.carry:
             g.rule.end_month(g.members, rate_gap_pp)
+        capital = self._carry_capital_bn
         self.last_carry_loss_pct = max(-self._month_pnl_bn / capital * 100.0, 0.0) if capital > 0 else 0.0
 
     def carry_position_bn(self) -> float:

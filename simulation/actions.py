@@ -14,6 +14,7 @@ Field values live on the ``Decision`` record (``amount_bn``, ``rate_pct``, ``tar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 GOVERNMENT, CENTRAL_BANK, ANY = "government", "central bank", "any"
@@ -101,7 +102,16 @@ class Action:
         return tuple(f.name for f in self.fields)
 
     def spec(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._specs_by_name.get(name)
+
+    @cached_property
+    def _specs_by_name(self) -> dict[str, FieldSpec]:
+        """Field name -> its spec (the first, if two shared a name), made once: every decision a rule makes
+        is checked field by field, about thirty a run."""
+        specs: dict[str, FieldSpec] = {}
+        for f in self.fields:
+            specs.setdefault(f.name, f)
+        return specs
 
 
 # -- plain words for queued moves --------------------------------------------------------------------

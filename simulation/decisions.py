@@ -30,8 +30,17 @@ from simulation.errors import DecisionError, UserError, read_user_text
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS
 
 
+class SharedWhenCopied:
+    """For a frozen record whose fields are all text, numbers or None (a decision, an event, an offer):
+    nothing in it can change, so a deep copy of what holds it (the world a projection copies, with its
+    log, events and offers) shares it instead of copying it field by field."""
+
+    def __deepcopy__(self, memo: dict) -> "SharedWhenCopied":
+        return self
+
+
 @dataclass(frozen=True)
-class Decision:
+class Decision(SharedWhenCopied):
     """One policy action. Fields an action does not use stay ``None``."""
 
     step: int
@@ -74,10 +83,8 @@ def home_economy(actor: str) -> str:
 
 def check(decision: Decision, steps: int | None = None) -> None:
     """Raise ``DecisionError`` if the decision is malformed, whatever the state of the world."""
-    where = decision.label()
-
     def fail(problem: str) -> None:
-        raise DecisionError(f"decision ({where}): {problem}")
+        raise DecisionError(f"decision ({decision.label()}): {problem}")
 
     if decision.action not in TABLE:
         fail(f"unknown action '{decision.action}'; expected one of {', '.join(TABLE)}")

@@ -16,9 +16,12 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from simulation.calibration import Calibration
+from simulation.trade import read_only
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
@@ -26,6 +29,22 @@ MANDATE_PARTS = ("inflation", "output", "jobs", "wealth", "currency")
 
 
 class Macro:
+    @classmethod
+    def at_start(cls, calibration: Calibration) -> "Macro":
+        """The macro state at the start of a run: the same as ``Macro(calibration)``, without building it
+        again (as ``TradeNetwork.at_start``). One is built per calibration and kept read-only; each run gets
+        a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
+        and appends), the auto jobs state and the score weights (a scenario's objectives set them)."""
+        kept = calibration.kept("macro state at the start", lambda cal: read_only(cls(cal)))
+        macro = copy.copy(kept)
+        macro.import_price_history = list(kept.import_price_history)
+        macro.tariff_price_history = list(kept.tariff_price_history)
+        macro.gdp_history = list(kept.gdp_history)
+        macro.log_auto_jobs = kept.log_auto_jobs.copy()
+        macro.weights = {k: w.copy() for k, w in kept.weights.items()}
+        macro.mandate = {k: w.copy() for k, w in kept.mandate.items()}
+        return macro
+
     def __init__(self, calibration: Calibration):
         p = calibration.param
         self.p = p

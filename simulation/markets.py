@@ -48,7 +48,9 @@ class Moves:
 
     def add(self, market: str, cause: str, change: float) -> None:
         if change != 0.0:
-            causes = self.by_market.setdefault(market, {})
+            causes = self.by_market.get(market)
+            if causes is None:   # (not setdefault, which would make an empty dict on every one of ~60 calls a month)
+                causes = self.by_market[market] = {}
             causes[cause] = causes.get(cause, 0.0) + change
 
 
@@ -216,7 +218,7 @@ class Markets:
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
         # What carry traders and bond funds see: nothing it reads moves before both have traded.
-        view = self.view(inputs)
+        view = self.view(inputs.policy_rates)
         carry_bn = self._step_fx(inputs, expectations, investors, view)
         self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn, view)
@@ -369,7 +371,7 @@ class Markets:
     def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float) -> None:
         p = self.p
         impact = p("equity.flow_impact_pct_per_bn") / 100.0
-        view = self.view(inputs)
+        view = self.view(inputs.policy_rates)
         orders = investors.orders("equity", view, by_index=True)  # label -> [US bn, JP bn]
         for n, (name, economy) in enumerate(EQUITY_INDICES):
             parts = self.eq_parts[name]
@@ -390,12 +392,13 @@ class Markets:
             self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
-    def view(self, inputs: MarketInputs) -> MarketView:
+    def view(self, policy_rates: dict[str, float]) -> MarketView:
+        """What investors see when they trade: the markets as they stand and this month's policy rates."""
         return MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,
             ust_impact_bp_per_bn=self.flow_bp_per_bn,
-            rate_gap_pp=inputs.policy_rates["US"] - inputs.policy_rates["JP"],
+            rate_gap_pp=policy_rates["US"] - policy_rates["JP"],
             usd_jpy_vol_pct=self.usd_jpy_vol_pct,
             equity_gap_pct=self.equity_gap_pct(),
             equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),

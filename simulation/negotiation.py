@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from simulation.decisions import SharedWhenCopied
+
 OPEN, ACCEPTED, REJECTED, COUNTERED, EXPIRED, REPLACED = "open", "accepted", "rejected", "countered", "expired", "replaced"
 
 
 @dataclass(frozen=True)
-class Offer:
+class Offer(SharedWhenCopied):
     """Terms one government put to another, and what became of them."""
 
     number: int               # 1, 2, ... in the order offers were made

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from simulation.actions import TABLE
 from simulation.credibility import sale_cost, threat_credibility
-from simulation.decisions import Decision, home_economy
+from simulation.decisions import Decision, SharedWhenCopied, home_economy
 from simulation.errors import DecisionError
 from simulation.treasuries import RESIDUAL
 from simulation.world import CENTRAL_BANK_NAMES, ECONOMY_NAMES, FLOATING_CURRENCY
@@ -24,7 +24,7 @@ ADJECTIVE = {"US": "US", "JP": "Japanese", "CN": "Chinese", "EA": "euro-area", "
 
 
 @dataclass(frozen=True)
-class Event:
+class Event(SharedWhenCopied):
     step: int
     actor: str
     action: str

@@ -7,6 +7,7 @@ recording costs little inside the step loop.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +46,7 @@ ECONOMY_VALUES = {
 ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
 
 
+@lru_cache(maxsize=1024)   # a few dozen labels serve every run (and the record asks for one a month)
 def month_label(start: str, step: int) -> str:
     year, month = (int(x) for x in start.split("-"))
     total = year * 12 + (month - 1) + step

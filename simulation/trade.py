@@ -24,6 +24,8 @@ Tariff revenue is the tariff times the customs value (the flow at the exporter's
 
 from __future__ import annotations
 
+import copy
+
 import networkx as nx
 import numpy as np
 
@@ -33,6 +35,23 @@ from simulation.world import ECONOMIES, SECTORS, index_of
 
 class TradeNetwork:
     """Tariffs and flows by sector, with a networkx directed graph of economies as their picture."""
+
+    # The arrays a run changes in place: the tariff tables, when each tariff changed, the volume states.
+    RUN_ARRAYS = ("tariffs_pct", "agreed_tariffs_pct", "tariff_changed_step",
+                  "relative_fast", "relative_slow", "composite_fast", "composite_slow")
+
+    @classmethod
+    def at_start(cls, calibration: Calibration) -> "TradeNetwork":
+        """A network at the start of a run: the same as ``TradeNetwork(calibration)``, without building it
+        again. What the constructor computes depends on the calibration alone, so one network is built per
+        calibration and kept read-only (``Calibration.kept``); each run gets a shallow copy of it with its
+        own copies of ``RUN_ARRAYS``, the only arrays a run changes in place (every other one is replaced
+        by a new array when it changes). Changing any other array of the kept network in place raises."""
+        kept = calibration.kept("trade network at the start", lambda cal: read_only(cls(cal)))
+        network = copy.copy(kept)
+        for name in cls.RUN_ARRAYS:
+            setattr(network, name, getattr(kept, name).copy())
+        return network
 
     def __init__(self, calibration: Calibration):
         p = calibration.param
@@ -291,3 +310,15 @@ def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray,
             edge["pressure"] = float((base_flows_bn[i, j] * raised[i, j]).sum())
             edge["deal"] = bool(dealt[i, j] or dealt[j, i])
             edge["retaliation"] = bool(raised_any[i, j] and raised_any[j, i])
+
+
+def read_only(kept):
+    """``kept`` with every numpy array it holds (directly, or in a list or dict) made read-only: what one object shares with the copies of
+    it that runs make (``TradeNetwork.at_start``, ``Macro.at_start``) must never change in place, and an
+    attempt raises at once instead of changing every run that follows."""
+    for value in vars(kept).values():
+        held = value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
+        for array in held:
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+    return kept

@@ -11,13 +11,16 @@ import pytest
 from agents.rules import Observation
 from scenarios import load_scenario
 from simulation import run
+from simulation.actions import TABLE, VALUE_FIELDS
 from simulation.decisions import read_decisions_file
+from simulation.macro import Macro
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS
 from simulation.runner import model_series, run_series
 from simulation.world import ECONOMIES
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
+from simulation.trade import TradeNetwork
 
 MOVES = "examples/decisions/japan-sells.toml"
 
@@ -129,3 +132,127 @@ def test_kept_closing_prices_are_the_prices_now():
         assert model.markets.prices() == model.markets._current_prices() == model.price_history[-1]
         model.markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
         assert model.markets.prices()["us_10y"] != 99.0
+
+
+def _same(a, b) -> bool:
+    """Whether two attribute values hold the same numbers (arrays bit for bit, lists and dicts item by item)."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b or (callable(a) and callable(b))
+
+
+@pytest.mark.parametrize("kind", [TradeNetwork, Macro])
+def test_a_kept_start_is_the_built_start_even_after_runs_changed_their_copies(kind):
+    """The trade network and macro state at the start are built once per calibration and copied for each
+    run; a run that sets tariffs, strikes deals and sets objectives must leave the kept start as built."""
+    scenario = load_scenario("kato-2025").scenario
+    model = TradeWarModel(scenario, seed=5, decisions=read_decisions_file(MOVES, 24))
+    model.trade.set_tariff("JP", "US", "all", 40.0, 1)
+    model.trade.agree("JP", "EA")
+    model._set_objectives("JP")
+    model.run(8)
+    calibration = model.calibration
+    fresh, copied = kind(calibration), kind.at_start(calibration)
+    assert vars(fresh).keys() == vars(copied).keys()
+    different = [name for name in vars(fresh) if not _same(vars(fresh)[name], vars(copied)[name])]
+    assert different == []
+
+
+def test_what_a_run_changes_in_place_is_its_own_and_the_rest_is_read_only():
+    calibration = TradeWarModel(load_scenario("kato-2025").scenario, seed=1).calibration
+    one, two = TradeNetwork.at_start(calibration), TradeNetwork.at_start(calibration)
+    for name in TradeNetwork.RUN_ARRAYS:
+        assert getattr(one, name) is not getattr(two, name) and getattr(one, name).flags.writeable
+    with pytest.raises(ValueError):
+        one.base_flows_bn[0, 1, 0] = 0.0   # shared by every run of the calibration
+    macro_one, macro_two = Macro.at_start(calibration), Macro.at_start(calibration)
+    assert macro_one.gdp_history is not macro_two.gdp_history
+    assert macro_one.weights["output"] is not macro_two.weights["output"]
+    with pytest.raises(ValueError):
+        macro_one.gdp0_bn[0] = 0.0
+
+
+def test_carry_traders_with_no_stop_out_give_no_orders_and_the_same_positions():
+    model = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3)
+    model.run(2)
+    group = model.investors.carry[0]
+    members = {k: v.copy() for k, v in group.members.items()}
+    assert group.rule.mark(group.members, 0.0) is None   # no move, nobody stopped
+    assert model.investors.carry_mark(0.0) == 0.0
+    assert all(np.array_equal(members[k], group.members[k]) for k in members)
+    orders = group.rule.mark(group.members, -0.5)   # a 50-point yen rally stops out every open position
+    assert orders is not None and (orders < 0).any()
+    capital = sum(float(g.members["capital_bn"].sum()) for g in model.investors.carry)
+    assert model.investors._carry_capital_bn == capital   # capital is fixed after the start
+
+
+def test_action_field_specs_by_name_are_the_first_field_of_that_name():
+    for action in TABLE.values():
+        for name in VALUE_FIELDS + ("no_such_field",):
+            assert action.spec(name) is next((f for f in action.fields if f.name == name), None)
+
+
+def test_a_projection_shares_the_calibration_and_no_run_changes_it():
+    """A deep copy of the world (what a projection runs ahead) shares the calibration rather than copying
+    it: that is safe only while nothing changes a calibration once made, which a run with offers weighed
+    by projections must not do either."""
+    from copy import deepcopy
+
+    scenario = load_scenario("kato-2025").scenario
+    model = TradeWarModel(scenario, seed=2)
+    before = deepcopy(dict(model.calibration.parameters)), dict(model.calibration.markets)
+    flows, tariffs = model.calibration.flows_bn.copy(), model.calibration.tariffs_pct.copy()
+    assert deepcopy(model).calibration is model.calibration
+    model.run(3)
+    assert model.project_score("US", [], 6) == model.project_score("US", [], 6)   # a projection, twice
+    assert (dict(model.calibration.parameters), dict(model.calibration.markets)) == before
+    np.testing.assert_array_equal(model.calibration.flows_bn, flows)
+    np.testing.assert_array_equal(model.calibration.tariffs_pct, tariffs)
+
+
+def test_a_world_copy_without_caches_projects_the_same_score_as_a_full_copy():
+    """A projection copies the world without its recorder and its observation caches (the copy builds its
+    own); run ahead, it must give the very score a full deep copy gives, and the original keeps its caches."""
+    from copy import deepcopy
+
+    from simulation.recording import Recorder
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4, decisions=read_decisions_file(MOVES, 24))
+    model.run(5)
+    model.observe("US", 6)   # fill the step view and the tariff caches
+    caches = (model._view, model._observations, model._tariff_tuple_cache, model._partner_tariffs_cache)
+    light = model._world_copy()
+    assert light.recorder is None and light._observations == {} and light._view_step == -1
+    now = (model._view, model._observations, model._tariff_tuple_cache, model._partner_tariffs_cache)
+    assert all(a is b for a, b in zip(now, caches))
+    full = deepcopy(model)
+    for copy in (light, full):
+        copy.recorder = Recorder(copy, model_only=True)
+        copy.release()
+        copy.run(6)
+    assert light.seat_score("US") == full.seat_score("US") and light.seat_score("JP") == full.seat_score("JP")
+    assert light.markets.prices() == full.markets.prices()
+
+
+def test_records_shared_by_world_copies_hold_only_text_numbers_and_none():
+    """Decisions, events and offers are shared, not copied, by a deep copy of the world (a projection):
+    right only while every field is text, a number, a truth value or None, which this checks field by
+    field, from the annotations, so a list or dict field added later fails here."""
+    from copy import deepcopy
+
+    from simulation.decisions import Decision, SharedWhenCopied
+    from simulation.negotiation import Offer
+    from simulation.policy import Event
+
+    allowed = {"int", "str", "float", "bool", "None"}
+    for record in (Decision, Event, Offer):
+        assert issubclass(record, SharedWhenCopied) and record.__dataclass_params__.frozen
+        for f in dataclasses.fields(record):
+            kinds = {kind.strip() for kind in str(f.type).split("|")}
+            assert kinds <= allowed, (record.__name__, f.name, f.type)
+    decision = Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0)
+    assert deepcopy([decision])[0] is decision

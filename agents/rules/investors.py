@@ -163,15 +163,16 @@ class YenCarryTrader(InvestorRule):
         target = np.where(members["cooldown"] > 0, 0.0, self.target_position_bn(members, view))
         return target - members["position_bn"]
 
-    def mark(self, members, fx_log_change: float) -> np.ndarray:
-        """Book an FX move on the positions; return the orders of traders stopped out by it."""
+    def mark(self, members, fx_log_change: float) -> np.ndarray | None:
+        """Book an FX move on the positions; return the orders of traders stopped out by it, or None when
+        none is (most months: the population then has no orders to book)."""
         members["equity_bn"] += members["position_bn"] * fx_log_change
         members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
-        if not stopped.any():   # most months: nobody is stopped out (the same as below, with less work)
-            return np.zeros_like(members["position_bn"])
+        if not stopped.any():   # most months: nobody is stopped out, so there are no orders at all
+            return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
         return np.where(stopped, -members["position_bn"], 0.0)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,23 @@ class Calibration:
 
     def economy(self, code: str, quantity: str) -> float:
         return self.economies[code][quantity]
+
+    def __deepcopy__(self, memo: dict) -> "Calibration":
+        """Itself: a calibration is never changed once made (every variant is a new one, ``with_overrides``),
+        so the copy of the world a projection runs ahead shares it, with its memo of look-ups and what it
+        keeps, instead of copying all of that for every offer weighed."""
+        return self
+
+    def kept(self, name: str, make: Callable[["Calibration"], Any]) -> Any:
+        """``make(self)``, made once for this calibration and kept with it (in its memo): for what depends on
+        the calibration alone and every run of it would otherwise build again (the start of the trade
+        network and of the macro state). The caller must never change what it gets back in place."""
+        key = ("kept", (name,))
+        try:
+            return self._resolved[key]
+        except KeyError:
+            value = self._resolved[key] = make(self)
+            return value
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` can be overridden: a parameter name or ``markets.<quantity>``."""
