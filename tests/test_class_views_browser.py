@@ -68,6 +68,7 @@ def test_the_student_page_is_usable_on_a_390_px_phone(browser, server):
         assert layout["tables"] and all(overflow == "auto" and right <= 390 for overflow, right in layout["tables"])
         height, left, right = layout["submit"]
         assert height >= 44 and left >= 0 and right <= 390
+        assert "runs on Solara" not in tab.page.inner_text("body"), "Solara's badge covers the form's corner"
         assert_offline_and_clean(tab)
         tab.page.locator(".class-heading").scroll_into_view_if_needed()
         shot(tab, "class-student-phone")

@@ -29,6 +29,9 @@ OFFLINE_ENV = {
 # walking and re-setting every widget of the page (the app bar, the briefing...) at each redraw: a class
 # round redraws thirty pages at once, and most of each page does not change.
 SPEED_ENV = {"SOLARA_SERVER_SYNC_WS_WRITE": "True", "REACTON_FAST": "1"}
+# Solara's "This website runs on Solara" badge is pinned over the bottom-right corner of every page: on a
+# phone it covers part of a student's form.
+PAGE_ENV = {"SOLARA_THEME_SHOW_BANNER": "False"}
 WS_PROTOCOL = "websockets"
 TRUSTED_PROXIES_ENV = "TRADEWAR_TRUSTED_PROXIES"    # comma-separated; read by the class pages too
 LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"      # files a link may name besides the shipped ones
@@ -36,7 +39,7 @@ LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"      # files a link may name besi
 
 def build_app():
     """The app: the class-game API first, then Solara's routes, behind the static-file cache."""
-    for key, value in {**OFFLINE_ENV, **SPEED_ENV}.items():
+    for key, value in {**OFFLINE_ENV, **SPEED_ENV, **PAGE_ENV}.items():
         os.environ[key] = value
     from starlette.applications import Starlette
 
@@ -85,7 +88,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None
     os.environ["TRADEWAR_CLASS_DB"] = str(class_db_path())
     os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxies)
     os.environ[LINK_SCENARIOS_ENV] = os.pathsep.join(os.path.abspath(f) for f in scenario_files)
-    for key, value in {**OFFLINE_ENV, **SPEED_ENV}.items():
+    for key, value in {**OFFLINE_ENV, **SPEED_ENV, **PAGE_ENV}.items():
         os.environ[key] = value
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     registry = get_registry()           # a UserError here stops the start with its sentence
