@@ -39,6 +39,7 @@ class Reads:
             "code": self.code, "scenario": self.loaded.id, "title": self.loaded.title,
             "status": self.status, "round": self.round, "rounds": self.steps, "month": self.session.month,
             "date": str(latest["date"]), "paused": self.timer.paused, "deadline": self.timer.deadline,
+            "paused_left": self.timer.paused_left,
             "round_seconds": self.round_seconds, "version": self.version,
             "seats": [{"seat": s, "kind": seat_kind(s), "players": [p.name for p in self.players(s)],
                        "submitted": s in self.submissions} for s in self.seats],

@@ -44,6 +44,7 @@ ECONOMY_VALUES = {
     "tariff_inflation_pct": lambda m: m.macro.tariff_inflation_pct,
 }
 ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
+WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
 
 
 @lru_cache(maxsize=1024)   # a few dozen labels serve every run (and the record asks for one a month)
@@ -90,9 +91,9 @@ class Recorder:
         row["world_tariff_pct"] = m.trade.trade_weighted_tariff_pct()
         row["ust_price_index"] = price
         self.model_rows.append(row)
+        for key, parts in self.picked.items():
+            parts.append(_month_part(m, *key))
         if self.model_only:
-            for key, parts in self.picked.items():
-                parts.append(_month_part(m, *key))
             return
         self.economy_rows.append(np.array([value(m) for value in ECONOMY_VALUES.values()]))
         self.flows.append(m.trade.flows_bn.copy())
@@ -117,7 +118,8 @@ class Recorder:
             return _score_series(parts, keys[0], column)
         if table == "trade":
             return _trade_series(parts, keys[2], column)
-        return np.array(parts, dtype=np.float64)
+        values = np.array(parts, dtype=np.float64)
+        return values.round() if column in WHOLE_NUMBER_COLUMNS else values
 
     def _months(self):
         """Each recorded month's full record, as ``_record_part`` reads it."""
@@ -133,7 +135,8 @@ class Recorder:
         frame = pd.DataFrame(data, columns=ECONOMY_COLUMNS)
         frame.insert(0, "economy", np.tile(ECONOMIES, steps))
         frame.insert(0, "step", np.repeat(np.arange(steps), len(ECONOMIES)))
-        frame["auto_jobs"] = frame["auto_jobs"].round().astype(np.int64)
+        for column in WHOLE_NUMBER_COLUMNS:
+            frame[column] = frame[column].round().astype(np.int64)
         return frame
 
     def trade_frame(self) -> pd.DataFrame:

@@ -145,14 +145,14 @@ def follow_by_hand(monkeypatch, redraws: list):
     import ui.pages.classroom as pages
     from ui.components.class_common import RoomFeed
 
-    def use_room_feed(room, read):
-        feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room)])
+    def use_room_feed(room, read, key=None):
+        feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room), key])
         render_context = reacton.core.get_render_context()
 
         def redraw():
             with render_context:
                 feed.publish(read())
-        solara.use_memo(lambda: redraws.append(redraw), dependencies=[id(room)])
+        solara.use_memo(lambda: redraws.append(redraw), dependencies=[id(room), key])
         return feed
 
     monkeypatch.setattr(pages, "use_room_feed", use_room_feed)
@@ -261,8 +261,8 @@ def test_a_students_page_follows_only_what_it_shows(registry):
     """In a class of thirty every draft, submission or join changes the room; a page that redrew for
     each would cost the server a page render per student per change. A student's page follows
     ``student_page_value``: other seats' drafts, submissions and joins leave it unchanged; its own team's
-    draft, an offer to its seat, the instructor's pause or message and a played round change it."""
-    from ui.pages.classroom import student_page_value
+    draft, an offer to its seat, the instructor's pause, added time or message and a played round change it."""
+    from ui.pages.classroom import _heading, student_page_value
 
     room, boss = registry.create("kato-2025", steps=3, start=True)
     ann, ben, cleo = (registry.join(room.code, name, seat, client=name)[2]
@@ -286,6 +286,8 @@ def test_a_students_page_follows_only_what_it_shows(registry):
     assert changed() and [d.action for d in seen[2]] == ["propose_deal"]
     room.pause(boss)
     assert changed() and seen[0]["paused"]
+    room.extend(boss, 120)     # time added during a pause: the heading's clock must show it
+    assert changed() and _heading(seen) != _heading((dict(seen[0], paused_left=0.0),) + seen[1:])
     room.broadcast(boss, "Five minutes left")
     assert changed()
     room.advance(boss)

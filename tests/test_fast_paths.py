@@ -66,6 +66,19 @@ def test_a_run_that_records_a_few_series_gives_the_same_numbers_as_a_full_run():
     assert any(np.ptp(series) > 0 for series in light[-6:-2])   # the trade series move, so the test can fail
 
 
+def test_picked_series_are_kept_by_a_full_recorder_too_and_jobs_are_whole_as_in_the_table():
+    scenario = load_scenario("kato-2025").scenario
+    wanted = (("economies", ("JP",), "score"), ("economies", ("US",), "auto_jobs"))
+    full = TradeWarModel(scenario, seed=2, steps=4, record_series=wanted)
+    plain = TradeWarModel(scenario, seed=2, steps=4)
+    full.run()
+    plain.run()
+    for table, keys, column in wanted:
+        np.testing.assert_array_equal(full.recorder.series(table, keys, column), plain.recorder.series(table, keys, column))
+    jobs = plain.recorder.economies_frame().query("economy == 'US'")["auto_jobs"].to_numpy()
+    np.testing.assert_array_equal(plain.recorder.series("economies", ("US",), "auto_jobs"), jobs)
+
+
 def test_a_model_only_recorder_keeps_the_model_table_and_nothing_else():
     scenario = load_scenario("liberation-day-2025").scenario
     full, light = TradeWarModel(scenario, seed=2), TradeWarModel(scenario, seed=2, record_model_only=True)

@@ -55,16 +55,17 @@ class RoomFeed:
             listener(value)
 
 
-def use_room_feed(room, read: Callable[[], object]) -> RoomFeed:
+def use_room_feed(room, read: Callable[[], object], key: object = None) -> RoomFeed:
     """``read()`` as a ``RoomFeed``, kept fresh by a thread that waits for the room to change
     (``Room.wait_for_change``: woken at once, no polling). The thread looks at its page's cancel flag at
-    least every ``WAKE_SECONDS`` and stops when the page goes away.
+    least every ``WAKE_SECONDS`` and stops when the page goes away. ``key`` is what else ``read`` depends
+    on besides the room (a student's token): a new key starts a new feed.
 
     A page calls this once, at its top, and hands the feed to its parts: one reading and one redraw per
     change in the room. The parts' updates are made in one batch (one render pass): several passes per
     change would cost more, and a redraw that crosses a keystroke can drop it (the pages' text boxes
     also commit at every keystroke for that reason)."""
-    feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room)])
+    feed = solara.use_memo(lambda: RoomFeed(read()), dependencies=[id(room), key])
     reader = solara.use_ref(read)
     reader.current = read
     render_context = reacton.core.get_render_context()
@@ -84,7 +85,7 @@ def use_room_feed(room, read: Callable[[], object]) -> RoomFeed:
                 with render_context:           # every part that follows the feed, in one render pass
                     feed.publish(now)
 
-    solara.use_thread(follow, dependencies=[id(room)], intrusive_cancel=False)
+    solara.use_thread(follow, dependencies=[id(room), key], intrusive_cancel=False)
     return feed
 
 

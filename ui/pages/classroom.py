@@ -234,7 +234,7 @@ def StudentView(room, token: str):
     clock, decision panel, report card and world redraw, while the frame, the brief and the app around them
     are left alone. What a round changes for every page (the world, a team's report card) is made once for
     the room (``ui/components/class_world.py``)."""
-    feed = use_room_feed(room, lambda: student_page_value(room, token))
+    feed = use_room_feed(room, lambda: student_page_value(room, token), key=token)
     problem, instructor, seat = use_feed(feed, page_frame)
     if problem:
         solara.Error(f"{problem[:1].upper()}{problem[1:]}.", classes=["class-error"])
@@ -265,7 +265,7 @@ def _heading(value: tuple) -> tuple:
     state = value[0] or {}
     you = state.get("you") or {}
     return (state.get("title"), you.get("name"), you.get("seat"), state.get("round"), state.get("rounds"),
-            state.get("status"), state.get("paused"), state.get("deadline"))
+            state.get("status"), state.get("paused"), state.get("deadline"), state.get("paused_left"))
 
 
 @solara.component
