@@ -21,7 +21,6 @@ import copy
 import numpy as np
 
 from simulation.calibration import Calibration
-from simulation.trade import read_only
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
@@ -35,7 +34,7 @@ class Macro:
         again (as ``TradeNetwork.at_start``). One is built per calibration and kept read-only; each run gets
         a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
         and appends), the auto jobs state and the score weights (a scenario's objectives set them)."""
-        kept = calibration.kept("macro state at the start", lambda cal: read_only(cls(cal)))
+        kept = calibration.kept("macro state at the start", cls)
         macro = copy.copy(kept)
         macro.import_price_history = list(kept.import_price_history)
         macro.tariff_price_history = list(kept.tariff_price_history)

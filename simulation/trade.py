@@ -47,7 +47,7 @@ class TradeNetwork:
         calibration and kept read-only (``Calibration.kept``); each run gets a shallow copy of it with its
         own copies of ``RUN_ARRAYS``, the only arrays a run changes in place (every other one is replaced
         by a new array when it changes). Changing any other array of the kept network in place raises."""
-        kept = calibration.kept("trade network at the start", lambda cal: read_only(cls(cal)))
+        kept = calibration.kept("trade network at the start", cls)
         network = copy.copy(kept)
         for name in cls.RUN_ARRAYS:
             setattr(network, name, getattr(kept, name).copy())
@@ -310,15 +310,3 @@ def fill_graph(graph: nx.DiGraph, flows_bn: np.ndarray, tariffs_pct: np.ndarray,
             edge["pressure"] = float((base_flows_bn[i, j] * raised[i, j]).sum())
             edge["deal"] = bool(dealt[i, j] or dealt[j, i])
             edge["retaliation"] = bool(raised_any[i, j] and raised_any[j, i])
-
-
-def read_only(kept):
-    """``kept`` with every numpy array it holds (directly, or in a list or dict) made read-only: what one object shares with the copies of
-    it that runs make (``TradeNetwork.at_start``, ``Macro.at_start``) must never change in place, and an
-    attempt raises at once instead of changing every run that follows."""
-    for value in vars(kept).values():
-        held = value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
-        for array in held:
-            if isinstance(array, np.ndarray):
-                array.flags.writeable = False
-    return kept

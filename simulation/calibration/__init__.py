@@ -75,12 +75,14 @@ class Calibration:
     def kept(self, name: str, make: Callable[["Calibration"], Any]) -> Any:
         """``make(self)``, made once for this calibration and kept with it (in its memo): for what depends on
         the calibration alone and every run of it would otherwise build again (the start of the trade
-        network and of the macro state). The caller must never change what it gets back in place."""
+        network and of the macro state). Every run shares what it gets back, so its numpy arrays are made
+        read-only (``_read_only``): changing one in place raises at once instead of changing the runs that
+        follow. A run copies what it changes."""
         key = ("kept", (name,))
         try:
             return self._resolved[key]
         except KeyError:
-            value = self._resolved[key] = make(self)
+            value = self._resolved[key] = _read_only(make(self))
             return value
 
     def knows(self, name: str) -> bool:
@@ -312,3 +314,12 @@ def load_calibration() -> Calibration:
     tariffs = _tariffs(_read("tariffs_2025q1.csv"))
     return Calibration(parameters, markets, economies, flows, tariffs, _fingerprint(parameters, markets))
 
+
+def _read_only(kept: Any) -> Any:
+    """``kept`` with every numpy array among its attributes (directly, or in a list or dict) made read-only."""
+    for value in vars(kept).values():
+        held = value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
+        for array in held:
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+    return kept
