@@ -204,10 +204,13 @@ def test_morris_screening_and_per_step_fans(tmp_path):
     assert {"morris", "fan"} <= set(results.pictures)
 
 
+# Long enough (about 5 s with two workers) that an interruption at any of the moments these tests pick
+# lands while the sweep runs, not after it finished (with 40 replicates, runs got fast enough for a Ctrl-C
+# at 2.5 s to land in the interpreter's shutdown after a finished sweep).
 SLOW_SPEC = """
 scenario = "kato-2025"
 steps = 12
-replicates = 40
+replicates = 400
 chunk_size = 1
 metrics = ["model.us_10y"]
 [parameters.tariff]
