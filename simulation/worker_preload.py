@@ -7,6 +7,8 @@ Only the fork server imports this module; anything else that wants the same can 
 ``load_calibration`` and ``fingerprint`` (both read once per process).
 """
 
+import os
+
 import scenarios  # noqa: F401
 import simulation.fan_pool  # noqa: F401
 import simulation.model  # noqa: F401
@@ -16,3 +18,4 @@ from simulation.sweeps.plan import fingerprint, run_chunk  # noqa: F401
 
 load_calibration()
 fingerprint()
+READ_BY_PID = os.getpid()   # the process that read all this: the fork server, in every worker it forked
