@@ -83,9 +83,12 @@ def _server_finds_this_code() -> bool:
     Python 3.11 gives it its working directory, $PYTHONPATH and the installed packages to import from,
     not this process's ``sys.path``: from elsewhere it could find another copy of the project, or none.
     Then it reads nothing ahead and each worker reads the model itself, as with spawn (slower, same code)."""
-    installed = {p for p in sys.path if p.startswith((sys.prefix, sys.base_prefix, site.getuserbase()))}
-    path = [os.getcwd(), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)),
-            *(p for p in sys.path if p in installed)]
+    try:
+        here = os.getcwd()
+    except FileNotFoundError:   # the working directory was deleted: the server would find nothing there
+        return False
+    installed = [p for p in sys.path if p.startswith((sys.prefix, sys.base_prefix, site.getuserbase()))]
+    path = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)), *installed]
     found = importlib.machinery.PathFinder.find_spec("simulation", path)
     return bool(found and found.origin) and Path(found.origin).resolve() == Path(__file__).resolve().with_name("__init__.py")
 
