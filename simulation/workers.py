@@ -64,6 +64,12 @@ def process_pool(workers: int, warm: Callable[[], object] | None = None) -> Proc
     return ProcessPoolExecutor(workers, mp_context=_context(), initializer=start_worker, initargs=(warm,))
 
 
+def start_server() -> None:
+    """Start the fork server now (if the platform has one and it is not running yet), so that it reads
+    the model while this process goes on with its own start-up; pools made later use it."""
+    _context()
+
+
 def _context():
     """The fork server where the platform has one (started now if it is not running yet), else spawn."""
     # multiprocessing's resource tracker, started with the first process, unblocks SIGINT after starting
