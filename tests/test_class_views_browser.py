@@ -175,7 +175,7 @@ def test_a_students_markets_and_report_charts_come_drawn_by_the_server_without_p
         }""")
         assert shown["plotly"] == "undefined" and shown["fetched"] == 0, "a student's page drew a chart with plotly.js"
         assert shown["panels"] == ["US 10-year yield (%)", "USD/JPY (yen per dollar)", "S&P 500 (index)", "Nikkei 225 (index)"]
-        month_one = [m for m in shown["months"] if m.startswith("1\n")]
+        month_one = [m for m in shown["months"] if m.startswith("month 1\n")]
         assert len(month_one) == 4 and all("Your game: " in m and "Baseline (rules only): " in m for m in month_one)
         assert shown["legend"] == ["Baseline (rules only)", "Your game"] and shown["width"] > 600
         ours = [b for b in shown["bars"] if b.startswith("Your game, ")]         # one bar a part, and the baseline's

@@ -332,7 +332,7 @@ def test_a_chart_drawn_on_the_server_shows_typed_text_as_text_and_every_value_of
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &lt;b&gt;Ann&lt;/b&gt;" in drawn
     assert figure["layout"]["title"]["text"] in drawn
     model = view.result.model
-    yields = [t for t in parsed.titles if t.startswith("1\n") and f"Your game: {model.us_10y.iloc[1]:.2f}" in t]
+    yields = [t for t in parsed.titles if t.startswith("month 1\n") and f"Your game: {model.us_10y.iloc[1]:.2f}" in t]
     assert len(yields) == 1 and f"Scripted events: {typed}" in yields[0]     # unescaped by the parser: the same text
     bars = figure_html(score_figure({"output": 1.5, "jobs": -0.25}, {"output": 1.0, "jobs": 0.5}, "Japan"))
     assert "Your game, jobs: -0.25" in bars and "Baseline (rules only), output: 1.00" in bars

@@ -105,10 +105,17 @@ def _month_name(number: float) -> str:
     return f"{year}-{month + 1:02d}"
 
 
-def _nice_step(span: float, wanted: int) -> float:
+def _nice_step(span: float, wanted: int, multiples: tuple[float, ...] = (1, 2, 2.5, 5, 10)) -> float:
+    """The smallest round step (a multiple times a power of ten) that gives at most ``wanted`` ticks."""
     raw = span / max(1, wanted)
     power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return next(m * power for m in multiples if m * power >= raw)
+
+
+def _month_step(span: float, wanted: int) -> int:
+    """A step in whole months that people count in: 1, 2, 3, 6 months, then whole years."""
+    raw = span / max(1, wanted)
+    return next((m for m in (1, 2, 3, 6, 12) if m >= raw), 12 * math.ceil(raw / 12))
 
 
 def _y_scale(panel: _Panel) -> tuple[float, float, list[float]]:
@@ -128,7 +135,9 @@ def _y_scale(panel: _Panel) -> tuple[float, float, list[float]]:
 def _number(value: float, step: float | None = None) -> str:
     """A value as a chart shows it: as many decimals as its tick step (or its size) calls for."""
     if step is not None:
-        decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else (1 if step % 1 else 0)
+        decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+        while decimals < 6 and abs(round(step, decimals) - step) > 1e-9:
+            decimals += 1                      # 0.25 needs two decimals, 2.5 one
         return f"{value:,.{decimals}f}"
     size = abs(value)
     return f"{value:,.0f}" if size >= 1000 else f"{value:,.1f}" if size >= 100 else f"{value:,.2f}"
@@ -148,7 +157,7 @@ def _panel_html(panel: _Panel, height_px: int, figure: dict) -> str:
     parts += [f'<text x="-6" y="{y_px(t) + 4}" text-anchor="end">{_number(t, step)}</text>' for t in ticks]
     y_title = _text(panel.y_axis.get("title", {}).get("text", ""))
     if y_title:
-        parts.append(f'<text transform="translate(-44 {height_px / 2}) rotate(-90)" text-anchor="middle">'
+        parts.append(f'<text transform="translate(-50 {height_px / 2}) rotate(-90)" text-anchor="middle">'
                      f'{html.escape(y_title)}</text>')
     if bars:
         parts += _bars(bars, y_px, height_px)
@@ -157,7 +166,8 @@ def _panel_html(panel: _Panel, height_px: int, figure: dict) -> str:
     x_title = _text(panel.x_axis.get("title", {}).get("text", ""))
     title = f'<div class="svg-panel-title">{html.escape(panel.title)}</div>' if panel.title else ""
     caption = f'<div class="svg-axis-title">{html.escape(x_title)}</div>' if x_title else ""
-    return (f'<div class="svg-panel">{title}<svg class="svg-plot" width="100%" height="{height_px}" '
+    kind = "svg-panel svg-y-titled" if y_title else "svg-panel"
+    return (f'<div class="{kind}">{title}<svg class="svg-plot" width="100%" height="{height_px}" '
             f'overflow="visible">{"".join(parts)}</svg>{caption}</div>')
 
 
@@ -172,7 +182,7 @@ def _lines(panel: _Panel, y_px, height_px: int) -> list[str]:
     def x_pct(value) -> float:
         return round(100 * (_x_number(value) - left) / (right - left), 2)
 
-    step = max(1, round(_nice_step(right - left, X_TICKS_WANTED))) if dated else _nice_step(right - left, X_TICKS_WANTED)
+    step = _month_step(right - left, X_TICKS_WANTED) if dated else _nice_step(right - left, X_TICKS_WANTED, (1, 2, 5, 10))
     first = math.ceil(left / step) * step
     ticks = [first + k * step for k in range(int((right - first) // step) + 1)]
     parts = [f'<text x="{x_pct(t)}%" y="{height_px + 16}" text-anchor="middle">'
@@ -195,7 +205,8 @@ def _lines(panel: _Panel, y_px, height_px: int) -> list[str]:
             parts += [_marker(trace, f"{x_pct(x)}%", y_px(y)) for x, y in points]
     stretched = (f'<svg width="100%" height="{height_px}" viewBox="0 0 {PLOT_WIDTH} {height_px}" '
                  f'preserveAspectRatio="none" overflow="visible">{"".join(lines)}</svg>')
-    return [stretched, *parts, *_hover_columns(panel, x_pct, height_px)]
+    x_title = _text(panel.x_axis.get("title", {}).get("text", ""))
+    return [stretched, *parts, *_hover_columns(panel, x_pct, height_px, "" if dated else x_title or "x")]
 
 
 def _marker(trace: dict, x: str, y: float) -> str:
@@ -212,9 +223,10 @@ def _marker(trace: dict, x: str, y: float) -> str:
             f'fill="{colour}"{stroke} vector-effect="non-scaling-stroke"/></svg>')
 
 
-def _hover_columns(panel: _Panel, x_pct, height_px: int) -> list[str]:
+def _hover_columns(panel: _Panel, x_pct, height_px: int, x_name: str) -> list[str]:
     """One transparent column per month of the panel with every series' value (and any event's words)
-    that month in its ``<title>``: a browser shows it when the pointer rests there."""
+    that month in its ``<title>``: a browser shows it when the pointer rests there. The column's first
+    line names the month ("2025-04", or "month 3" with ``x_name`` "month" where the axis counts months)."""
     by_x: dict[float, list[str]] = {}
     label_of: dict[float, str] = {}
     for trace in panel.traces:
@@ -225,16 +237,14 @@ def _hover_columns(panel: _Panel, x_pct, height_px: int) -> list[str]:
             if y is None:
                 continue
             key = _x_number(x)
-            label_of[key] = str(x)
+            label_of[key] = f"{x_name} {x}" if x_name else str(x)
             words = _text(texts[i]) if i < len(texts) and texts[i] else _number(float(y))
             by_x.setdefault(key, []).append(f"{_text(trace.get('name', ''))}: {words}")
     keys = sorted(by_x)
     columns = []
     for i, key in enumerate(keys):
-        left = x_pct(label_of[key]) if i == 0 else (x_pct(label_of[keys[i - 1]]) + x_pct(label_of[key])) / 2
-        right = x_pct(label_of[key]) if i == len(keys) - 1 else (x_pct(label_of[key]) + x_pct(label_of[keys[i + 1]])) / 2
-        left, right = (left - 1.5, right) if i == 0 else (left, right)
-        right = right + 1.5 if i == len(keys) - 1 else right
+        left = x_pct(key) - 1.5 if i == 0 else (x_pct(keys[i - 1]) + x_pct(key)) / 2        # halfway to each neighbour
+        right = x_pct(key) + 1.5 if i == len(keys) - 1 else (x_pct(key) + x_pct(keys[i + 1])) / 2
         title = html.escape("\n".join([label_of[key], *by_x[key]]))
         columns.append(f'<rect class="svg-hover" x="{max(0.0, left):.2f}%" y="0" width="{max(0.5, right - left):.2f}%" '
                        f'height="{height_px}"><title>{title}</title></rect>')
