@@ -43,6 +43,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.browser import app_server, launch  # noqa: E402
 
 SCENARIO = "kato-2025"
+# A student's markets chart comes drawn by the server (``ui/components/svg_chart.py``); its title carries the
+# class ``gtitle``, as a Plotly chart's title does, so the same selector finds the month on either.
 SEEN_SCRIPT = """
 () => {
   window.__seen = {};

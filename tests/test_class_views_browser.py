@@ -55,7 +55,7 @@ def test_the_student_page_is_usable_on_a_390_px_phone(browser, server):
             const box = e => e.getBoundingClientRect();
             const words = [...document.querySelectorAll('.prose h2, .prose h3, .prose h4')].map(h => {
                 const s = getComputedStyle(h); return [s.wordBreak, s.overflowWrap, h.scrollWidth <= h.clientWidth + 1]; });
-            const charts = [...document.querySelectorAll('.plotly-view')].map(e => Math.round(box(e).right));
+            const charts = [...document.querySelectorAll('.plotly-view, .svg-chart')].map(e => Math.round(box(e).right));
             const tables = [...document.querySelectorAll('.prose table')].map(t => {
                 const holder = t.closest('.prose'); return [getComputedStyle(holder).overflowX, Math.round(box(holder).right)]; });
             const submit = box(document.querySelector('.submit-moves'));
@@ -92,7 +92,7 @@ def test_the_qr_code_holds_the_student_link_in_a_symbol_small_enough_to_scan_fro
 
 
 WORLD_DRAWS = """() => Object.fromEntries(['markets', 'economies', 'network'].map(name => {
-    const view = document.querySelector('.class-world .chart-' + name + ' .plotly-view');
+    const view = document.querySelector(`.class-world .chart-${name} .plotly-view, .class-world .chart-${name} .svg-chart`);
     const title = view.querySelector('.gtitle');
     return [name, {draws: +view.dataset.draws, title: title ? title.textContent : '', height: view.offsetHeight}];
 }))"""
@@ -148,6 +148,38 @@ def test_world_charts_off_screen_wait_and_are_drawn_at_once_when_scrolled_to_or_
         page.evaluate("""() => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'visible'});
                                  document.dispatchEvent(new Event('visibilitychange')); }""")
         wait_text(page, ".chart-network .gtitle", "month 3", timeout_ms=10_000)
+        assert_offline_and_clean(tab)
+    finally:
+        tab.close()
+
+
+def test_a_students_markets_and_report_charts_come_drawn_by_the_server_without_plotly(browser, server):
+    """On a student's page the markets and report-card charts are SVG made once per room and month on the
+    server: the page draws them without loading plotly.js, and hovering a month shows every series' value."""
+    code, boss, token = _room(server)
+    tab = Watched(browser, server, viewport=(1280, 900))
+    page = tab.page
+    try:
+        tab.open(f"/class?room={code}&token={token}", ".submit-moves")
+        _api(server, f"/api/class/rooms/{code}/advance", {}, token=boss)
+        wait_for_month(page, 1)
+        shown = page.evaluate("""() => {
+            const markets = document.querySelector('.chart-markets .svg-chart');
+            const report = document.querySelector('.report-card .svg-chart');
+            const titles = (e, s) => [...e.querySelectorAll(s)].map(t => t.textContent);
+            return {plotly: typeof window.Plotly,
+                    fetched: performance.getEntriesByType('resource').filter(r => r.name.includes('plotly')).length,
+                    panels: titles(markets, '.svg-panel-title'), months: titles(markets, '.svg-hover title'),
+                    legend: titles(markets, '.svg-legend-item'), bars: titles(report, 'rect title'),
+                    width: Math.round(markets.getBoundingClientRect().width)};
+        }""")
+        assert shown["plotly"] == "undefined" and shown["fetched"] == 0, "a student's page drew a chart with plotly.js"
+        assert shown["panels"] == ["US 10-year yield (%)", "USD/JPY (yen per dollar)", "S&P 500 (index)", "Nikkei 225 (index)"]
+        month_one = [m for m in shown["months"] if m.startswith("month 1\n")]
+        assert len(month_one) == 4 and all("Your game: " in m and "Baseline (rules only): " in m for m in month_one)
+        assert shown["legend"] == ["Baseline (rules only)", "Your game"] and shown["width"] > 600
+        ours = [b for b in shown["bars"] if b.startswith("Your game, ")]         # one bar a part, and the baseline's
+        assert len(ours) >= 4 and len(shown["bars"]) == 2 * len(ours) and ours[0].startswith("Your game, output: ")
         assert_offline_and_clean(tab)
     finally:
         tab.close()

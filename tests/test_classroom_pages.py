@@ -292,3 +292,49 @@ def test_a_students_page_follows_only_what_it_shows(registry):
     assert changed()
     room.advance(boss)
     assert changed() and seen[0]["round"] == 2
+
+
+def test_a_chart_drawn_on_the_server_shows_typed_text_as_text_and_every_value_of_a_month(registry):
+    """The class's student pages get their markets and report-card charts as SVG made on the server
+    (``svg_chart``): the same title, panels and series as the Plotly figure, a month's values in its
+    hover title, and typed text (a headline, a name) escaped, never markup."""
+    from html.parser import HTMLParser
+
+    from ui.charts import markets_figure, score_figure
+    from ui.components.svg_chart import figure_html
+
+    room, boss = registry.create("kato-2025", steps=3, start=True)
+    room.advance(boss)
+    view = room.view()
+    typed = '<img src=x onerror="alert(1)"> & <b>Ann</b>'
+    figure = markets_figure(view.result.model, view.baseline().model, None, view.steps, events=[(1, typed)])
+    drawn = figure_html(figure)
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.titles, self.inside = set(), [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.add(tag)
+            self.inside = tag == "title"
+
+        def handle_data(self, data):
+            if self.inside:
+                self.titles.append(data)
+
+        def handle_endtag(self, tag):
+            self.inside = False
+
+    parsed = Tags()
+    parsed.feed(drawn)
+    assert parsed.tags <= {"div", "span", "svg", "line", "polyline", "polygon", "circle", "path", "rect", "text", "title"}
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &lt;b&gt;Ann&lt;/b&gt;" in drawn
+    assert figure["layout"]["title"]["text"] in drawn
+    model = view.result.model
+    yields = [t for t in parsed.titles if t.startswith("month 1\n") and f"Your game: {model.us_10y.iloc[1]:.2f}" in t]
+    assert len(yields) == 1 and f"Scripted events: {typed}" in yields[0]     # unescaped by the parser: the same text
+    bars = figure_html(score_figure({"output": 1.5, "jobs": -0.25}, {"output": 1.0, "jobs": 0.5}, "Japan"))
+    assert "Your game, jobs: -0.25" in bars and "Baseline (rules only), output: 1.00" in bars
+    with pytest.raises(ValueError, match="heatmap"):
+        figure_html({"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}})

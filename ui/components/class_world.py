@@ -29,8 +29,9 @@ import traitlets
 from simulation.recording import month_label
 from ui.components.panels import (NO_NEWS, WHY_EMPTY, WHY_UNITS, market_numbers_text, news_items, report, why_tables,
                                   why_title)
-from ui.components.plotly_view import CHART_BOX, CHART_SCRIPT, DRAW_CHART, ChartSpec, chart_spec
+from ui.components.plotly_view import DRAW_CHART, ChartSpec, chart_spec
 from ui.components.prose import block_html, card_html, to_html
+from ui.components.svg_chart import figure_html
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class SharedWorld:
     numbers_and_news: str
     charts: tuple[ChartSpec, ChartSpec, ChartSpec]       # markets, economies, network
     why: str
+    markets_html: str = ""         # the markets chart drawn on the server (``svg_chart``), for students' pages
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class SharedReport:
 
     title: str
     html: str
-    chart: ChartSpec
+    chart_html: str                # drawn on the server (``svg_chart``)
 
 
 _KEPT: dict[tuple, tuple] = {}
@@ -105,7 +107,7 @@ def shared_world(view, seat: str | None = None) -> SharedWorld:
         room = once_per_view(view, ("room world",), lambda: _room_world(view))
         economies = shared_figures(view, seat)[1]
         return SharedWorld(heading=room.heading, numbers_and_news=room.numbers_and_news, why=room.why,
-                           charts=(room.charts[0], chart_spec(economies), room.charts[2]))
+                           charts=(room.charts[0], chart_spec(economies), room.charts[2]), markets_html=room.markets_html)
 
     return once_per_view(view, ("world", focus_economies(seat)), build)
 
@@ -128,7 +130,7 @@ def _room_world(view) -> SharedWorld:
         numbers_and_news=block_html(market_numbers_text(view), ["market-numbers"]) + card_html("News", news,
                                                                                                 ["news-ticker"]),
         charts=(chart_spec(markets), ChartSpec("", ""), chart_spec(network)),
-        why=card_html(why_title(view, month), why, ["why-panel"]))
+        why=card_html(why_title(view, month), why, ["why-panel"]), markets_html=figure_html(markets))
 
 
 def shared_report(view, seat: str) -> SharedReport:
@@ -138,7 +140,7 @@ def shared_report(view, seat: str) -> SharedReport:
         parts = [block_html(card.scale, ["score-scale"]), block_html(card.table)]
         if card.notes:
             parts.append(block_html(card.notes))
-        return SharedReport(card.title, "".join(parts), chart_spec(card.figure))
+        return SharedReport(card.title, "".join(parts), figure_html(card.figure))
 
     return once_per_view(view, ("report", seat), build)
 
@@ -150,7 +152,8 @@ WORLD_TEMPLATE = """
     <div class="class-world-columns">
       <div class="world-numbers" v-html="numbers"></div>
       <div class="world-charts">
-        <div class="chart-markets"><div class="plotly-view" role="img" :aria-label="labels[0]" :data-draws="draws[0]"
+        <div class="chart-markets"><div v-if="markets_picture" class="svg-view" v-html="markets_picture"></div>
+             <div v-else class="plotly-view" role="img" :aria-label="labels[0]" :data-draws="draws[0]"
              style="width: 100%"><div ref="chart0" style="width: 100%"></div></div></div>
         <div class="world-chart-pair">
           <div class="chart-economies"><div class="plotly-view" role="img" :aria-label="labels[1]"
@@ -167,7 +170,8 @@ WORLD_TEMPLATE = """
 </template>
 <script>
 DRAW_CHART
-// The markets chart is drawn as soon as a round arrives. The economies and network charts are drawn only
+// The markets chart is drawn as soon as a round arrives (on a student's page it comes drawn, as
+// markets_picture, and charts[0] is empty). The economies and network charts are drawn only
 // while they are on screen (or within NEAR_PX of it) and the page is visible: scrolling to them, or
 // coming back to the tab, draws the month they have not shown yet at once. Their boxes keep the charts'
 // heights meanwhile, so the page does not jump when they are drawn.
@@ -230,48 +234,55 @@ class _WorldWidget(ipyvue.VueTemplate):
     charts = traitlets.List(traitlets.Unicode(), default_value=["", "", ""]).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode(), default_value=["chart", "chart", "chart"]).tag(sync=True)
     heights = traitlets.List(traitlets.Int(), default_value=[0, 0, 0]).tag(sync=True)
+    markets_picture = traitlets.Unicode("").tag(sync=True)
 
 
 @solara.component
-def ClassWorld(view, seat: str | None = None):
+def ClassWorld(view, seat: str | None = None, drawn_on_server: bool = False):
     """The shared world after the last resolved round: market numbers and headlines, the three charts
     (markets, economies, network) and why, drawn from ``SharedWorld`` by one widget. The markets chart is
     drawn when a round arrives; the economies and network charts when they are on (or near) the screen of
     a visible page (``WORLD_TEMPLATE``): thirty pages on one machine, or a phone, skip drawing charts nobody
-    is looking at, and a chart scrolled to shows the latest month at once."""
+    is looking at, and a chart scrolled to shows the latest month at once.
+
+    ``drawn_on_server`` (the students' pages): the markets chart comes as SVG made once for the room
+    (``svg_chart``) instead of being drawn by plotly.js on every page, which was most of a student page's
+    work when a round is played."""
     world = shared_world(view, seat)
-    _WorldWidget.element(heading=world.heading, numbers=world.numbers_and_news, why=world.why,
-                         charts=[chart.spec for chart in world.charts], labels=[chart.label for chart in world.charts],
-                         heights=[chart.height_px for chart in world.charts])
+    charts = [chart.spec for chart in world.charts]
+    if drawn_on_server:
+        charts[0] = ""
+    _WorldWidget.element(heading=world.heading, numbers=world.numbers_and_news, why=world.why, charts=charts,
+                         labels=[chart.label for chart in world.charts],
+                         heights=[chart.height_px for chart in world.charts],
+                         markets_picture=world.markets_html if drawn_on_server else "")
 
 
-REPORT_TEMPLATE = f"""
+REPORT_TEMPLATE = """
 <template>
   <div class="v-card v-sheet theme--light elevation-2 ma-0 report-card">
-    <div class="v-card__title">{{{{ title }}}}</div>
+    <div class="v-card__title">{{ title }}</div>
     <div class="v-card__text">
       <div v-html="body"></div>
-      {CHART_BOX}
+      <div class="svg-view" v-html="picture"></div>
     </div>
   </div>
 </template>
-{CHART_SCRIPT}
 """
 
 
 class _ReportWidget(ipyvue.VueTemplate):
-    """A seat's report card in one widget (as ``solara.Card`` draws a card): a round sends each page one
-    message for it."""
+    """A seat's report card in one widget (as ``solara.Card`` draws a card), its chart drawn on the server:
+    a round sends each page one message for it, and the page only parses and paints it."""
 
     template = traitlets.Unicode(REPORT_TEMPLATE).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     body = traitlets.Unicode("").tag(sync=True)
-    spec = traitlets.Unicode("{}").tag(sync=True)
-    label = traitlets.Unicode("").tag(sync=True)
+    picture = traitlets.Unicode("").tag(sync=True)
 
 
 @solara.component
 def SeatReport(view, seat: str):
     """The seat's report card (``SharedReport``): its title, one block of text and its chart, in one widget."""
     card = shared_report(view, seat)
-    _ReportWidget.element(title=card.title, body=card.html, spec=card.chart.spec, label=card.chart.label)
+    _ReportWidget.element(title=card.title, body=card.html, picture=card.chart_html)

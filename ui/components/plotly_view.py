@@ -32,7 +32,7 @@ async function drawChart(element, spec) {
 """
 
 # A chart's box and the script that draws ``spec`` into it when it arrives or changes: the template of
-# ``PlotlyView``, and of any widget that holds one chart among other things (the class report card).
+# ``PlotlyView``, and of any widget that holds one chart among other things.
 CHART_BOX = """<div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
     <div ref="plot" style="width: 100%"></div>
   </div>"""

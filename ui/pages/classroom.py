@@ -298,7 +298,7 @@ def ReportPart(room, feed, seat: str):
 def WorldPart(room, feed, seat: str | None = None):
     """The shared world, redrawn when a round is played."""
     use_feed(feed, _shown("month"))
-    ClassWorld(room.view(), seat)
+    ClassWorld(room.view(), seat, drawn_on_server=True)
 
 
 @solara.component
