@@ -68,6 +68,7 @@ def peak_memory_mb() -> dict:
 # -- children: each measurement runs in its own process ---------------------------------------------------
 def child_ours(replicates: int, workers: int) -> dict:
     from simulation.sweeps import run_sweep
+    from simulation.workers import stop_server
 
     with tempfile.TemporaryDirectory() as folder:
         spec = Path(folder) / "bench.toml"
@@ -75,6 +76,7 @@ def child_ours(replicates: int, workers: int) -> dict:
         start = time.perf_counter()
         outcome = run_sweep(spec, Path(folder) / "out", workers=workers, progress=False)
         wall = time.perf_counter() - start
+    stop_server()   # the workers are the fork server's children: they count among ours once it has ended
     return {"wall_s": wall, "runs": outcome.total_runs, "failed": outcome.failed, **peak_memory_mb()}
 
 

@@ -45,8 +45,17 @@ def workers_wanted() -> int:
 
 
 def warm_up() -> None:
-    """Start the workers now (if fans use them), so the first fan does not wait for their start-up."""
-    _workers_pool()
+    """Start the workers now (if fans use them), so the first fan does not wait for their start-up. In
+    a thread of its own: the fork server takes about a second to read the model before it forks them,
+    and the page that asked should not wait for that (a fan asked for meanwhile waits for the pool)."""
+    threading.Thread(target=_start_quietly, daemon=True, name="fan-workers-start").start()
+
+
+def _start_quietly() -> None:
+    try:
+        _workers_pool()
+    except UserError:
+        pass   # a wrong $TRADEWAR_FAN_WORKERS: the fan that needs the workers says so in one sentence
 
 
 def model_series(loaded, columns: tuple[str, ...], steps: int, seeds: list[int], decisions: list,

@@ -37,11 +37,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def command(args) -> int:
     """Run the sweep named by parsed arguments; print where the results are; return the exit status."""
-    from simulation.sweeps.execute import run_sweep
-
     if args.scheduler and args.workers is not None:
         raise UserError("--workers is for local runs; with --scheduler the cluster's workers run the sweep "
                         "(start as many 'dask worker' processes as you want)")
+    if not args.scheduler:
+        from simulation.workers import start_server
+
+        start_server()   # local workers' fork server reads the model while this process reads the sweep's code
+    from simulation.sweeps.execute import run_sweep
+
     out = Path(args.out) if args.out else Path("out") / "sweeps" / Path(args.spec).stem
     try:
         outcome = run_sweep(args.spec, out, workers=args.workers, scheduler=args.scheduler,
