@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from simulation.model import TradeWarModel
 
 
-
 def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
     return np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
 

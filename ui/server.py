@@ -37,10 +37,14 @@ TRUSTED_PROXIES_ENV = "TRADEWAR_TRUSTED_PROXIES"    # comma-separated; read by t
 LINK_SCENARIOS_ENV = "TRADEWAR_LINK_SCENARIOS"      # files a link may name besides the shipped ones
 
 
+def set_server_env() -> None:
+    """Set what Solara reads at import and start-up (``OFFLINE_ENV``, ``SPEED_ENV``, ``PAGE_ENV``)."""
+    os.environ.update({**OFFLINE_ENV, **SPEED_ENV, **PAGE_ENV})
+
+
 def build_app():
     """The app: the class-game API first, then Solara's routes, behind the static-file cache."""
-    for key, value in {**OFFLINE_ENV, **SPEED_ENV, **PAGE_ENV}.items():
-        os.environ[key] = value
+    set_server_env()
     from starlette.applications import Starlette
 
     import solara.server.starlette as solara_server
@@ -88,8 +92,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, class_db: str | None = None
     os.environ["TRADEWAR_CLASS_DB"] = str(class_db_path())
     os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxies)
     os.environ[LINK_SCENARIOS_ENV] = os.pathsep.join(os.path.abspath(f) for f in scenario_files)
-    for key, value in {**OFFLINE_ENV, **SPEED_ENV, **PAGE_ENV}.items():
-        os.environ[key] = value
+    set_server_env()
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     registry = get_registry()           # a UserError here stops the start with its sentence
     app = build_app()

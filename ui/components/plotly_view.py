@@ -31,12 +31,14 @@ async function drawChart(element, spec) {
 }
 """
 
-# A chart's box and the script that draws ``spec`` into it when it arrives or changes: the template of
-# ``PlotlyView``, and of any widget that holds one chart among other things.
-CHART_BOX = """<div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
+# PlotlyView's template: draws ``spec`` when it arrives and again whenever it changes.
+TEMPLATE = """
+<template>
+  <div class="plotly-view" role="img" :aria-label="label" :data-draws="draws" style="width: 100%">
     <div ref="plot" style="width: 100%"></div>
-  </div>"""
-CHART_SCRIPT = """<script>
+  </div>
+</template>
+<script>
 DRAW_CHART
 module.exports = {
   data() { return { draws: 0 }; },
@@ -49,7 +51,8 @@ module.exports = {
     }
   }
 }
-</script>"""
+</script>
+"""
 
 # One promise per page: the first chart (or the warm-up below) loads plotly.js for all of them.
 LOAD_PLOTLY = """(window.Plotly ? Promise.resolve(window.Plotly) : (window.tradewarPlotly = window.tradewarPlotly ||
@@ -61,8 +64,7 @@ LOAD_PLOTLY = """(window.Plotly ? Promise.resolve(window.Plotly) : (window.trade
     document.head.appendChild(script);
   })))""".replace("PLOTLY_JS_URL", PLOTLY_JS_URL)
 DRAW_CHART = DRAW_CHART.replace("LOAD_PLOTLY", LOAD_PLOTLY)
-CHART_SCRIPT = CHART_SCRIPT.replace("DRAW_CHART", DRAW_CHART)
-TEMPLATE = f"<template>\n  {CHART_BOX}\n</template>\n{CHART_SCRIPT}\n"
+TEMPLATE = TEMPLATE.replace("DRAW_CHART", DRAW_CHART)
 
 # Loads plotly.js when the browser is idle a moment after a page without charts (the Scenarios page) has
 # been drawn, so that the charts are ready when the student goes on to play: a page change inside the app
