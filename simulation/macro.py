@@ -25,6 +25,11 @@ from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
 MANDATE_PARTS = ("inflation", "output", "jobs", "wealth", "currency")
+# How each part's weight enters its term: negated for a loss, times 100 for a share shown in percent.
+GOVERNMENT_SCALE = {"output": 1.0, "inflation": -1.0, "jobs": 100.0, "wealth": 100.0, "revenue": 1.0}
+MANDATE_SCALE = {"inflation": -1.0, "output": -1.0, "jobs": 100.0, "wealth": 100.0, "currency": -100.0}
+WEALTH, MANDATE_WEALTH = GOVERNMENT_PARTS.index("wealth"), MANDATE_PARTS.index("wealth")   # divided by GDP
+AUTOS = SECTORS.index("autos")
 
 
 class Macro:
@@ -36,8 +41,7 @@ class Macro:
         and appends), the auto jobs state and the score weights (a scenario's objectives set them)."""
         kept = calibration.kept("macro state at the start", cls)
         macro = copy.copy(kept)
-        macro.import_price_history = list(kept.import_price_history)
-        macro.tariff_price_history = list(kept.tariff_price_history)
+        macro.consumer_price_history = list(kept.consumer_price_history)
         macro.gdp_history = list(kept.gdp_history)
         macro.log_auto_jobs = kept.log_auto_jobs.copy()
         macro.weights = {k: w.copy() for k, w in kept.weights.items()}
@@ -46,7 +50,7 @@ class Macro:
 
     def __init__(self, calibration: Calibration):
         p = calibration.param
-        self.p = p
+        self._read_parameters(p)
         econ = lambda q: np.array([calibration.economy(e, q) for e in ECONOMIES])  # noqa: E731
         self.gdp0_bn = econ("gdp_bn")
         self.potential_growth_pct = econ("potential_growth_pct")
@@ -59,10 +63,10 @@ class Macro:
         self.gap_pct = np.zeros(len(ECONOMIES))
         self.trend_inflation_pct = self.start_inflation_pct.copy()
         self.inflation_pct = self.start_inflation_pct.copy()
-        self.consumer_import_price = np.zeros(len(ECONOMIES))        # log, 2024 = 0
-        self.import_price_history = [np.zeros(len(ECONOMIES))] * 12   # the last 12 months
-        self.consumer_tariff_price = np.zeros(len(ECONOMIES))         # the tariff part of consumer_import_price
-        self.tariff_price_history = [np.zeros(len(ECONOMIES))] * 12
+        # Consumer import prices (log, 2024 = 0) by economy: row 0 in all, row 1 the tariff part alone. The
+        # two move by the same rule, so they are kept as one array and moved together.
+        self.consumer_prices_log = np.zeros((2, len(ECONOMIES)))
+        self.consumer_price_history = [self.consumer_prices_log] * 12   # the last 12 months (never changed in place)
         self.tariff_inflation_pct = np.zeros(len(ECONOMIES))          # tariffs' part of inflation (y/y, pp)
         self.gdp_bn = self.gdp0_bn.copy()
         self._growth_factor = 1.0 + self.potential_growth_pct / 100.0   # potential output's yearly factor
@@ -80,7 +84,28 @@ class Macro:
         self._bank_gdp0_bn = self.gdp0_bn[self.bank_economy]
         self._parts: dict[str, np.ndarray] = {}
         self._mandate_parts: dict[str, np.ndarray] = {}
+        self.government_terms = np.zeros((len(GOVERNMENT_PARTS), len(ECONOMIES)))   # [part, economy], a new array each month
+        self.bank_terms = np.zeros((len(MANDATE_PARTS), len(self.banks)))           # [part, bank], likewise
         self._scale_weights()
+
+    def _read_parameters(self, p) -> None:
+        """The calibration's macro parameters, read once into named attributes: the month reads them about
+        twenty-five times. Products of two parameters are taken here as the formulas took them (the same
+        floats), so every month's numbers are the ones the formulas give."""
+        self.trade_multiplier = p("macro.trade_multiplier")
+        self.switching_share = p("trade.expenditure_switching_share")
+        # input_cost_drag x intermediate_import_share: the share of a passed-on input tariff that is lost output
+        self.input_cost_share = p("macro.input_cost_drag") * p("macro.intermediate_import_share")
+        self.minus_rate_sensitivity_pct_per_pp = -p("macro.rate_sensitivity_pct_per_pp")
+        self.wealth_effect_pct = p("macro.wealth_effect") * 100.0   # output gap (pp) per unit of equity log change
+        self.risk_drag_pct = p("macro.risk_drag_pct")
+        self.gap_persistence = p("macro.gap_persistence_monthly")
+        self.gap_speed = 1.0 - self.gap_persistence
+        self.trend_persistence = p("macro.inflation_trend_persistence_monthly")
+        self.import_price_speed = p("macro.import_price_adjustment_per_month")
+        self.phillips_slope = p("macro.phillips_slope")
+        self.auto_job_elasticity = p("macro.auto_job_elasticity")
+        self.auto_job_speed = p("macro.auto_job_adjustment_per_month")
 
     def set_objectives(self, seat: str, weights: dict[str, float]) -> None:
         """Score weights for one seat (a scenario's role objectives): an economy's government or a
@@ -96,12 +121,11 @@ class Macro:
             self._update_score(self.reserves_change_bn)   # the terms so far, with the new weights
 
     def _scale_weights(self) -> None:
-        """The weights as the score terms use them (negated for a loss, times 100 for a percent), computed
-        when the weights are set rather than every month: the same products, so the same numbers."""
-        w, m = self.weights, self.mandate
-        self._scaled = {"inflation": -w["inflation"], "jobs": w["jobs"] * 100.0, "wealth": w["wealth"] * 100.0}
-        self._scaled_mandate = {"inflation": -m["inflation"], "output": -m["output"], "jobs": m["jobs"] * 100.0,
-                                "wealth": m["wealth"] * 100.0, "currency": -m["currency"] * 100.0}
+        """The weights as the score terms use them (negated for a loss, times 100 for a percent), one row
+        per part in the order of GOVERNMENT_PARTS and MANDATE_PARTS, computed when the weights are set
+        rather than every month: the same products, so the same numbers."""
+        self._scaled = np.array([self.weights[k] * GOVERNMENT_SCALE[k] for k in GOVERNMENT_PARTS])
+        self._scaled_mandate = np.array([self.mandate[k] * MANDATE_SCALE[k] for k in MANDATE_PARTS])
 
     def start(self, trade) -> None:
         """Remember the 2024 trade the impulses are measured against."""
@@ -112,6 +136,7 @@ class Macro:
         self.auto_output0 = self.base_auto_x / self.auto_export_share   # 2024 auto output (volume)
         self.base_import_volume_bn = trade.import_volume_bn()
         self.import_share = self.base_imports_bn / self.gdp0_bn
+        self._import_share_pct = 100.0 * self.import_share   # import price changes (log) to inflation (pp)
         self.revenue0_bn = trade.tariff_revenue_bn.copy()
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
         self._update_score(self.reserves_change_bn)
@@ -128,18 +153,15 @@ class Macro:
         loses its terms of trade), home production replacing part of the lost import volume, minus the
         deadweight loss and the passed-on tariff on imported inputs. The tariff on final goods is a
         transfer from buyers to their government and is not subtracted."""
-        p = self.p
         export_change = exports_bn - self.base_exports_bn
         import_volume_change = import_volume_bn - self.base_import_volume_bn
-        bn = (p("macro.trade_multiplier") * export_change
-              - p("trade.expenditure_switching_share") * import_volume_change
+        bn = (self.trade_multiplier * export_change - self.switching_share * import_volume_change
               - deadweight_bn - self.input_cost_bn(burden_bn))
         return 100.0 * bn / self.gdp0_bn
 
     def input_cost_bn(self, burden_bn: np.ndarray) -> np.ndarray:
         """Output lost to tariffs passed on to home producers on their imported inputs (USD bn a year)."""
-        p = self.p
-        return p("macro.input_cost_drag") * p("macro.intermediate_import_share") * np.maximum(burden_bn, 0.0)
+        return self.input_cost_share * np.maximum(burden_bn, 0.0)
 
     def expected_gap_pct(self, trade) -> np.ndarray:
         """The output gap trade policy implies once volumes adjust within the year (what equity markets price)."""
@@ -147,23 +169,19 @@ class Macro:
                                       trade.target_burden_bn, trade.target_deadweight_bn)
 
     def financial_impulse_pct(self, yield_change_pp: np.ndarray, equity_change_log: np.ndarray, risk: float) -> np.ndarray:
-        p = self.p
-        return (-p("macro.rate_sensitivity_pct_per_pp") * yield_change_pp
-                + p("macro.wealth_effect") * 100.0 * equity_change_log
-                - p("macro.risk_drag_pct") * risk)
+        return (self.minus_rate_sensitivity_pct_per_pp * yield_change_pp + self.wealth_effect_pct * equity_change_log
+                - self.risk_drag_pct * risk)
 
     # -- the month --------------------------------------------------------------------------------
     def update(self, step: int, trade, yield_change_pp: np.ndarray, equity_change_log: np.ndarray,
                risk: float, reserves_change_bn: np.ndarray, fx_log: np.ndarray | None = None) -> None:
-        p = self.p
         impulse = (self.trade_impulse_pct(trade.exports_bn(), trade.import_volume_bn(), trade.tariff_burden_bn,
                                           trade.deadweight_bn)
                    + self.financial_impulse_pct(yield_change_pp, equity_change_log, risk))
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
         if fx_log is not None:
             self.fx_log = fx_log
-        rho = p("macro.gap_persistence_monthly")
-        self.gap_pct = rho * self.gap_pct + (1.0 - rho) * impulse
+        self.gap_pct = self.gap_persistence * self.gap_pct + self.gap_speed * impulse
         self.gdp_history.append(self.gdp_bn)
         self.gdp_bn = self.potential_gdp(step) * (1.0 + self.gap_pct / 100.0)
         self._update_inflation(trade)
@@ -171,21 +189,20 @@ class Macro:
         self._update_score(reserves_change_bn)
 
     def _update_inflation(self, trade) -> None:
-        p = self.p
-        rho = p("macro.inflation_trend_persistence_monthly")
-        self.trend_inflation_pct = self.inflation_target_pct + rho * (self.trend_inflation_pct - self.inflation_target_pct)
-        speed = p("macro.import_price_adjustment_per_month")
-        self.consumer_import_price = self.consumer_import_price + speed * (trade.import_price_log - self.consumer_import_price)
-        year_ago = self.import_price_history.pop(0)
-        self.import_price_history.append(self.consumer_import_price.copy())
-        pass_through = 100.0 * self.import_share * (self.consumer_import_price - year_ago)
-        self.inflation_pct = self.trend_inflation_pct + pass_through + p("macro.phillips_slope") * self.gap_pct
-        # The same pass-through for the tariff part of import prices alone: the one-off rise in the price
-        # level that central banks look through (core inflation = inflation_pct - tariff_inflation_pct).
-        self.consumer_tariff_price = self.consumer_tariff_price + speed * (trade.tariff_import_price_log - self.consumer_tariff_price)
-        tariff_year_ago = self.tariff_price_history.pop(0)
-        self.tariff_price_history.append(self.consumer_tariff_price.copy())
-        self.tariff_inflation_pct = 100.0 * self.import_share * (self.consumer_tariff_price - tariff_year_ago)
+        """Trend inflation returns to target; consumer import prices follow import prices, and their rise over
+        12 months passes into inflation with the import share. The tariff part of import prices goes the same
+        way apart (row 1 of ``consumer_prices_log``): the one-off rise in the price level that central banks
+        look through (core inflation = inflation_pct - tariff_inflation_pct)."""
+        target = self.inflation_target_pct
+        self.trend_inflation_pct = target + self.trend_persistence * (self.trend_inflation_pct - target)
+        import_prices_log = np.array((trade.import_price_log, trade.tariff_import_price_log))
+        consumer = self.consumer_prices_log
+        consumer = self.consumer_prices_log = consumer + self.import_price_speed * (import_prices_log - consumer)
+        year_ago = self.consumer_price_history.pop(0)
+        self.consumer_price_history.append(consumer)
+        pass_through = self._import_share_pct * (consumer - year_ago)   # [all, tariff part] x economy, pp
+        self.inflation_pct = self.trend_inflation_pct + pass_through[0] + self.phillips_slope * self.gap_pct
+        self.tariff_inflation_pct = pass_through[1]
 
     def inflation_ex_tariff_pct(self) -> np.ndarray:
         """Inflation without the one-off price-level effect of tariff changes passed on to buyers over the
@@ -193,59 +210,62 @@ class Macro:
         return self.inflation_pct - self.tariff_inflation_pct
 
     def _update_auto_jobs(self, trade) -> None:
-        p = self.p
-        auto_output0 = self.auto_output0
-        extra_x = trade.sector_export_volume("autos") - self.base_auto_x
-        replaced_m = -(trade.sector_import_volume("autos") - self.base_auto_m) * p("trade.expenditure_switching_share")
-        # Tariffs on imported parts raise carmakers' costs: the same input-cost channel as for GDP.
-        parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, SECTORS.index("autos")])
-        output_change = np.maximum((extra_x + replaced_m - parts_cost) / auto_output0, -0.95)
-        target = p("macro.auto_job_elasticity") * np.log1p(output_change)
-        self.log_auto_jobs += p("macro.auto_job_adjustment_per_month") * (target - self.log_auto_jobs)
+        """Auto jobs move toward what auto output implies: export volume, home cars replacing imported ones,
+        less the cost of tariffs on imported parts (the same input-cost channel as for GDP)."""
+        autos = trade.volume_bn[:, :, AUTOS]   # [exporter, importer] at 2024 prices
+        extra_x = autos.sum(axis=1) - self.base_auto_x
+        replaced_m = -(autos.sum(axis=0) - self.base_auto_m) * self.switching_share
+        parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, AUTOS])
+        output_change = np.maximum((extra_x + replaced_m - parts_cost) / self.auto_output0, -0.95)
+        target = self.auto_job_elasticity * np.log1p(output_change)
+        self.log_auto_jobs += self.auto_job_speed * (target - self.log_auto_jobs)
 
     def _update_score(self, reserves_change_bn: np.ndarray) -> None:
+        """Every seat's score terms and score. The terms are computed as one table per kind of seat (the
+        weights times what each term measures, with the wealth row then divided by GDP), new each month so
+        a record can keep it as it is; ``score_parts`` and ``mandate_parts`` name its rows."""
         self.reserves_change_bn = reserves_change_bn
         miss = self._inflation_miss()
-        self._parts = self._government_parts(miss)
-        self._mandate_parts = self._bank_parts(miss)
-        self.score = 100.0 + sum(self._parts.values())
-        self.bank_score = 100.0 + sum(self._mandate_parts.values())
+        self.government_terms = self._government_terms(miss)
+        self.bank_terms = self._bank_terms(miss)
+        self._parts = dict(zip(GOVERNMENT_PARTS, self.government_terms))
+        self._mandate_parts = dict(zip(MANDATE_PARTS, self.bank_terms))
+        self.score = 100.0 + self.government_terms.sum(axis=0)   # the parts added in order, as a sum would
+        self.bank_score = 100.0 + self.bank_terms.sum(axis=0)
 
     def _inflation_miss(self) -> np.ndarray:
         """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
         return np.abs(self.inflation_pct - self.inflation_target_pct) - self.start_inflation_miss_pct
 
     def score_parts(self) -> dict[str, np.ndarray]:
-        """Each government's score terms (points; see ``_government_parts``), as of the last month."""
+        """Each government's score terms (points; see ``_government_terms``), as of the last month."""
         return self._parts
 
     def mandate_parts(self) -> dict[str, np.ndarray]:
-        """Each central bank's score terms (points; see ``_bank_parts``), as of the last month."""
+        """Each central bank's score terms (points; see ``_bank_terms``), as of the last month."""
         return self._mandate_parts
 
-    def _government_parts(self, miss: np.ndarray) -> dict[str, np.ndarray]:
-        """Each government's score terms (points; its score is 100 plus their sum), so a report card can
-        say what drove it: output gap, distance from the inflation target (relative to the start, ``miss``),
-        auto jobs, valuation changes on reserves as a share of GDP, and tariff revenue gained as a share of
-        GDP. ``_scaled`` holds the weights already negated or times 100."""
-        w, scaled = self.weights, self._scaled
+    def _government_terms(self, miss: np.ndarray) -> np.ndarray:
+        """Each government's score terms ``[part, economy]`` in the order of GOVERNMENT_PARTS (points; its
+        score is 100 plus their sum), so a report card can say what drove it: output gap, distance from the
+        inflation target (relative to the start, ``miss``), auto jobs, valuation changes on reserves as a
+        share of GDP, and tariff revenue gained as a share of GDP. ``_scaled`` holds the weights already
+        negated or times 100."""
         revenue_pct = 100.0 * 12.0 * (self.tariff_revenue_bn - self.revenue0_bn) / self.gdp0_bn
-        return {"output": w["output"] * self.gap_pct, "inflation": scaled["inflation"] * miss,
-                "jobs": scaled["jobs"] * self.log_auto_jobs,
-                "wealth": scaled["wealth"] * self.reserves_change_bn / self.gdp0_bn,
-                "revenue": w["revenue"] * revenue_pct}
+        terms = self._scaled * np.array((self.gap_pct, miss, self.log_auto_jobs, self.reserves_change_bn, revenue_pct))
+        terms[WEALTH] /= self.gdp0_bn
+        return terms
 
-    def _bank_parts(self, miss: np.ndarray) -> dict[str, np.ndarray]:
-        """Each central bank's score terms, in the order of ``CENTRAL_BANKS``: inflation against target
-        (relative to the start), the size of the output gap either way (stabilisation, not growth), auto
-        jobs and reserve value if the scenario weights them, and the currency's move against the dollar."""
-        scaled = self._scaled_mandate
-        e = self.bank_economy
-        return {"inflation": scaled["inflation"] * miss[e],
-                "output": scaled["output"] * np.abs(self.gap_pct[e]),
-                "jobs": scaled["jobs"] * self.log_auto_jobs[e],
-                "wealth": scaled["wealth"] * self.reserves_change_bn[e] / self._bank_gdp0_bn,
-                "currency": scaled["currency"] * np.abs(self.fx_log[e])}
+    def _bank_terms(self, miss: np.ndarray) -> np.ndarray:
+        """Each central bank's score terms ``[part, bank]`` in the order of MANDATE_PARTS and of
+        ``CENTRAL_BANKS``: inflation against target (relative to the start), the size of the output gap
+        either way (stabilisation, not growth), auto jobs and reserve value if the scenario weights them,
+        and the currency's move against the dollar."""
+        measured = np.array((miss, np.abs(self.gap_pct), self.log_auto_jobs, self.reserves_change_bn,
+                             np.abs(self.fx_log)))
+        terms = self._scaled_mandate * measured[:, self.bank_economy]
+        terms[MANDATE_WEALTH] /= self._bank_gdp0_bn
+        return terms
 
     def seat_parts(self, seat: str) -> dict[str, float]:
         """One seat's score terms as plain numbers: a government (economy code) or a central bank."""
