@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,18 +33,33 @@ WEALTH, MANDATE_WEALTH = GOVERNMENT_PARTS.index("wealth"), MANDATE_PARTS.index("
 AUTOS = SECTORS.index("autos")
 
 
+class ScoreInputs(NamedTuple):
+    """What a month's score terms are computed from, by economy (``[..., economy]``; the weights as the
+    terms apply them, ``[..., part, seat]``). A record keeps one per month and stacks them on a leading
+    axis, so the terms of every month are computed at once, by the same formulas, when a table asks. Each
+    array is new each month and never changed in place afterwards, so keeping it is keeping its numbers."""
+    gap_pct: np.ndarray
+    inflation_pct: np.ndarray
+    log_auto_jobs: np.ndarray
+    reserves_change_bn: np.ndarray
+    tariff_revenue_bn: np.ndarray
+    fx_log: np.ndarray
+    scaled_weights: np.ndarray
+    scaled_mandate: np.ndarray
+
+
 class Macro:
     @classmethod
     def at_start(cls, calibration: Calibration) -> "Macro":
         """The macro state at the start of a run: the same as ``Macro(calibration)``, without building it
         again (as ``TradeNetwork.at_start``). One is built per calibration and kept read-only; each run gets
         a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
-        and appends), the auto jobs state and the score weights (a scenario's objectives set them)."""
+        and appends) and the score weights (a scenario's objectives set them). Every other array a run
+        replaces each month rather than changes."""
         kept = calibration.kept("macro state at the start", cls)
         macro = copy.copy(kept)
         macro.consumer_price_history = list(kept.consumer_price_history)
         macro.gdp_history = list(kept.gdp_history)
-        macro.log_auto_jobs = kept.log_auto_jobs.copy()
         macro.weights = {k: w.copy() for k, w in kept.weights.items()}
         macro.mandate = {k: w.copy() for k, w in kept.mandate.items()}
         return macro
@@ -72,7 +88,6 @@ class Macro:
         self._growth_factor = 1.0 + self.potential_growth_pct / 100.0   # potential output's yearly factor
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
-        self.score = np.full(len(ECONOMIES), 100.0)
         self.reserves_change_bn = np.zeros(len(ECONOMIES))
         self.fx_log = np.zeros(len(ECONOMIES))
         self.tariff_revenue_bn = np.zeros(len(ECONOMIES))
@@ -80,12 +95,8 @@ class Macro:
         self.banks = tuple(CENTRAL_BANKS)
         self.bank_economy = np.array([index_of(CENTRAL_BANKS[b]) for b in self.banks])
         self.mandate = {k: np.full(len(self.banks), p("mandate.weight", k)) for k in MANDATE_PARTS}
-        self.bank_score = np.full(len(self.banks), 100.0)
         self._bank_gdp0_bn = self.gdp0_bn[self.bank_economy]
-        self._parts: dict[str, np.ndarray] = {}
-        self._mandate_parts: dict[str, np.ndarray] = {}
-        self.government_terms = np.zeros((len(GOVERNMENT_PARTS), len(ECONOMIES)))   # [part, economy], a new array each month
-        self.bank_terms = np.zeros((len(MANDATE_PARTS), len(self.banks)))           # [part, bank], likewise
+        self._scored: tuple | None = None   # this month's terms and scores, computed when first asked
         self._scale_weights()
 
     def _read_parameters(self, p) -> None:
@@ -117,8 +128,7 @@ class Macro:
                 raise KeyError(f"{seat}'s score has no part '{key}'; it has {', '.join(table)}")
             table[key][i] = value
         self._scale_weights()
-        if self._parts:
-            self._update_score(self.reserves_change_bn)   # the terms so far, with the new weights
+        self._scored = None   # the terms so far, with the new weights, when next asked
 
     def _scale_weights(self) -> None:
         """The weights as the score terms use them (negated for a loss, times 100 for a percent), one row
@@ -139,7 +149,7 @@ class Macro:
         self._import_share_pct = 100.0 * self.import_share   # import price changes (log) to inflation (pp)
         self.revenue0_bn = trade.tariff_revenue_bn.copy()
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
-        self._update_score(self.reserves_change_bn)
+        self._scored = None
 
     def potential_gdp(self, step: int) -> np.ndarray:
         return self.gdp0_bn * self._growth_factor ** (step / 12.0)
@@ -186,7 +196,8 @@ class Macro:
         self.gdp_bn = self.potential_gdp(step) * (1.0 + self.gap_pct / 100.0)
         self._update_inflation(trade)
         self._update_auto_jobs(trade)
-        self._update_score(reserves_change_bn)
+        self.reserves_change_bn = reserves_change_bn
+        self._scored = None   # the scores are computed when asked: a record of the run computes every month's at once
 
     def _update_inflation(self, trade) -> None:
         """Trend inflation returns to target; consumer import prices follow import prices, and their rise over
@@ -218,54 +229,60 @@ class Macro:
         parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, AUTOS])
         output_change = np.maximum((extra_x + replaced_m - parts_cost) / self.auto_output0, -0.95)
         target = self.auto_job_elasticity * np.log1p(output_change)
-        self.log_auto_jobs += self.auto_job_speed * (target - self.log_auto_jobs)
+        self.log_auto_jobs = self.log_auto_jobs + self.auto_job_speed * (target - self.log_auto_jobs)
 
-    def _update_score(self, reserves_change_bn: np.ndarray) -> None:
-        """Every seat's score terms and score. The terms are computed as one table per kind of seat (the
-        weights times what each term measures, with the wealth row then divided by GDP), new each month so
-        a record can keep it as it is; ``score_parts`` and ``mandate_parts`` name its rows."""
-        self.reserves_change_bn = reserves_change_bn
-        miss = self._inflation_miss()
-        self.government_terms = self._government_terms(miss)
-        self.bank_terms = self._bank_terms(miss)
-        self._parts = dict(zip(GOVERNMENT_PARTS, self.government_terms))
-        self._mandate_parts = dict(zip(MANDATE_PARTS, self.bank_terms))
-        self.score = 100.0 + self.government_terms.sum(axis=0)   # the parts added in order, as a sum would
-        self.bank_score = 100.0 + self.bank_terms.sum(axis=0)
+    # -- scores -----------------------------------------------------------------------------------
+    def score_inputs(self) -> ScoreInputs:
+        """This month's inputs to the score terms (see ``score_terms``)."""
+        return ScoreInputs(self.gap_pct, self.inflation_pct, self.log_auto_jobs, self.reserves_change_bn,
+                           self.tariff_revenue_bn, self.fx_log, self._scaled, self._scaled_mandate)
 
-    def _inflation_miss(self) -> np.ndarray:
-        """Distance of inflation from target now, less the distance at the start (pp, per economy)."""
-        return np.abs(self.inflation_pct - self.inflation_target_pct) - self.start_inflation_miss_pct
+    def score_terms(self, inputs: ScoreInputs) -> tuple[np.ndarray, np.ndarray]:
+        """The score terms (points) from their inputs, for one month or for months stacked on a leading
+        axis: governments' ``[..., part, economy]`` in the order of GOVERNMENT_PARTS and central banks'
+        ``[..., part, bank]`` in the order of MANDATE_PARTS and of ``CENTRAL_BANKS``. A seat's score is 100
+        plus the sum of its terms.
+
+        A government scores its output gap, its distance from the inflation target (relative to the start),
+        auto jobs, valuation changes on reserves as a share of GDP and tariff revenue gained as a share of
+        GDP. A central bank scores inflation against target (relative to the start), the size of the output
+        gap either way (stabilisation, not growth), auto jobs and reserve value if the scenario weights
+        them, and its currency's move against the dollar. Each term is the weight as applied (negated for
+        a loss, times 100 for a share) times what it measures; the wealth terms are then divided by GDP."""
+        gap, inflation, log_jobs, reserves, revenue = inputs[:5]
+        miss = np.abs(inflation - self.inflation_target_pct) - self.start_inflation_miss_pct
+        revenue_pct = 100.0 * 12.0 * (revenue - self.revenue0_bn) / self.gdp0_bn
+        government = inputs.scaled_weights * np.stack((gap, miss, log_jobs, reserves, revenue_pct), axis=-2)
+        government[..., WEALTH, :] /= self.gdp0_bn
+        measured = np.stack((miss, np.abs(gap), log_jobs, reserves, np.abs(inputs.fx_log)), axis=-2)
+        bank = inputs.scaled_mandate * measured[..., self.bank_economy]
+        bank[..., MANDATE_WEALTH, :] /= self._bank_gdp0_bn
+        return government, bank
+
+    def _month_scores(self) -> tuple:
+        """This month's terms and scores (governments', central banks'), computed once when first asked."""
+        if self._scored is None:
+            government, bank = self.score_terms(self.score_inputs())
+            self._scored = (government, bank, 100.0 + government.sum(axis=0), 100.0 + bank.sum(axis=0))
+        return self._scored
+
+    @property
+    def score(self) -> np.ndarray:
+        """Each government's score: 100 at the start plus its terms."""
+        return self._month_scores()[2]
+
+    @property
+    def bank_score(self) -> np.ndarray:
+        """Each central bank's score, in the order of ``CENTRAL_BANKS``."""
+        return self._month_scores()[3]
 
     def score_parts(self) -> dict[str, np.ndarray]:
-        """Each government's score terms (points; see ``_government_terms``), as of the last month."""
-        return self._parts
+        """Each government's score terms (points; see ``score_terms``), as of the last month."""
+        return dict(zip(GOVERNMENT_PARTS, self._month_scores()[0]))
 
     def mandate_parts(self) -> dict[str, np.ndarray]:
-        """Each central bank's score terms (points; see ``_bank_terms``), as of the last month."""
-        return self._mandate_parts
-
-    def _government_terms(self, miss: np.ndarray) -> np.ndarray:
-        """Each government's score terms ``[part, economy]`` in the order of GOVERNMENT_PARTS (points; its
-        score is 100 plus their sum), so a report card can say what drove it: output gap, distance from the
-        inflation target (relative to the start, ``miss``), auto jobs, valuation changes on reserves as a
-        share of GDP, and tariff revenue gained as a share of GDP. ``_scaled`` holds the weights already
-        negated or times 100."""
-        revenue_pct = 100.0 * 12.0 * (self.tariff_revenue_bn - self.revenue0_bn) / self.gdp0_bn
-        terms = self._scaled * np.array((self.gap_pct, miss, self.log_auto_jobs, self.reserves_change_bn, revenue_pct))
-        terms[WEALTH] /= self.gdp0_bn
-        return terms
-
-    def _bank_terms(self, miss: np.ndarray) -> np.ndarray:
-        """Each central bank's score terms ``[part, bank]`` in the order of MANDATE_PARTS and of
-        ``CENTRAL_BANKS``: inflation against target (relative to the start), the size of the output gap
-        either way (stabilisation, not growth), auto jobs and reserve value if the scenario weights them,
-        and the currency's move against the dollar."""
-        measured = np.array((miss, np.abs(self.gap_pct), self.log_auto_jobs, self.reserves_change_bn,
-                             np.abs(self.fx_log)))
-        terms = self._scaled_mandate * measured[:, self.bank_economy]
-        terms[MANDATE_WEALTH] /= self._bank_gdp0_bn
-        return terms
+        """Each central bank's score terms (points; see ``score_terms``), as of the last month."""
+        return dict(zip(MANDATE_PARTS, self._month_scores()[1]))
 
     def seat_parts(self, seat: str) -> dict[str, float]:
         """One seat's score terms as plain numbers: a government (economy code) or a central bank."""

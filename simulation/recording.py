@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import network
-from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
+from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS, ScoreInputs
 from simulation.trade import fill_graph
 from simulation.world import CENTRAL_BANKS, ECONOMIES, PRICE_COLUMNS, RATE_COLUMNS, SECTORS
 
@@ -43,6 +43,10 @@ ECONOMY_VALUES = {
     "tariff_inflation_pct": lambda m: m.macro.tariff_inflation_pct,
 }
 ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
+# The full record keeps the other columns as read each month and adds the score from the month's score inputs
+# when a table asks (every month's at once): the same numbers, without scoring every month.
+SCORE_COLUMN = ECONOMY_COLUMNS.index("score")
+_READ_MONTHLY = tuple(value for column, value in ECONOMY_VALUES.items() if column != "score")
 WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
 
 
@@ -66,15 +70,17 @@ class Recorder:
         # (table, keys, column) -> that series' part of each month's record (see _month_part)
         self.picked: dict[tuple, list] = {(table, tuple(keys), column): [] for table, keys, column in picked}
         self.model_rows: list[dict] = []
-        self.economy_rows: list[np.ndarray] = []      # [column, economy] per step (ECONOMY_COLUMNS)
+        # Each step's economies columns but the score, as the model holds them (arrays it replaces each month
+        # and never changes in place, or made for the record): stacked into one table when a table asks.
+        self.economy_rows: list[list[np.ndarray]] = []
         self.flows: list[np.ndarray] = []
         self.tariffs: list[np.ndarray] = []
         self.agreed: list[np.ndarray] = []
         # Each step's causes of price moves (market -> cause -> change). The markets start a new dict every
         # month and never change an old one, so the recorder keeps it and makes rows only when asked.
         self.moves: list[tuple[int, dict[str, dict[str, float]]]] = []
-        self.government_parts: list[np.ndarray] = []   # [part, economy] per step
-        self.mandate_parts: list[np.ndarray] = []      # [part, bank] per step
+        self.score_inputs: list[ScoreInputs] = []      # each step's, scored every step at once when asked
+        self._stacked: dict[str, tuple[int, object]] = {}   # what is stacked from the steps so far, by name
         self._network: list[np.ndarray] = []           # [economy, measure] per step, filled when asked
 
     def record(self) -> None:
@@ -94,13 +100,35 @@ class Recorder:
             parts.append(_month_part(m, *key))
         if self.model_only:
             return
-        self.economy_rows.append(np.array([value(m) for value in ECONOMY_VALUES.values()]))
+        self.economy_rows.append([value(m) for value in _READ_MONTHLY])
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
-        self.government_parts.append(np.array(list(m.macro.score_parts().values())))
-        self.mandate_parts.append(np.array(list(m.macro.mandate_parts().values())))
+        self.score_inputs.append(m.macro.score_inputs())
         self.moves.append((step, m.markets.moves.by_market))
+
+    # -- the steps so far, stacked once (and again only after more steps are recorded) ----------------
+    def _stack(self, name: str, make):
+        steps = len(self.model_rows)
+        kept = self._stacked.get(name)
+        if kept is None or kept[0] != steps:
+            kept = self._stacked[name] = (steps, make())
+        return kept[1]
+
+    def score_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every step's score terms: governments' ``[step, part, economy]`` and central banks' ``[step,
+        part, bank]`` (see ``Macro.score_terms``)."""
+        def make():
+            stacked = ScoreInputs(*(np.array(months) for months in zip(*self.score_inputs)))
+            return self.model.macro.score_terms(stacked)
+        return self._stack("score terms", make)
+
+    def economy_table(self) -> np.ndarray:
+        """Every step's economies columns, ``[step, column, economy]`` in the order of ECONOMY_COLUMNS."""
+        def make():
+            scores = 100.0 + self.score_terms()[0].sum(axis=1)
+            return np.insert(np.array(self.economy_rows), SCORE_COLUMN, scores, axis=1)
+        return self._stack("economies", make)
 
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
     def series(self, table: str, keys: tuple[str, ...], column: str) -> np.ndarray:
@@ -112,7 +140,7 @@ class Recorder:
         keys = tuple(keys)
         parts = self.picked.get((table, keys, column))
         if parts is None:
-            parts = [_record_part(record, table, keys, column) for record in self._months()]
+            parts = self._recorded_part(table, keys, column)
         if table == "scores":
             return _score_series(parts, keys[0], column)
         if table == "trade":
@@ -120,9 +148,14 @@ class Recorder:
         values = np.array(parts, dtype=np.float64)
         return values.round() if column in WHOLE_NUMBER_COLUMNS else values
 
-    def _months(self):
-        """Each recorded month's full record, as ``_record_part`` reads it."""
-        return zip(self.economy_rows, self.flows, self.tariffs, self.government_parts, self.mandate_parts)
+    def _recorded_part(self, table: str, keys: tuple[str, ...], column: str):
+        """One series' part of every recorded month's full record (as ``_month_part`` reads from the model)."""
+        if table == "economies":
+            return self.economy_table()[:, ECONOMY_COLUMNS.index(column), ECONOMIES.index(keys[0])]
+        if table == "trade":
+            return [_trade_cells(array, keys) for array in (self.flows if column == "flow_bn" else self.tariffs)]
+        government, bank = self.score_terms()
+        return (bank if keys[0] in CENTRAL_BANKS else government)[:, :, _seat_index(keys[0])]
 
     # -- tables -----------------------------------------------------------------------------------
     def model_frame(self) -> pd.DataFrame:
@@ -130,7 +163,7 @@ class Recorder:
 
     def economies_frame(self) -> pd.DataFrame:
         steps = len(self.economy_rows)
-        data = np.concatenate([rows.T for rows in self.economy_rows])
+        data = self.economy_table().transpose(0, 2, 1).reshape(steps * len(ECONOMIES), len(ECONOMY_COLUMNS))
         frame = pd.DataFrame(data, columns=ECONOMY_COLUMNS)
         frame.insert(0, "economy", np.tile(ECONOMIES, steps))
         frame.insert(0, "step", np.repeat(np.arange(steps), len(ECONOMIES)))
@@ -156,19 +189,17 @@ class Recorder:
 
     def seat_parts(self, step: int, seat: str) -> dict[str, float]:
         """One seat's score terms at a recorded step (a government's economy code or a central bank)."""
+        government, bank = self.score_terms()
         if seat in CENTRAL_BANKS:
-            column = self.mandate_parts[step][:, list(CENTRAL_BANKS).index(seat)]
-            return dict(zip(MANDATE_PARTS, column.tolist()))
-        column = self.government_parts[step][:, ECONOMIES.index(seat)]
-        return dict(zip(GOVERNMENT_PARTS, column.tolist()))
+            return dict(zip(MANDATE_PARTS, bank[step, :, _seat_index(seat)].tolist()))
+        return dict(zip(GOVERNMENT_PARTS, government[step, :, _seat_index(seat)].tolist()))
 
     def scores_frame(self) -> pd.DataFrame:
         """Every seat's score and its parts at every step: ``step, seat, part, value`` with ``part =
         "score"`` for the total (100 plus the parts)."""
         frames = []
-        for seats, parts, history in ((ECONOMIES, GOVERNMENT_PARTS, self.government_parts),
-                                      (tuple(CENTRAL_BANKS), MANDATE_PARTS, self.mandate_parts)):
-            data = np.stack(history)                                  # [step, part, seat]
+        for seats, parts, data in zip((ECONOMIES, tuple(CENTRAL_BANKS)), (GOVERNMENT_PARTS, MANDATE_PARTS),
+                                      self.score_terms()):           # [step, part, seat]
             data = np.concatenate([100.0 + data.sum(axis=1, keepdims=True), data], axis=1)
             names = ("score",) + parts
             steps, n_parts, n_seats = data.shape
@@ -223,8 +254,8 @@ class Recorder:
         return pd.DataFrame([o.to_record() for o in self.model.negotiation.offers], columns=columns)
 
 
-# -- one series' part of a month's record: read from the model as the month is recorded (a picked series),
-#    or from the month's full record; both give the same numbers -------------------------------------------
+# -- one series' part of a month's record, read from the model as the month is recorded (a picked series);
+#    ``Recorder._recorded_part`` reads the same from the full record -----------------------------------------
 def _month_part(m: "TradeWarModel", table: str, keys: tuple[str, ...], column: str):
     if table == "economies":
         return ECONOMY_VALUES[column](m)[ECONOMIES.index(keys[0])]
@@ -232,16 +263,6 @@ def _month_part(m: "TradeWarModel", table: str, keys: tuple[str, ...], column: s
         return _trade_cells(m.trade.flows_bn if column == "flow_bn" else m.trade.tariffs_pct, keys)
     parts = m.macro.mandate_parts() if keys[0] in CENTRAL_BANKS else m.macro.score_parts()
     return np.array(list(parts.values()))[:, _seat_index(keys[0])]
-
-
-def _record_part(record: tuple, table: str, keys: tuple[str, ...], column: str):
-    economy_rows, flows, tariffs, government_parts, mandate_parts = record
-    if table == "economies":
-        return economy_rows[ECONOMY_COLUMNS.index(column), ECONOMIES.index(keys[0])]
-    if table == "trade":
-        return _trade_cells(flows if column == "flow_bn" else tariffs, keys)
-    parts = mandate_parts if keys[0] in CENTRAL_BANKS else government_parts
-    return parts[:, _seat_index(keys[0])]
 
 
 def _seat_index(seat: str) -> int:
