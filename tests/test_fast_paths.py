@@ -1,6 +1,7 @@
 """The short cuts that make a run cheaper must give exactly what the plain way gives: an observation built
 without the dataclass ``__init__``, a run that records the model table alone (fan charts, projections) or
-a few economies' series beside it (sweeps), and the tariff tables shared between runs."""
+a few economies' series beside it (sweeps), a full record that keeps each month's inputs and scores every
+month when a table asks, and the tariff tables shared between runs."""
 
 import dataclasses
 
@@ -16,9 +17,9 @@ from simulation.decisions import read_decisions_file
 from simulation.macro import Macro
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
-from simulation.recording import ECONOMY_COLUMNS
+from simulation.recording import ECONOMY_COLUMNS, ECONOMY_VALUES
 from simulation.runner import model_series, run_series
-from simulation.world import ECONOMIES
+from simulation.world import CENTRAL_BANKS, ECONOMIES
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
 from simulation.trade import TradeNetwork
 
@@ -269,3 +270,57 @@ def test_records_shared_by_world_copies_hold_only_text_numbers_and_none():
             assert kinds <= allowed, (record.__name__, f.name, f.type)
     decision = Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0)
     assert deepcopy([decision])[0] is decision
+
+
+def _as_the_model_holds_it(model: TradeWarModel) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """This month's economies columns and every seat's score terms, read from the model the plain way."""
+    columns = np.array([value(model) for value in ECONOMY_VALUES.values()])
+    return columns, {seat: model.macro.seat_parts(seat) for seat in ECONOMIES + tuple(CENTRAL_BANKS)}
+
+
+def test_a_record_scored_when_asked_holds_what_the_model_held_each_month():
+    """A full record keeps each month's economies columns as the model holds them and its score inputs, and
+    scores every month at once when a table asks. Its tables must hold what the model held each month,
+    also when objectives change during the run (the months before keep the weights they were scored with)."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=5, decisions=read_decisions_file(MOVES, 24))
+    seen = [_as_the_model_holds_it(model)]
+    for month in range(1, 13):
+        if month == 6:
+            model.macro.set_objectives("JP", {"jobs": 3.0})
+            model.macro.set_objectives("BOJ", {"currency": 1.0})
+        model.step()
+        seen.append(_as_the_model_holds_it(model))
+    table = model.recorder.economy_table()
+    assert table.shape == (13, len(ECONOMY_COLUMNS), len(ECONOMIES))
+    for step, (columns, parts) in enumerate(seen):
+        assert table[step].tobytes() == columns.tobytes()
+        for seat, terms in parts.items():
+            assert model.recorder.seat_parts(step, seat) == terms
+    scores = model.recorder.scores_frame().query("part == 'score' and seat == 'BOJ'")["value"].to_numpy()
+    assert scores[-1] == model.macro.seat_score("BOJ")
+    assert seen[5][1]["JP"]["jobs"] != 0.0 and seen[5][1]["JP"] != seen[6][1]["JP"]
+
+
+def test_the_score_terms_are_the_formulas_term_by_term():
+    """The score tables computed at once are the documented terms, each written out on its own."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2, decisions=read_decisions_file(MOVES, 24))
+    model._set_objectives("JP")
+    for bank in CENTRAL_BANKS:
+        model.macro.set_objectives(bank, {"currency": 1.0, "wealth": 0.5})
+    model.run(9)
+    m = model.macro
+    w, b, e = m.weights, m.mandate, m.bank_economy
+    miss = np.abs(m.inflation_pct - m.inflation_target_pct) - m.start_inflation_miss_pct
+    revenue_pct = 100.0 * 12.0 * (m.tariff_revenue_bn - m.revenue0_bn) / m.gdp0_bn
+    government = {"output": w["output"] * m.gap_pct, "inflation": -w["inflation"] * miss,
+                  "jobs": w["jobs"] * 100.0 * m.log_auto_jobs,
+                  "wealth": w["wealth"] * 100.0 * m.reserves_change_bn / m.gdp0_bn, "revenue": w["revenue"] * revenue_pct}
+    bank = {"inflation": -b["inflation"] * miss[e], "output": -b["output"] * np.abs(m.gap_pct[e]),
+            "jobs": b["jobs"] * 100.0 * m.log_auto_jobs[e], "wealth": b["wealth"] * 100.0 * m.reserves_change_bn[e] / m.gdp0_bn[e],
+            "currency": -b["currency"] * 100.0 * np.abs(m.fx_log[e])}
+    for expected, parts, score in ((government, m.score_parts(), m.score), (bank, m.mandate_parts(), m.bank_score)):
+        assert list(parts) == list(expected)
+        for name, term in expected.items():
+            assert parts[name].tobytes() == term.tobytes(), name
+        assert score.tobytes() == (100.0 + sum(expected.values())).tobytes()
+    assert all(np.ptp(term) > 0 for term in (government["output"], government["wealth"], bank["currency"], bank["wealth"]))
