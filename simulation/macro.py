@@ -33,6 +33,11 @@ WEALTH, MANDATE_WEALTH = GOVERNMENT_PARTS.index("wealth"), MANDATE_PARTS.index("
 AUTOS = SECTORS.index("autos")
 
 
+def growth_pct(now: np.ndarray, year_ago: np.ndarray) -> np.ndarray:
+    """Growth over 12 months, percent (one month, or months stacked on a leading axis)."""
+    return 100.0 * (now / year_ago - 1.0)
+
+
 class ScoreInputs(NamedTuple):
     """What a month's score terms are computed from, by economy (``[..., economy]``; the weights as the
     terms apply them, ``[..., part, seat]``). A record keeps one per month and stacks them on a leading
@@ -309,11 +314,15 @@ class Macro:
     # -- reporting --------------------------------------------------------------------------------
     @property
     def auto_jobs(self) -> np.ndarray:
-        return self.auto_jobs0 * np.exp(self.log_auto_jobs)
+        return self.auto_jobs_from(self.log_auto_jobs)
+
+    def auto_jobs_from(self, log_auto_jobs: np.ndarray) -> np.ndarray:
+        """Auto jobs from their log change since 2024 (one month, or months stacked on a leading axis)."""
+        return self.auto_jobs0 * np.exp(log_auto_jobs)
 
     def gdp_growth_pct(self) -> np.ndarray:
         """Real GDP growth over the last 12 months, percent."""
-        return 100.0 * (self.gdp_bn / self.gdp_history[-12] - 1.0)
+        return growth_pct(self.gdp_bn, self.gdp_history[-12])
 
     def cyclical_log_ratio(self) -> np.ndarray:
         """Log of GDP relative to potential: what moves import demand in the model. Trend growth is left

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import network
-from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS, ScoreInputs
+from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS, ScoreInputs, growth_pct
 from simulation.trade import fill_graph
 from simulation.world import CENTRAL_BANKS, ECONOMIES, PRICE_COLUMNS, RATE_COLUMNS, SECTORS
 
@@ -26,6 +26,11 @@ def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
     return np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
 
 
+def _ust_value_bn(holdings_bn: np.ndarray, ust_price: float | np.ndarray) -> np.ndarray:
+    """Treasuries at market value: face value times the price index (one month, or months stacked)."""
+    return holdings_bn * ust_price
+
+
 # The columns of the ``economies`` table, each read from the model as one value per economy (in ECONOMIES
 # order). The full recording and a sweep's few economies series both read them here.
 ECONOMY_VALUES = {
@@ -35,7 +40,7 @@ ECONOMY_VALUES = {
     "exports_bn": lambda m: m.trade.exports_bn(),
     "imports_bn": lambda m: m.trade.imports_bn(),
     "ust_holdings_bn": _ust_holdings_bn,
-    "ust_value_bn": lambda m: _ust_holdings_bn(m) * m.ust_price,
+    "ust_value_bn": lambda m: _ust_value_bn(_ust_holdings_bn(m), m.ust_price),
     "fx_reserves_bn": lambda m: m.reserves_value_bn(),
     "auto_jobs": lambda m: m.macro.auto_jobs,
     "score": lambda m: m.macro.score,
@@ -43,10 +48,12 @@ ECONOMY_VALUES = {
     "tariff_inflation_pct": lambda m: m.macro.tariff_inflation_pct,
 }
 ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
-# The full record keeps the other columns as read each month and adds the score from the month's score inputs
-# when a table asks (every month's at once): the same numbers, without scoring every month.
-SCORE_COLUMN = ECONOMY_COLUMNS.index("score")
-_READ_MONTHLY = tuple(value for column, value in ECONOMY_VALUES.items() if column != "score")
+# The full record reads the other columns each month, with last year's GDP; it derives these four for every
+# month at once when a table asks, by the same formulas, from what it keeps (``Recorder.economy_table``).
+DERIVED_COLUMNS = ("gdp_growth_pct", "ust_value_bn", "auto_jobs", "score")
+_MONTHLY = {column: value for column, value in ECONOMY_VALUES.items() if column not in DERIVED_COLUMNS}
+_MONTHLY["gdp_year_ago_bn"] = lambda m: m.macro.gdp_history[-12]
+_MONTHLY_NAMES, _MONTHLY_READS = tuple(_MONTHLY), tuple(_MONTHLY.values())
 WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
 
 
@@ -70,8 +77,8 @@ class Recorder:
         # (table, keys, column) -> that series' part of each month's record (see _month_part)
         self.picked: dict[tuple, list] = {(table, tuple(keys), column): [] for table, keys, column in picked}
         self.model_rows: list[dict] = []
-        # Each step's economies columns but the score, as the model holds them (arrays it replaces each month
-        # and never changes in place, or made for the record): stacked into one table when a table asks.
+        # Each step's economies columns but the derived ones, as the model holds them (arrays it replaces each
+        # month and never changes in place, or made for the record): stacked into one table when a table asks.
         self.economy_rows: list[list[np.ndarray]] = []
         self.flows: list[np.ndarray] = []
         self.tariffs: list[np.ndarray] = []
@@ -100,7 +107,7 @@ class Recorder:
             parts.append(_month_part(m, *key))
         if self.model_only:
             return
-        self.economy_rows.append([value(m) for value in _READ_MONTHLY])
+        self.economy_rows.append([value(m) for value in _MONTHLY_READS])
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
@@ -115,19 +122,26 @@ class Recorder:
             kept = self._stacked[name] = (steps, make())
         return kept[1]
 
+    def _score_inputs(self) -> ScoreInputs:
+        """Every step's score inputs, each ``[step, ...]``."""
+        return self._stack("score inputs", lambda: ScoreInputs(*(np.array(months) for months in zip(*self.score_inputs))))
+
     def score_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """Every step's score terms: governments' ``[step, part, economy]`` and central banks' ``[step,
         part, bank]`` (see ``Macro.score_terms``)."""
-        def make():
-            stacked = ScoreInputs(*(np.array(months) for months in zip(*self.score_inputs)))
-            return self.model.macro.score_terms(stacked)
-        return self._stack("score terms", make)
+        return self._stack("score terms", lambda: self.model.macro.score_terms(self._score_inputs()))
 
     def economy_table(self) -> np.ndarray:
-        """Every step's economies columns, ``[step, column, economy]`` in the order of ECONOMY_COLUMNS."""
+        """Every step's economies columns, ``[step, column, economy]`` in the order of ECONOMY_COLUMNS: those
+        read each month, and the derived ones computed for every month at once from what the record keeps."""
         def make():
-            scores = 100.0 + self.score_terms()[0].sum(axis=1)
-            return np.insert(np.array(self.economy_rows), SCORE_COLUMN, scores, axis=1)
+            columns = dict(zip(_MONTHLY_NAMES, np.array(self.economy_rows).transpose(1, 0, 2)))
+            ust_price = np.array([row["ust_price_index"] for row in self.model_rows])[:, None]
+            columns["gdp_growth_pct"] = growth_pct(columns["gdp_bn"], columns.pop("gdp_year_ago_bn"))
+            columns["ust_value_bn"] = _ust_value_bn(columns["ust_holdings_bn"], ust_price)
+            columns["auto_jobs"] = self.model.macro.auto_jobs_from(self._score_inputs().log_auto_jobs)
+            columns["score"] = 100.0 + self.score_terms()[0].sum(axis=1)
+            return np.stack([columns[column] for column in ECONOMY_COLUMNS], axis=1)
         return self._stack("economies", make)
 
     # -- one series, without building a table (sweeps read a few metrics from thousands of runs) ----
