@@ -257,10 +257,12 @@ class Macro:
         gap, inflation, log_jobs, reserves, revenue = inputs[:5]
         miss = np.abs(inflation - self.inflation_target_pct) - self.start_inflation_miss_pct
         revenue_pct = 100.0 * 12.0 * (revenue - self.revenue0_bn) / self.gdp0_bn
-        government = inputs.scaled_weights * np.stack((gap, miss, log_jobs, reserves, revenue_pct), axis=-2)
+        # What each term measures, [part, ..., economy], with the part axis then moved next to the last
+        measured = np.array((gap, miss, log_jobs, reserves, revenue_pct))
+        government = inputs.scaled_weights * measured.swapaxes(0, -2)
         government[..., WEALTH, :] /= self.gdp0_bn
-        measured = np.stack((miss, np.abs(gap), log_jobs, reserves, np.abs(inputs.fx_log)), axis=-2)
-        bank = inputs.scaled_mandate * measured[..., self.bank_economy]
+        measured = np.array((miss, np.abs(gap), log_jobs, reserves, np.abs(inputs.fx_log)))[..., self.bank_economy]
+        bank = inputs.scaled_mandate * measured.swapaxes(0, -2)
         bank[..., MANDATE_WEALTH, :] /= self._bank_gdp0_bn
         return government, bank
 

@@ -57,7 +57,13 @@ _MONTHLY_NAMES, _MONTHLY_READS = tuple(_MONTHLY), tuple(_MONTHLY.values())
 WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
 
 
-@lru_cache(maxsize=1024)   # a few dozen labels serve every run (and the record asks for one a month)
+# The columns of the ``model`` table after step and date, in the order each month's row holds them.
+MODEL_VALUES = (*PRICE_COLUMNS, *RATE_COLUMNS.values(), "risk_off", "carry_position_bn", "world_tariff_pct",
+                "ust_price_index")
+_MODEL_INDEX = {column: i for i, column in enumerate(("step", *MODEL_VALUES))}   # its place in a row
+
+
+@lru_cache(maxsize=1024)   # a few dozen labels serve every run and the pages
 def month_label(start: str, step: int) -> str:
     year, month = (int(x) for x in start.split("-"))
     total = year * 12 + (month - 1) + step
@@ -68,15 +74,19 @@ class Recorder:
     """Records a model's month. ``model_only`` keeps the ``model`` table alone (prices, rates and summaries):
     enough for a fan chart's series or a projection's copy, which read nothing else, at a fraction of the
     cost; the other tables of such a recorder stay empty. It can also keep a few ``picked`` series of the
-    other tables, given as (table, keys, column) like ``series``: what a sweep's metrics read."""
+    other tables, given as (table, keys, column) like ``series``: what a sweep's metrics read. Scores (a
+    seat's score or term, an economy's score) are kept as each month's score inputs, scored at once when
+    asked, like a full record's."""
 
     def __init__(self, model: "TradeWarModel", model_only: bool = False,
                  picked: tuple[tuple[str, tuple[str, ...], str], ...] = ()):
         self.model = model
         self.model_only = model_only
-        # (table, keys, column) -> that series' part of each month's record (see _month_part)
-        self.picked: dict[tuple, list] = {(table, tuple(keys), column): [] for table, keys, column in picked}
-        self.model_rows: list[dict] = []
+        # (table, keys, column) -> that series' part of each month's record (see _month_part), but for scores
+        picked = [(table, tuple(keys), column) for table, keys, column in picked]
+        self.picked: dict[tuple, list] = {key: [] for key in picked if not _from_scores(*key)}
+        self._keeps_score_inputs = not model_only or len(self.picked) < len(picked)
+        self.model_rows: list[tuple] = []   # each step's (step, *MODEL_VALUES); dates are added to the table
         # Each step's economies columns but the derived ones, as the model holds them (arrays it replaces each
         # month and never changes in place, or made for the record): stacked into one table when a table asks.
         self.economy_rows: list[list[np.ndarray]] = []
@@ -94,25 +104,25 @@ class Recorder:
         m = self.model
         step = m.month
         prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
-        price = m.ust_price
-        row = {"step": step, "date": month_label(m.scenario.start, step)}
-        row.update({c: prices[c] for c in PRICE_COLUMNS})
-        row.update({RATE_COLUMNS[b]: cb.policy_rate_pct for b, cb in m.central_banks.items()})
-        row["risk_off"] = m.markets.risk
-        row["carry_position_bn"] = m.investors.carry_position_bn()
-        row["world_tariff_pct"] = m.trade.trade_weighted_tariff_pct()
-        row["ust_price_index"] = price
-        self.model_rows.append(row)
+        self.model_rows.append((step, *[prices[c] for c in PRICE_COLUMNS],
+                                *[m.central_banks[bank].policy_rate_pct for bank in RATE_COLUMNS], m.markets.risk,
+                                m.investors.carry_position_bn(), m.trade.trade_weighted_tariff_pct(), m.ust_price))
         for key, parts in self.picked.items():
             parts.append(_month_part(m, *key))
+        if self._keeps_score_inputs:
+            self.score_inputs.append(m.macro.score_inputs())
         if self.model_only:
             return
         self.economy_rows.append([value(m) for value in _MONTHLY_READS])
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())
-        self.score_inputs.append(m.macro.score_inputs())
         self.moves.append((step, m.markets.moves.by_market))
+
+    def _model_column(self, column: str) -> list:
+        """One column of the ``model`` table at every recorded step."""
+        i = _MODEL_INDEX[column]
+        return [row[i] for row in self.model_rows]
 
     # -- the steps so far, stacked once (and again only after more steps are recorded) ----------------
     def _stack(self, name: str, make):
@@ -131,16 +141,20 @@ class Recorder:
         part, bank]`` (see ``Macro.score_terms``)."""
         return self._stack("score terms", lambda: self.model.macro.score_terms(self._score_inputs()))
 
+    def scores(self) -> np.ndarray:
+        """Every step's government scores, ``[step, economy]``: 100 plus the terms."""
+        return 100.0 + self.score_terms()[0].sum(axis=1)
+
     def economy_table(self) -> np.ndarray:
         """Every step's economies columns, ``[step, column, economy]`` in the order of ECONOMY_COLUMNS: those
         read each month, and the derived ones computed for every month at once from what the record keeps."""
         def make():
             columns = dict(zip(_MONTHLY_NAMES, np.array(self.economy_rows).transpose(1, 0, 2)))
-            ust_price = np.array([row["ust_price_index"] for row in self.model_rows])[:, None]
+            ust_price = np.array(self._model_column("ust_price_index"))[:, None]
             columns["gdp_growth_pct"] = growth_pct(columns["gdp_bn"], columns.pop("gdp_year_ago_bn"))
             columns["ust_value_bn"] = _ust_value_bn(columns["ust_holdings_bn"], ust_price)
             columns["auto_jobs"] = self.model.macro.auto_jobs_from(self._score_inputs().log_auto_jobs)
-            columns["score"] = 100.0 + self.score_terms()[0].sum(axis=1)
+            columns["score"] = self.scores()
             return np.stack([columns[column] for column in ECONOMY_COLUMNS], axis=1)
         return self._stack("economies", make)
 
@@ -150,7 +164,7 @@ class Recorder:
         (economy,)), ``scores`` (keys (seat,); column "score" or a part) or ``trade`` (keys (exporter,
         importer, sector or "all"); column flow_bn or tariff_pct)."""
         if table == "model":
-            return np.array([row[column] for row in self.model_rows], dtype=np.float64)
+            return np.array(self._model_column(column), dtype=np.float64)
         keys = tuple(keys)
         parts = self.picked.get((table, keys, column))
         if parts is None:
@@ -163,7 +177,10 @@ class Recorder:
         return values.round() if column in WHOLE_NUMBER_COLUMNS else values
 
     def _recorded_part(self, table: str, keys: tuple[str, ...], column: str):
-        """One series' part of every recorded month's full record (as ``_month_part`` reads from the model)."""
+        """One series' part of every recorded month's full record (as ``_month_part`` reads from the model),
+        or of every month's score inputs (scores)."""
+        if table == "economies" and column == "score":
+            return self.scores()[:, ECONOMIES.index(keys[0])]
         if table == "economies":
             return self.economy_table()[:, ECONOMY_COLUMNS.index(column), ECONOMIES.index(keys[0])]
         if table == "trade":
@@ -173,7 +190,9 @@ class Recorder:
 
     # -- tables -----------------------------------------------------------------------------------
     def model_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.model_rows)
+        frame = pd.DataFrame(self.model_rows, columns=("step", *MODEL_VALUES))
+        frame.insert(1, "date", [month_label(self.model.scenario.start, step) for step in frame["step"].tolist()])
+        return frame
 
     def economies_frame(self) -> pd.DataFrame:
         steps = len(self.economy_rows)
@@ -273,10 +292,12 @@ class Recorder:
 def _month_part(m: "TradeWarModel", table: str, keys: tuple[str, ...], column: str):
     if table == "economies":
         return ECONOMY_VALUES[column](m)[ECONOMIES.index(keys[0])]
-    if table == "trade":
-        return _trade_cells(m.trade.flows_bn if column == "flow_bn" else m.trade.tariffs_pct, keys)
-    parts = m.macro.mandate_parts() if keys[0] in CENTRAL_BANKS else m.macro.score_parts()
-    return np.array(list(parts.values()))[:, _seat_index(keys[0])]
+    return _trade_cells(m.trade.flows_bn if column == "flow_bn" else m.trade.tariffs_pct, keys)
+
+
+def _from_scores(table: str, keys: tuple[str, ...], column: str) -> bool:
+    """Whether a series is read from the score inputs (a seat's score or term, or an economy's score)."""
+    return table == "scores" or (table, column) == ("economies", "score")
 
 
 def _seat_index(seat: str) -> int:
