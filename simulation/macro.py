@@ -38,6 +38,14 @@ def growth_pct(now: np.ndarray, year_ago: np.ndarray) -> np.ndarray:
     return 100.0 * (now / year_ago - 1.0)
 
 
+class SteadyPaths:
+    """Potential output and trend inflation by month (``Macro.steady_path``), filled as runs reach each
+    month and shared by every run of one calibration."""
+
+    def __init__(self, calibration: Calibration):
+        self.by_step: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
 class ScoreInputs(NamedTuple):
     """What a month's score terms are computed from, by economy (``[..., economy]``; the weights as the
     terms apply them, ``[..., part, seat]``). A record keeps one per month and stacks them on a leading
@@ -92,6 +100,7 @@ class Macro:
         self.gdp_bn = self.gdp0_bn.copy()
         self._growth_factor = 1.0 + self.potential_growth_pct / 100.0   # potential output's yearly factor
         self.gdp_history = [self.potential_gdp(step) for step in range(-12, 0)]
+        self._steady = calibration.kept("potential output and trend inflation by month", SteadyPaths)
         self.log_auto_jobs = np.zeros(len(ECONOMIES))
         self.reserves_change_bn = np.zeros(len(ECONOMIES))
         self.fx_log = np.zeros(len(ECONOMIES))
@@ -159,6 +168,24 @@ class Macro:
     def potential_gdp(self, step: int) -> np.ndarray:
         return self.gdp0_bn * self._growth_factor ** (step / 12.0)
 
+    def steady_path(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Potential output and trend inflation at ``step``. Neither depends on what a run does: potential
+        grows at its trend rate, and trend inflation returns to target from its 2024 level at a fixed pace.
+        So each month's pair is computed once per calibration, by the same formulas month after month, and
+        shared (read-only) by every run of it."""
+        by_step = self._steady.by_step
+        if step not in by_step:
+            target, trend = self.inflation_target_pct, self.start_inflation_pct
+            for month in range(1, step + 1):
+                if month not in by_step:
+                    later = target + self.trend_persistence * (trend - target)
+                    pair = (self.potential_gdp(month), later)
+                    for array in pair:
+                        array.flags.writeable = False
+                    by_step.setdefault(month, pair)
+                trend = by_step[month][1]
+        return by_step[step]
+
     # -- demand -----------------------------------------------------------------------------------
     def trade_impulse_pct(self, exports_bn: np.ndarray, import_volume_bn: np.ndarray, burden_bn: np.ndarray,
                           deadweight_bn: np.ndarray) -> np.ndarray:
@@ -198,19 +225,18 @@ class Macro:
             self.fx_log = fx_log
         self.gap_pct = self.gap_persistence * self.gap_pct + self.gap_speed * impulse
         self.gdp_history.append(self.gdp_bn)
-        self.gdp_bn = self.potential_gdp(step) * (1.0 + self.gap_pct / 100.0)
+        potential_bn, self.trend_inflation_pct = self.steady_path(step)
+        self.gdp_bn = potential_bn * (1.0 + self.gap_pct / 100.0)
         self._update_inflation(trade)
         self._update_auto_jobs(trade)
         self.reserves_change_bn = reserves_change_bn
         self._scored = None   # the scores are computed when asked: a record of the run computes every month's at once
 
     def _update_inflation(self, trade) -> None:
-        """Trend inflation returns to target; consumer import prices follow import prices, and their rise over
-        12 months passes into inflation with the import share. The tariff part of import prices goes the same
-        way apart (row 1 of ``consumer_prices_log``): the one-off rise in the price level that central banks
-        look through (core inflation = inflation_pct - tariff_inflation_pct)."""
-        target = self.inflation_target_pct
-        self.trend_inflation_pct = target + self.trend_persistence * (self.trend_inflation_pct - target)
+        """Inflation: this month's trend (``steady_path``), plus consumer import prices' rise over 12 months
+        times the import share, plus the Phillips term. Consumer import prices follow import prices; the
+        tariff part of import prices goes the same way apart (row 1 of ``consumer_prices_log``): the one-off
+        rise in the price level that central banks look through (core = inflation_pct - tariff_inflation_pct)."""
         import_prices_log = np.array((trade.import_price_log, trade.tariff_import_price_log))
         consumer = self.consumer_prices_log
         consumer = self.consumer_prices_log = consumer + self.import_price_speed * (import_prices_log - consumer)
@@ -230,7 +256,7 @@ class Macro:
         less the cost of tariffs on imported parts (the same input-cost channel as for GDP)."""
         autos = trade.volume_bn[:, :, AUTOS]   # [exporter, importer] at 2024 prices
         extra_x = autos.sum(axis=1) - self.base_auto_x
-        replaced_m = -(autos.sum(axis=0) - self.base_auto_m) * self.switching_share
+        replaced_m = (self.base_auto_m - autos.sum(axis=0)) * self.switching_share   # home cars for lost imports
         parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, AUTOS])
         output_change = np.maximum((extra_x + replaced_m - parts_cost) / self.auto_output0, -0.95)
         target = self.auto_job_elasticity * np.log1p(output_change)

@@ -324,3 +324,20 @@ def test_the_score_terms_are_the_formulas_term_by_term():
             assert parts[name].tobytes() == term.tobytes(), name
         assert score.tobytes() == (100.0 + sum(expected.values())).tobytes()
     assert all(np.ptp(term) > 0 for term in (government["output"], government["wealth"], bank["currency"], bank["wealth"]))
+
+
+def test_the_steady_paths_runs_share_are_the_month_by_month_formulas():
+    """Potential output and trend inflation are computed once per calibration and shared by its runs: they
+    must be what the month-by-month formulas give, and no run may change them."""
+    calibration = TradeWarModel(load_scenario("kato-2025").scenario, seed=1).calibration
+    macro = Macro.at_start(calibration)
+    target, trend = macro.inflation_target_pct, macro.start_inflation_pct
+    macro.steady_path(30)   # a far month first: the months before it are filled on the way
+    for month in range(1, 31):
+        trend = target + macro.trend_persistence * (trend - target)
+        potential, shared = macro.steady_path(month)
+        assert shared.tobytes() == trend.tobytes() and potential.tobytes() == macro.potential_gdp(month).tobytes()
+    assert Macro.at_start(calibration).steady_path(30)[1] is shared
+    assert np.ptp(shared - macro.start_inflation_pct) > 0   # trend inflation moves, so the test can fail
+    with pytest.raises(ValueError):
+        shared[0] = 0.0
