@@ -190,9 +190,9 @@ class Recorder:
 
     # -- tables -----------------------------------------------------------------------------------
     def model_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.model_rows, columns=("step", *MODEL_VALUES))
-        frame.insert(1, "date", [month_label(self.model.scenario.start, step) for step in frame["step"].tolist()])
-        return frame
+        steps = self._model_column("step")
+        dates = [month_label(self.model.scenario.start, step) for step in steps]
+        return pd.DataFrame({"step": steps, "date": dates, **{c: self._model_column(c) for c in MODEL_VALUES}})
 
     def economies_frame(self) -> pd.DataFrame:
         steps = len(self.economy_rows)
