@@ -8,6 +8,7 @@ recording costs little inside the step loop.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
     from simulation.model import TradeWarModel
 
 
+_EACH_ECONOMY = itemgetter(*ECONOMIES)   # a dict's values by economy, in ECONOMIES order
+
+
 def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
-    return np.array([m.ledger.holdings_bn[e] for e in ECONOMIES])
+    return np.array(_EACH_ECONOMY(m.ledger.holdings_bn))
 
 
 def _ust_value_bn(holdings_bn: np.ndarray, ust_price: float | np.ndarray) -> np.ndarray:
