@@ -2,7 +2,9 @@
 per seat's score part and per network measure.
 
 The recorder copies plain numbers each step and builds pandas DataFrames once at the end, so
-recording costs little inside the step loop.
+recording costs little inside the step loop. What can be computed from numbers it keeps anyway (the
+scores and their parts, GDP growth, Treasuries at market value, auto jobs) it computes for every month at
+once when a table or series asks, by the same formulas, so the numbers are the ones the model held.
 """
 
 from __future__ import annotations
@@ -136,14 +138,14 @@ class Recorder:
             kept = self._stacked[name] = (steps, make())
         return kept[1]
 
-    def _score_inputs(self) -> ScoreInputs:
+    def _stacked_score_inputs(self) -> ScoreInputs:
         """Every step's score inputs, each ``[step, ...]``."""
         return self._stack("score inputs", lambda: ScoreInputs(*(np.array(months) for months in zip(*self.score_inputs))))
 
     def score_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """Every step's score terms: governments' ``[step, part, economy]`` and central banks' ``[step,
         part, bank]`` (see ``Macro.score_terms``)."""
-        return self._stack("score terms", lambda: self.model.macro.score_terms(self._score_inputs()))
+        return self._stack("score terms", lambda: self.model.macro.score_terms(self._stacked_score_inputs()))
 
     def scores(self) -> np.ndarray:
         """Every step's government scores, ``[step, economy]``: 100 plus the terms."""
@@ -157,7 +159,7 @@ class Recorder:
             ust_price = np.array(self._model_column("ust_price_index"))[:, None]
             columns["gdp_growth_pct"] = growth_pct(columns["gdp_bn"], columns.pop("gdp_year_ago_bn"))
             columns["ust_value_bn"] = _ust_value_bn(columns["ust_holdings_bn"], ust_price)
-            columns["auto_jobs"] = self.model.macro.auto_jobs_from(self._score_inputs().log_auto_jobs)
+            columns["auto_jobs"] = self.model.macro.auto_jobs_from(self._stacked_score_inputs().log_auto_jobs)
             columns["score"] = self.scores()
             return np.stack([columns[column] for column in ECONOMY_COLUMNS], axis=1)
         return self._stack("economies", make)
