@@ -379,7 +379,7 @@ class Markets:
             factor = concave(sum(official.values()), self.fx_flow_scale_bn)
             for cause, amount in official.items():
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
-            conversion = self.fx_trade_conversion_share * inputs.net_exports_change_bn[index_of(e)] / 12.0
+            conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[index_of(e)]) / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
         return self._carry_cascade(investors, self.carry_fx_impact_per_bn, view)
 
