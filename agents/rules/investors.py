@@ -132,7 +132,7 @@ class YenCarryTrader(InvestorRule):
 
     def traits(self, rng, n):
         u = lambda low, high: rng.uniform(min(low, high), max(low, high), n)  # noqa: E731
-        return {
+        members = {
             "weight": weights(rng, n),
             "leverage": u(self.leverage_low, self.leverage_high),
             "hurdle_pp": u(self.hurdle_low_pp, self.hurdle_high_pp),
@@ -142,10 +142,14 @@ class YenCarryTrader(InvestorRule):
             "cooldown_length": rng.integers(1, max(2, int(2 * self.cooldown_months)), n).astype(float)
             if self.cooldown_months >= 1 else np.zeros(n),
         }
+        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
+        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
+        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]
+        return members
 
     def target_position_bn(self, members, view) -> np.ndarray:
         """Each trader's wanted position (USD bn), before any stop-out."""
-        size = np.clip((view.rate_gap_pp - members["hurdle_pp"]) / self.full_size_gap_pp, 0.0, 1.0)
+        size = ((view.rate_gap_pp - members["hurdle_pp"]) / self.full_size_gap_pp).clip(0.0, 1.0)
         vol_scale = np.minimum(1.0, members["vol_tolerance_pct"] / max(view.usd_jpy_vol_pct, 1e-6))
         return members["capital_bn"] * members["leverage"] * size * vol_scale
 
@@ -166,15 +170,15 @@ class YenCarryTrader(InvestorRule):
     def mark(self, members, fx_log_change: float) -> np.ndarray | None:
         """Book an FX move on the positions; return the orders of traders stopped out by it, or None when
         none is (most months: the population then has no orders to book)."""
-        members["equity_bn"] += members["position_bn"] * fx_log_change
-        members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
-        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
-        drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
-        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
+        position, equity, peak = members["position_bn"], members["equity_bn"], members["peak_bn"]
+        equity += position * fx_log_change
+        np.maximum(peak, equity, out=peak)
+        drawdown = 1.0 - equity / np.maximum(peak, 1e-12)
+        stopped = (position > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
         if not stopped.any():   # most months: nobody is stopped out, so there are no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
-        return np.where(stopped, -members["position_bn"], 0.0)
+        return np.where(stopped, -position, 0.0)
 
     def end_month(self, members, rate_gap_pp: float) -> None:
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
