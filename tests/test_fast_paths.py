@@ -3,6 +3,7 @@ without the dataclass ``__init__``, a run that records the model table alone (fa
 a few economies' series beside it (sweeps), and the tariff tables shared between runs."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -13,12 +14,14 @@ from scenarios import load_scenario
 from simulation import run
 from simulation.actions import TABLE, VALUE_FIELDS
 from simulation.decisions import read_decisions_file
+from simulation.calibration import load_calibration
 from simulation.macro import Macro
+from simulation.markets import Markets
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS
 from simulation.runner import model_series, run_series
-from simulation.world import ECONOMIES
+from simulation.world import ECONOMIES, FX_QUOTES
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
 from simulation.trade import TradeNetwork
 
@@ -138,13 +141,52 @@ def test_the_absorbed_share_is_the_formula_everywhere():
         np.testing.assert_array_equal(trade.absorbed_share(step), plain)
 
 
-def test_kept_closing_prices_are_the_prices_now():
-    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
-    for _ in range(3):
+def _summed_afresh(markets) -> tuple[dict[str, float], dict[str, float]]:
+    """Every price, and the 10-year and log FX levels, summed from their parts the plain way."""
+    levels = {"us_10y": markets.start["us_10y"] + sum(markets.ust_parts.values()) + markets.ust_gap}
+    prices = {"us_10y": levels["us_10y"],
+              "jgb_10y": markets.start["jgb_10y"] + sum(markets.jgb_parts.values()) + markets.jgb_gap}
+    for economy, (quote, per_dollar) in FX_QUOTES.items():
+        levels[economy] = sum(markets.fx_parts[economy].values()) + markets.fx_gap[economy]
+        prices[quote] = markets.start[quote] * math.exp((1.0 if per_dollar else -1.0) * levels[economy])
+    for name in ("sp500", "nikkei225"):
+        prices[name] = markets.start[name] * math.exp(sum(markets.eq_parts[name].values()) + markets.eq_gap[name])
+    return prices, levels
+
+
+@pytest.mark.parametrize("scenario, seed", [("kato-2025", 2), ("carry-unwind-2024", 3)])
+def test_kept_closing_prices_and_levels_are_the_prices_now(scenario, seed):
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=seed)
+    for _ in range(4):
         model.step()
-        assert model.markets.prices() == model.markets._current_prices() == model.price_history[-1]
-        model.markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
-        assert model.markets.prices()["us_10y"] != 99.0
+        markets = model.markets
+        prices, levels = _summed_afresh(markets)
+        assert markets.prices() == prices == model.price_history[-1]
+        assert markets.us_10y == levels["us_10y"]
+        assert all(markets.fx_log(e) == levels[e] for e in FX_QUOTES)
+        markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
+        assert markets.prices()["us_10y"] != 99.0
+
+
+def test_the_markets_read_each_calibrated_number_once_as_the_calibration_gives_it():
+    """Per-economy numbers resolve as a look-up does, wildcard fallbacks included, and an override reaches
+    the markets through their set-up."""
+    calibration = load_calibration().with_overrides({"fx.safe_haven_pct_per_risk.JP": -2.5, "risk.per_deal": -0.1})
+    markets = Markets(calibration, np.random.default_rng(0), np.zeros(len(ECONOMIES)))
+    p = calibration.param
+    for currency in markets.currencies:
+        assert currency.safe_haven_pct_per_risk == p("fx.safe_haven_pct_per_risk", currency.economy)
+        assert currency.news_pct == p("fx.news_pct", currency.economy)
+    assert [c.safe_haven_pct_per_risk for c in markets.currencies] == [-2.5, 0.0, 0.0]
+    assert markets.risk_per_deal == -0.1
+    assert [i.carry_share for i in markets.stock_indices] == [p("carry.equity_us_share"), 1.0 - p("carry.equity_us_share")]
+    assert markets.carry_cascade_rounds == int(p("carry.cascade_rounds"))
+
+
+def test_a_carry_traders_stop_threshold_is_its_stop_times_its_leverage():
+    group = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3).investors.carry[0]
+    members = group.members
+    np.testing.assert_array_equal(members["stop_drawdown_pct"], members["stop_pct"] * members["leverage"])
 
 
 def _same(a, b) -> bool:
