@@ -80,15 +80,29 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
     x[k] = A s^k + B p^k with B = (1 - s) d / (p - s) and A = x[0] - B; the average of a geometric series
     is closed-form, so this costs a few operations, not a loop over ten years of months.
     """
-    def mean_of_powers(q: float) -> float:
-        return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
-
     x0, d = rate - neutral, target - neutral
     s, p = smoothing, persistence
     if abs(p - s) < 1e-9:
         p = s + 1e-9  # the repeated-root case, as a limit
     b = (1.0 - s) * d / (p - s)
-    return neutral + (x0 - b) * mean_of_powers(s) + b * mean_of_powers(p)
+    return neutral + (x0 - b) * mean_of_powers(s, months) + b * mean_of_powers(p, months)
+
+
+def mean_of_powers(q: float, months: int) -> float:
+    """The average of q**k over k = 0 .. months - 1."""
+    return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
+
+
+def by_economy(inputs: MarketInputs) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """The month's priced threats (economy -> amounts, in the inputs' order) and official purchases of home
+    currency (economy -> cause -> amount), sorted out by economy once rather than once per currency."""
+    threats_bn: dict[str, list[float]] = {}
+    for actor, amount in inputs.threats_bn.items():
+        threats_bn.setdefault(home_economy(actor), []).append(amount)
+    purchases_bn: dict[str, dict[str, float]] = {}
+    for (economy, cause), amount in inputs.home_purchases_bn.items():
+        purchases_bn.setdefault(economy, {})[cause] = amount
+    return threats_bn, purchases_bn
 
 
 def clip(x: float, low: float, high: float) -> float:
@@ -109,6 +123,7 @@ class Currency:
     """A floating currency against the dollar: its quote and its calibrated sensitivities."""
 
     economy: str
+    index: int                                 # its position in ECONOMIES (per-economy arrays)
     quote: str                                 # the market quote, e.g. "usd_jpy"
     sign: float                                # log points -> percent of the quote (+100 if quoted per dollar)
     safe_haven_pct_per_risk: float             # move of the quote per unit of risk-off
@@ -119,7 +134,7 @@ class Currency:
     @classmethod
     def calibrated(cls, economy: str, p) -> "Currency":
         quote, per_dollar = FX_QUOTES[economy]
-        return cls(economy, quote, 100.0 if per_dollar else -100.0,
+        return cls(economy, index_of(economy), quote, 100.0 if per_dollar else -100.0,
                    p("fx.safe_haven_pct_per_risk", economy), p("fx.dollar_premium_pct_per_uncertainty", economy),
                    p("global_factor.fx_pct", economy), p("fx.news_pct", economy))
 
@@ -307,7 +322,9 @@ class Markets:
         """Update every price for one month; ``investors`` is the InvestorPopulation. Returns the closing
         prices (as ``prices()`` gives them)."""
         self.moves = Moves()
-        before = self.prices()
+        if self._closing is None:
+            self._close()
+        before = self._closing   # (not copied: closing prices are replaced, never changed)
         self._open()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
         draws = self.rng.standard_normal(DRAWS)
@@ -362,6 +379,7 @@ class Markets:
     def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors, view: MarketView) -> float:
         """Exchange rates; returns the carry traders' net orders (USD bn) for the other markets."""
         impact = self.fx_flow_impact_per_bn
+        threats_bn, purchases_bn = by_economy(inputs)
         for n, currency in enumerate(self.currencies):
             e, quote, sign, parts = currency.economy, currency.quote, currency.sign, self.fx_parts[currency.economy]
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
@@ -372,14 +390,14 @@ class Markets:
                            -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, sign)
             self._add_part(quote, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, sign)
             self._add_part(quote, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, sign)
-            priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
+            priced_threat = sum(threats_bn.get(e, ()))
             self._set_part(quote, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, sign)
             self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), sign)
-            official = {cause: amount for (economy, cause), amount in inputs.home_purchases_bn.items() if economy == e}
+            official = purchases_bn.get(e, {})
             factor = concave(sum(official.values()), self.fx_flow_scale_bn)
             for cause, amount in official.items():
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
-            conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[index_of(e)]) / 12.0
+            conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[currency.index]) / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
         return self._carry_cascade(investors, self.carry_fx_impact_per_bn, view)
 
