@@ -4,6 +4,7 @@ a few economies' series beside it (sweeps), and the tariff tables shared between
 
 import dataclasses
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,10 +14,10 @@ from agents.rules import Observation
 from scenarios import load_scenario
 from simulation import run
 from simulation.actions import TABLE, VALUE_FIELDS
-from simulation.decisions import read_decisions_file
+from simulation.decisions import home_economy, read_decisions_file
 from simulation.calibration import load_calibration
 from simulation.macro import Macro
-from simulation.markets import Markets
+from simulation.markets import Markets, by_economy
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS
@@ -311,3 +312,18 @@ def test_records_shared_by_world_copies_hold_only_text_numbers_and_none():
             assert kinds <= allowed, (record.__name__, f.name, f.type)
     decision = Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0)
     assert deepcopy([decision])[0] is decision
+
+
+def test_threats_and_purchases_sorted_by_economy_are_the_plain_filters():
+    """Each currency's priced threat is the sum, in the inputs' order, of its economy's actors' threats (a
+    central bank's count for its economy), and its official purchases keep their causes and order."""
+    inputs = SimpleNamespace(
+        threats_bn={"JP": 40.0, "CN": 0.1, "BOJ": 25.5, "EA": 3.0, "UK": 9.0, "PBOC": 0.2},
+        home_purchases_bn={("JP", "intervention"): 20.0, ("CN", "intervention"): 5.0, ("JP", "reserves"): 1.5})
+    threats_bn, purchases_bn = by_economy(inputs)
+    for economy in FX_QUOTES:
+        plain_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == economy)
+        assert sum(threats_bn.get(economy, ())) == plain_threat
+        plain = {c: v for (e, c), v in inputs.home_purchases_bn.items() if e == economy}
+        assert list(purchases_bn.get(economy, {}).items()) == list(plain.items())
+    assert sum(threats_bn["JP"]) == 40.0 + 25.5 and list(purchases_bn["JP"]) == ["intervention", "reserves"]
