@@ -185,9 +185,11 @@ def test_the_markets_read_each_calibrated_number_once_as_the_calibration_gives_i
 
 
 def test_a_carry_traders_stop_threshold_is_its_stop_times_its_leverage():
+    """Set at the start from the traits, so a rule that draws its traits its own way still gets it."""
     group = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3).investors.carry[0]
     members = group.members
     np.testing.assert_array_equal(members["stop_drawdown_pct"], members["stop_pct"] * members["leverage"])
+    assert "stop_drawdown_pct" not in group.rule.traits(np.random.default_rng(0), 5)
 
 
 def _same(a, b) -> bool:

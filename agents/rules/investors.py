@@ -132,7 +132,7 @@ class YenCarryTrader(InvestorRule):
 
     def traits(self, rng, n):
         u = lambda low, high: rng.uniform(min(low, high), max(low, high), n)  # noqa: E731
-        members = {
+        return {
             "weight": weights(rng, n),
             "leverage": u(self.leverage_low, self.leverage_high),
             "hurdle_pp": u(self.hurdle_low_pp, self.hurdle_high_pp),
@@ -142,10 +142,6 @@ class YenCarryTrader(InvestorRule):
             "cooldown_length": rng.integers(1, max(2, int(2 * self.cooldown_months)), n).astype(float)
             if self.cooldown_months >= 1 else np.zeros(n),
         }
-        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
-        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
-        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]
-        return members
 
     def target_position_bn(self, members, view) -> np.ndarray:
         """Each trader's wanted position (USD bn), before any stop-out."""
@@ -155,6 +151,9 @@ class YenCarryTrader(InvestorRule):
 
     def start(self, members, view) -> None:
         """Scale capital so the group's starting position is ``size_bn``, and open the positions."""
+        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
+        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
+        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]
         members["capital_bn"] = members["weight"].copy()
         raw = self.target_position_bn(members, view).sum()
         members["capital_bn"] *= self.size_bn / raw if raw > 0 else 0.0
@@ -183,9 +182,9 @@ class YenCarryTrader(InvestorRule):
     def end_month(self, members, rate_gap_pp: float) -> None:
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
-        waiting = members["cooldown"] > 0
-        if not waiting.any():   # most months: nobody is waiting to re-enter
+        if not members["cooldown"].any():   # most months: nobody is waiting to re-enter
             return
+        waiting = members["cooldown"] > 0
         members["cooldown"][waiting] -= 1
         reset = waiting & (members["cooldown"] <= 0)
         members["equity_bn"][reset] = members["capital_bn"][reset]
