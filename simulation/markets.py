@@ -195,6 +195,7 @@ class Markets:
         self.moves = Moves()
         self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
         self._cumulative_sales: dict[str, float] = {}
+        self._stock_causes: set[str] = set()   # the stock effect's causes booked so far (see _set_stock_effect)
         self._fx_start_of_month = 0.0
         self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
         self._closing_levels: dict[str, float] | None = None   # the 10-year and log FX behind them (see _close)
@@ -455,9 +456,13 @@ class Markets:
         parts = {f"official sales: {a}": v for a, v in self._cumulative_sales.items()}
         for actor, amount in inputs.threats_bn.items():
             parts[f"threat: {actor}"] = parts.get(f"threat: {actor}", 0.0) + weight * amount
+        # A cause stays among the parts once booked (at zero when its sale or threat is gone).
+        self._stock_causes.update(parts)
+        if not self._stock_causes:   # most runs: nothing sold or threatened yet
+            return
         factor = concave(sum(parts.values()), self.bond_stock_scale_bn)
         # Sorted, so the order in which the causes are booked (and summed) never depends on the hash seed.
-        for name in sorted(set(parts) | {k for k in self.ust_parts if k.startswith(("official sales", "threat"))}):
+        for name in sorted(self._stock_causes):
             level = self.stock_bp_per_bn * factor * parts.get(name, 0.0) / 100.0
             self._set_part("us_10y", self.ust_parts, name, level, 100.0)
 

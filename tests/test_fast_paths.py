@@ -14,7 +14,7 @@ from agents.rules import Observation
 from scenarios import load_scenario
 from simulation import run
 from simulation.actions import TABLE, VALUE_FIELDS
-from simulation.decisions import home_economy, read_decisions_file
+from simulation.decisions import Decision, home_economy, read_decisions_file
 from simulation.calibration import load_calibration
 from simulation.macro import Macro
 from simulation.markets import Markets, by_economy
@@ -329,3 +329,19 @@ def test_threats_and_purchases_sorted_by_economy_are_the_plain_filters():
         plain = {c: v for (e, c), v in inputs.home_purchases_bn.items() if e == economy}
         assert list(purchases_bn.get(economy, {}).items()) == list(plain.items())
     assert sum(threats_bn["JP"]) == 40.0 + 25.5 and list(purchases_bn["JP"]) == ["intervention", "reserves"]
+
+
+def test_the_stock_effects_kept_causes_are_the_treasury_parts_of_sales_and_threats():
+    """The markets keep the names of the stock effect's causes instead of looking through the Treasury's
+    parts every month: they must be exactly the parts named after official sales and threats."""
+    decisions = [Decision(step=2, actor="CN", action="threaten_sale", amount_bn=200),
+                 Decision(step=3, actor="JP", action="sell_treasuries", amount_bn=100)]
+    model = TradeWarModel(load_scenario("baseline-2025").scenario, seed=4, decisions=decisions)
+    seen = []
+    for _ in range(6):
+        model.step()
+        markets = model.markets
+        named = {k for k in markets.ust_parts if k.startswith(("official sales", "threat"))}
+        assert markets._stock_causes == named
+        seen.append(len(named))
+    assert seen[0] == 0 and seen[-1] >= 2
