@@ -174,7 +174,7 @@ class YenCarryTrader(InvestorRule):
         np.maximum(peak, equity, out=peak)
         drawdown = 1.0 - equity / np.maximum(peak, 1e-12)
         stopped = (position > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
-        if not stopped.any():   # most months: nobody is stopped out, so there are no orders at all
+        if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
         return np.where(stopped, -position, 0.0)
@@ -182,7 +182,7 @@ class YenCarryTrader(InvestorRule):
     def end_month(self, members, rate_gap_pp: float) -> None:
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
-        if not members["cooldown"].any():   # most months: nobody is waiting to re-enter
+        if not np.count_nonzero(members["cooldown"]):   # most months: nobody is waiting to re-enter
             return
         waiting = members["cooldown"] > 0
         members["cooldown"][waiting] -= 1
