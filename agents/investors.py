@@ -71,8 +71,7 @@ class InvestorPopulation:
         for g in self.by_market.get(market, ()):
             flow = g.orders(view)
             total = np.bincount(g.members["index"], weights=flow, minlength=2) if by_index else float(flow.sum())
-            label = g.rule.label
-            out[label] = out[label] + total if label in out else total   # groups may share a label
+            out[g.rule.label] = out.get(g.rule.label, 0.0) + total   # groups may share a label
         return out
 
     def settle_bond_trades(self, fund_orders: dict[str, float], official_sales_bn: dict[str, float],
