@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 
 from agents.rules.base import Rule
+from agents.rules.monetary import market_reaction_function
 from agents.rules.observation import Observation
 from simulation.decisions import Decision
 
@@ -16,6 +17,9 @@ class CentralBank(mesa.Agent):
         self.economy = economy
         self.policy_rate_pct = policy_rate_pct
         self.rule = rule
+        # How markets read this bank (``projection``): its rule when it has one that projects, otherwise the
+        # markets' standard reaction function (a person plays it). Chosen once: markets ask every month.
+        self.projecting_rule = rule if rule is not None and hasattr(rule, "projection") else market_reaction_function()
 
     def decide(self, obs: Observation) -> list[Decision]:
         return self.rule.decide(obs) if self.rule is not None else []
@@ -23,7 +27,4 @@ class CentralBank(mesa.Agent):
     def projection(self, obs: Observation) -> tuple[float, float]:
         """(the rate this bank steers toward, its smoothing), as markets read it: from its rule when it has
         one that projects, otherwise from the markets' standard reaction function (a person plays it)."""
-        from agents.rules.monetary import market_reaction_function
-
-        rule = self.rule if self.rule is not None and hasattr(self.rule, "projection") else market_reaction_function()
-        return rule.projection(obs)
+        return self.projecting_rule.projection(obs)

@@ -90,6 +90,7 @@ class TradeWarModel(mesa.Model):
         from simulation.trade import TradeNetwork
 
         cal, p = self.calibration, self.calibration.param
+        self._read_calibration()
         self.trade = TradeNetwork.at_start(cal)
         self.macro = Macro.at_start(cal)
         for seat in self.scenario.roles:
@@ -125,6 +126,9 @@ class TradeWarModel(mesa.Model):
         self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
         self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
+        self._start_prices_named = {k + "_start": v for k, v in self.start_prices.items()}   # as views show them
+        self.ust_start_yield_pct = self.markets.start["us_10y"]
+        self._deciders = self._seats_that_decide()
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
@@ -133,6 +137,25 @@ class TradeWarModel(mesa.Model):
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+
+    def _read_calibration(self) -> None:
+        """The calibration numbers the model itself reads every month, read once (a calibration never
+        changes during a run): each look-up by name costs more than the arithmetic it feeds."""
+        p = self.calibration.param
+        self.ust_duration_years = p("bonds.ust_duration_years")
+        self.neutral_real_rate_pct = {e: p("bonds.neutral_real_rate_pct", e) for e in ECONOMIES}
+        self.threat_deadline_months = p("credibility.deadline_months")
+        self.threat_decay_per_month = p("credibility.decay_per_month")
+        self.fima_spread_pp = p("repo.fima_spread_pp")
+        self.global_rate_weight = p("macro.global_rate_weight")
+
+    def _seats_that_decide(self) -> list[tuple[Government | CentralBank, str]]:
+        """(agent, actor) of every seat whose rules read an observation, in the order they decide: the
+        governments, then the central banks. A government whose rules all decide nothing whatever they
+        see (or that a person plays) is left out: no observation is built for it. Rules are chosen at
+        set-up and never change during a run, so this is worked out once."""
+        governments = [(g, code) for code, g in self.governments.items() if g.observes]
+        return governments + [(bank, bank_id) for bank_id, bank in self.central_banks.items()]
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
@@ -213,13 +236,10 @@ class TradeWarModel(mesa.Model):
         taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         self._observations = {}
-        for agent in list(self.governments.values()) + list(self.central_banks.values()):
-            if isinstance(agent, Government) and not agent.observes:
-                continue   # its rules decide nothing whatever they see: no observation to build
-            actor = agent.code if isinstance(agent, Government) else agent.bank_id
+        for agent, actor in self._deciders:
             obs = self._observations[actor] = self.observe(actor, t)
             decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides
-            if replaying:
+            if replaying or not decided:
                 continue
             for d in decided:
                 d = self._fit_rule_decision(d)
@@ -277,15 +297,14 @@ class TradeWarModel(mesa.Model):
         self.ledger.record_official(actor, face_bn)
         sold_before = max(self.official_sales_bn.get(actor, 0.0), 0.0)
         impact_bp = self.markets.own_impact_bp(sold_before, face_bn * self.ust_price)
-        duration = self.calibration.param("bonds.ust_duration_years")
-        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.markets.start["us_10y"], duration)
+        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.ust_start_yield_pct, self.ust_duration_years)
         proceeds = face_bn * price
         self.official_sales_bn[actor] = self.official_sales_bn.get(actor, 0.0) + proceeds
         return proceeds
 
     def _charge_repo_interest(self) -> None:
         """Dollars borrowed from the Fed's FIMA repo facility cost the repo rate each month, paid in cash."""
-        rate = self.central_banks["FED"].policy_rate_pct + self.calibration.param("repo.fima_spread_pp")
+        rate = self.central_banks["FED"].policy_rate_pct + self.fima_spread_pp
         for government in self.governments.values():
             if government.repo_bn > 0:
                 government.cash_reserves_bn -= government.repo_bn * rate / 1200.0
@@ -297,12 +316,11 @@ class TradeWarModel(mesa.Model):
     def _age_threats(self, t: int) -> None:
         """A threat not carried out by its deadline loses credibility every month it stands, and so does
         the record of the government that made it."""
-        p = self.calibration.param
-        deadline = p("credibility.deadline_months")
+        deadline, kept = self.threat_deadline_months, 1 - self.threat_decay_per_month
         for code, government in self.governments.items():
             if government.threat_bn > 0 and t - government.threat_step > deadline:
-                government.credibility *= 1 - p("credibility.decay_per_month")
-                government.threat_credibility *= 1 - p("credibility.decay_per_month")
+                government.credibility *= kept
+                government.threat_credibility *= kept
                 if t - government.threat_step == int(deadline) + 1:
                     self.events.append(Event(t, code, "threat_fading",
                                              f"credibility={government.threat_credibility:.2f}",
@@ -387,7 +405,7 @@ class TradeWarModel(mesa.Model):
     # -- views ------------------------------------------------------------------------------------
     @property
     def ust_price(self) -> float:
-        return price_index(self.markets.us_10y, self.markets.start["us_10y"], self.calibration.param("bonds.ust_duration_years"))
+        return price_index(self.markets.us_10y, self.ust_start_yield_pct, self.ust_duration_years)
 
     def idx(self, economy: str) -> int:
         return index_of(economy)
@@ -403,18 +421,22 @@ class TradeWarModel(mesa.Model):
 
     def reserves_value_bn(self) -> np.ndarray:
         """Reserves at market value, net of what is owed to the FIMA repo facility."""
-        price = self.ust_price
-        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price - g.repo_bn
-                         for e, g in self.governments.items()])
+        return np.array(self._reserves_values_bn())
+
+    def _reserves_values_bn(self) -> list[float]:
+        """``reserves_value_bn`` as a list of plain floats, in the order of ``ECONOMIES`` (what a view reads)."""
+        price, holdings = self.ust_price, self.ledger.holdings_bn
+        return [g.cash_reserves_bn + holdings[e] * price - g.repo_bn for e, g in self.governments.items()]
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
         smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
         out = {}
+        observations = self._observations
         for bank_id, bank in self.central_banks.items():
-            obs = self._observations.get(bank_id)
+            obs = observations.get(bank_id)
             if obs is None or obs.step != t:   # kept: the start's expectations and investors read them twice
-                obs = self._observations[bank_id] = self.observe(bank_id, t)
+                obs = observations[bank_id] = self.observe(bank_id, t)
             out[bank.economy] = bank.projection(obs)
         return out
 
@@ -465,7 +487,7 @@ class TradeWarModel(mesa.Model):
     def observe(self, actor: str, t: int) -> Observation:
         """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``).
 
-        About eight seats observe every month, so the parts every seat shares (prices, reserves, the
+        About six seats observe every month, so the parts every seat shares (prices, reserves, the
         per-economy numbers as plain floats, the tariff tables as tuples) are built once per step in
         ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
         change what another seat sees."""
@@ -475,33 +497,37 @@ class TradeWarModel(mesa.Model):
         government = self.governments[economy]
         bank = self.bank_of.get(economy)
         tariffs_on_me, base_tariffs_on_me, my_tariffs, base_my_tariffs = self._partner_tariffs(economy, view)
-        offers = self.negotiation.open_offers(economy)
+        negotiation = self.negotiation
+        # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
+        offers = negotiation.open_offers(economy) if negotiation.offers else None
+        pledge = negotiation.active_pledge(economy, t) if negotiation.pledges else None
         threatening = bool(government.threat_bn)
-        return Observation.from_model(
-            step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
-            policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
-            inflation_pct=view["inflation_pct"][e],
-            inflation_target_pct=view["inflation_target_pct"][e],
-            output_gap_pct=view["output_gap_pct"][e],
-            neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
-            ust_holdings_bn=self.ledger.holdings_bn[economy],
-            fx_reserves_bn=view["reserves"][e],
-            cash_reserves_bn=government.cash_reserves_bn,
-            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if threatening else 0,
-            credibility=government.credibility,
-            tariffs_on_me=dict(tariffs_on_me), base_tariffs_on_me=dict(base_tariffs_on_me),  # copies per seat
-            my_tariffs=dict(my_tariffs), base_my_tariffs=dict(base_my_tariffs),
-            home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
-            tariff_inflation_pct=view["tariff_inflation_pct"][e],
-            threat_credibility=government.threat_credibility if threatening else 0.0,
-            prices_months_ago=tuple([dict(p) for p in reversed(self.price_history[-3:-1])]),
-            # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
-            offers_to_me=tuple([o for o in offers if o.target == economy]) if offers else (),
-            offers_from_me=tuple([o for o in offers if o.proposer == economy]) if offers else (),
-            pledged_until_step=pledge.until_step if (self.negotiation.pledges and (
-                pledge := self.negotiation.active_pledge(economy, t))) else 0,
-            project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
-        )
+        return Observation.from_model({
+            "step": t, "actor": actor, "economy": economy,
+            "prices": dict(view["prices"]),   # a copy per seat (as are the tariff dicts and earlier prices)
+            "policy_rate_pct": bank.policy_rate_pct if bank else float("nan"),
+            "inflation_pct": view["inflation_pct"][e],
+            "inflation_target_pct": view["inflation_target_pct"][e],
+            "output_gap_pct": view["output_gap_pct"][e],
+            "neutral_real_rate_pct": self.neutral_real_rate_pct[economy],
+            "ust_holdings_bn": self.ledger.holdings_bn[economy],
+            "fx_reserves_bn": view["reserves"][e],
+            "cash_reserves_bn": government.cash_reserves_bn,
+            "threat_bn": government.threat_bn,
+            "threat_age_months": t - government.threat_step if threatening else 0,
+            "credibility": government.credibility,
+            "tariffs_on_me": dict(tariffs_on_me), "base_tariffs_on_me": dict(base_tariffs_on_me),
+            "my_tariffs": dict(my_tariffs), "base_my_tariffs": dict(base_my_tariffs),
+            "home_quote": FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            "threat_credibility": government.threat_credibility if threatening else 0.0,
+            # the end of last month, then of the month before (the newest entry is the end of last month)
+            "prices_months_ago": tuple([dict(p) for p in self.price_history[-2:-4:-1]]),
+            "offers_to_me": tuple([o for o in offers if o.target == economy]) if offers else (),
+            "offers_from_me": tuple([o for o in offers if o.proposer == economy]) if offers else (),
+            "pledged_until_step": pledge.until_step if pledge else 0,
+            "project": None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
+            "tariff_inflation_pct": view["tariff_inflation_pct"][e],
+        })
 
     def _step_view(self, t: int) -> dict:
         """Prices, reserves, the per-economy macro numbers (plain floats) and the tariff tables, built once
@@ -509,9 +535,9 @@ class TradeWarModel(mesa.Model):
         tuple of sector tariffs), immutable, so every seat's dicts can hold the same tuples."""
         if self._view_step != t:
             prices = self.markets.prices()
-            prices.update({k + "_start": v for k, v in self.start_prices.items()})
+            prices.update(self._start_prices_named)
             macro = self.macro
-            self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
+            self._view = {"prices": prices, "reserves": self._reserves_values_bn(),
                           "inflation_pct": macro.inflation_pct.tolist(),
                           "inflation_target_pct": macro.inflation_target_pct.tolist(),
                           "output_gap_pct": macro.gap_pct.tolist(),
