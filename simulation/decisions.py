@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +141,6 @@ def fit_to_limits(d: Decision) -> Decision | None:
     """The decision with its numbers brought within what any decision may be (policy rate, tariff), for
     rules: a computer-played seat must never make a decision the model would refuse. A decision whose
     numbers are not finite is dropped (None)."""
-    from dataclasses import replace
-
     for name in ("amount_bn", "rate_pct"):
         value = getattr(d, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):

@@ -44,6 +44,8 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 
 # Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
+# The economies whose currency floats, with their index in ECONOMIES.
+FLOATING_AT = tuple((economy, index_of(economy)) for economy in FLOATING_CURRENCY)
 
 
 class TradeWarModel(mesa.Model):
@@ -261,19 +263,25 @@ class TradeWarModel(mesa.Model):
         d = fit_to_limits(d)
         if d is None or d.amount_bn is None or d.amount_bn <= 0:
             return d
-        holder = CENTRAL_BANKS.get(d.actor, d.actor)
-        government = self.governments[holder]
-        price = self.ust_price
-        room = {"sell_treasuries": self.ledger.holdings_bn[holder],
-                "threaten_sale": self.ledger.holdings_bn[holder],
-                "buy_treasuries": government.cash_reserves_bn / price,
-                "fx_intervention": government.cash_reserves_bn + self.ledger.holdings_bn[holder] * price,
-                "fima_repo": self.ledger.holdings_bn[holder] * price - government.repo_bn}.get(d.action)
+        room = self._room_bn(d.action, CENTRAL_BANKS.get(d.actor, d.actor))
         if room is None or d.amount_bn <= room:
             return d
         if room <= 1e-9:
             return None
         return dataclasses.replace(d, amount_bn=float(room))
+
+    def _room_bn(self, action: str, holder: str) -> float | None:
+        """The most an amount of ``action`` can be for ``holder`` given what it holds (None: no limit here)."""
+        if action in ("sell_treasuries", "threaten_sale"):
+            return self.ledger.holdings_bn[holder]
+        government = self.governments[holder]
+        if action == "buy_treasuries":
+            return government.cash_reserves_bn / self.ust_price
+        if action == "fx_intervention":
+            return government.cash_reserves_bn + self.ledger.holdings_bn[holder] * self.ust_price
+        if action == "fima_repo":
+            return self.ledger.holdings_bn[holder] * self.ust_price - government.repo_bn
+        return None
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(steps if steps is not None else self.steps_total - self.month):
@@ -415,8 +423,8 @@ class TradeWarModel(mesa.Model):
 
     def fx_log_by_economy(self) -> np.ndarray:
         out = np.zeros(len(ECONOMIES))
-        for e in FLOATING_CURRENCY:
-            out[index_of(e)] = self.markets.fx_log(e)
+        for e, i in FLOATING_AT:
+            out[i] = self.markets.fx_log(e)
         return out
 
     def reserves_value_bn(self) -> np.ndarray:
@@ -443,8 +451,8 @@ class TradeWarModel(mesa.Model):
     def reserves_valuation_change_bn(self) -> np.ndarray:
         """Gains and losses on reserves since the start from price moves alone: today's value, plus what
         was spent (sales brought home, interventions), minus the starting value."""
-        spent = np.array([g.reserves_spent_bn for g in self.governments.values()])
-        return self.reserves_value_bn() + spent - self.reserves0_bn
+        spent = [g.reserves_spent_bn for g in self.governments.values()]
+        return np.array([value + s for value, s in zip(self._reserves_values_bn(), spent)]) - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
@@ -470,7 +478,7 @@ class TradeWarModel(mesa.Model):
 
     def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
         us = prices["us_10y"] - self.start_prices["us_10y"]
-        out = np.full(len(ECONOMIES), self.calibration.param("macro.global_rate_weight") * us)
+        out = np.full(len(ECONOMIES), self.global_rate_weight * us)
         out[index_of("US")] = us
         out[index_of("JP")] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
         return out
