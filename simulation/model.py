@@ -9,6 +9,7 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from copy import deepcopy
 
@@ -46,6 +47,11 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
 # The economies whose currency floats, with their index in ECONOMIES.
 FLOATING_AT = tuple((economy, index_of(economy)) for economy in FLOATING_CURRENCY)
+US, JP = index_of("US"), index_of("JP")
+
+# The moves that make a headline: market, threshold, its unit, and its name in the headline.
+BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "Dollar-yen"),
+             ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225"))
 
 
 class TradeWarModel(mesa.Model):
@@ -72,7 +78,7 @@ class TradeWarModel(mesa.Model):
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
-        self.scripted = [e.to_decision() for e in scenario.events if e.step <= self.steps_total]
+        self.scripted = [d for d in _scripted_decisions(tuple(scenario.events)) if d.step <= self.steps_total]
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
         self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
@@ -99,6 +105,7 @@ class TradeWarModel(mesa.Model):
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
         self.macro.start(self.trade)   # after the weights are set: it scores the start once, with them
+        self.base_net_exports_bn = self.macro.base_exports_bn - self.macro.base_imports_bn   # 2024, what markets compare with
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
@@ -464,16 +471,16 @@ class TradeWarModel(mesa.Model):
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
             weighted = change * self.trade.base_flows_bn / 1000.0
             shock = float(weighted.sum())
-            us_rise = float(np.maximum(weighted[:, index_of("US")], 0.0).sum())
+            us_rise = float(np.maximum(weighted[:, US], 0.0).sum())
         expected = self.macro.expected_gap_pct(self.trade)
-        nx = (self.trade.exports_bn() - self.trade.imports_bn()) - (self.macro.base_exports_bn - self.macro.base_imports_bn)
+        nx = (self.trade.exports_bn() - self.trade.imports_bn()) - self.base_net_exports_bn
         return MarketInputs(
             policy_rates=self.policy_rates(), policy_paths=self.policy_paths(self.month),
             inflation_pct=self.macro.inflation_pct,
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
             tariff_shock=shock, us_tariff_rise=us_rise, deals=self.deals, net_exports_change_bn=nx,
-            expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
+            expected_gap_pct={"US": float(expected[US]), "JP": float(expected[JP])},
         )
 
     def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
@@ -586,17 +593,26 @@ class TradeWarModel(mesa.Model):
         if carry_change <= -25:
             events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
                                 f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))
-        for market, threshold, unit, name in (("us_10y", 25.0, "bp", "US 10-year yield"),
-                                              ("usd_jpy", 3.0, "%", "Dollar-yen"),
-                                              ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225")):
-            causes = self.markets.moves.by_market.get(market, {})
+        by_market = self.markets.moves.by_market
+        for market, threshold, unit, name in BIG_MOVES:
+            causes = by_market.get(market)
+            if not causes:
+                continue
             total = sum(causes.values())
-            if abs(total) >= threshold and causes:
+            if abs(total) >= threshold:
                 top = max(causes, key=lambda c: abs(causes[c]))
                 verb = "jumps" if total > 0 else "drops"
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
+
+
+@functools.lru_cache(maxsize=64)
+def _scripted_decisions(events: tuple) -> tuple[Decision, ...]:
+    """A scenario's scripted events as decisions, made once per script (every run of a scenario starts by
+    reading them; the events are frozen records, so equal scripts give equal decisions, which are frozen
+    too and shared by every run)."""
+    return tuple(e.to_decision() for e in events)
 
 
 def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:
