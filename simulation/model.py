@@ -137,7 +137,9 @@ class TradeWarModel(mesa.Model):
         self.start_prices = self.markets.prices()
         self._start_prices_named = {k + "_start": v for k, v in self.start_prices.items()}   # as views show them
         self.ust_start_yield_pct = self.markets.start["us_10y"]
-        self._deciders = self._seats_that_decide()
+        # Every seat with (agent, actor), in the order they decide: the governments, then the central banks.
+        self._seats = [(g, code) for code, g in self.governments.items()] + \
+                      [(bank, bank_id) for bank_id, bank in self.central_banks.items()]
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
@@ -157,14 +159,6 @@ class TradeWarModel(mesa.Model):
         self.threat_decay_per_month = p("credibility.decay_per_month")
         self.fima_spread_pp = p("repo.fima_spread_pp")
         self.global_rate_weight = p("macro.global_rate_weight")
-
-    def _seats_that_decide(self) -> list[tuple[Government | CentralBank, str]]:
-        """(agent, actor) of every seat whose rules read an observation, in the order they decide: the
-        governments, then the central banks. A government whose rules all decide nothing whatever they
-        see (or that a person plays) is left out: no observation is built for it. Rules are chosen at
-        set-up and never change during a run, so this is worked out once."""
-        governments = [(g, code) for code, g in self.governments.items() if g.observes]
-        return governments + [(bank, bank_id) for bank_id, bank in self.central_banks.items()]
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
@@ -245,7 +239,9 @@ class TradeWarModel(mesa.Model):
         taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         self._observations = {}
-        for agent, actor in self._deciders:
+        for agent, actor in self._seats:
+            if not agent.observes:
+                continue   # its rules decide nothing whatever they see (or a person plays it): no observation
             obs = self._observations[actor] = self.observe(actor, t)
             decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides
             if replaying or not decided:
