@@ -502,7 +502,7 @@ class TradeWarModel(mesa.Model):
         per-economy numbers as plain floats, the tariff tables as tuples) are built once per step in
         ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
         change what another seat sees."""
-        view = self._step_view(t)
+        view = self._view if self._view_step == t else self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
         government = self.governments[economy]
@@ -513,6 +513,8 @@ class TradeWarModel(mesa.Model):
         offers = negotiation.open_offers(economy) if negotiation.offers else None
         pledge = negotiation.active_pledge(economy, t) if negotiation.pledges else None
         threatening = bool(government.threat_bn)
+        history = self.price_history   # the newest entry is the end of last month
+        months_ago = (dict(history[-2]), dict(history[-3])) if len(history) > 2 else tuple(map(dict, history[-2:-4:-1]))
         return Observation.from_model({
             "step": t, "actor": actor, "economy": economy,
             "prices": dict(view["prices"]),   # a copy per seat (as are the tariff dicts and earlier prices)
@@ -531,8 +533,7 @@ class TradeWarModel(mesa.Model):
             "my_tariffs": dict(my_tariffs), "base_my_tariffs": dict(base_my_tariffs),
             "home_quote": FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
             "threat_credibility": government.threat_credibility if threatening else 0.0,
-            # the end of last month, then of the month before (the newest entry is the end of last month)
-            "prices_months_ago": tuple([dict(p) for p in self.price_history[-2:-4:-1]]),
+            "prices_months_ago": months_ago,   # the end of the month before last, then of the one before that
             "offers_to_me": tuple([o for o in offers if o.target == economy]) if offers else (),
             "offers_from_me": tuple([o for o in offers if o.proposer == economy]) if offers else (),
             "pledged_until_step": pledge.until_step if pledge else 0,
