@@ -105,7 +105,7 @@ def check(decision: Decision, steps: int | None = None) -> None:
     for name in VALUE_FIELDS:
         value = getattr(decision, name)
         spec = action.spec(name)
-        if spec in action.required and value is None:
+        if value is None and spec is not None and spec in action.required:   # (None would be compared with each spec)
             fail(f"'{decision.action}' needs '{name}'")
         if spec is None and value is not None:
             fail(f"'{decision.action}' does not take '{name}'")
