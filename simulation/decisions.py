@@ -105,11 +105,12 @@ def check(decision: Decision, steps: int | None = None) -> None:
     for name in VALUE_FIELDS:
         value = getattr(decision, name)
         spec = action.spec(name)
-        if value is None and spec is not None and spec in action.required:   # (None would be compared with each spec)
-            fail(f"'{decision.action}' needs '{name}'")
-        if spec is None and value is not None:
+        if value is None:
+            if spec is not None and spec in action.required:
+                fail(f"'{decision.action}' needs '{name}'")
+        elif spec is None:
             fail(f"'{decision.action}' does not take '{name}'")
-        if spec is not None and value is not None:
+        else:
             _check_value(decision, spec, value, fail)
     if action.extra_check:
         action.extra_check(decision, fail)

@@ -148,6 +148,7 @@ class TradeWarModel(mesa.Model):
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+        self._reserves0_values_bn = self.reserves0_bn.tolist()   # the same, as plain floats
 
     def _read_calibration(self) -> None:
         """The calibration numbers the model itself reads every month, read once (a calibration never
@@ -455,7 +456,8 @@ class TradeWarModel(mesa.Model):
         """Gains and losses on reserves since the start from price moves alone: today's value, plus what
         was spent (sales brought home, interventions), minus the starting value."""
         spent = [g.reserves_spent_bn for g in self.governments.values()]
-        return np.array([value + s for value, s in zip(self._reserves_values_bn(), spent)]) - self.reserves0_bn
+        return np.array([value + s - start for value, s, start in
+                         zip(self._reserves_values_bn(), spent, self._reserves0_values_bn)])
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
@@ -481,10 +483,10 @@ class TradeWarModel(mesa.Model):
 
     def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
         us = prices["us_10y"] - self.start_prices["us_10y"]
-        out = np.full(len(ECONOMIES), self.global_rate_weight * us)
-        out[index_of("US")] = us
-        out[index_of("JP")] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
-        return out
+        out = [self.global_rate_weight * us] * len(ECONOMIES)
+        out[US] = us
+        out[JP] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
+        return np.array(out)
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
         """Stock prices relative to their expected path (the start plus the expected return): only the
