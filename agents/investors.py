@@ -44,6 +44,9 @@ class InvestorPopulation:
     def __init__(self, groups: list[InvestorGroup], ledger: TreasuryLedger):
         self.groups = groups
         self.ledger = ledger
+        self.by_market: dict[str, list[InvestorGroup]] = {}   # where each group's orders go (in group order)
+        for g in groups:
+            self.by_market.setdefault(g.rule.market, []).append(g)
         self.carry = [g for g in groups if isinstance(g.rule, YenCarryTrader)]
         self.has_carry = bool(self.carry)
         self.last_carry_loss_pct = 0.0
@@ -65,15 +68,10 @@ class InvestorPopulation:
     def orders(self, market: str, view: MarketView, by_index: bool = False) -> dict[str, object]:
         """Net orders per group label (USD bn), or per label and index ([S&P 500, Nikkei]) for equities."""
         out: dict[str, object] = {}
-        for g in self.groups:
-            if g.rule.market != market:
-                continue
+        for g in self.by_market.get(market, ()):
             flow = g.orders(view)
-            if by_index:
-                total = np.bincount(g.members["index"], weights=flow, minlength=2)
-                out[g.rule.label] = out.get(g.rule.label, 0.0) + total
-            else:
-                out[g.rule.label] = out.get(g.rule.label, 0.0) + float(flow.sum())
+            total = np.bincount(g.members["index"], weights=flow, minlength=2) if by_index else float(flow.sum())
+            out[g.rule.label] = out.get(g.rule.label, 0.0) + total   # groups may share a label
         return out
 
     def settle_bond_trades(self, fund_orders: dict[str, float], official_sales_bn: dict[str, float],

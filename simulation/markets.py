@@ -80,15 +80,29 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
     x[k] = A s^k + B p^k with B = (1 - s) d / (p - s) and A = x[0] - B; the average of a geometric series
     is closed-form, so this costs a few operations, not a loop over ten years of months.
     """
-    def mean_of_powers(q: float) -> float:
-        return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
-
     x0, d = rate - neutral, target - neutral
     s, p = smoothing, persistence
     if abs(p - s) < 1e-9:
         p = s + 1e-9  # the repeated-root case, as a limit
     b = (1.0 - s) * d / (p - s)
-    return neutral + (x0 - b) * mean_of_powers(s) + b * mean_of_powers(p)
+    return neutral + (x0 - b) * mean_of_powers(s, months) + b * mean_of_powers(p, months)
+
+
+def mean_of_powers(q: float, months: int) -> float:
+    """The average of q**k over k = 0 .. months - 1."""
+    return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
+
+
+def by_economy(inputs: MarketInputs) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """The month's priced threats (economy -> amounts, in the inputs' order) and official purchases of home
+    currency (economy -> cause -> amount), sorted out by economy once rather than once per currency."""
+    threats_bn: dict[str, list[float]] = {}
+    for actor, amount in inputs.threats_bn.items():
+        threats_bn.setdefault(home_economy(actor), []).append(amount)
+    purchases_bn: dict[str, dict[str, float]] = {}
+    for (economy, cause), amount in inputs.home_purchases_bn.items():
+        purchases_bn.setdefault(economy, {})[cause] = amount
+    return threats_bn, purchases_bn
 
 
 def clip(x: float, low: float, high: float) -> float:
@@ -104,11 +118,55 @@ def concave(x: float, scale: float) -> float:
     return math.asinh(z) / z
 
 
+@dataclass(frozen=True)
+class Currency:
+    """A floating currency against the dollar: its quote and its calibrated sensitivities."""
+
+    economy: str
+    index: int                                 # its position in ECONOMIES (per-economy arrays)
+    quote: str                                 # the market quote, e.g. "usd_jpy"
+    sign: float                                # log points -> percent of the quote (+100 if quoted per dollar)
+    safe_haven_pct_per_risk: float             # move of the quote per unit of risk-off
+    dollar_premium_pct_per_uncertainty: float  # fall of the dollar per unit of US policy uncertainty
+    global_factor_pct: float                   # move per standard deviation of the global risk factor
+    news_pct: float                            # standard deviation of the month's own news
+
+    @classmethod
+    def calibrated(cls, economy: str, p) -> "Currency":
+        quote, per_dollar = FX_QUOTES[economy]
+        return cls(economy, index_of(economy), quote, 100.0 if per_dollar else -100.0,
+                   p("fx.safe_haven_pct_per_risk", economy), p("fx.dollar_premium_pct_per_uncertainty", economy),
+                   p("global_factor.fx_pct", economy), p("fx.news_pct", economy))
+
+
+@dataclass(frozen=True)
+class StockIndex:
+    """A stock index and its home economy, with its calibrated sensitivities."""
+
+    name: str
+    economy: str
+    drift_pct_per_year: float                  # expected price return
+    global_factor_pct: float                   # move per standard deviation of the global risk factor
+    news_pct: float                            # standard deviation of the month's own news
+    risk_pct_per_unit: float                   # move per unit of risk-off
+    carry_share: float                         # share of carry traders' stock holdings in this index
+
+    @classmethod
+    def calibrated(cls, name: str, economy: str, p) -> "StockIndex":
+        us_share = p("carry.equity_us_share")
+        return cls(name, economy, p("equity.drift_pct_per_year", economy), p("global_factor.equity_pct", economy),
+                   p("equity.news_pct", economy), p("equity.risk_pct_per_unit", economy),
+                   us_share if economy == "US" else 1.0 - us_share)
+
+
 class Markets:
-    """State and monthly update of all prices. Prices are read from attributes (``prices()``)."""
+    """State and monthly update of all prices. Prices are read from attributes (``prices()``).
+
+    Every calibrated number the month uses is read once here, into named attributes (a calibration never
+    changes once made), rather than looked up about a hundred times a month."""
 
     def __init__(self, calibration: Calibration, rng: np.random.Generator, inflation_pct: np.ndarray):
-        p = self.p = calibration.param
+        p = calibration.param
         self.rng = rng
         m = calibration.markets
         self.start = {q: m[q] for q in ("us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225")}
@@ -120,6 +178,7 @@ class Markets:
         pct_per_bn = 100.0 / self.private_supply_bn
         self.flow_bp_per_bn = p("bonds.flow_impact_bp_per_pct_supply") * pct_per_bn
         self.stock_bp_per_bn = p("bonds.stock_impact_bp_per_pct_supply") * pct_per_bn
+        self._read_calibration(p)
         self.risk = 0.0
         self.uncertainty = 0.0                 # US policy uncertainty (units; 0 = calm)
         # Fundamental components (levels) and flow gaps. Yields in percent, others in log points.
@@ -136,12 +195,60 @@ class Markets:
         self.moves = Moves()
         self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
         self._cumulative_sales: dict[str, float] = {}
+        self._stock_causes: set[str] = set()   # the stock effect's causes booked so far (see _set_stock_effect)
         self._fx_start_of_month = 0.0
         self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
+        self._closing_levels: dict[str, float] | None = None   # the 10-year and log FX behind them (see _close)
+
+    def _read_calibration(self, p) -> None:
+        """The month's calibrated numbers, named as in parameters.csv (with its units)."""
+        self.currencies = tuple(Currency.calibrated(e, p) for e in FX_ECONOMIES)
+        self.stock_indices = tuple(StockIndex.calibrated(q, e, p) for q, e in EQUITY_INDICES)
+        # Expectations
+        self.horizon_months = int(p("bonds.expectations_horizon_months"))
+        self.target_persistence_monthly = p("bonds.target_persistence_monthly")
+        self.neutral_rate_pct = {e: p("bonds.neutral_real_rate_pct", e) + self.inflation_target[e]
+                                 for e in POLICY_ECONOMIES}
+        # Risk sentiment and US policy uncertainty
+        self.risk_per_tariff_pp_tn, self.risk_per_deal = p("risk.per_tariff_pp_tn"), p("risk.per_deal")
+        self.risk_per_threat_100bn, self.risk_persistence = p("risk.per_threat_100bn"), p("risk.persistence_monthly")
+        self.carry_loss_threshold_pct, self.risk_per_carry_loss_pct = (p("risk.carry_loss_threshold_pct"),
+                                                                       p("risk.per_carry_loss_pct"))
+        self.uncertainty_per_us_tariff_pp_tn = p("uncertainty.per_us_tariff_pp_tn")
+        self.uncertainty_per_threat_100bn = p("uncertainty.per_threat_100bn")
+        self.uncertainty_persistence = p("uncertainty.persistence_monthly")
+        # FX
+        self.fx_flow_impact_per_bn = p("fx.flow_impact_pct_per_bn") / 100.0   # log points per USD bn
+        self.fx_flow_decay_monthly = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
+        self.fx_uip_pct_per_pp, self.fx_threat_weight = p("fx.uip_pct_per_pp"), p("fx.threat_weight")
+        self.fx_flow_scale_bn, self.fx_trade_conversion_share = p("fx.flow_scale_bn"), p("fx.trade_conversion_share")
+        self.fx_vol_memory = p("fx.vol_memory")
+        # Yen carry traders
+        self.carry_fx_impact_per_bn = p("carry.fx_impact_pct_per_bn") / 100.0   # log points per USD bn
+        self.carry_cascade_rounds = int(p("carry.cascade_rounds"))
+        self.carry_ust_share, self.carry_equity_share = p("carry.ust_share"), p("carry.equity_share")
+        # Bonds
+        self.bond_flow_scale_bn, self.bond_stock_scale_bn = p("bonds.flow_scale_bn"), p("bonds.stock_scale_bn")
+        self.bond_threat_weight = p("bonds.threat_weight")
+        self.inflation_risk_bp_per_pp = p("bonds.inflation_risk_bp_per_pp")
+        self.ust_safe_haven_bp_per_risk = p("bonds.safe_haven_bp_per_risk")
+        self.term_premium_bp_per_uncertainty = p("bonds.term_premium_bp_per_uncertainty")
+        self.ust_global_factor_bp, self.ust_news_bp = p("global_factor.us_10y_bp"), p("bonds.news_bp")
+        self.jgb_spillover_from_ust = p("bonds.jgb_spillover_from_ust")
+        self.jgb_safe_haven_bp_per_risk = p("bonds.jgb_safe_haven_bp_per_risk")
+        self.jgb_global_factor_bp, self.jgb_news_bp = p("global_factor.jgb_10y_bp"), p("bonds.jgb_news_bp")
+        # Equities
+        self.equity_flow_impact_pct_per_bn = p("equity.flow_impact_pct_per_bn")
+        self.equity_rate_pct_per_pp = p("equity.rate_pct_per_pp")
+        self.earnings_pct_per_pct_gdp = p("equity.earnings_pct_per_pct_gdp")
+        self.nikkei_fx_pct_per_pct = p("equity.nikkei_fx_pct_per_pct")
 
     # -- prices -----------------------------------------------------------------------------------
     @property
     def us_10y(self) -> float:
+        levels = self._closing_levels
+        if levels is not None:
+            return levels["us_10y"]
         return self.start["us_10y"] + sum(self.ust_parts.values()) + self.ust_gap
 
     @property
@@ -150,6 +257,9 @@ class Markets:
 
     def fx_log(self, economy: str) -> float:
         """Log change since the start of the economy's currency per dollar (positive = weaker)."""
+        levels = self._closing_levels
+        if levels is not None:
+            return levels[economy]
         return sum(self.fx_parts[economy].values()) + self.fx_gap[economy]
 
     def quote(self, economy: str) -> float:
@@ -168,39 +278,43 @@ class Markets:
         prices (kept, and given out as a copy): the model and every seat's view read them several times a
         month."""
         if self._closing is None:
-            self._closing = self._current_prices()
+            self._close()
         return dict(self._closing)
 
-    def _current_prices(self) -> dict[str, float]:
-        out = {"us_10y": self.us_10y, "jgb_10y": self.jgb_10y}
+    def _close(self) -> None:
+        """Keep the closing prices, and the levels behind them that the model reads between steps (the
+        10-year and each currency's log change, asked for about twenty times a month)."""
+        self._closing_levels = None   # summed afresh from the parts, once
+        self._closing_levels = {"us_10y": self.us_10y, **{e: self.fx_log(e) for e in FX_ECONOMIES}}
+        closing = {"us_10y": self.us_10y, "jgb_10y": self.jgb_10y}
         for e in FX_ECONOMIES:
-            out[FX_QUOTES[e][0]] = self.quote(e)
+            closing[FX_QUOTES[e][0]] = self.quote(e)
         for q, _ in EQUITY_INDICES:
-            out[q] = self.equity(q)
-        return out
+            closing[q] = self.equity(q)
+        self._closing = closing
+
+    def _open(self) -> None:
+        """The prices are about to move: forget the kept closing prices and levels."""
+        self._closing = self._closing_levels = None
 
     # -- expectations -----------------------------------------------------------------------------
     def expected_rates(self, policy_rates: dict[str, float], paths: dict[str, tuple[float, float]]) -> dict[str, float]:
         """Average policy rate expected over the 10-year bond's life, from each bank's projected path:
         today's rate moving toward the rate its reaction function targets, that target fading to neutral.
         An expected cut therefore lowers yields (and the currency) before it happens."""
-        p = self.p
-        months, persistence = int(p("bonds.expectations_horizon_months")), p("bonds.target_persistence_monthly")
         out = {}
         for e in POLICY_ECONOMIES:
-            neutral = p("bonds.neutral_real_rate_pct", e) + self.inflation_target[e]
             target, smoothing = paths[e]
-            out[e] = expected_average_rate(policy_rates[e], target, neutral, smoothing, persistence, months)
+            out[e] = expected_average_rate(policy_rates[e], target, self.neutral_rate_pct[e], smoothing,
+                                           self.target_persistence_monthly, self.horizon_months)
         return out
 
     def own_impact_bp(self, sold_before_bn: float, amount_bn: float) -> float:
         """The rise in the 10-year that a seller's own order causes this month (flow and lasting parts), on
         top of what it already sold this month: the concession the seller pays to place the block."""
-        p = self.p
-
         def impact(x: float) -> float:
-            return x * (self.flow_bp_per_bn * concave(x, p("bonds.flow_scale_bn"))
-                        + self.stock_bp_per_bn * concave(x, p("bonds.stock_scale_bn")))
+            return x * (self.flow_bp_per_bn * concave(x, self.bond_flow_scale_bn)
+                        + self.stock_bp_per_bn * concave(x, self.bond_stock_scale_bn))
 
         return impact(sold_before_bn + amount_bn) - impact(sold_before_bn)
 
@@ -209,90 +323,84 @@ class Markets:
         """Update every price for one month; ``investors`` is the InvestorPopulation. Returns the closing
         prices (as ``prices()`` gives them)."""
         self.moves = Moves()
-        before = self.prices()
-        self._closing = None   # the prices are about to move
+        if self._closing is None:
+            self._close()
+        before = self._closing   # (not copied: closing prices are replaced, never changed)
+        self._open()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
         draws = self.rng.standard_normal(DRAWS)
         self._global, self._fx_news = float(draws[0]), draws[1:1 + len(FX_ECONOMIES)]
         self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
-        # What carry traders and bond funds see: nothing it reads moves before both have traded.
+        # What investors see: the markets as they stood at the end of last month. Nothing it reads moves
+        # before carry traders and bond funds have traded, and equity investors read only the stock markets'
+        # part of it, which moves only after they have traded.
         view = self.view(inputs.policy_rates)
         carry_bn = self._step_fx(inputs, expectations, investors, view)
         self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn, view)
-        self._step_equities(inputs, investors, carry_bn)
-        self._closing = self._current_prices()   # the new closing prices
+        self._step_equities(inputs, investors, carry_bn, view)
+        self._close()
         after = dict(self._closing)
         for q in after:
             self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
-        memory = self.p("fx.vol_memory")
+        memory = self.fx_vol_memory
         self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
         return after
 
     def _update_risk(self, inputs: MarketInputs) -> None:
         """Risk-off sentiment (0 = calm), persistent, pushed by tariff shocks, deals and threats; and US
         policy uncertainty, pushed by rises in US tariffs and by threats against Treasuries."""
-        p = self.p
         threats_bn = sum(inputs.threats_bn.values())
         new_threats_100bn = (threats_bn - self._last_threats_bn) / 100.0
         self._last_threats_bn = threats_bn
-        shock = (p("risk.per_tariff_pp_tn") * inputs.tariff_shock + p("risk.per_deal") * inputs.deals
-                 + p("risk.per_threat_100bn") * new_threats_100bn)
-        self.risk = clip(p("risk.persistence_monthly") * self.risk + shock, -2.0, 10.0)
-        pushed = (p("uncertainty.per_us_tariff_pp_tn") * inputs.us_tariff_rise
-                  + p("uncertainty.per_threat_100bn") * max(new_threats_100bn, 0.0))
-        self.uncertainty = clip(p("uncertainty.persistence_monthly") * self.uncertainty + pushed, 0.0, 10.0)
+        shock = (self.risk_per_tariff_pp_tn * inputs.tariff_shock + self.risk_per_deal * inputs.deals
+                 + self.risk_per_threat_100bn * new_threats_100bn)
+        self.risk = clip(self.risk_persistence * self.risk + shock, -2.0, 10.0)
+        pushed = (self.uncertainty_per_us_tariff_pp_tn * inputs.us_tariff_rise
+                  + self.uncertainty_per_threat_100bn * max(new_threats_100bn, 0.0))
+        self.uncertainty = clip(self.uncertainty_persistence * self.uncertainty + pushed, 0.0, 10.0)
 
     def _carry_crash(self, carry_loss_pct: float) -> None:
         """A carry crash spreads in the same month: losses beyond the threshold add to risk-off at once,
         and the currencies' safe-haven parts follow (stocks and bonds read the updated risk next)."""
-        p = self.p
-        crash_pct = max(carry_loss_pct - p("risk.carry_loss_threshold_pct"), 0.0)
+        crash_pct = max(carry_loss_pct - self.carry_loss_threshold_pct, 0.0)
         if crash_pct > 0:
-            self.risk = clip(self.risk + p("risk.per_carry_loss_pct") * crash_pct, -2.0, 10.0)
-            for e in FX_ECONOMIES:
-                self._set_fx_risk(e)
+            self.risk = clip(self.risk + self.risk_per_carry_loss_pct * crash_pct, -2.0, 10.0)
+            for currency in self.currencies:
+                self._set_fx_risk(currency)
 
-    def _set_fx_risk(self, e: str) -> None:
-        quote, per_dollar = FX_QUOTES[e]
-        self._set_part(quote, self.fx_parts[e], "risk sentiment",
-                       self.p("fx.safe_haven_pct_per_risk", e) * self.risk / 100.0, 100.0 if per_dollar else -100.0)
+    def _set_fx_risk(self, currency: Currency) -> None:
+        self._set_part(currency.quote, self.fx_parts[currency.economy], "risk sentiment",
+                       currency.safe_haven_pct_per_risk * self.risk / 100.0, currency.sign)
 
     # FX ------------------------------------------------------------------------------------------
     def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors, view: MarketView) -> float:
         """Exchange rates; returns the carry traders' net orders (USD bn) for the other markets."""
-        p = self.p
-        impact = p("fx.flow_impact_pct_per_bn") / 100.0
-        decay = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
-        uip, threat_weight = p("fx.uip_pct_per_pp"), p("fx.threat_weight")
-        flow_scale_bn, conversion_share = p("fx.flow_scale_bn"), p("fx.trade_conversion_share")
-        for n, e in enumerate(FX_ECONOMIES):
-            quote, per_dollar = FX_QUOTES[e]
-            sign = 100.0 if per_dollar else -100.0  # log points -> percent of the quote
+        impact = self.fx_flow_impact_per_bn
+        threats_bn, purchases_bn = by_economy(inputs)
+        for n, currency in enumerate(self.currencies):
+            e, quote, sign, parts = currency.economy, currency.quote, currency.sign, self.fx_parts[currency.economy]
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
-            self._set_part(quote, self.fx_parts[e], "interest-rate differential",
-                           uip * differential / 100.0, sign)
-            self._set_fx_risk(e)
+            self._set_part(quote, parts, "interest-rate differential", self.fx_uip_pct_per_pp * differential / 100.0, sign)
+            self._set_fx_risk(currency)
             # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
-            self._set_part(quote, self.fx_parts[e], "US policy uncertainty",
-                           -p("fx.dollar_premium_pct_per_uncertainty", e) * self.uncertainty / 100.0, sign)
-            self._add_part(quote, self.fx_parts[e], "global risk factor",
-                           p("global_factor.fx_pct", e) * self._global / 100.0, sign)
-            self._add_part(quote, self.fx_parts[e], "market news", p("fx.news_pct", e) * float(self._fx_news[n]) / 100.0, sign)
-            priced_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == e)
-            self._set_part(quote, self.fx_parts[e], f"threat: {e}",
-                           -impact * threat_weight * priced_threat, sign)
-            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (decay - 1.0), sign)
-            official = {cause: amount for (economy, cause), amount in inputs.home_purchases_bn.items() if economy == e}
-            factor = concave(sum(official.values()), flow_scale_bn)
+            self._set_part(quote, parts, "US policy uncertainty",
+                           -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, sign)
+            self._add_part(quote, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, sign)
+            self._add_part(quote, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, sign)
+            priced_threat = sum(threats_bn.get(e, ()))
+            self._set_part(quote, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, sign)
+            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), sign)
+            official = purchases_bn.get(e, {})
+            factor = concave(sum(official.values()), self.fx_flow_scale_bn)
             for cause, amount in official.items():
                 self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
-            conversion = conversion_share * inputs.net_exports_change_bn[index_of(e)] / 12.0
+            conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[currency.index]) / 12.0
             self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
-        return self._carry_cascade(investors, p("carry.fx_impact_pct_per_bn") / 100.0, view)
+        return self._carry_cascade(investors, self.carry_fx_impact_per_bn, view)
 
     def _carry_cascade(self, investors, impact: float, view: MarketView) -> float:
         """Carry traders take the month's other yen moves, close what hits their stops, resize to the new
@@ -304,7 +412,7 @@ class Markets:
         orders = investors.carry_mark(self.fx_log("JP") - self._fx_start_of_month)
         orders += investors.carry_orders(view)
         total = orders
-        for _ in range(int(self.p("carry.cascade_rounds"))):
+        for _ in range(self.carry_cascade_rounds):
             move = impact * orders
             self._add_gap(quote, self.fx_gap, "JP", "yen carry traders", move, 100.0)
             orders = investors.carry_mark(move)
@@ -317,79 +425,77 @@ class Markets:
     # Bonds ---------------------------------------------------------------------------------------
     def _step_bonds(self, inputs: MarketInputs, expectations: dict[str, float], investors, carry_bn: float,
                     view: MarketView) -> None:
-        p = self.p
         self._set_part("us_10y", self.ust_parts, "Fed policy expectations",
                        expectations["US"] - self.start_expectations["US"], 100.0)
         inflation_gap = float(inputs.inflation_pct[index_of("US")]) - self.start_inflation_us
         self._set_part("us_10y", self.ust_parts, "inflation risk",
-                       p("bonds.inflation_risk_bp_per_pp") * inflation_gap / 100.0, 100.0)
+                       self.inflation_risk_bp_per_pp * inflation_gap / 100.0, 100.0)
         self._set_part("us_10y", self.ust_parts, "risk sentiment",
-                       p("bonds.safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
+                       self.ust_safe_haven_bp_per_risk * self.risk / 100.0, 100.0)
         self._set_part("us_10y", self.ust_parts, "US policy uncertainty",
-                       p("bonds.term_premium_bp_per_uncertainty") * self.uncertainty / 100.0, 100.0)
-        self._add_part("us_10y", self.ust_parts, "global risk factor", p("global_factor.us_10y_bp") * self._global / 100.0, 100.0)
-        self._add_part("us_10y", self.ust_parts, "market news", p("bonds.news_bp") * self._ust_news / 100.0, 100.0)
+                       self.term_premium_bp_per_uncertainty * self.uncertainty / 100.0, 100.0)
+        self._add_part("us_10y", self.ust_parts, "global risk factor", self.ust_global_factor_bp * self._global / 100.0, 100.0)
+        self._add_part("us_10y", self.ust_parts, "market news", self.ust_news_bp * self._ust_news / 100.0, 100.0)
         self._set_stock_effect(inputs)
         # Flow gap: official net sales and investors' orders, with concave price impact.
         impact = self.flow_bp_per_bn
         fund_orders = investors.orders("ust", view)          # label -> USD bn bought
         flows = {f"official sales: {a}": v for a, v in inputs.official_sales_bn.items() if v}
         flows.update({label: -v for label, v in fund_orders.items()})
-        flows["yen carry traders"] = -p("carry.ust_share") * carry_bn
+        flows["yen carry traders"] = -self.carry_ust_share * carry_bn
         net = sum(flows.values())
-        factor = concave(net, p("bonds.flow_scale_bn"))
+        factor = concave(net, self.bond_flow_scale_bn)
         for cause, bn in flows.items():
             self._add_scalar_gap("us_10y", cause, impact * factor * bn / 100.0)
-        investors.settle_bond_trades(fund_orders, inputs.official_sales_bn, p("carry.ust_share") * carry_bn)
+        investors.settle_bond_trades(fund_orders, inputs.official_sales_bn, self.carry_ust_share * carry_bn)
         self._step_jgb(inputs, expectations)
 
     def _set_stock_effect(self, inputs: MarketInputs) -> None:
         """Term premium from official holdings sold so far, and from credible threats to sell."""
-        p = self.p
-        weight = p("bonds.threat_weight")
+        weight = self.bond_threat_weight
         parts = {f"official sales: {a}": v for a, v in self._cumulative_sales.items()}
         for actor, amount in inputs.threats_bn.items():
             parts[f"threat: {actor}"] = parts.get(f"threat: {actor}", 0.0) + weight * amount
-        factor = concave(sum(parts.values()), p("bonds.stock_scale_bn"))
+        # A cause stays among the parts once booked (at zero when its sale or threat is gone).
+        self._stock_causes.update(parts)
+        if not self._stock_causes:   # most runs: nothing sold or threatened yet
+            return
+        factor = concave(sum(parts.values()), self.bond_stock_scale_bn)
         # Sorted, so the order in which the causes are booked (and summed) never depends on the hash seed.
-        for name in sorted(set(parts) | {k for k in self.ust_parts if k.startswith(("official sales", "threat"))}):
+        for name in sorted(self._stock_causes):
             level = self.stock_bp_per_bn * factor * parts.get(name, 0.0) / 100.0
             self._set_part("us_10y", self.ust_parts, name, level, 100.0)
 
     def _step_jgb(self, inputs: MarketInputs, expectations: dict[str, float]) -> None:
-        p = self.p
         self._set_part("jgb_10y", self.jgb_parts, "BOJ policy expectations",
                        expectations["JP"] - self.start_expectations["JP"], 100.0)
         self._set_part("jgb_10y", self.jgb_parts, "US yields",
-                       p("bonds.jgb_spillover_from_ust") * (self.us_10y - self.start["us_10y"]), 100.0)
+                       self.jgb_spillover_from_ust * (self.us_10y - self.start["us_10y"]), 100.0)
         self._set_part("jgb_10y", self.jgb_parts, "risk sentiment",
-                       p("bonds.jgb_safe_haven_bp_per_risk") * self.risk / 100.0, 100.0)
-        self._add_part("jgb_10y", self.jgb_parts, "global risk factor", p("global_factor.jgb_10y_bp") * self._global / 100.0, 100.0)
-        self._add_part("jgb_10y", self.jgb_parts, "market news", p("bonds.jgb_news_bp") * self._jgb_news / 100.0, 100.0)
+                       self.jgb_safe_haven_bp_per_risk * self.risk / 100.0, 100.0)
+        self._add_part("jgb_10y", self.jgb_parts, "global risk factor", self.jgb_global_factor_bp * self._global / 100.0, 100.0)
+        self._add_part("jgb_10y", self.jgb_parts, "market news", self.jgb_news_bp * self._jgb_news / 100.0, 100.0)
 
     # Equities ------------------------------------------------------------------------------------
-    def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float) -> None:
-        p = self.p
-        impact = p("equity.flow_impact_pct_per_bn") / 100.0
-        view = self.view(inputs.policy_rates)
+    def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float, view: MarketView) -> None:
+        impact = self.equity_flow_impact_pct_per_bn / 100.0
         orders = investors.orders("equity", view, by_index=True)  # label -> [US bn, JP bn]
-        for n, (name, economy) in enumerate(EQUITY_INDICES):
-            parts = self.eq_parts[name]
-            self._add_part(name, parts, "expected return", p("equity.drift_pct_per_year", economy) / 1200.0, 100.0)
-            self._add_part(name, parts, "global risk factor", p("global_factor.equity_pct", economy) * self._global / 100.0, 100.0)
-            self._add_part(name, parts, "market news", p("equity.news_pct", economy) * float(self._equity_news[n]) / 100.0, 100.0)
+        for n, index in enumerate(self.stock_indices):
+            name, economy, parts = index.name, index.economy, self.eq_parts[index.name]
+            self._add_part(name, parts, "expected return", index.drift_pct_per_year / 1200.0, 100.0)
+            self._add_part(name, parts, "global risk factor", index.global_factor_pct * self._global / 100.0, 100.0)
+            self._add_part(name, parts, "market news", index.news_pct * float(self._equity_news[n]) / 100.0, 100.0)
             home_yield = self.us_10y - self.start["us_10y"] if economy == "US" else self.jgb_10y - self.start["jgb_10y"]
-            self._set_part(name, parts, "interest rates", p("equity.rate_pct_per_pp") * home_yield / 100.0, 100.0)
+            self._set_part(name, parts, "interest rates", self.equity_rate_pct_per_pp * home_yield / 100.0, 100.0)
             self._set_part(name, parts, "growth outlook",
-                           p("equity.earnings_pct_per_pct_gdp") * inputs.expected_gap_pct[economy] / 100.0, 100.0)
-            self._set_part(name, parts, "risk sentiment", p("equity.risk_pct_per_unit", economy) * self.risk / 100.0, 100.0)
+                           self.earnings_pct_per_pct_gdp * inputs.expected_gap_pct[economy] / 100.0, 100.0)
+            self._set_part(name, parts, "risk sentiment", index.risk_pct_per_unit * self.risk / 100.0, 100.0)
             if economy == "JP":
-                self._set_part(name, parts, "weaker or stronger yen",
-                               p("equity.nikkei_fx_pct_per_pct") * self.fx_log("JP"), 100.0)
+                self._set_part(name, parts, "weaker or stronger yen", self.nikkei_fx_pct_per_pct * self.fx_log("JP"), 100.0)
             for label, by_index in orders.items():
                 self._add_gap(name, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
-            share = p("carry.equity_us_share") if economy == "US" else 1.0 - p("carry.equity_us_share")
-            self._add_gap(name, self.eq_gap, name, "yen carry traders", impact * share * p("carry.equity_share") * carry_bn, 100.0)
+            self._add_gap(name, self.eq_gap, name, "yen carry traders",
+                          impact * index.carry_share * self.carry_equity_share * carry_bn, 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
     def view(self, policy_rates: dict[str, float]) -> MarketView:
@@ -402,7 +508,7 @@ class Markets:
             usd_jpy_vol_pct=self.usd_jpy_vol_pct,
             equity_gap_pct=self.equity_gap_pct(),
             equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),
-            equity_impact_pct_per_bn=self.p("equity.flow_impact_pct_per_bn"),
+            equity_impact_pct_per_bn=self.equity_flow_impact_pct_per_bn,
         )
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:

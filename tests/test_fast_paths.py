@@ -3,6 +3,8 @@ without the dataclass ``__init__``, a run that records the model table alone (fa
 a few economies' series beside it (sweeps), and the tariff tables shared between runs."""
 
 import dataclasses
+import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,13 +14,15 @@ from agents.rules import Observation
 from scenarios import load_scenario
 from simulation import run
 from simulation.actions import TABLE, VALUE_FIELDS
-from simulation.decisions import read_decisions_file
+from simulation.decisions import Decision, home_economy, read_decisions_file
+from simulation.calibration import load_calibration
 from simulation.macro import Macro
+from simulation.markets import Markets, by_economy
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS
 from simulation.runner import model_series, run_series
-from simulation.world import ECONOMIES
+from simulation.world import ECONOMIES, FX_QUOTES
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
 from simulation.trade import TradeNetwork
 
@@ -138,13 +142,54 @@ def test_the_absorbed_share_is_the_formula_everywhere():
         np.testing.assert_array_equal(trade.absorbed_share(step), plain)
 
 
-def test_kept_closing_prices_are_the_prices_now():
-    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
-    for _ in range(3):
+def _summed_afresh(markets) -> tuple[dict[str, float], dict[str, float]]:
+    """Every price, and the 10-year and log FX levels, summed from their parts the plain way."""
+    levels = {"us_10y": markets.start["us_10y"] + sum(markets.ust_parts.values()) + markets.ust_gap}
+    prices = {"us_10y": levels["us_10y"],
+              "jgb_10y": markets.start["jgb_10y"] + sum(markets.jgb_parts.values()) + markets.jgb_gap}
+    for economy, (quote, per_dollar) in FX_QUOTES.items():
+        levels[economy] = sum(markets.fx_parts[economy].values()) + markets.fx_gap[economy]
+        prices[quote] = markets.start[quote] * math.exp((1.0 if per_dollar else -1.0) * levels[economy])
+    for name in ("sp500", "nikkei225"):
+        prices[name] = markets.start[name] * math.exp(sum(markets.eq_parts[name].values()) + markets.eq_gap[name])
+    return prices, levels
+
+
+@pytest.mark.parametrize("scenario, seed", [("kato-2025", 2), ("carry-unwind-2024", 3)])
+def test_kept_closing_prices_and_levels_are_the_prices_now(scenario, seed):
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=seed)
+    for _ in range(4):
         model.step()
-        assert model.markets.prices() == model.markets._current_prices() == model.price_history[-1]
-        model.markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
-        assert model.markets.prices()["us_10y"] != 99.0
+        markets = model.markets
+        prices, levels = _summed_afresh(markets)
+        assert markets.prices() == prices == model.price_history[-1]
+        assert markets.us_10y == levels["us_10y"]
+        assert all(markets.fx_log(e) == levels[e] for e in FX_QUOTES)
+        markets.prices()["us_10y"] = 99.0   # a copy: changing it changes nothing
+        assert markets.prices()["us_10y"] != 99.0
+
+
+def test_the_markets_read_each_calibrated_number_once_as_the_calibration_gives_it():
+    """Per-economy numbers resolve as a look-up does, wildcard fallbacks included, and an override reaches
+    the markets through their set-up."""
+    calibration = load_calibration().with_overrides({"fx.safe_haven_pct_per_risk.JP": -2.5, "risk.per_deal": -0.1})
+    markets = Markets(calibration, np.random.default_rng(0), np.zeros(len(ECONOMIES)))
+    p = calibration.param
+    for currency in markets.currencies:
+        assert currency.safe_haven_pct_per_risk == p("fx.safe_haven_pct_per_risk", currency.economy)
+        assert currency.news_pct == p("fx.news_pct", currency.economy)
+    assert [c.safe_haven_pct_per_risk for c in markets.currencies] == [-2.5, 0.0, 0.0]
+    assert markets.risk_per_deal == -0.1
+    assert [i.carry_share for i in markets.stock_indices] == [p("carry.equity_us_share"), 1.0 - p("carry.equity_us_share")]
+    assert markets.carry_cascade_rounds == int(p("carry.cascade_rounds"))
+
+
+def test_a_carry_traders_stop_threshold_is_its_stop_times_its_leverage():
+    """Set at the start from the traits, so a rule that draws its traits its own way still gets it."""
+    group = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3).investors.carry[0]
+    members = group.members
+    np.testing.assert_array_equal(members["stop_drawdown_pct"], members["stop_pct"] * members["leverage"])
+    assert "stop_drawdown_pct" not in group.rule.traits(np.random.default_rng(0), 5)
 
 
 def _same(a, b) -> bool:
@@ -350,3 +395,34 @@ def test_a_bank_played_by_a_person_is_read_by_the_markets_reaction_function():
     seen, seen_by_fed = model.observe("BOJ", 3), model.observe("FED", 3)
     assert boj.rule is None and boj.projection(seen) == TaylorRule().projection(seen)
     assert fed.projection(seen_by_fed) == fed.rule.projection(seen_by_fed)
+
+
+def test_threats_and_purchases_sorted_by_economy_are_the_plain_filters():
+    """Each currency's priced threat is the sum, in the inputs' order, of its economy's actors' threats (a
+    central bank's count for its economy), and its official purchases keep their causes and order."""
+    inputs = SimpleNamespace(
+        threats_bn={"JP": 40.0, "CN": 0.1, "BOJ": 25.5, "EA": 3.0, "UK": 9.0, "PBOC": 0.2},
+        home_purchases_bn={("JP", "intervention"): 20.0, ("CN", "intervention"): 5.0, ("JP", "reserves"): 1.5})
+    threats_bn, purchases_bn = by_economy(inputs)
+    for economy in FX_QUOTES:
+        plain_threat = sum(v for a, v in inputs.threats_bn.items() if home_economy(a) == economy)
+        assert sum(threats_bn.get(economy, ())) == plain_threat
+        plain = {c: v for (e, c), v in inputs.home_purchases_bn.items() if e == economy}
+        assert list(purchases_bn.get(economy, {}).items()) == list(plain.items())
+    assert sum(threats_bn["JP"]) == 40.0 + 25.5 and list(purchases_bn["JP"]) == ["intervention", "reserves"]
+
+
+def test_the_stock_effects_kept_causes_are_the_treasury_parts_of_sales_and_threats():
+    """The markets keep the names of the stock effect's causes instead of looking through the Treasury's
+    parts every month: they must be exactly the parts named after official sales and threats."""
+    decisions = [Decision(step=2, actor="CN", action="threaten_sale", amount_bn=200),
+                 Decision(step=3, actor="JP", action="sell_treasuries", amount_bn=100)]
+    model = TradeWarModel(load_scenario("baseline-2025").scenario, seed=4, decisions=decisions)
+    seen = []
+    for _ in range(6):
+        model.step()
+        markets = model.markets
+        named = {k for k in markets.ust_parts if k.startswith(("official sales", "threat"))}
+        assert markets._stock_causes == named
+        seen.append(len(named))
+    assert seen[0] == 0 and seen[-1] >= 2

@@ -145,12 +145,15 @@ class YenCarryTrader(InvestorRule):
 
     def target_position_bn(self, members, view) -> np.ndarray:
         """Each trader's wanted position (USD bn), before any stop-out."""
-        size = np.clip((view.rate_gap_pp - members["hurdle_pp"]) / self.full_size_gap_pp, 0.0, 1.0)
+        size = ((view.rate_gap_pp - members["hurdle_pp"]) / self.full_size_gap_pp).clip(0.0, 1.0)
         vol_scale = np.minimum(1.0, members["vol_tolerance_pct"] / max(view.usd_jpy_vol_pct, 1e-6))
         return members["capital_bn"] * members["leverage"] * size * vol_scale
 
     def start(self, members, view) -> None:
         """Scale capital so the group's starting position is ``size_bn``, and open the positions."""
+        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
+        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
+        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]
         members["capital_bn"] = members["weight"].copy()
         raw = self.target_position_bn(members, view).sum()
         members["capital_bn"] *= self.size_bn / raw if raw > 0 else 0.0
@@ -166,22 +169,22 @@ class YenCarryTrader(InvestorRule):
     def mark(self, members, fx_log_change: float) -> np.ndarray | None:
         """Book an FX move on the positions; return the orders of traders stopped out by it, or None when
         none is (most months: the population then has no orders to book)."""
-        members["equity_bn"] += members["position_bn"] * fx_log_change
-        members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
-        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage.
-        drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
-        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_pct"] * members["leverage"])
-        if not stopped.any():   # most months: nobody is stopped out, so there are no orders at all
+        position, equity, peak = members["position_bn"], members["equity_bn"], members["peak_bn"]
+        equity += position * fx_log_change
+        np.maximum(peak, equity, out=peak)
+        drawdown = 1.0 - equity / np.maximum(peak, 1e-12)
+        stopped = (position > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
+        if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
-        return np.where(stopped, -members["position_bn"], 0.0)
+        return np.where(stopped, -position, 0.0)
 
     def end_month(self, members, rate_gap_pp: float) -> None:
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
-        waiting = members["cooldown"] > 0
-        if not waiting.any():   # most months: nobody is waiting to re-enter
+        if not np.count_nonzero(members["cooldown"]):   # most months: nobody is waiting to re-enter
             return
+        waiting = members["cooldown"] > 0
         members["cooldown"][waiting] -= 1
         reset = waiting & (members["cooldown"] <= 0)
         members["equity_bn"][reset] = members["capital_bn"][reset]
