@@ -43,6 +43,10 @@ def test_a_model_observation_is_the_one_the_dataclass_would_build():
 def test_from_model_refuses_an_incomplete_observation():
     with pytest.raises(TypeError, match="exactly the fields"):
         Observation.from_model(step=1, actor="JP")
+    with pytest.raises(TypeError, match="exactly the fields"):
+        Observation.from_model({"step": 1, "actor": "JP"})
+    with pytest.raises(TypeError, match="not both"):
+        Observation.from_model({"step": 1}, actor="JP")
 
 
 def test_a_model_table_only_run_gives_the_same_series():

@@ -55,6 +55,8 @@ class Observation:
         each. A dict given becomes the observation's own attributes: the caller must not keep using it."""
         if values is None:
             values = named
+        elif named:
+            raise TypeError("Observation.from_model takes its fields as one dict or by name, not both")
         if values.keys() != _FIELD_NAMES:
             raise TypeError(f"Observation.from_model needs exactly the fields {sorted(_FIELD_NAMES)}")
         observation = object.__new__(cls)
