@@ -267,7 +267,10 @@ class TradeWarModel(mesa.Model):
         d = fit_to_limits(d)
         if d is None or d.amount_bn is None or d.amount_bn <= 0:
             return d
-        room = self._room_bn(d.action, CENTRAL_BANKS.get(d.actor, d.actor))
+        holder = CENTRAL_BANKS.get(d.actor, d.actor)
+        if holder not in self.governments:
+            return d   # an unknown actor: the decision's check refuses it in a sentence
+        room = self._room_bn(d.action, holder)
         if room is None or d.amount_bn <= room:
             return d
         if room <= 1e-9:

@@ -375,6 +375,20 @@ def test_the_room_for_a_rule_decision_is_what_the_actor_holds():
             assert model._room_bn(action, holder) == plain.get(action)
 
 
+def test_a_rule_decision_for_an_unknown_actor_is_refused_in_a_sentence():
+    from simulation.decisions import Decision
+    from simulation.errors import DecisionError
+
+    class Stray:
+        def decide(self, obs):
+            return [Decision(step=obs.step, actor="XX", action="sell_treasuries", amount_bn=10.0, origin="rule")]
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    model.governments["JP"].treasury_rule = Stray()
+    with pytest.raises(DecisionError, match="unknown actor 'XX'"):
+        model.step()
+
+
 def test_a_scripts_decisions_are_made_once_and_are_those_of_its_events():
     from scenarios import shipped_scenarios
 
