@@ -50,8 +50,9 @@ class Government(mesa.Agent):
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
-        for rule in self.rules:
-            decisions.extend(rule.decide(obs))
+        for rule in (self.trade_rule, self.treasury_rule, self.negotiation_rule):   # ``rules``, without the list
+            if rule is not None:
+                decisions.extend(rule.decide(obs))
         return decisions
 
     def priced_threat_bn(self) -> float:

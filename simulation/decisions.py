@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +105,12 @@ def check(decision: Decision, steps: int | None = None) -> None:
     for name in VALUE_FIELDS:
         value = getattr(decision, name)
         spec = action.spec(name)
-        if spec in action.required and value is None:
-            fail(f"'{decision.action}' needs '{name}'")
-        if spec is None and value is not None:
+        if value is None:
+            if spec is not None and spec in action.required:
+                fail(f"'{decision.action}' needs '{name}'")
+        elif spec is None:
             fail(f"'{decision.action}' does not take '{name}'")
-        if spec is not None and value is not None:
+        else:
             _check_value(decision, spec, value, fail)
     if action.extra_check:
         action.extra_check(decision, fail)
@@ -141,8 +142,6 @@ def fit_to_limits(d: Decision) -> Decision | None:
     """The decision with its numbers brought within what any decision may be (policy rate, tariff), for
     rules: a computer-played seat must never make a decision the model would refuse. A decision whose
     numbers are not finite is dropped (None)."""
-    from dataclasses import replace
-
     for name in ("amount_bn", "rate_pct"):
         value = getattr(d, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):

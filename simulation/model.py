@@ -9,6 +9,7 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from copy import deepcopy
 
@@ -44,6 +45,13 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 
 # Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
+# The economies whose currency floats, with their index in ECONOMIES.
+FLOATING_AT = tuple((economy, index_of(economy)) for economy in FLOATING_CURRENCY)
+US, JP = index_of("US"), index_of("JP")
+
+# The moves that make a headline: market, threshold, its unit, and its name in the headline.
+BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "Dollar-yen"),
+             ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225"))
 
 
 class TradeWarModel(mesa.Model):
@@ -70,7 +78,7 @@ class TradeWarModel(mesa.Model):
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
-        self.scripted = [e.to_decision() for e in scenario.events if e.step <= self.steps_total]
+        self.scripted = [d for d in _scripted_decisions(tuple(scenario.events)) if d.step <= self.steps_total]
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
         self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
@@ -90,12 +98,14 @@ class TradeWarModel(mesa.Model):
         from simulation.trade import TradeNetwork
 
         cal, p = self.calibration, self.calibration.param
+        self._read_calibration()
         self.trade = TradeNetwork.at_start(cal)
         self.macro = Macro.at_start(cal)
         for seat in self.scenario.roles:
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
         self.macro.start(self.trade)   # after the weights are set: it scores the start once, with them
+        self.base_net_exports_bn = self.macro.base_exports_bn - self.macro.base_imports_bn   # 2024, what markets compare with
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
                                      cal.economy("ALL", "treasury_debt_outstanding_bn"))
@@ -125,6 +135,11 @@ class TradeWarModel(mesa.Model):
         self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
         self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
+        self._start_prices_named = {k + "_start": v for k, v in self.start_prices.items()}   # as views show them
+        self.ust_start_yield_pct = self.markets.start["us_10y"]
+        # Every seat with (agent, actor), in the order they decide: the governments, then the central banks.
+        self._seats = [(g, code) for code, g in self.governments.items()] + \
+                      [(bank, bank_id) for bank_id, bank in self.central_banks.items()]
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
@@ -133,6 +148,18 @@ class TradeWarModel(mesa.Model):
         self.investors = self._build_investors()
         self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
+        self._reserves0_values_bn = self.reserves0_bn.tolist()   # the same, as plain floats
+
+    def _read_calibration(self) -> None:
+        """The calibration numbers the model itself reads every month, read once (a calibration never
+        changes during a run): each look-up by name costs more than the arithmetic it feeds."""
+        p = self.calibration.param
+        self.ust_duration_years = p("bonds.ust_duration_years")
+        self.neutral_real_rate_pct = {e: p("bonds.neutral_real_rate_pct", e) for e in ECONOMIES}
+        self.threat_deadline_months = p("credibility.deadline_months")
+        self.threat_decay_per_month = p("credibility.decay_per_month")
+        self.fima_spread_pp = p("repo.fima_spread_pp")
+        self.global_rate_weight = p("macro.global_rate_weight")
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
@@ -213,13 +240,12 @@ class TradeWarModel(mesa.Model):
         taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         self._observations = {}
-        for agent in list(self.governments.values()) + list(self.central_banks.values()):
-            if isinstance(agent, Government) and not agent.observes:
-                continue   # its rules decide nothing whatever they see: no observation to build
-            actor = agent.code if isinstance(agent, Government) else agent.bank_id
+        for agent, actor in self._seats:
+            if not agent.observes:
+                continue   # its rules decide nothing whatever they see (or a person plays it): no observation
             obs = self._observations[actor] = self.observe(actor, t)
             decided = agent.decide(obs)   # when replaying, rules still observe (their memory), the log decides
-            if replaying:
+            if replaying or not decided:
                 continue
             for d in decided:
                 d = self._fit_rule_decision(d)
@@ -242,18 +268,27 @@ class TradeWarModel(mesa.Model):
         if d is None or d.amount_bn is None or d.amount_bn <= 0:
             return d
         holder = CENTRAL_BANKS.get(d.actor, d.actor)
-        government = self.governments[holder]
-        price = self.ust_price
-        room = {"sell_treasuries": self.ledger.holdings_bn[holder],
-                "threaten_sale": self.ledger.holdings_bn[holder],
-                "buy_treasuries": government.cash_reserves_bn / price,
-                "fx_intervention": government.cash_reserves_bn + self.ledger.holdings_bn[holder] * price,
-                "fima_repo": self.ledger.holdings_bn[holder] * price - government.repo_bn}.get(d.action)
+        if holder not in self.governments:
+            return d   # an unknown actor: the decision's check refuses it in a sentence
+        room = self._room_bn(d.action, holder)
         if room is None or d.amount_bn <= room:
             return d
         if room <= 1e-9:
             return None
         return dataclasses.replace(d, amount_bn=float(room))
+
+    def _room_bn(self, action: str, holder: str) -> float | None:
+        """The most an amount of ``action`` can be for ``holder`` given what it holds (None: no limit here)."""
+        if action in ("sell_treasuries", "threaten_sale"):
+            return self.ledger.holdings_bn[holder]
+        government = self.governments[holder]
+        if action == "buy_treasuries":
+            return government.cash_reserves_bn / self.ust_price
+        if action == "fx_intervention":
+            return government.cash_reserves_bn + self.ledger.holdings_bn[holder] * self.ust_price
+        if action == "fima_repo":
+            return self.ledger.holdings_bn[holder] * self.ust_price - government.repo_bn
+        return None
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(steps if steps is not None else self.steps_total - self.month):
@@ -277,15 +312,14 @@ class TradeWarModel(mesa.Model):
         self.ledger.record_official(actor, face_bn)
         sold_before = max(self.official_sales_bn.get(actor, 0.0), 0.0)
         impact_bp = self.markets.own_impact_bp(sold_before, face_bn * self.ust_price)
-        duration = self.calibration.param("bonds.ust_duration_years")
-        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.markets.start["us_10y"], duration)
+        price = price_index(self.markets.us_10y + impact_bp / 100.0, self.ust_start_yield_pct, self.ust_duration_years)
         proceeds = face_bn * price
         self.official_sales_bn[actor] = self.official_sales_bn.get(actor, 0.0) + proceeds
         return proceeds
 
     def _charge_repo_interest(self) -> None:
         """Dollars borrowed from the Fed's FIMA repo facility cost the repo rate each month, paid in cash."""
-        rate = self.central_banks["FED"].policy_rate_pct + self.calibration.param("repo.fima_spread_pp")
+        rate = self.central_banks["FED"].policy_rate_pct + self.fima_spread_pp
         for government in self.governments.values():
             if government.repo_bn > 0:
                 government.cash_reserves_bn -= government.repo_bn * rate / 1200.0
@@ -297,12 +331,11 @@ class TradeWarModel(mesa.Model):
     def _age_threats(self, t: int) -> None:
         """A threat not carried out by its deadline loses credibility every month it stands, and so does
         the record of the government that made it."""
-        p = self.calibration.param
-        deadline = p("credibility.deadline_months")
+        deadline, kept = self.threat_deadline_months, 1 - self.threat_decay_per_month
         for code, government in self.governments.items():
             if government.threat_bn > 0 and t - government.threat_step > deadline:
-                government.credibility *= 1 - p("credibility.decay_per_month")
-                government.threat_credibility *= 1 - p("credibility.decay_per_month")
+                government.credibility *= kept
+                government.threat_credibility *= kept
                 if t - government.threat_step == int(deadline) + 1:
                     self.events.append(Event(t, code, "threat_fading",
                                              f"credibility={government.threat_credibility:.2f}",
@@ -387,7 +420,7 @@ class TradeWarModel(mesa.Model):
     # -- views ------------------------------------------------------------------------------------
     @property
     def ust_price(self) -> float:
-        return price_index(self.markets.us_10y, self.markets.start["us_10y"], self.calibration.param("bonds.ust_duration_years"))
+        return price_index(self.markets.us_10y, self.ust_start_yield_pct, self.ust_duration_years)
 
     def idx(self, economy: str) -> int:
         return index_of(economy)
@@ -397,32 +430,37 @@ class TradeWarModel(mesa.Model):
 
     def fx_log_by_economy(self) -> np.ndarray:
         out = np.zeros(len(ECONOMIES))
-        for e in FLOATING_CURRENCY:
-            out[index_of(e)] = self.markets.fx_log(e)
+        for e, i in FLOATING_AT:
+            out[i] = self.markets.fx_log(e)
         return out
 
     def reserves_value_bn(self) -> np.ndarray:
         """Reserves at market value, net of what is owed to the FIMA repo facility."""
-        price = self.ust_price
-        return np.array([g.cash_reserves_bn + self.ledger.holdings_bn[e] * price - g.repo_bn
-                         for e, g in self.governments.items()])
+        return np.array(self._reserves_values_bn())
+
+    def _reserves_values_bn(self) -> list[float]:
+        """``reserves_value_bn`` as a list of plain floats, in the order of ``ECONOMIES`` (what a view reads)."""
+        price, holdings = self.ust_price, self.ledger.holdings_bn
+        return [g.cash_reserves_bn + holdings[e] * price - g.repo_bn for e, g in self.governments.items()]
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
         smoothing), from its rule, or from a standard reaction function when a person plays the bank."""
         out = {}
+        observations = self._observations
         for bank_id, bank in self.central_banks.items():
-            obs = self._observations.get(bank_id)
+            obs = observations.get(bank_id)
             if obs is None or obs.step != t:   # kept: the start's expectations and investors read them twice
-                obs = self._observations[bank_id] = self.observe(bank_id, t)
+                obs = observations[bank_id] = self.observe(bank_id, t)
             out[bank.economy] = bank.projection(obs)
         return out
 
     def reserves_valuation_change_bn(self) -> np.ndarray:
         """Gains and losses on reserves since the start from price moves alone: today's value, plus what
         was spent (sales brought home, interventions), minus the starting value."""
-        spent = np.array([g.reserves_spent_bn for g in self.governments.values()])
-        return self.reserves_value_bn() + spent - self.reserves0_bn
+        spent = [g.reserves_spent_bn for g in self.governments.values()]
+        return np.array([value + s - start for value, s, start in
+                         zip(self._reserves_values_bn(), spent, self._reserves0_values_bn)])
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
@@ -434,24 +472,24 @@ class TradeWarModel(mesa.Model):
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
             weighted = change * self.trade.base_flows_bn / 1000.0
             shock = float(weighted.sum())
-            us_rise = float(np.maximum(weighted[:, index_of("US")], 0.0).sum())
+            us_rise = float(np.maximum(weighted[:, US], 0.0).sum())
         expected = self.macro.expected_gap_pct(self.trade)
-        nx = (self.trade.exports_bn() - self.trade.imports_bn()) - (self.macro.base_exports_bn - self.macro.base_imports_bn)
+        nx = (self.trade.exports_bn() - self.trade.imports_bn()) - self.base_net_exports_bn
         return MarketInputs(
             policy_rates=self.policy_rates(), policy_paths=self.policy_paths(self.month),
             inflation_pct=self.macro.inflation_pct,
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
             tariff_shock=shock, us_tariff_rise=us_rise, deals=self.deals, net_exports_change_bn=nx,
-            expected_gap_pct={"US": float(expected[index_of("US")]), "JP": float(expected[index_of("JP")])},
+            expected_gap_pct={"US": float(expected[US]), "JP": float(expected[JP])},
         )
 
     def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
         us = prices["us_10y"] - self.start_prices["us_10y"]
-        out = np.full(len(ECONOMIES), self.calibration.param("macro.global_rate_weight") * us)
-        out[index_of("US")] = us
-        out[index_of("JP")] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
-        return out
+        out = [self.global_rate_weight * us] * len(ECONOMIES)
+        out[US] = us
+        out[JP] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
+        return np.array(out)
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
         """Stock prices relative to their expected path (the start plus the expected return): only the
@@ -465,43 +503,48 @@ class TradeWarModel(mesa.Model):
     def observe(self, actor: str, t: int) -> Observation:
         """What ``actor`` sees at the start of step ``t`` (the state at the end of ``t - 1``).
 
-        About eight seats observe every month, so the parts every seat shares (prices, reserves, the
+        About six seats observe every month, so the parts every seat shares (prices, reserves, the
         per-economy numbers as plain floats, the tariff tables as tuples) are built once per step in
         ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
         change what another seat sees."""
-        view = self._step_view(t)
+        view = self._view if self._view_step == t else self._step_view(t)
         economy = home_economy(actor)
         e = index_of(economy)
         government = self.governments[economy]
         bank = self.bank_of.get(economy)
         tariffs_on_me, base_tariffs_on_me, my_tariffs, base_my_tariffs = self._partner_tariffs(economy, view)
-        offers = self.negotiation.open_offers(economy)
+        negotiation = self.negotiation
+        # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
+        offers = negotiation.open_offers(economy) if negotiation.offers else None
+        pledge = negotiation.active_pledge(economy, t) if negotiation.pledges else None
         threatening = bool(government.threat_bn)
-        return Observation.from_model(
-            step=t, actor=actor, economy=economy, prices=dict(view["prices"]),  # a copy per seat
-            policy_rate_pct=bank.policy_rate_pct if bank else float("nan"),
-            inflation_pct=view["inflation_pct"][e],
-            inflation_target_pct=view["inflation_target_pct"][e],
-            output_gap_pct=view["output_gap_pct"][e],
-            neutral_real_rate_pct=self.calibration.param("bonds.neutral_real_rate_pct", economy),
-            ust_holdings_bn=self.ledger.holdings_bn[economy],
-            fx_reserves_bn=view["reserves"][e],
-            cash_reserves_bn=government.cash_reserves_bn,
-            threat_bn=government.threat_bn, threat_age_months=t - government.threat_step if threatening else 0,
-            credibility=government.credibility,
-            tariffs_on_me=dict(tariffs_on_me), base_tariffs_on_me=dict(base_tariffs_on_me),  # copies per seat
-            my_tariffs=dict(my_tariffs), base_my_tariffs=dict(base_my_tariffs),
-            home_quote=FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
-            tariff_inflation_pct=view["tariff_inflation_pct"][e],
-            threat_credibility=government.threat_credibility if threatening else 0.0,
-            prices_months_ago=tuple([dict(p) for p in reversed(self.price_history[-3:-1])]),
-            # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
-            offers_to_me=tuple([o for o in offers if o.target == economy]) if offers else (),
-            offers_from_me=tuple([o for o in offers if o.proposer == economy]) if offers else (),
-            pledged_until_step=pledge.until_step if (self.negotiation.pledges and (
-                pledge := self.negotiation.active_pledge(economy, t))) else 0,
-            project=None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
-        )
+        history = self.price_history   # the newest entry is the end of last month
+        months_ago = (dict(history[-2]), dict(history[-3])) if len(history) > 2 else tuple(map(dict, history[-2:-4:-1]))
+        return Observation.from_model({
+            "step": t, "actor": actor, "economy": economy,
+            "prices": dict(view["prices"]),   # a copy per seat (as are the tariff dicts and earlier prices)
+            "policy_rate_pct": bank.policy_rate_pct if bank else float("nan"),
+            "inflation_pct": view["inflation_pct"][e],
+            "inflation_target_pct": view["inflation_target_pct"][e],
+            "output_gap_pct": view["output_gap_pct"][e],
+            "neutral_real_rate_pct": self.neutral_real_rate_pct[economy],
+            "ust_holdings_bn": self.ledger.holdings_bn[economy],
+            "fx_reserves_bn": view["reserves"][e],
+            "cash_reserves_bn": government.cash_reserves_bn,
+            "threat_bn": government.threat_bn,
+            "threat_age_months": t - government.threat_step if threatening else 0,
+            "credibility": government.credibility,
+            "tariffs_on_me": dict(tariffs_on_me), "base_tariffs_on_me": dict(base_tariffs_on_me),
+            "my_tariffs": dict(my_tariffs), "base_my_tariffs": dict(base_my_tariffs),
+            "home_quote": FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            "threat_credibility": government.threat_credibility if threatening else 0.0,
+            "prices_months_ago": months_ago,   # the end of the month before last, then of the one before that
+            "offers_to_me": tuple([o for o in offers if o.target == economy]) if offers else (),
+            "offers_from_me": tuple([o for o in offers if o.proposer == economy]) if offers else (),
+            "pledged_until_step": pledge.until_step if pledge else 0,
+            "project": None if self.projecting else (lambda extra, months: self.project_score(actor, extra, months)),
+            "tariff_inflation_pct": view["tariff_inflation_pct"][e],
+        })
 
     def _step_view(self, t: int) -> dict:
         """Prices, reserves, the per-economy macro numbers (plain floats) and the tariff tables, built once
@@ -509,9 +552,9 @@ class TradeWarModel(mesa.Model):
         tuple of sector tariffs), immutable, so every seat's dicts can hold the same tuples."""
         if self._view_step != t:
             prices = self.markets.prices()
-            prices.update({k + "_start": v for k, v in self.start_prices.items()})
+            prices.update(self._start_prices_named)
             macro = self.macro
-            self._view = {"prices": prices, "reserves": self.reserves_value_bn().tolist(),
+            self._view = {"prices": prices, "reserves": self._reserves_values_bn(),
                           "inflation_pct": macro.inflation_pct.tolist(),
                           "inflation_target_pct": macro.inflation_target_pct.tolist(),
                           "output_gap_pct": macro.gap_pct.tolist(),
@@ -552,17 +595,26 @@ class TradeWarModel(mesa.Model):
         if carry_change <= -25:
             events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
                                 f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))
-        for market, threshold, unit, name in (("us_10y", 25.0, "bp", "US 10-year yield"),
-                                              ("usd_jpy", 3.0, "%", "Dollar-yen"),
-                                              ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225")):
-            causes = self.markets.moves.by_market.get(market, {})
+        by_market = self.markets.moves.by_market
+        for market, threshold, unit, name in BIG_MOVES:
+            causes = by_market.get(market)
+            if not causes:
+                continue
             total = sum(causes.values())
-            if abs(total) >= threshold and causes:
+            if abs(total) >= threshold:
                 top = max(causes, key=lambda c: abs(causes[c]))
                 verb = "jumps" if total > 0 else "drops"
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
+
+
+@functools.lru_cache(maxsize=64)
+def _scripted_decisions(events: tuple) -> tuple[Decision, ...]:
+    """A scenario's scripted events as decisions, made once per script (every run of a scenario starts by
+    reading them; the events are frozen records, so equal scripts give equal decisions, which are frozen
+    too and shared by every run)."""
+    return tuple(e.to_decision() for e in events)
 
 
 def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:

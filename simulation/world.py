@@ -33,7 +33,14 @@ RATE_COLUMNS: dict[str, str] = {"FED": "fed_rate", "BOJ": "boj_rate", "ECB": "ec
 ACTORS: tuple[str, ...] = ECONOMIES + tuple(CENTRAL_BANKS)
 
 
+_POSITIONS: dict[str, int] = {economy: i for i, economy in enumerate(ECONOMIES)}
+
+
 def index_of(economy: str) -> int:
-    """Position of an economy code in ``ECONOMIES`` (the axis order of every per-economy array)."""
-    return ECONOMIES.index(economy)
+    """Position of an economy code in ``ECONOMIES`` (the axis order of every per-economy array). Read from a
+    dict (the model asks hundreds of times a run); an unknown code raises ValueError, as ``tuple.index`` does."""
+    try:
+        return _POSITIONS[economy]
+    except (KeyError, TypeError):
+        raise ValueError(f"{economy!r} is not an economy; expected one of {', '.join(ECONOMIES)}") from None
 

@@ -44,6 +44,10 @@ def test_a_model_observation_is_the_one_the_dataclass_would_build():
 def test_from_model_refuses_an_incomplete_observation():
     with pytest.raises(TypeError, match="exactly the fields"):
         Observation.from_model(step=1, actor="JP")
+    with pytest.raises(TypeError, match="exactly the fields"):
+        Observation.from_model({"step": 1, "actor": "JP"})
+    with pytest.raises(TypeError, match="not both"):
+        Observation.from_model({"step": 1}, actor="JP")
 
 
 def test_a_model_table_only_run_gives_the_same_series():
@@ -315,6 +319,101 @@ def test_records_shared_by_world_copies_hold_only_text_numbers_and_none():
             assert kinds <= allowed, (record.__name__, f.name, f.type)
     decision = Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0)
     assert deepcopy([decision])[0] is decision
+
+
+def test_a_parameter_read_by_plain_name_or_with_keys_is_the_table_lookup():
+    """Plain names are read straight from the parameters (no wildcard can apply to them); keyed look-ups
+    go through the wildcard search once and are remembered. Both must give what ``lookup`` gives."""
+    from simulation.calibration import calibration_for, lookup
+
+    calibration = calibration_for("central")
+    for name in calibration.parameters:
+        if "*" not in name:
+            assert calibration.param(name) == lookup(calibration.parameters, name)
+    for economy in ECONOMIES:
+        assert calibration.param("bonds.neutral_real_rate_pct", economy) == \
+            lookup(calibration.parameters, "bonds.neutral_real_rate_pct", economy)
+    with pytest.raises(KeyError, match="no calibration parameter matches no.such.name"):
+        calibration.param("no.such.name")
+
+
+def test_index_of_is_the_position_in_economies_and_refuses_an_unknown_code():
+    from simulation.world import index_of
+
+    assert [index_of(economy) for economy in ECONOMIES] == list(range(len(ECONOMIES)))
+    with pytest.raises(ValueError, match="not an economy"):
+        index_of("XX")
+
+
+def test_calibration_numbers_read_at_set_up_follow_an_override():
+    """The model reads the numbers it uses every month once, at set-up: a run with its own calibration
+    must read that one (a Treasury price with a longer duration, a different repo spread)."""
+    from simulation.calibration import calibration_for
+    from simulation.treasuries import price_index
+
+    scenario = load_scenario("kato-2025").scenario
+    overrides = {"bonds.ust_duration_years": 9.0, "repo.fima_spread_pp": 0.5, "macro.global_rate_weight": 0.1}
+    calibration = calibration_for("central").with_overrides(overrides)
+    model = TradeWarModel(scenario, seed=1, calibration=calibration)
+    model.run(3)
+    cal = model.calibration
+    assert (model.ust_duration_years, model.fima_spread_pp, model.global_rate_weight) == (9.0, 0.5, 0.1)
+    assert model.threat_deadline_months == cal.param("credibility.deadline_months")
+    assert model.neutral_real_rate_pct == {e: cal.param("bonds.neutral_real_rate_pct", e) for e in ECONOMIES}
+    assert model.ust_price == price_index(model.markets.us_10y, model.markets.start["us_10y"], 9.0) != 1.0
+
+
+def test_the_room_for_a_rule_decision_is_what_the_actor_holds():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2, decisions=read_decisions_file(MOVES, 24))
+    model.run(6)
+    price = model.ust_price
+    for holder in ("JP", "CN", "US"):
+        government, held = model.governments[holder], model.ledger.holdings_bn[holder]
+        plain = {"sell_treasuries": held, "threaten_sale": held, "buy_treasuries": government.cash_reserves_bn / price,
+                 "fx_intervention": government.cash_reserves_bn + held * price,
+                 "fima_repo": held * price - government.repo_bn}
+        for action in TABLE:
+            assert model._room_bn(action, holder) == plain.get(action)
+
+
+def test_a_rule_decision_for_an_unknown_actor_is_refused_in_a_sentence():
+    from simulation.decisions import Decision
+    from simulation.errors import DecisionError
+
+    class Stray:
+        def decide(self, obs):
+            return [Decision(step=obs.step, actor="XX", action="sell_treasuries", amount_bn=10.0, origin="rule")]
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    model.governments["JP"].treasury_rule = Stray()
+    with pytest.raises(DecisionError, match="unknown actor 'XX'"):
+        model.step()
+
+
+def test_a_scripts_decisions_are_made_once_and_are_those_of_its_events():
+    from scenarios import shipped_scenarios
+
+    for scenario_id in shipped_scenarios():
+        scenario = load_scenario(scenario_id).scenario
+        short = TradeWarModel(scenario, seed=0, steps=3)
+        assert short.scripted == [e.to_decision() for e in scenario.events if e.step <= 3]
+        again = TradeWarModel(scenario, seed=1)
+        assert again.scripted == [e.to_decision() for e in scenario.events]
+        shared = {id(d) for d in again.scripted}
+        assert all(id(d) in shared for d in short.scripted)   # frozen, shared by every run
+
+
+def test_a_bank_played_by_a_person_is_read_by_the_markets_reaction_function():
+    from agents.rules.monetary import TaylorRule
+    from scenarios import with_players
+
+    loaded = with_players(load_scenario("kato-2025"), ("BOJ",))
+    model = TradeWarModel(loaded.scenario, seed=3)
+    model.run(2)
+    boj, fed = model.central_banks["BOJ"], model.central_banks["FED"]
+    seen, seen_by_fed = model.observe("BOJ", 3), model.observe("FED", 3)
+    assert boj.rule is None and boj.projection(seen) == TaylorRule().projection(seen)
+    assert fed.projection(seen_by_fed) == fed.rule.projection(seen_by_fed)
 
 
 def test_threats_and_purchases_sorted_by_economy_are_the_plain_filters():

@@ -56,7 +56,8 @@ class TaylorRule(Rule):
         current = obs.policy_rate_pct
         if self._shadow is None or abs(current - self._announced) > 1e-9:
             self._shadow = current  # start, or someone else set the rate: steer from where it is
-        self._shadow = self.smoothing * self._shadow + (1 - self.smoothing) * self.target_rate(obs)
+        target = self.target_rate(obs)
+        self._shadow = self.smoothing * self._shadow + (1 - self.smoothing) * target
         # Move in whole steps from the current rate (the Fed's 4.375% midpoint stays on its grid), and
         # never outside what a policy-rate decision may be, however extreme the world gets.
         low, high = POLICY_RATE_RANGE_PCT
@@ -66,7 +67,7 @@ class TaylorRule(Rule):
         if abs(new_rate - current) < 1e-9:
             return []
         return [Decision(step=obs.step, actor=obs.actor, action="set_policy_rate", rate_pct=round(new_rate, 4),
-                         origin="rule", note=f"{self.name}: target {self.target_rate(obs):.2f}%")]
+                         origin="rule", note=f"{self.name}: target {target:.2f}%")]
 
 
 def market_reaction_function() -> TaylorRule:

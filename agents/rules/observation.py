@@ -48,14 +48,19 @@ class Observation:
     tariff_inflation_pct: float = 0.0  # the part of inflation_pct due to tariffs (a one-off price-level rise)
 
     @classmethod
-    def from_model(cls, **values) -> "Observation":
-        """An observation built by the model, which gives every field: the same object as
-        ``Observation(**values)``, made without the frozen dataclass's field-by-field ``__init__``. The model
-        builds about eight observations a month, and that ``__init__`` was the costliest part of each."""
+    def from_model(cls, values: dict | None = None, /, **named) -> "Observation":
+        """An observation built by the model, which gives every field (as one dict, or by name): the same
+        object as ``Observation(**values)``, made without the frozen dataclass's field-by-field ``__init__``.
+        The model builds about six observations a month, and that ``__init__`` was the costliest part of
+        each. A dict given becomes the observation's own attributes: the caller must not keep using it."""
+        if values is None:
+            values = named
+        elif named:
+            raise TypeError("Observation.from_model takes its fields as one dict or by name, not both")
         if values.keys() != _FIELD_NAMES:
             raise TypeError(f"Observation.from_model needs exactly the fields {sorted(_FIELD_NAMES)}")
         observation = object.__new__(cls)
-        observation.__dict__.update(values)
+        object.__setattr__(observation, "__dict__", values)
         return observation
 
 

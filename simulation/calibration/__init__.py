@@ -56,9 +56,16 @@ class Calibration:
     _resolved: dict = field(default_factory=dict, compare=False, repr=False)  # memo of wildcard look-ups
 
     def param(self, name: str, *keys: str) -> float:
-        """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``)."""
+        """Look up a parameter, trying ``name.k1.k2`` then wildcard fallbacks (``name.*.k2``, ``name.*.*``).
+        The model asks about a hundred times a month, mostly by a plain name (no keys, so no wildcard to
+        try): that is one read of ``parameters``; keyed look-ups are remembered in the memo."""
+        if not keys:
+            try:
+                return self.parameters[name]
+            except KeyError:
+                raise KeyError(f"no calibration parameter matches {name}") from None
         try:
-            return self._resolved[name, keys]   # the model asks about a hundred times a month
+            return self._resolved[name, keys]
         except KeyError:
             value = self._resolved[name, keys] = lookup(self.parameters, name, *keys)
             return value
