@@ -477,7 +477,8 @@ def test_a_record_scored_when_asked_holds_what_the_model_held_each_month():
 
 
 def test_the_score_terms_are_the_formulas_term_by_term():
-    """The score tables computed at once are the documented terms, each written out on its own."""
+    """A month's score terms (``Macro.score_terms``, which a record also applies to every month at once) are
+    the documented terms, each written out on its own, and the score is 100 plus their sum."""
     model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2, decisions=read_decisions_file(MOVES, 24))
     model._set_objectives("JP")
     for bank in CENTRAL_BANKS:
