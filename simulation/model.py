@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import math
 from copy import deepcopy
-
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -54,6 +54,17 @@ BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "
              ("sp500", 5.0, "%", "S&P 500"), ("nikkei225", 5.0, "%", "Nikkei 225"))
 
 
+class MonthEnd(NamedTuple):
+    """What the world holds at the end of a month (the set-up's is month 0) that the month's last steps
+    and its record all read: computed once, after the markets, from nothing that changes before the record.
+    The model's own ``ust_price`` and ``reserves_value_bn()`` stay live for readers at other times."""
+
+    ust_price: float                  # the Treasury price index (start = 1)
+    reserves_values_bn: list[float]   # reserves at market value net of repo, plain floats in ECONOMIES order
+    reserves_bn: np.ndarray           # the same as an array (made for the record, never changed)
+    carry_position_bn: float          # the yen carry traders' total position
+
+
 class TradeWarModel(mesa.Model):
     """Governments, central banks and investors on a trade network; one step = one month."""
 
@@ -91,6 +102,7 @@ class TradeWarModel(mesa.Model):
         # model_only and picked: see Recorder
         self.recorder = Recorder(self, model_only=record_model_only, picked=record_series)
         self.price_history.append(self.markets.prices())
+        self.month_end = self._month_end()
         self.recorder.record()
 
     # -- construction -----------------------------------------------------------------------------
@@ -146,7 +158,6 @@ class TradeWarModel(mesa.Model):
         self._partner_tariffs_cache: dict[str, tuple] = {}   # see _partner_tariffs
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
-        self._carry_before = self.investors.carry_position_bn()
         self.reserves0_bn = self.reserves_value_bn()
         self._reserves0_values_bn = self.reserves0_bn.tolist()   # the same, as plain floats
 
@@ -216,9 +227,10 @@ class TradeWarModel(mesa.Model):
         inputs = self._market_inputs(tariff_before if self.trade.tariff_version != version_before else None)
         self.investors.price = self.ust_price
         prices = self.markets.step(inputs, self.investors)
-        self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices),
-                          self.markets.risk, self.reserves_valuation_change_bn(), self.fx_log_by_economy())
-        self.events.extend(self._market_events(t))
+        carry_before, self.month_end = self.month_end.carry_position_bn, self._month_end()
+        self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices), self.markets.risk,
+                          self.reserves_valuation_change_bn(self.month_end.reserves_values_bn), self.fx_log_by_economy())
+        self.events.extend(self._market_events(t, carry_before))
         self.price_history.append(prices)
         self.recorder.record()
 
@@ -438,10 +450,17 @@ class TradeWarModel(mesa.Model):
         """Reserves at market value, net of what is owed to the FIMA repo facility."""
         return np.array(self._reserves_values_bn())
 
-    def _reserves_values_bn(self) -> list[float]:
-        """``reserves_value_bn`` as a list of plain floats, in the order of ``ECONOMIES`` (what a view reads)."""
-        price, holdings = self.ust_price, self.ledger.holdings_bn
+    def _reserves_values_bn(self, price: float | None = None) -> list[float]:
+        """``reserves_value_bn`` as a list of plain floats, in the order of ``ECONOMIES`` (what a view reads),
+        at the Treasury price ``price`` (the price now unless given)."""
+        price, holdings = self.ust_price if price is None else price, self.ledger.holdings_bn
         return [g.cash_reserves_bn + holdings[e] * price - g.repo_bn for e, g in self.governments.items()]
+
+    def _month_end(self) -> MonthEnd:
+        """The month's end values (``MonthEnd``), once the markets have closed."""
+        price = self.ust_price
+        reserves = self._reserves_values_bn(price)
+        return MonthEnd(price, reserves, np.array(reserves), self.investors.carry_position_bn())
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
@@ -455,12 +474,13 @@ class TradeWarModel(mesa.Model):
             out[bank.economy] = bank.projection(obs)
         return out
 
-    def reserves_valuation_change_bn(self) -> np.ndarray:
-        """Gains and losses on reserves since the start from price moves alone: today's value, plus what
-        was spent (sales brought home, interventions), minus the starting value."""
+    def reserves_valuation_change_bn(self, values_bn: list[float] | None = None) -> np.ndarray:
+        """Gains and losses on reserves since the start from price moves alone: today's value (``values_bn``
+        if the caller has it, as ``_reserves_values_bn`` gives it), plus what was spent (sales brought home,
+        interventions), minus the starting value."""
         spent = [g.reserves_spent_bn for g in self.governments.values()]
-        return np.array([value + s - start for value, s, start in
-                         zip(self._reserves_values_bn(), spent, self._reserves0_values_bn)])
+        values_bn = self._reserves_values_bn() if values_bn is None else values_bn
+        return np.array([value + s - start for value, s, start in zip(values_bn, spent, self._reserves0_values_bn)])
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
@@ -586,12 +606,11 @@ class TradeWarModel(mesa.Model):
             kept = self._tariff_tuple_cache[table] = (version, _tuples_by_pair(getattr(self.trade, table)))
         return kept[1]
 
-    def _market_events(self, t: int) -> list[Event]:
-        """Headlines the markets write themselves: carry unwinds and big moves, with their largest cause."""
+    def _market_events(self, t: int, carry_before_bn: float) -> list[Event]:
+        """Headlines the markets write themselves: carry unwinds (against the carry position at the end of
+        last month) and big moves, with their largest cause."""
         events = []
-        carry_now = self.investors.carry_position_bn()
-        carry_change = carry_now - self._carry_before
-        self._carry_before = carry_now
+        carry_change = self.month_end.carry_position_bn - carry_before_bn
         if carry_change <= -25:
             events.append(Event(t, "markets", "carry_unwind", f"carry_change_bn={carry_change:.1f}",
                                 f"Yen carry traders unwind ${-carry_change:,.0f}bn of positions"))

@@ -47,7 +47,7 @@ ECONOMY_VALUES = {
     "imports_bn": lambda m: m.trade.imports_bn(),
     "ust_holdings_bn": _ust_holdings_bn,
     "ust_value_bn": lambda m: _ust_value_bn(_ust_holdings_bn(m), m.ust_price),
-    "fx_reserves_bn": lambda m: m.reserves_value_bn(),
+    "fx_reserves_bn": lambda m: m.reserves_value_bn(),   # the month's full record reads the month's end's
     "auto_jobs": lambda m: m.macro.auto_jobs,
     "score": lambda m: m.macro.score,
     "tariff_revenue_bn": lambda m: m.macro.tariff_revenue_bn,
@@ -58,6 +58,7 @@ ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
 # month at once when a table asks, by the same formulas, from what it keeps (``Recorder.economy_table``).
 DERIVED_COLUMNS = ("gdp_growth_pct", "ust_value_bn", "auto_jobs", "score")
 _MONTHLY = {column: value for column, value in ECONOMY_VALUES.items() if column not in DERIVED_COLUMNS}
+_MONTHLY["fx_reserves_bn"] = lambda m: m.month_end.reserves_bn   # computed once at the month's end (MonthEnd)
 _MONTHLY["gdp_year_ago_bn"] = lambda m: m.macro.gdp_history[-12]
 _MONTHLY_NAMES, _MONTHLY_READS = tuple(_MONTHLY), tuple(_MONTHLY.values())
 WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
@@ -110,9 +111,10 @@ class Recorder:
         m = self.model
         step = m.month
         prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
+        end = m.month_end              # and the month's end values (MonthEnd), computed once for every reader
         self.model_rows.append((step, *[prices[c] for c in PRICE_COLUMNS],
                                 *[m.central_banks[bank].policy_rate_pct for bank in RATE_COLUMNS], m.markets.risk,
-                                m.investors.carry_position_bn(), m.trade.trade_weighted_tariff_pct(), m.ust_price))
+                                end.carry_position_bn, m.trade.trade_weighted_tariff_pct(), end.ust_price))
         for key, parts in self.picked.items():
             parts.append(_month_part(m, *key))
         if self._keeps_score_inputs:
