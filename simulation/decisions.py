@@ -62,8 +62,11 @@ class Decision(SharedWhenCopied):
     def to_record(self) -> dict[str, Any]:
         """A plain dict with only the fields in use (for run.json and decisions files). Every field is a plain
         number or text, so reading them directly gives what ``asdict`` would, without its deep copy (a run
-        records every decision it applied)."""
-        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) not in (None, "")}
+        records every decision it applied); the field names are listed once (``DECISION_FIELDS``)."""
+        return {name: v for name in DECISION_FIELDS if (v := getattr(self, name)) not in (None, "")}
+
+
+DECISION_FIELDS = tuple(f.name for f in fields(Decision))   # in the order they are declared
 
 
 # A view of the action table for code that only needs who may act and the field names:

@@ -141,13 +141,14 @@ class Macro:
             if key not in table:
                 raise KeyError(f"{seat}'s score has no part '{key}'; it has {', '.join(table)}")
             table[key][i] = value
-        self._scale_weights()
+        self._scaled = self._scaled_mandate = None   # scaled again when next read (a set-up sets several seats)
         self._scored = None   # the terms so far, with the new weights, when next asked
 
     def _scale_weights(self) -> None:
         """The weights as the score terms use them (negated for a loss, times 100 for a percent), one row
-        per part in the order of GOVERNMENT_PARTS and MANDATE_PARTS, computed when the weights are set
-        rather than every month: the same products, so the same numbers."""
+        per part in the order of GOVERNMENT_PARTS and MANDATE_PARTS, computed once after the weights are set
+        (when the month's score inputs are next read) rather than every month: the same products, so the
+        same numbers."""
         self._scaled = np.array([self.weights[k] * GOVERNMENT_SCALE[k] for k in GOVERNMENT_PARTS])
         self._scaled_mandate = np.array([self.mandate[k] * MANDATE_SCALE[k] for k in MANDATE_PARTS])
 
@@ -265,6 +266,8 @@ class Macro:
     # -- scores -----------------------------------------------------------------------------------
     def score_inputs(self) -> ScoreInputs:
         """This month's inputs to the score terms (see ``score_terms``)."""
+        if self._scaled is None:   # the weights were set since they were last scaled
+            self._scale_weights()
         return ScoreInputs(self.gap_pct, self.inflation_pct, self.log_auto_jobs, self.reserves_change_bn,
                            self.tariff_revenue_bn, self.fx_log, self._scaled, self._scaled_mandate)
 
