@@ -141,6 +141,7 @@ class TradeWarModel(mesa.Model):
         self.bank_of: dict[str, CentralBank] = {}
         for bank in self.central_banks.values():
             self.bank_of.setdefault(bank.economy, bank)
+        self._seat_facts = {actor: self._facts_of(actor) for actor in (*ECONOMIES, *CENTRAL_BANKS)}
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
@@ -171,6 +172,13 @@ class TradeWarModel(mesa.Model):
         self.threat_decay_per_month = p("credibility.decay_per_month")
         self.fima_spread_pp = p("repo.fima_spread_pp")
         self.global_rate_weight = p("macro.global_rate_weight")
+
+    def _facts_of(self, actor: str) -> tuple:
+        """What an actor's observation reads about its seat that never changes during a run: its economy, the
+        economy's index, government and central bank, its currency's quote and the neutral real rate."""
+        economy = home_economy(actor)
+        return (economy, index_of(economy), self.governments[economy], self.bank_of.get(economy),
+                FX_QUOTES[economy][0] if economy in FX_QUOTES else "", self.neutral_real_rate_pct[economy])
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
@@ -528,10 +536,7 @@ class TradeWarModel(mesa.Model):
         ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
         change what another seat sees."""
         view = self._view if self._view_step == t else self._step_view(t)
-        economy = home_economy(actor)
-        e = index_of(economy)
-        government = self.governments[economy]
-        bank = self.bank_of.get(economy)
+        economy, e, government, bank, home_quote, neutral_real_rate_pct = self._seat_facts[actor]
         tariffs_on_me, base_tariffs_on_me, my_tariffs, base_my_tariffs = self._partner_tariffs(economy, view)
         negotiation = self.negotiation
         # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
@@ -547,7 +552,7 @@ class TradeWarModel(mesa.Model):
             "inflation_pct": view["inflation_pct"][e],
             "inflation_target_pct": view["inflation_target_pct"][e],
             "output_gap_pct": view["output_gap_pct"][e],
-            "neutral_real_rate_pct": self.neutral_real_rate_pct[economy],
+            "neutral_real_rate_pct": neutral_real_rate_pct,
             "ust_holdings_bn": self.ledger.holdings_bn[economy],
             "fx_reserves_bn": view["reserves"][e],
             "cash_reserves_bn": government.cash_reserves_bn,
@@ -556,7 +561,7 @@ class TradeWarModel(mesa.Model):
             "credibility": government.credibility,
             "tariffs_on_me": dict(tariffs_on_me), "base_tariffs_on_me": dict(base_tariffs_on_me),
             "my_tariffs": dict(my_tariffs), "base_my_tariffs": dict(base_my_tariffs),
-            "home_quote": FX_QUOTES[economy][0] if economy in FX_QUOTES else "",
+            "home_quote": home_quote,
             "threat_credibility": government.threat_credibility if threatening else 0.0,
             "prices_months_ago": months_ago,   # the end of the month before last, then of the one before that
             "offers_to_me": tuple([o for o in offers if o.target == economy]) if offers else (),
