@@ -51,23 +51,20 @@ class Rule:
             cls.observes = True
 
     def __post_init__(self) -> None:
-        for f in _declared_parameters(type(self)):
-            value = getattr(self, f.name)
-            if "choices" in f.metadata:
-                if value not in f.metadata["choices"]:
-                    raise UserError(f"rule '{self.name}': parameter '{f.name}' = {value!r} is not one of "
-                                    + ", ".join(f.metadata["choices"]))
+        for name, choices, low, high, unit in _declared_parameters(type(self)):
+            value = getattr(self, name)
+            if choices is not None:
+                if value not in choices:
+                    raise UserError(f"rule '{self.name}': parameter '{name}' = {value!r} is not one of "
+                                    + ", ".join(choices))
                 continue
-            low, high = f.metadata.get("low"), f.metadata.get("high")
             if low is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise UserError(f"rule '{self.name}': parameter '{f.name}' must be a number, got {value!r}")
+                raise UserError(f"rule '{self.name}': parameter '{name}' must be a number, got {value!r}")
             if not low <= value <= high:
-                raise UserError(
-                    f"rule '{self.name}': parameter '{f.name}' = {value} is outside its range {low} to {high}"
-                    + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else "")
-                )
+                raise UserError(f"rule '{self.name}': parameter '{name}' = {value} is outside its range {low} to {high}"
+                                + (f" ({unit})" if unit else ""))
 
     @classmethod
     def parameters(cls) -> list[dict[str, Any]]:
@@ -90,10 +87,13 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 @functools.lru_cache(maxsize=256)
-def _declared_parameters(cls: type[Rule]) -> tuple[dataclasses.Field, ...]:
-    """A rule class's fields declared with ``param`` or ``choice`` (the ones ``__post_init__`` checks),
-    found once per class: every run makes a few dozen rules."""
-    return tuple(f for f in dataclasses.fields(cls) if "choices" in f.metadata or "low" in f.metadata)
+def _declared_parameters(cls: type[Rule]) -> tuple[tuple[str, tuple | None, Any, Any, str], ...]:
+    """A rule class's fields declared with ``param`` or ``choice`` (the ones ``__post_init__`` checks) as
+    (name, choices or None, low, high, unit), read once per class from the fields' metadata: every run
+    makes a few dozen rules, and each check would otherwise read every field's metadata again."""
+    return tuple((f.name, f.metadata.get("choices"), f.metadata.get("low"), f.metadata.get("high"),
+                  f.metadata.get("unit", "")) for f in dataclasses.fields(cls)
+                 if "choices" in f.metadata or "low" in f.metadata)
 
 
 @functools.lru_cache(maxsize=256)
@@ -111,7 +111,7 @@ def make_rule(name: str, kind: str, params: dict[str, Any] | None = None, where:
         raise UserError(f"{where}unknown {kind} rule '{name}'; expected one of: {choices}")
     params = dict(params or {})
     known = _parameter_names(cls)
-    unknown = sorted(set(params) - known)
+    unknown = [] if known.issuperset(params) else sorted(set(params) - known)
     if unknown:
         raise UserError(
             f"{where}rule '{name}' has no parameter '{unknown[0]}'; its parameters are: "
