@@ -517,3 +517,64 @@ def test_the_steady_paths_runs_share_are_the_month_by_month_formulas():
     assert np.ptp(shared - macro.start_inflation_pct) > 0   # trend inflation moves, so the test can fail
     with pytest.raises(ValueError):
         shared[0] = 0.0
+
+
+def test_the_month_end_values_are_the_live_reads_and_the_record_holds_them():
+    """The Treasury price, reserves and carry position are computed once at each month's end (``MonthEnd``)
+    and read by the valuation change, the headlines and the record: they must be what the model's live reads
+    give at that moment, every month, including a month with a sale, an intervention and a repo."""
+    scenario = load_scenario("kato-2025").scenario
+    decisions = read_decisions_file(MOVES, 24) + [
+        Decision(step=3, actor="JP", action="fima_repo", amount_bn=50.0),
+        Decision(step=4, actor="BOJ", action="fx_intervention", amount_bn=20.0)]
+    model = TradeWarModel(scenario, seed=5, decisions=decisions)
+    carry_moves, reserves = [], []
+    for month in range(13):
+        if month:
+            carry_before = model.investors.carry_position_bn()
+            model.step()
+            carry_moves.append(model.investors.carry_position_bn() - carry_before)
+        end = model.month_end
+        assert end.ust_price == model.ust_price
+        assert end.reserves_bn.tobytes() == model.reserves_value_bn().tobytes()
+        assert end.reserves_values_bn == model.reserves_value_bn().tolist()
+        assert end.carry_position_bn == model.investors.carry_position_bn()
+        reserves.append(model.reserves_value_bn())
+        row = model.recorder.model_rows[-1]
+        assert (row[-1], row[-3]) == (end.ust_price, end.carry_position_bn)
+    recorded = model.recorder.economy_table()[:, ECONOMY_COLUMNS.index("fx_reserves_bn")]
+    assert recorded.tobytes() == np.array(reserves).tobytes()
+    assert np.ptp([r[-1] for r in model.recorder.model_rows]) > 0 and any(carry_moves)   # the values move
+
+
+def test_a_seats_fixed_facts_are_the_plain_reads():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
+    model.run(2)
+    for actor in (*ECONOMIES, *CENTRAL_BANKS):
+        seen, economy = model.observe(actor, 3), home_economy(actor)
+        bank = next((b for b in model.central_banks.values() if b.economy == economy), None)
+        assert (seen.economy, seen.neutral_real_rate_pct) == (economy, model.neutral_real_rate_pct[economy])
+        assert seen.home_quote == (FX_QUOTES[economy][0] if economy in FX_QUOTES else "")
+        assert seen.cash_reserves_bn == model.governments[economy].cash_reserves_bn
+        assert seen.policy_rate_pct == bank.policy_rate_pct if bank else math.isnan(seen.policy_rate_pct)
+        assert seen.inflation_pct == model.macro.inflation_pct[ECONOMIES.index(economy)]
+
+
+def test_a_rules_parameter_table_is_its_fields_metadata():
+    from agents.rules import RULES
+    from agents.rules.base import _declared_parameters
+
+    for cls in RULES.values():
+        plain = [(f.name, f.metadata.get("choices"), f.metadata.get("low"), f.metadata.get("high"),
+                  f.metadata.get("unit", "")) for f in dataclasses.fields(cls) if "choices" in f.metadata or "low" in f.metadata]
+        assert list(_declared_parameters(cls)) == plain and plain == [
+            (p["name"], p.get("choices"), p.get("low"), p.get("high"), p.get("unit", "")) for p in cls.parameters()]
+
+
+def test_a_decisions_record_is_its_fields_in_use():
+    for d in (Decision(step=2, actor="JP", action="sell_treasuries", amount_bn=100.0),
+              Decision(step=5, actor="US", action="set_tariff", rate_pct=25.0, target="JP", sector="autos",
+                       origin="rule", note="why"),
+              Decision(step=1, actor="BOJ", action="set_policy_rate", rate_pct=0.0, repatriate=False)):
+        plain = {f.name: getattr(d, f.name) for f in dataclasses.fields(d) if getattr(d, f.name) not in (None, "")}
+        assert d.to_record() == plain and list(d.to_record()) == list(plain)
