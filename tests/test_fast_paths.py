@@ -558,6 +558,9 @@ def test_a_seats_fixed_facts_are_the_plain_reads():
         assert seen.cash_reserves_bn == model.governments[economy].cash_reserves_bn
         assert seen.policy_rate_pct == bank.policy_rate_pct if bank else math.isnan(seen.policy_rate_pct)
         assert seen.inflation_pct == model.macro.inflation_pct[ECONOMIES.index(economy)]
+    copy = model._world_copy()   # a projection's copy: its seats' facts name its own agents
+    for actor, (economy, _, government, bank, _, _) in copy._seat_facts.items():
+        assert government is copy.governments[economy] and bank is copy.bank_of.get(economy)
 
 
 def test_a_rules_parameter_table_is_its_fields_metadata():
