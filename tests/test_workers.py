@@ -16,9 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def where_the_model_was_read() -> tuple[int, int, int, bool]:
     """In a worker: its own pid, its parent's, the pid of the process that read the model, and whether
-    the model was already in memory before this task."""
+    the model was already in memory before this task. It then stays busy for a while, so that tasks
+    sent together go to both workers (an idle worker could otherwise answer them all)."""
+    import time
+
     from simulation import worker_preload
 
+    time.sleep(0.5)
     return os.getpid(), os.getppid(), worker_preload.READ_BY_PID, "simulation.model" in sys.modules
 
 
@@ -26,7 +30,8 @@ def test_the_model_is_read_once_for_all_workers():
     pool = process_pool(2)
     try:
         start_all(pool, 2)
-        seen = {pool.submit(where_the_model_was_read).result(timeout=120) for _ in range(20)}
+        tasks = [pool.submit(where_the_model_was_read) for _ in range(4)]   # sent together: both workers get some
+        seen = {task.result(timeout=120) for task in tasks}
         workers = {pid for pid, *_ in seen}
         assert len(workers) == 2, "both workers should have answered"
         servers = {parent for _, parent, _, _ in seen}
