@@ -43,6 +43,8 @@ class SteadyPaths:
     month and shared by every run of one calibration."""
 
     def __init__(self, calibration: Calibration):
+        """Empty: the paths are filled by ``Macro.steady_path``. The calibration is not read here; it is the
+        argument ``Calibration.kept`` passes to what it builds once per calibration."""
         self.by_step: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -121,7 +123,7 @@ class Macro:
         self.switching_share = p("trade.expenditure_switching_share")
         # input_cost_drag x intermediate_import_share: the share of a passed-on input tariff that is lost output
         self.input_cost_share = p("macro.input_cost_drag") * p("macro.intermediate_import_share")
-        self.minus_rate_sensitivity_pct_per_pp = -p("macro.rate_sensitivity_pct_per_pp")
+        self.rate_sensitivity_pct_per_pp = p("macro.rate_sensitivity_pct_per_pp")
         self.wealth_effect_pct = p("macro.wealth_effect") * 100.0   # output gap (pp) per unit of equity log change
         self.risk_drag_pct = p("macro.risk_drag_pct")
         self.gap_persistence = p("macro.gap_persistence_monthly")
@@ -212,7 +214,9 @@ class Macro:
                                       trade.target_burden_bn, trade.target_deadweight_bn)
 
     def financial_impulse_pct(self, yield_change_pp: np.ndarray, equity_change_log: np.ndarray, risk: float) -> np.ndarray:
-        return (self.minus_rate_sensitivity_pct_per_pp * yield_change_pp + self.wealth_effect_pct * equity_change_log
+        """Output gap (percent) that financial conditions push toward: higher long rates lower it, stock-market
+        wealth raises it, risk-off sentiment lowers it."""
+        return (-self.rate_sensitivity_pct_per_pp * yield_change_pp + self.wealth_effect_pct * equity_change_log
                 - self.risk_drag_pct * risk)
 
     # -- the month --------------------------------------------------------------------------------
@@ -275,22 +279,36 @@ class Macro:
         """The score terms (points) from their inputs, for one month or for months stacked on a leading
         axis: governments' ``[..., part, economy]`` in the order of GOVERNMENT_PARTS and central banks'
         ``[..., part, bank]`` in the order of MANDATE_PARTS and of ``CENTRAL_BANKS``. A seat's score is 100
-        plus the sum of its terms.
+        plus the sum of its terms (docs/model.md, section 7.7, Scores)::
 
-        A government scores its output gap, its distance from the inflation target (relative to the start),
-        auto jobs, valuation changes on reserves as a share of GDP and tariff revenue gained as a share of
-        GDP. A central bank scores inflation against target (relative to the start), the size of the output
-        gap either way (stabilisation, not growth), auto jobs and reserve value if the scenario weights
-        them, and its currency's move against the dollar. Each term is the weight as applied (negated for
-        a loss, times 100 for a share) times what it measures; the wealth terms are then divided by GDP."""
-        gap, inflation, log_jobs, reserves, revenue = inputs[:5]
-        miss = np.abs(inflation - self.inflation_target_pct) - self.start_inflation_miss_pct
-        revenue_pct = 100.0 * 12.0 * (revenue - self.revenue0_bn) / self.gdp0_bn
-        # What each term measures, [part, ..., economy], with the part axis then moved next to the last
-        measured = np.array((gap, miss, log_jobs, reserves, revenue_pct))
+            government (w: welfare.weight.* or the role's objectives)
+              output      + w * gap
+              inflation   - w * (|pi - pi*| - |pi_0 - pi*|)
+              jobs        + w * 100 * log jobs
+              wealth      + w * 100 * V / GDP0              V: reserves' valuation change since the start
+              revenue     + w * 100 * 12 * (R - R0) / GDP0   R: tariff revenue a month, R0: at the start
+            central bank (w: mandate.weight.* or the role's objectives)
+              inflation   - w * (|pi - pi*| - |pi_0 - pi*|)
+              output      - w * |gap|                        stabilisation: a boom costs as much as a slump
+              jobs        + w * 100 * log jobs
+              wealth      + w * 100 * V / GDP0
+              currency    - w * 100 * |x|                    x: log change of its currency per dollar
+
+        Each term's sign and its x 100 are in the weights as applied (``GOVERNMENT_SCALE``,
+        ``MANDATE_SCALE``, scaled once when the weights are set), so here each term is that weight times
+        what the term measures; the wealth terms are then divided by GDP0."""
+        gap, log_jobs, reserves = inputs.gap_pct, inputs.log_auto_jobs, inputs.reserves_change_bn
+        miss = np.abs(inputs.inflation_pct - self.inflation_target_pct) - self.start_inflation_miss_pct
+        revenue_pct = 100.0 * 12.0 * (inputs.tariff_revenue_bn - self.revenue0_bn) / self.gdp0_bn
+        measures = {"output": gap, "inflation": miss, "jobs": log_jobs, "wealth": reserves, "revenue": revenue_pct}
+        measured = np.array([measures[part] for part in GOVERNMENT_PARTS])
+        # measured[part, ..., economy] -> [..., part, economy], the layout of the weights (months first)
         government = inputs.scaled_weights * measured.swapaxes(0, -2)
         government[..., WEALTH, :] /= self.gdp0_bn
-        measured = np.array((miss, np.abs(gap), log_jobs, reserves, np.abs(inputs.fx_log)))[..., self.bank_economy]
+        measures = {"inflation": miss, "output": np.abs(gap), "jobs": log_jobs, "wealth": reserves,
+                    "currency": np.abs(inputs.fx_log)}
+        measured = np.array([measures[part] for part in MANDATE_PARTS])[..., self.bank_economy]
+        # measured[part, ..., bank] -> [..., part, bank]
         bank = inputs.scaled_mandate * measured.swapaxes(0, -2)
         bank[..., MANDATE_WEALTH, :] /= self._bank_gdp0_bn
         return government, bank
