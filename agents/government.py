@@ -34,23 +34,27 @@ class Government(mesa.Agent):
         self.treasury_rule = treasury_rule
         self.negotiation_rule = negotiation_rule
 
+    def rule_slots(self) -> tuple[Rule | None, ...]:
+        """Its rule slots in the order they decide (trade, Treasury, negotiation), None where a slot is
+        empty: the one place that lists them, so ``rules``, ``observes`` and ``decide`` see the same ones."""
+        return (self.trade_rule, self.treasury_rule, self.negotiation_rule)
+
     @property
     def rules(self) -> list[Rule]:
-        return [r for r in (self.trade_rule, self.treasury_rule, self.negotiation_rule) if r is not None]
+        return [r for r in self.rule_slots() if r is not None]
 
     @property
     def observes(self) -> bool:
         """Whether any of its rules reads an observation: if none does (or a person plays it, with no rules),
         the model need not build one, because ``decide`` would return nothing whatever it saw."""
-        # Asked for every government every month: the three rule slots are read directly, without ``rules``.
-        for rule in (self.trade_rule, self.treasury_rule, self.negotiation_rule):
+        for rule in self.rule_slots():   # asked for every government every month: the slots, without a list
             if rule is not None and getattr(rule, "observes", True):
                 return True
         return False
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
-        for rule in (self.trade_rule, self.treasury_rule, self.negotiation_rule):   # ``rules``, without the list
+        for rule in self.rule_slots():
             if rule is not None:
                 decisions.extend(rule.decide(obs))
         return decisions

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from simulation.errors import UserError
 
@@ -86,13 +86,23 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+class ParameterSpec(NamedTuple):
+    """What ``__post_init__`` checks of one declared parameter."""
+
+    name: str
+    choices: tuple | None   # the allowed values of a ``choice``; None for a ``param``
+    low: Any                # a ``param``'s inclusive bounds; None for a ``choice``
+    high: Any
+    unit: str
+
+
 @functools.lru_cache(maxsize=256)
-def _declared_parameters(cls: type[Rule]) -> tuple[tuple[str, tuple | None, Any, Any, str], ...]:
-    """A rule class's fields declared with ``param`` or ``choice`` (the ones ``__post_init__`` checks) as
-    (name, choices or None, low, high, unit), read once per class from the fields' metadata: every run
-    makes a few dozen rules, and each check would otherwise read every field's metadata again."""
-    return tuple((f.name, f.metadata.get("choices"), f.metadata.get("low"), f.metadata.get("high"),
-                  f.metadata.get("unit", "")) for f in dataclasses.fields(cls)
+def _declared_parameters(cls: type[Rule]) -> tuple[ParameterSpec, ...]:
+    """A rule class's fields declared with ``param`` or ``choice`` (the ones ``__post_init__`` checks), read
+    once per class from the fields' metadata: every run makes a few dozen rules, and each check would
+    otherwise read every field's metadata again."""
+    return tuple(ParameterSpec(f.name, f.metadata.get("choices"), f.metadata.get("low"), f.metadata.get("high"),
+                               f.metadata.get("unit", "")) for f in dataclasses.fields(cls)
                  if "choices" in f.metadata or "low" in f.metadata)
 
 

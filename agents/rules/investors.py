@@ -112,6 +112,9 @@ class YenCarryTrader(InvestorRule):
     which strengthens the yen, which stops out more traders. That cascade is how carry unwinds amplify yen rallies (Brunnermeier, Nagel
     and Pedersen 2008; BIS Bulletin 90 on August 2024). ``size_bn`` is the group's total position at the
     start (BIS: about $250bn).
+
+    ``start`` sets the members' columns the other methods read (capital, positions, equity, peak, cooldown
+    and each trader's stop as a drawdown): a subclass that overrides ``start`` must call ``super().start``.
     """
 
     name = "yen_carry_trader"
@@ -151,9 +154,7 @@ class YenCarryTrader(InvestorRule):
 
     def start(self, members, view) -> None:
         """Scale capital so the group's starting position is ``size_bn``, and open the positions."""
-        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
-        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
-        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]
+        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]   # fixed per trader (see ``mark``)
         members["capital_bn"] = members["weight"].copy()
         raw = self.target_position_bn(members, view).sum()
         members["capital_bn"] *= self.size_bn / raw if raw > 0 else 0.0
@@ -169,15 +170,16 @@ class YenCarryTrader(InvestorRule):
     def mark(self, members, fx_log_change: float) -> np.ndarray | None:
         """Book an FX move on the positions; return the orders of traders stopped out by it, or None when
         none is (most months: the population then has no orders to book)."""
-        position, equity, peak = members["position_bn"], members["equity_bn"], members["peak_bn"]
-        equity += position * fx_log_change
-        np.maximum(peak, equity, out=peak)
-        drawdown = 1.0 - equity / np.maximum(peak, 1e-12)
-        stopped = (position > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
+        members["equity_bn"] += members["position_bn"] * fx_log_change
+        members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
+        drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
+        # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
+        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
+        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
         if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
-        return np.where(stopped, -position, 0.0)
+        return np.where(stopped, -members["position_bn"], 0.0)
 
     def end_month(self, members, rate_gap_pp: float) -> None:
         """Earn the month's carry; stopped-out traders recapitalise and count down to re-entry."""
