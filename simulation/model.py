@@ -47,7 +47,8 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
 # The economies whose currency floats, with their index in ECONOMIES.
 FLOATING_AT = tuple((economy, index_of(economy)) for economy in FLOATING_CURRENCY)
-US, JP = index_of("US"), index_of("JP")
+# The index of the US and of Japan in ECONOMIES (the economies with their own long yield and stock index).
+US_AT, JP_AT = index_of("US"), index_of("JP")
 
 # The moves that make a headline: market, threshold, its unit, and its name in the headline.
 BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "Dollar-yen"),
@@ -59,10 +60,30 @@ class MonthEnd(NamedTuple):
     and its record all read: computed once, after the markets, from nothing that changes before the record.
     The model's own ``ust_price`` and ``reserves_value_bn()`` stay live for readers at other times."""
 
-    ust_price: float                  # the Treasury price index (start = 1)
-    reserves_values_bn: list[float]   # reserves at market value net of repo, plain floats in ECONOMIES order
-    reserves_bn: np.ndarray           # the same as an array (made for the record, never changed)
-    carry_position_bn: float          # the yen carry traders' total position
+    ust_price: float          # the Treasury price index (start = 1)
+    reserves_bn: np.ndarray   # reserves at market value net of repo, in ECONOMIES order (never changed)
+    carry_position_bn: float  # the yen carry traders' total position
+
+
+class SeatFacts(NamedTuple):
+    """What an actor's observation reads about its seat that never changes during a run."""
+
+    economy: str                   # the seat's economy (a central bank's is its home economy)
+    at: int                        # the economy's index in ECONOMIES
+    government: Government         # the economy's government
+    bank: CentralBank | None       # the economy's own central bank, if it has one
+    home_quote: str                # its currency's quote against the dollar (FX_QUOTES; "" for an economy without one)
+    neutral_real_rate_pct: float   # the economy's neutral real rate
+
+
+def _closes_before_last(history: list[dict[str, float]]) -> tuple[dict[str, float], ...]:
+    """Copies of the closing prices of the month before last and of the one before that, newest first
+    (fewer at the start of a run). ``history``'s newest entry is the end of last month, so these are the
+    two entries before it."""
+    earlier = []
+    for closes in reversed(history[-3:-1]):
+        earlier.append(dict(closes))
+    return tuple(earlier)
 
 
 class TradeWarModel(mesa.Model):
@@ -116,7 +137,7 @@ class TradeWarModel(mesa.Model):
         for seat in self.scenario.roles:
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
-        self.macro.start(self.trade)   # after the weights are set: it scores the start once, with them
+        self.macro.start(self.trade)   # it remembers the 2024 trade the impulses are measured against
         self.base_net_exports_bn = self.macro.base_exports_bn - self.macro.base_imports_bn   # 2024, what markets compare with
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
@@ -149,6 +170,7 @@ class TradeWarModel(mesa.Model):
         self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
         self._start_prices_named = {k + "_start": v for k, v in self.start_prices.items()}   # as views show them
+        # The markets' starting yield, copied here because every Treasury price the model reads divides by it.
         self.ust_start_yield_pct = self.markets.start["us_10y"]
         # Every seat with (agent, actor), in the order they decide: the governments, then the central banks.
         self._seats = [(g, code) for code, g in self.governments.items()] + \
@@ -160,7 +182,6 @@ class TradeWarModel(mesa.Model):
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
         self.reserves0_bn = self.reserves_value_bn()
-        self._reserves0_values_bn = self.reserves0_bn.tolist()   # the same, as plain floats
 
     def _read_calibration(self) -> None:
         """The calibration numbers the model itself reads every month, read once (a calibration never
@@ -173,12 +194,11 @@ class TradeWarModel(mesa.Model):
         self.fima_spread_pp = p("repo.fima_spread_pp")
         self.global_rate_weight = p("macro.global_rate_weight")
 
-    def _facts_of(self, actor: str) -> tuple:
-        """What an actor's observation reads about its seat that never changes during a run: its economy, the
-        economy's index, government and central bank, its currency's quote and the neutral real rate."""
+    def _facts_of(self, actor: str) -> SeatFacts:
+        """What an actor's observation reads about its seat that never changes during a run (``SeatFacts``)."""
         economy = home_economy(actor)
-        return (economy, index_of(economy), self.governments[economy], self.bank_of.get(economy),
-                FX_QUOTES[economy][0] if economy in FX_QUOTES else "", self.neutral_real_rate_pct[economy])
+        return SeatFacts(economy, index_of(economy), self.governments[economy], self.bank_of.get(economy),
+                         FX_QUOTES[economy][0] if economy in FX_QUOTES else "", self.neutral_real_rate_pct[economy])
 
     def _set_objectives(self, seat: str) -> None:
         """A role's score weights; a weight the role leaves out keeps the calibrated default."""
@@ -237,7 +257,7 @@ class TradeWarModel(mesa.Model):
         prices = self.markets.step(inputs, self.investors)
         carry_before, self.month_end = self.month_end.carry_position_bn, self._month_end()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices), self.markets.risk,
-                          self.reserves_valuation_change_bn(self.month_end.reserves_values_bn), self.fx_log_by_economy())
+                          self.reserves_valuation_change_bn(self.month_end.reserves_bn), self.fx_log_by_economy())
         self.events.extend(self._market_events(t, carry_before))
         self.price_history.append(prices)
         self.recorder.record()
@@ -454,21 +474,20 @@ class TradeWarModel(mesa.Model):
             out[i] = self.markets.fx_log(e)
         return out
 
-    def reserves_value_bn(self) -> np.ndarray:
-        """Reserves at market value, net of what is owed to the FIMA repo facility."""
-        return np.array(self._reserves_values_bn())
+    def reserves_value_bn(self, price: float | None = None) -> np.ndarray:
+        """Reserves at market value, net of what is owed to the FIMA repo facility, at the Treasury price
+        ``price`` (the price now unless given)."""
+        return np.array(self._reserves_bn_floats(price))
 
-    def _reserves_values_bn(self, price: float | None = None) -> list[float]:
-        """``reserves_value_bn`` as a list of plain floats, in the order of ``ECONOMIES`` (what a view reads),
-        at the Treasury price ``price`` (the price now unless given)."""
+    def _reserves_bn_floats(self, price: float | None = None) -> list[float]:
+        """``reserves_value_bn`` as plain floats in the order of ``ECONOMIES`` (what an observation reads)."""
         price, holdings = self.ust_price if price is None else price, self.ledger.holdings_bn
         return [g.cash_reserves_bn + holdings[e] * price - g.repo_bn for e, g in self.governments.items()]
 
     def _month_end(self) -> MonthEnd:
         """The month's end values (``MonthEnd``), once the markets have closed."""
         price = self.ust_price
-        reserves = self._reserves_values_bn(price)
-        return MonthEnd(price, reserves, np.array(reserves), self.investors.carry_position_bn())
+        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn())
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
@@ -482,13 +501,13 @@ class TradeWarModel(mesa.Model):
             out[bank.economy] = bank.projection(obs)
         return out
 
-    def reserves_valuation_change_bn(self, values_bn: list[float] | None = None) -> np.ndarray:
+    def reserves_valuation_change_bn(self, values_bn: np.ndarray | None = None) -> np.ndarray:
         """Gains and losses on reserves since the start from price moves alone: today's value (``values_bn``
-        if the caller has it, as ``_reserves_values_bn`` gives it), plus what was spent (sales brought home,
+        if the caller has it, as ``reserves_value_bn`` gives it), plus what was spent (sales brought home,
         interventions), minus the starting value."""
-        spent = [g.reserves_spent_bn for g in self.governments.values()]
-        values_bn = self._reserves_values_bn() if values_bn is None else values_bn
-        return np.array([value + s - start for value, s, start in zip(values_bn, spent, self._reserves0_values_bn)])
+        spent_bn = np.array([g.reserves_spent_bn for g in self.governments.values()])
+        values_bn = self.reserves_value_bn() if values_bn is None else values_bn
+        return values_bn + spent_bn - self.reserves0_bn
 
     def _market_inputs(self, tariff_before: np.ndarray | None = None) -> MarketInputs:
         """What the markets are told this month. ``tariff_before`` (the tariffs at the start of the month)
@@ -500,7 +519,7 @@ class TradeWarModel(mesa.Model):
             change = 100.0 * (np.log1p(self.trade.tariffs_pct / 100.0) - np.log1p(tariff_before / 100.0))
             weighted = change * self.trade.base_flows_bn / 1000.0
             shock = float(weighted.sum())
-            us_rise = float(np.maximum(weighted[:, US], 0.0).sum())
+            us_rise = float(np.maximum(weighted[:, US_AT], 0.0).sum())
         expected = self.macro.expected_gap_pct(self.trade)
         nx = (self.trade.exports_bn() - self.trade.imports_bn()) - self.base_net_exports_bn
         return MarketInputs(
@@ -509,14 +528,14 @@ class TradeWarModel(mesa.Model):
             official_sales_bn=dict(self.official_sales_bn), home_purchases_bn=dict(self.home_purchases_bn),
             threats_bn={c: g.priced_threat_bn() for c, g in self.governments.items() if g.threat_bn > 0},
             tariff_shock=shock, us_tariff_rise=us_rise, deals=self.deals, net_exports_change_bn=nx,
-            expected_gap_pct={"US": float(expected[US]), "JP": float(expected[JP])},
+            expected_gap_pct={"US": float(expected[US_AT]), "JP": float(expected[JP_AT])},
         )
 
     def _yield_changes(self, prices: dict[str, float]) -> np.ndarray:
         us = prices["us_10y"] - self.start_prices["us_10y"]
         out = [self.global_rate_weight * us] * len(ECONOMIES)
-        out[US] = us
-        out[JP] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
+        out[US_AT] = us
+        out[JP_AT] = prices["jgb_10y"] - self.start_prices["jgb_10y"]
         return np.array(out)
 
     def _equity_changes(self, prices: dict[str, float]) -> np.ndarray:
@@ -536,15 +555,14 @@ class TradeWarModel(mesa.Model):
         ``_step_view``; each seat still gets its own dicts, so a rule that changes what it was given cannot
         change what another seat sees."""
         view = self._view if self._view_step == t else self._step_view(t)
-        economy, e, government, bank, home_quote, neutral_real_rate_pct = self._seat_facts[actor]
+        facts = self._seat_facts[actor]
+        economy, e, government, bank = facts.economy, facts.at, facts.government, facts.bank
         tariffs_on_me, base_tariffs_on_me, my_tariffs, base_my_tariffs = self._partner_tariffs(economy, view)
         negotiation = self.negotiation
         # Most months nobody has an offer open or a pledge standing: then there is nothing to look through.
         offers = negotiation.open_offers(economy) if negotiation.offers else None
         pledge = negotiation.active_pledge(economy, t) if negotiation.pledges else None
         threatening = bool(government.threat_bn)
-        history = self.price_history   # the newest entry is the end of last month
-        months_ago = (dict(history[-2]), dict(history[-3])) if len(history) > 2 else tuple(map(dict, history[-2:-4:-1]))
         return Observation.from_model({
             "step": t, "actor": actor, "economy": economy,
             "prices": dict(view["prices"]),   # a copy per seat (as are the tariff dicts and earlier prices)
@@ -552,7 +570,7 @@ class TradeWarModel(mesa.Model):
             "inflation_pct": view["inflation_pct"][e],
             "inflation_target_pct": view["inflation_target_pct"][e],
             "output_gap_pct": view["output_gap_pct"][e],
-            "neutral_real_rate_pct": neutral_real_rate_pct,
+            "neutral_real_rate_pct": facts.neutral_real_rate_pct,
             "ust_holdings_bn": self.ledger.holdings_bn[economy],
             "fx_reserves_bn": view["reserves"][e],
             "cash_reserves_bn": government.cash_reserves_bn,
@@ -561,9 +579,9 @@ class TradeWarModel(mesa.Model):
             "credibility": government.credibility,
             "tariffs_on_me": dict(tariffs_on_me), "base_tariffs_on_me": dict(base_tariffs_on_me),
             "my_tariffs": dict(my_tariffs), "base_my_tariffs": dict(base_my_tariffs),
-            "home_quote": home_quote,
+            "home_quote": facts.home_quote,
             "threat_credibility": government.threat_credibility if threatening else 0.0,
-            "prices_months_ago": months_ago,   # the end of the month before last, then of the one before that
+            "prices_months_ago": _closes_before_last(self.price_history),
             "offers_to_me": tuple([o for o in offers if o.target == economy]) if offers else (),
             "offers_from_me": tuple([o for o in offers if o.proposer == economy]) if offers else (),
             "pledged_until_step": pledge.until_step if pledge else 0,
@@ -579,7 +597,7 @@ class TradeWarModel(mesa.Model):
             prices = self.markets.prices()
             prices.update(self._start_prices_named)
             macro = self.macro
-            self._view = {"prices": prices, "reserves": self._reserves_values_bn(),
+            self._view = {"prices": prices, "reserves": self._reserves_bn_floats(),
                           "inflation_pct": macro.inflation_pct.tolist(),
                           "inflation_target_pct": macro.inflation_target_pct.tolist(),
                           "output_gap_pct": macro.gap_pct.tolist(),

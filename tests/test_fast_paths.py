@@ -537,7 +537,9 @@ def test_the_month_end_values_are_the_live_reads_and_the_record_holds_them():
         end = model.month_end
         assert end.ust_price == model.ust_price
         assert end.reserves_bn.tobytes() == model.reserves_value_bn().tobytes()
-        assert end.reserves_values_bn == model.reserves_value_bn().tolist()
+        spent = [g.reserves_spent_bn for g in model.governments.values()]
+        plain = [value + s - start for value, s, start in zip(end.reserves_bn.tolist(), spent, model.reserves0_bn.tolist())]
+        assert model.reserves_valuation_change_bn(end.reserves_bn).tolist() == plain   # the same floats, one by one
         assert end.carry_position_bn == model.investors.carry_position_bn()
         reserves.append(model.reserves_value_bn())
         row = model.recorder.model_rows[-1]
@@ -559,8 +561,19 @@ def test_a_seats_fixed_facts_are_the_plain_reads():
         assert seen.policy_rate_pct == bank.policy_rate_pct if bank else math.isnan(seen.policy_rate_pct)
         assert seen.inflation_pct == model.macro.inflation_pct[ECONOMIES.index(economy)]
     copy = model._world_copy()   # a projection's copy: its seats' facts name its own agents
-    for actor, (economy, _, government, bank, _, _) in copy._seat_facts.items():
-        assert government is copy.governments[economy] and bank is copy.bank_of.get(economy)
+    for facts in copy._seat_facts.values():
+        assert facts.government is copy.governments[facts.economy] and facts.bank is copy.bank_of.get(facts.economy)
+        assert facts.at == ECONOMIES.index(facts.economy)
+
+
+def test_the_closes_before_last_month_are_the_two_entries_before_the_newest():
+    from simulation.model import _closes_before_last
+
+    history = [{"us_10y": 4.0 + month} for month in range(5)]
+    for length in range(1, 6):
+        seen = _closes_before_last(history[:length])
+        assert seen == tuple(history[:length][-back] for back in (2, 3) if back <= length)
+        assert not any(copy is kept for copy in seen for kept in history)   # copies: a rule may change them
 
 
 def test_a_rules_parameter_table_is_its_fields_metadata():
