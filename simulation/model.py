@@ -77,13 +77,12 @@ class SeatFacts(NamedTuple):
 
 
 def _closes_before_last(history: list[dict[str, float]]) -> tuple[dict[str, float], ...]:
-    """Copies of the closing prices of the month before last and of the one before that, newest first
-    (fewer at the start of a run). ``history``'s newest entry is the end of last month, so these are the
-    two entries before it."""
-    earlier = []
-    for closes in reversed(history[-3:-1]):
-        earlier.append(dict(closes))
-    return tuple(earlier)
+    """Copies of the closing prices of the month before last and of the one before that, newest first.
+    ``history``'s newest entry is the end of last month, so these are the two entries before it. A run's
+    first month has none before it, and its second month only the start's."""
+    if len(history) > 2:
+        return dict(history[-2]), dict(history[-3])
+    return tuple([dict(closes) for closes in history[:-1]])   # the first two months: none, or the start's
 
 
 class TradeWarModel(mesa.Model):
