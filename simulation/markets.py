@@ -333,14 +333,14 @@ class Markets:
         self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
-        # What investors see: the markets as they stood at the end of last month. Nothing it reads moves
-        # before carry traders and bond funds have traded, and equity investors read only the stock markets'
-        # part of it, which moves only after they have traded.
+        # What carry traders and bond funds see: nothing it reads moves before both have traded. Equity
+        # investors trade after them and see the markets as they then stand (the Treasury gap after this
+        # month's bond trading), whatever part of the view their rule reads.
         view = self.view(inputs.policy_rates)
         carry_bn = self._step_fx(inputs, expectations, investors, view)
         self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn, view)
-        self._step_equities(inputs, investors, carry_bn, view)
+        self._step_equities(inputs, investors, carry_bn, self.view(inputs.policy_rates))
         self._close()
         after = dict(self._closing)
         for q in after:
