@@ -581,3 +581,16 @@ def test_a_decisions_record_is_its_fields_in_use():
               Decision(step=1, actor="BOJ", action="set_policy_rate", rate_pct=0.0, repatriate=False)):
         plain = {f.name: getattr(d, f.name) for f in dataclasses.fields(d) if getattr(d, f.name) not in (None, "")}
         assert d.to_record() == plain and list(d.to_record()) == list(plain)
+
+
+def test_the_arrays_a_record_keeps_cannot_be_changed_afterwards():
+    """The record keeps the model's own arrays of each month (not copies), so a change in place would rewrite
+    a recorded month: it raises instead."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
+    model.run(3)
+    kept = [*model.recorder.score_inputs[-1], *model.recorder.economy_rows[-1]]
+    assert all(not a.flags.writeable for a in kept if isinstance(a, np.ndarray))
+    with pytest.raises(ValueError, match="read-only"):
+        model.macro.gap_pct[0] += 1.0
+    model.run(2)   # the model itself replaces them: the run goes on
+    assert model.month == 5
