@@ -511,7 +511,8 @@ class Markets:
             equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),
             equity_impact_pct_per_bn=self.equity_flow_impact_pct_per_bn,
         )
-        view.equity_gap_pct.flags.writeable = view.equity_last_return_pct.flags.writeable = False
+        view.equity_gap_pct.setflags(write=False)
+        view.equity_last_return_pct.setflags(write=False)
         return view
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:

@@ -34,7 +34,7 @@ def _read_only(arrays):
     this makes that a rule, so that a change in place raises at once instead of rewriting a recorded month."""
     for array in arrays:
         if isinstance(array, np.ndarray):
-            array.flags.writeable = False
+            array.setflags(write=False)
     return arrays
 
 
