@@ -102,7 +102,7 @@ class Recorder:
         # (table, keys, column) -> that series' part of each month's record (see _month_part), but for scores
         picked = [(table, tuple(keys), column) for table, keys, column in picked]
         self.picked: dict[tuple, list] = {key: [] for key in picked if not _from_scores(*key)}
-        self._keeps_score_inputs = not model_only or len(self.picked) < len(picked)
+        self._keeps_score_inputs = not model_only or any(_from_scores(*key) for key in picked)
         self.model_rows: list[tuple] = []   # each step's (step, *MODEL_VALUES); dates are added to the table
         # Each step's economies columns but the derived ones, as the model holds them (arrays it replaces each
         # month and never changes in place, or made for the record): stacked into one table when a table asks.
