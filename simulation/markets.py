@@ -125,7 +125,7 @@ class Currency:
     economy: str
     index: int                                 # its position in ECONOMIES (per-economy arrays)
     quote: str                                 # the market quote, e.g. "usd_jpy"
-    sign: float                                # log points -> percent of the quote (+100 if quoted per dollar)
+    pct_per_log_point: float                   # log points -> percent of the quote (-100 if quoted in dollars)
     safe_haven_pct_per_risk: float             # move of the quote per unit of risk-off
     dollar_premium_pct_per_uncertainty: float  # fall of the dollar per unit of US policy uncertainty
     global_factor_pct: float                   # move per standard deviation of the global risk factor
@@ -218,13 +218,13 @@ class Markets:
         self.uncertainty_per_threat_100bn = p("uncertainty.per_threat_100bn")
         self.uncertainty_persistence = p("uncertainty.persistence_monthly")
         # FX
-        self.fx_flow_impact_per_bn = p("fx.flow_impact_pct_per_bn") / 100.0   # log points per USD bn
+        self.fx_flow_impact_log_per_bn = p("fx.flow_impact_pct_per_bn") / 100.0   # log points per USD bn
         self.fx_flow_decay_monthly = 0.5 ** (1.0 / p("fx.flow_half_life_months"))
         self.fx_uip_pct_per_pp, self.fx_threat_weight = p("fx.uip_pct_per_pp"), p("fx.threat_weight")
         self.fx_flow_scale_bn, self.fx_trade_conversion_share = p("fx.flow_scale_bn"), p("fx.trade_conversion_share")
         self.fx_vol_memory = p("fx.vol_memory")
         # Yen carry traders
-        self.carry_fx_impact_per_bn = p("carry.fx_impact_pct_per_bn") / 100.0   # log points per USD bn
+        self.carry_fx_impact_log_per_bn = p("carry.fx_impact_pct_per_bn") / 100.0   # log points per USD bn
         self.carry_cascade_rounds = int(p("carry.cascade_rounds"))
         self.carry_ust_share, self.carry_equity_share = p("carry.ust_share"), p("carry.equity_share")
         # Bonds
@@ -333,14 +333,14 @@ class Markets:
         self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
-        # What investors see: the markets as they stood at the end of last month. Nothing it reads moves
-        # before carry traders and bond funds have traded, and equity investors read only the stock markets'
-        # part of it, which moves only after they have traded.
+        # What carry traders and bond funds see: nothing it reads moves before both have traded. Equity
+        # investors trade after them and see the markets as they then stand (the Treasury gap after this
+        # month's bond trading), whatever part of the view their rule reads.
         view = self.view(inputs.policy_rates)
         carry_bn = self._step_fx(inputs, expectations, investors, view)
         self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn, view)
-        self._step_equities(inputs, investors, carry_bn, view)
+        self._step_equities(inputs, investors, carry_bn, self.view(inputs.policy_rates))
         self._close()
         after = dict(self._closing)
         for q in after:
@@ -374,33 +374,33 @@ class Markets:
 
     def _set_fx_risk(self, currency: Currency) -> None:
         self._set_part(currency.quote, self.fx_parts[currency.economy], "risk sentiment",
-                       currency.safe_haven_pct_per_risk * self.risk / 100.0, currency.sign)
+                       currency.safe_haven_pct_per_risk * self.risk / 100.0, currency.pct_per_log_point)
 
     # FX ------------------------------------------------------------------------------------------
     def _step_fx(self, inputs: MarketInputs, expectations: dict[str, float], investors, view: MarketView) -> float:
         """Exchange rates; returns the carry traders' net orders (USD bn) for the other markets."""
-        impact = self.fx_flow_impact_per_bn
+        impact = self.fx_flow_impact_log_per_bn
         threats_bn, purchases_bn = by_economy(inputs)
         for n, currency in enumerate(self.currencies):
-            e, quote, sign, parts = currency.economy, currency.quote, currency.sign, self.fx_parts[currency.economy]
+            e, quote, unit, parts = currency.economy, currency.quote, currency.pct_per_log_point, self.fx_parts[currency.economy]
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
-            self._set_part(quote, parts, "interest-rate differential", self.fx_uip_pct_per_pp * differential / 100.0, sign)
+            self._set_part(quote, parts, "interest-rate differential", self.fx_uip_pct_per_pp * differential / 100.0, unit)
             self._set_fx_risk(currency)
             # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
             self._set_part(quote, parts, "US policy uncertainty",
-                           -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, sign)
-            self._add_part(quote, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, sign)
-            self._add_part(quote, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, sign)
+                           -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, unit)
+            self._add_part(quote, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, unit)
+            self._add_part(quote, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, unit)
             priced_threat = sum(threats_bn.get(e, ()))
-            self._set_part(quote, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, sign)
-            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), sign)
+            self._set_part(quote, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, unit)
+            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), unit)
             official = purchases_bn.get(e, {})
             factor = concave(sum(official.values()), self.fx_flow_scale_bn)
             for cause, amount in official.items():
-                self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, sign)
+                self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, unit)
             conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[currency.index]) / 12.0
-            self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, sign)
-        return self._carry_cascade(investors, self.carry_fx_impact_per_bn, view)
+            self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, unit)
+        return self._carry_cascade(investors, self.carry_fx_impact_log_per_bn, view)
 
     def _carry_cascade(self, investors, impact: float, view: MarketView) -> float:
         """Carry traders take the month's other yen moves, close what hits their stops, resize to the new
@@ -499,8 +499,9 @@ class Markets:
 
     # -- helpers ----------------------------------------------------------------------------------
     def view(self, policy_rates: dict[str, float]) -> MarketView:
-        """What investors see when they trade: the markets as they stand and this month's policy rates."""
-        return MarketView(
+        """What investors see when they trade: the markets as they stand and this month's policy rates. Its
+        arrays are read-only: groups that trade on the same view cannot change what the next one sees."""
+        view = MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,
             ust_impact_bp_per_bn=self.flow_bp_per_bn,
@@ -510,12 +511,18 @@ class Markets:
             equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),
             equity_impact_pct_per_bn=self.equity_flow_impact_pct_per_bn,
         )
+        view.equity_gap_pct.setflags(write=False)
+        view.equity_last_return_pct.setflags(write=False)
+        return view
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:
         """Note what the month starts from: official sales so far, and the yen (for carry traders' losses)."""
         self._cumulative_sales = dict(cumulative_sales)
         self._fx_start_of_month = self.fx_log("JP")
 
+    # The four writers below change the parts and gaps behind the prices. They run only inside ``step``,
+    # between ``_open`` and ``_close``: between steps ``us_10y`` and ``fx_log`` read the levels kept at the
+    # close, so anything that moved a price from outside ``step`` would not be seen by them.
     def _set_part(self, market: str, parts: dict[str, float], cause: str, level: float, unit: float) -> None:
         """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
         change = level - parts.get(cause, 0.0)

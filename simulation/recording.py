@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 _EACH_ECONOMY = itemgetter(*ECONOMIES)   # a dict's values by economy, in ECONOMIES order
 
 
+def _read_only(arrays):
+    """``arrays`` (a sequence), each numpy array in it made read-only. The record keeps the model's own
+    arrays for a month, not copies: the model replaces them each month and never changes one in place, and
+    this makes that a rule, so that a change in place raises at once instead of rewriting a recorded month."""
+    for array in arrays:
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+    return arrays
+
+
 def _ust_holdings_bn(m: "TradeWarModel") -> np.ndarray:
     return np.array(_EACH_ECONOMY(m.ledger.holdings_bn))
 
@@ -92,7 +102,7 @@ class Recorder:
         # (table, keys, column) -> that series' part of each month's record (see _month_part), but for scores
         picked = [(table, tuple(keys), column) for table, keys, column in picked]
         self.picked: dict[tuple, list] = {key: [] for key in picked if not _from_scores(*key)}
-        self._keeps_score_inputs = not model_only or len(self.picked) < len(picked)
+        self._keeps_score_inputs = not model_only or any(_from_scores(*key) for key in picked)
         self.model_rows: list[tuple] = []   # each step's (step, *MODEL_VALUES); dates are added to the table
         # Each step's economies columns but the derived ones, as the model holds them (arrays it replaces each
         # month and never changes in place, or made for the record): stacked into one table when a table asks.
@@ -118,10 +128,10 @@ class Recorder:
         for key, parts in self.picked.items():
             parts.append(_month_part(m, *key))
         if self._keeps_score_inputs:
-            self.score_inputs.append(m.macro.score_inputs())
+            self.score_inputs.append(_read_only(m.macro.score_inputs()))
         if self.model_only:
             return
-        self.economy_rows.append([value(m) for value in _MONTHLY_READS])
+        self.economy_rows.append(_read_only([value(m) for value in _MONTHLY_READS]))
         self.flows.append(m.trade.flows_bn.copy())
         self.tariffs.append(m.trade.tariffs_pct.copy())
         self.agreed.append(m.trade.agreed_tariffs_pct.copy())

@@ -594,3 +594,35 @@ def test_a_decisions_record_is_its_fields_in_use():
               Decision(step=1, actor="BOJ", action="set_policy_rate", rate_pct=0.0, repatriate=False)):
         plain = {f.name: getattr(d, f.name) for f in dataclasses.fields(d) if getattr(d, f.name) not in (None, "")}
         assert d.to_record() == plain and list(d.to_record()) == list(plain)
+
+
+def test_the_arrays_a_record_keeps_cannot_be_changed_afterwards():
+    """The record keeps the model's own arrays of each month (not copies), so a change in place would rewrite
+    a recorded month: it raises instead."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
+    model.run(3)
+    kept = [*model.recorder.score_inputs[-1], *model.recorder.economy_rows[-1]]
+    assert all(not a.flags.writeable for a in kept if isinstance(a, np.ndarray))
+    with pytest.raises(ValueError, match="read-only"):
+        model.macro.gap_pct[0] += 1.0
+    model.run(2)   # the model itself replaces them: the run goes on
+    assert model.month == 5
+
+
+def test_each_model_row_holds_its_columns_in_order():
+    """The record builds each month's ``model`` row by position: every column must hold the model's own
+    value of that name, read live at the end of the month."""
+    from simulation.recording import MODEL_VALUES
+    from simulation.world import PRICE_COLUMNS, RATE_COLUMNS
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4,
+                          decisions=read_decisions_file(MOVES, 24), steps=6)
+    for _ in range(6):
+        model.step()
+        live = {**{c: model.markets.prices()[c] for c in PRICE_COLUMNS},
+                **{column: model.central_banks[bank].policy_rate_pct for bank, column in RATE_COLUMNS.items()},
+                "risk_off": model.markets.risk, "carry_position_bn": model.investors.carry_position_bn(),
+                "world_tariff_pct": model.trade.trade_weighted_tariff_pct(), "ust_price_index": model.ust_price}
+        row = model.recorder.model_rows[-1]
+        assert len(row) == len(MODEL_VALUES) + 1 and row[0] == model.month
+        assert dict(zip(MODEL_VALUES, row[1:])) == live

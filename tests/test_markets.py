@@ -311,3 +311,28 @@ def test_a_saved_run_keeps_its_preset_and_repatriate_and_replays_exactly(tmp_pat
     assert state.calibration_preset == "high" and state.decisions[0].repatriate is True
     again = restore(state)
     assert again.model.equals(result.model)
+
+
+def test_equity_investors_see_the_treasury_market_after_this_months_bond_trading(monkeypatch):
+    """Bond funds and carry traders trade on the markets as they stood at the end of last month; equity
+    investors trade after them, so a rule of theirs that reads the Treasury gap sees it as bond trading left
+    it this month (a user's equity rule may read any part of its view)."""
+    from agents.investors import InvestorPopulation
+    from scenarios import load_scenario
+    from simulation.model import TradeWarModel
+
+    seen = []
+    plain_orders = InvestorPopulation.orders
+
+    def watched(population, market, view, by_index=False):
+        markets = model.markets
+        seen.append((market, view.ust_gap_bp, markets.ust_gap * 100.0))
+        return plain_orders(population, market, view, by_index)
+
+    monkeypatch.setattr(InvestorPopulation, "orders", watched)
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    model.run(6)
+    equity = [(gap_seen, gap_now) for market, gap_seen, gap_now in seen if market == "equity"]
+    assert len(equity) == 6 and all(gap_seen == gap_now for gap_seen, gap_now in equity)
+    bonds = [gap_seen for market, gap_seen, _ in seen if market == "ust"]
+    assert any(b != e for b, (e, _) in zip(bonds, equity)), "bond trading moved the gap between the two"
