@@ -171,7 +171,7 @@ class YenCarryTrader(InvestorRule):
         """Book an FX move on the positions; return the orders of traders stopped out by it, or None when
         none is (most months: the population then has no orders to book)."""
         members["equity_bn"] += members["position_bn"] * fx_log_change
-        members["peak_bn"] = np.maximum(members["peak_bn"], members["equity_bn"])
+        np.maximum(members["peak_bn"], members["equity_bn"], out=members["peak_bn"])   # the peak so far, in place
         drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
         # trader stops out when its equity has fallen from its peak by its stop times its leverage.
