@@ -54,9 +54,8 @@ class Government(mesa.Agent):
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
-        for rule in self.rule_slots():
-            if rule is not None:
-                decisions.extend(rule.decide(obs))
+        for rule in self.rules:
+            decisions.extend(rule.decide(obs))
         return decisions
 
     def priced_threat_bn(self) -> float:

@@ -259,9 +259,8 @@ class Macro:
     def _update_auto_jobs(self, trade) -> None:
         """Auto jobs move toward what auto output implies: export volume, home cars replacing imported ones,
         less the cost of tariffs on imported parts (the same input-cost channel as for GDP)."""
-        autos = trade.volume_bn[:, :, AUTOS]   # [exporter, importer] at 2024 prices
-        extra_x = autos.sum(axis=1) - self.base_auto_x
-        replaced_m = (self.base_auto_m - autos.sum(axis=0)) * self.switching_share   # home cars for lost imports
+        extra_x = trade.sector_export_volume("autos") - self.base_auto_x
+        replaced_m = (self.base_auto_m - trade.sector_import_volume("autos")) * self.switching_share   # home cars for lost imports
         parts_cost = self.input_cost_bn(trade.sector_burden_bn[:, AUTOS])
         output_change = np.maximum((extra_x + replaced_m - parts_cost) / self.auto_output0, -0.95)
         target = self.auto_job_elasticity * np.log1p(output_change)
