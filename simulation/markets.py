@@ -199,6 +199,7 @@ class Markets:
         self._fx_start_of_month = 0.0
         self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
         self._closing_levels: dict[str, float] | None = None   # the 10-year and log FX behind them (see _close)
+        self._keep_equity_seen()
 
     def _read_calibration(self, p) -> None:
         """The month's calibrated numbers, named as in parameters.csv (with its units)."""
@@ -345,6 +346,7 @@ class Markets:
         after = dict(self._closing)
         for q in after:
             self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
+        self._keep_equity_seen()
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
         memory = self.fx_vol_memory
         self.usd_jpy_vol_pct = memory * self.usd_jpy_vol_pct + (1 - memory) * realised
@@ -501,19 +503,27 @@ class Markets:
     def view(self, policy_rates: dict[str, float]) -> MarketView:
         """What investors see when they trade: the markets as they stand and this month's policy rates. Its
         arrays are read-only: groups that trade on the same view cannot change what the next one sees."""
-        view = MarketView(
+        equity_gap_pct, equity_last_return_pct = self._equity_seen
+        return MarketView(
             ust_gap_bp=self.ust_gap * 100.0,
             ust_last_change_bp=self.last_change["us_10y"] * 100.0,
             ust_impact_bp_per_bn=self.flow_bp_per_bn,
             rate_gap_pp=policy_rates["US"] - policy_rates["JP"],
             usd_jpy_vol_pct=self.usd_jpy_vol_pct,
-            equity_gap_pct=self.equity_gap_pct(),
-            equity_last_return_pct=np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]),
+            equity_gap_pct=equity_gap_pct,
+            equity_last_return_pct=equity_last_return_pct,
             equity_impact_pct_per_bn=self.equity_flow_impact_pct_per_bn,
         )
-        view.equity_gap_pct.setflags(write=False)
-        view.equity_last_return_pct.setflags(write=False)
-        return view
+
+    def _keep_equity_seen(self) -> None:
+        """Keep the stock indices' gaps and last returns as investors see them, as read-only arrays. Both move
+        only in ``step`` (the gaps in the equities' trading, the returns at the close) and this is called at
+        its end, so every view until the next close shares these two arrays rather than making its own."""
+        gap_pct = self.equity_gap_pct()
+        last_return_pct = np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES])
+        gap_pct.setflags(write=False)
+        last_return_pct.setflags(write=False)
+        self._equity_seen = (gap_pct, last_return_pct)
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:
         """Note what the month starts from: official sales so far, and the yen (for carry traders' losses)."""

@@ -626,3 +626,20 @@ def test_each_model_row_holds_its_columns_in_order():
         row = model.recorder.model_rows[-1]
         assert len(row) == len(MODEL_VALUES) + 1 and row[0] == model.month
         assert dict(zip(MODEL_VALUES, row[1:])) == live
+
+
+@pytest.mark.parametrize("scenario, seed", [("kato-2025", 2), ("carry-unwind-2024", 3)])
+def test_the_equity_arrays_every_view_shares_are_the_markets_as_they_closed(scenario, seed):
+    """A market view's equity gaps and last returns are kept from the close, read-only, and are what the
+    indices' gaps and last changes give read afresh (at the start and after every month)."""
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=seed)
+    for _ in range(5):
+        markets = model.markets
+        view = markets.view(model.policy_rates())
+        gaps = np.array([markets.eq_gap[q] * 100.0 for q in ("sp500", "nikkei225")])
+        returns = np.array([markets.last_change[q] * 100.0 for q in ("sp500", "nikkei225")])
+        assert view.equity_gap_pct.tobytes() == gaps.tobytes()
+        assert view.equity_last_return_pct.tobytes() == returns.tobytes()
+        assert not view.equity_gap_pct.flags.writeable and not view.equity_last_return_pct.flags.writeable
+        assert markets.view(model.policy_rates()).equity_gap_pct is view.equity_gap_pct   # shared until the close
+        model.step()
