@@ -193,8 +193,38 @@ def test_a_carry_traders_stop_threshold_is_its_stop_times_its_leverage():
     """Set at the start from the traits, so a rule that draws its traits its own way still gets it."""
     group = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3).investors.carry[0]
     members = group.members
-    np.testing.assert_array_equal(members["stop_drawdown_pct"], members["stop_pct"] * members["leverage"])
-    assert "stop_drawdown_pct" not in group.rule.traits(np.random.default_rng(0), 5)
+    np.testing.assert_array_equal(members["stop_share_of_peak"],
+                                  1.0 - members["stop_pct"] * members["leverage"] / 100.0)
+    assert "stop_share_of_peak" not in group.rule.traits(np.random.default_rng(0), 5)
+
+
+def test_a_carry_trader_stops_out_exactly_when_its_drawdown_passes_its_stop_times_its_leverage():
+    """The stop test compares equity with a share of the peak; it stops out the traders the drawdown form
+    (100 x (1 - equity / peak) > stop x leverage) stops out, over many random moves and states."""
+    model = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=3)
+    model.run(2)
+    group = model.investors.carry[0]
+    rng = np.random.default_rng(7)
+    outcomes = set()
+    for _ in range(300):
+        members = {k: v.copy() for k, v in group.members.items()}
+        n = len(members["position_bn"])
+        members["cooldown"][:] = 0.0
+        members["position_bn"] *= rng.random(n) > 0.1            # some traders hold nothing
+        members["equity_bn"] *= rng.uniform(0.8, 1.0, n)          # some are already below their peak
+        before = {k: v.copy() for k, v in members.items()}
+        move = float(rng.normal(0.0, 0.03))
+        orders = group.rule.mark(members, move)
+        equity = before["equity_bn"] + before["position_bn"] * move
+        drawdown = 1.0 - equity / np.maximum(before["peak_bn"], equity)
+        plain = (before["position_bn"] > 0) & (drawdown * 100.0 > before["stop_pct"] * before["leverage"])
+        expected = np.where(plain, -before["position_bn"], 0.0) if plain.any() else None
+        if expected is None:
+            assert orders is None
+        else:
+            np.testing.assert_array_equal(orders, expected)
+        outcomes.add(expected is None)
+    assert outcomes == {True, False}   # months with and without stop-outs
 
 
 def _same(a, b) -> bool:

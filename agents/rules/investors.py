@@ -114,7 +114,7 @@ class YenCarryTrader(InvestorRule):
     start (BIS: about $250bn).
 
     ``start`` sets the members' columns the other methods read (capital, positions, equity, peak, cooldown
-    and each trader's stop as a drawdown): a subclass that overrides ``start`` must call ``super().start``.
+    and each trader's stop as a share of its peak equity): a subclass that overrides ``start`` must call ``super().start``.
     """
 
     name = "yen_carry_trader"
@@ -154,7 +154,7 @@ class YenCarryTrader(InvestorRule):
 
     def start(self, members, view) -> None:
         """Scale capital so the group's starting position is ``size_bn``, and open the positions."""
-        members["stop_drawdown_pct"] = members["stop_pct"] * members["leverage"]   # fixed per trader (see ``mark``)
+        members["stop_share_of_peak"] = 1.0 - members["stop_pct"] * members["leverage"] / 100.0   # fixed (see ``mark``)
         members["capital_bn"] = members["weight"].copy()
         raw = self.target_position_bn(members, view).sum()
         members["capital_bn"] *= self.size_bn / raw if raw > 0 else 0.0
@@ -172,10 +172,10 @@ class YenCarryTrader(InvestorRule):
         none is (most months: the population then has no orders to book)."""
         members["equity_bn"] += members["position_bn"] * fx_log_change
         np.maximum(members["peak_bn"], members["equity_bn"], out=members["peak_bn"])   # the peak so far, in place
-        drawdown = 1.0 - members["equity_bn"] / np.maximum(members["peak_bn"], 1e-12)
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
-        # trader stops out when its equity has fallen from its peak by its stop times its leverage.
-        stopped = (members["position_bn"] > 0) & (drawdown * 100.0 > members["stop_drawdown_pct"])
+        # trader stops out when its equity has fallen from its peak by more than its stop times its leverage,
+        # that is, below its peak times ``stop_share_of_peak`` (1 - stop x leverage / 100).
+        stopped = (members["position_bn"] > 0) & (members["equity_bn"] < members["peak_bn"] * members["stop_share_of_peak"])
         if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
