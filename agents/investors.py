@@ -69,9 +69,12 @@ class InvestorPopulation:
         """Net orders per group label (USD bn), or per label and index ([S&P 500, Nikkei]) for equities."""
         out: dict[str, object] = {}
         for g in self.by_market.get(market, ()):
-            flow = g.orders(view)
-            total = np.bincount(g.members["index"], weights=flow, minlength=2) if by_index else float(flow.sum())
-            out[g.rule.label] = out.get(g.rule.label, 0.0) + total   # groups may share a label
+            flow, label = g.orders(view), g.rule.label
+            if by_index:   # (a bincount's sums start from 0.0, as a label's total does)
+                total = np.bincount(g.members["index"], weights=flow, minlength=2)
+                out[label] = out[label] + total if label in out else total
+            else:
+                out[label] = out.get(label, 0.0) + float(flow.sum())   # groups may share a label
         return out
 
     def settle_bond_trades(self, fund_orders: dict[str, float], official_sales_bn: dict[str, float],

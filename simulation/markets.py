@@ -22,6 +22,7 @@ in basis points, exchange rates and indices in percent (log points, in the direc
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ from simulation.world import FX_QUOTES, index_of
 
 FX_ECONOMIES = tuple(FX_QUOTES)                   # JP, EA, CN
 EQUITY_INDICES = (("sp500", "US"), ("nikkei225", "JP"))
+YIELDS = ("us_10y", "jgb_10y")                    # prices whose changes are differences (the rest: log changes)
+QUOTED = (*(quote for quote, _ in FX_QUOTES.values()), *(name for name, _ in EQUITY_INDICES))
 POLICY_ECONOMIES = ("US", "JP", "EA", "CN")       # economies with a modelled central bank
 # The month's random draws, always the same number in the same order, so that two runs with the same seed
 # see the same news whatever their decisions: global factor, FX (JP, EA, CN), US 10y, JGB, S&P, Nikkei.
@@ -88,8 +91,10 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
     return neutral + (x0 - b) * mean_of_powers(s, months) + b * mean_of_powers(p, months)
 
 
+@functools.lru_cache(maxsize=256)
 def mean_of_powers(q: float, months: int) -> float:
-    """The average of q**k over k = 0 .. months - 1."""
+    """The average of q**k over k = 0 .. months - 1. Kept per (q, months): the markets ask it for the same
+    smoothing and persistence every month."""
     return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
 
 
@@ -265,14 +270,14 @@ class Markets:
 
     def quote(self, economy: str) -> float:
         name, per_dollar = FX_QUOTES[economy]
-        sign = 1.0 if per_dollar else -1.0
-        return self.start[name] * math.exp(sign * self.fx_log(economy))
+        return self._quote_at(name, per_dollar, self.fx_log(economy))
+
+    def _quote_at(self, name: str, per_dollar: bool, fx_log: float) -> float:
+        """The market quote of a currency whose units per dollar have moved by ``fx_log`` log points."""
+        return self.start[name] * math.exp(fx_log if per_dollar else -fx_log)
 
     def equity(self, name: str) -> float:
         return self.start[name] * math.exp(sum(self.eq_parts[name].values()) + self.eq_gap[name])
-
-    def equity_gap_pct(self) -> np.ndarray:
-        return np.array([self.eq_gap[q] * 100.0 for q, _ in EQUITY_INDICES])
 
     def prices(self) -> dict[str, float]:
         """Every price now. Prices change only inside ``step``, so between steps this is the last closing
@@ -286,13 +291,13 @@ class Markets:
         """Keep the closing prices, and the levels behind them that the model reads between steps (the
         10-year and each currency's log change, asked for about twenty times a month)."""
         self._closing_levels = None   # summed afresh from the parts, once
-        self._closing_levels = {"us_10y": self.us_10y, **{e: self.fx_log(e) for e in FX_ECONOMIES}}
-        closing = {"us_10y": self.us_10y, "jgb_10y": self.jgb_10y}
-        for e in FX_ECONOMIES:
-            closing[FX_QUOTES[e][0]] = self.quote(e)
+        levels = {"us_10y": self.us_10y, **{e: self.fx_log(e) for e in FX_ECONOMIES}}
+        closing = {"us_10y": levels["us_10y"], "jgb_10y": self.jgb_10y}
+        for e, (name, per_dollar) in FX_QUOTES.items():
+            closing[name] = self._quote_at(name, per_dollar, levels[e])
         for q, _ in EQUITY_INDICES:
             closing[q] = self.equity(q)
-        self._closing = closing
+        self._closing_levels, self._closing = levels, closing
 
     def _open(self) -> None:
         """The prices are about to move: forget the kept closing prices and levels."""
@@ -344,8 +349,10 @@ class Markets:
         self._step_equities(inputs, investors, carry_bn, self.view(inputs.policy_rates))
         self._close()
         after = dict(self._closing)
-        for q in after:
-            self.last_change[q] = after[q] - before[q] if q.endswith("10y") else math.log(after[q] / before[q])
+        for q in YIELDS:
+            self.last_change[q] = after[q] - before[q]
+        for q in QUOTED:
+            self.last_change[q] = math.log(after[q] / before[q])
         self._keep_equity_seen()
         realised = abs(self.last_change["usd_jpy"]) * math.sqrt(12) * 100
         memory = self.fx_vol_memory
@@ -519,11 +526,10 @@ class Markets:
         """Keep the stock indices' gaps and last returns as investors see them, as read-only arrays. Both move
         only in ``step`` (the gaps in the equities' trading, the returns at the close) and this is called at
         its end, so every view until the next close shares these two arrays rather than making its own."""
-        gap_pct = self.equity_gap_pct()
-        last_return_pct = np.array([self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES])
-        gap_pct.setflags(write=False)
-        last_return_pct.setflags(write=False)
-        self._equity_seen = (gap_pct, last_return_pct)
+        seen = np.array([[self.eq_gap[q] * 100.0 for q, _ in EQUITY_INDICES],
+                         [self.last_change[q] * 100.0 for q, _ in EQUITY_INDICES]])
+        seen.setflags(write=False)
+        self._equity_seen = (seen[0], seen[1])   # gaps, last returns (read-only rows)
 
     def begin_month(self, cumulative_sales: dict[str, float]) -> None:
         """Note what the month starts from: official sales so far, and the yen (for carry traders' losses)."""

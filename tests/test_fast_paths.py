@@ -673,3 +673,35 @@ def test_the_equity_arrays_every_view_shares_are_the_markets_as_they_closed(scen
         assert not view.equity_gap_pct.flags.writeable and not view.equity_last_return_pct.flags.writeable
         assert markets.view(model.policy_rates()).equity_gap_pct is view.equity_gap_pct   # shared until the close
         model.step()
+
+
+def test_each_markets_last_change_is_its_difference_or_log_change_over_the_month():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=4)
+    model.run(3)
+    before, after = model.price_history[-2], model.price_history[-1]
+    for name, change in model.markets.last_change.items():
+        plain = after[name] - before[name] if name.endswith("10y") else math.log(after[name] / before[name])
+        assert change == plain, name
+
+
+def test_orders_of_groups_that_share_a_label_are_summed_per_label_and_index():
+    """A label's total is the plain sum from 0.0 of its groups' totals (per index for equities)."""
+    from agents.investors import InvestorGroup, InvestorPopulation
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2)
+    model.run(3)
+    population = model.investors
+    doubled = InvestorPopulation(population.groups + [InvestorGroup(model, g.rule, 7) for g in population.groups
+                                                      if g.rule.market in ("equity", "ust")], population.ledger)
+    view = model.markets.view(model.policy_rates())
+    for market, by_index in (("equity", True), ("ust", False)):
+        plain: dict[str, object] = {}
+        for g in doubled.groups:
+            if g.rule.market == market:
+                flow = g.rule.orders(g.members, view)
+                total = np.bincount(g.members["index"], weights=flow, minlength=2) if by_index else float(flow.sum())
+                plain[g.rule.label] = plain.get(g.rule.label, 0.0) + total
+        got = doubled.orders(market, view, by_index=by_index)
+        assert got.keys() == plain.keys() and len(got) == 2
+        for label in got:
+            assert np.asarray(got[label]).tobytes() == np.asarray(plain[label]).tobytes(), label
