@@ -182,8 +182,7 @@ class TradeNetwork:
         the tariffs alone give is kept per tariff version (``tariff_terms``), twin states move as pairs, and
         this month's and the horizon's volumes are computed and summed as one pair."""
         terms = self.tariff_terms()
-        decay = 0.5 ** (step / self.absorption_half_life)
-        minus_absorbed_push = self._minus_absorbed_push(step, terms, decay)          # -a(age) * d
+        minus_absorbed_push, tariff_index = self._absorbed_push(step, terms)         # -a(age) * d
         tariff_price = terms.push + minus_absorbed_push                              # (1 - a(age)) * d
         exporter_fx = (self.producer_currency_share * fx_log)[:, None, None]
         importer_fx = self.erpt * fx_log
@@ -195,26 +194,31 @@ class TradeNetwork:
         self._set_month(volume_pair, flow_pair, np.expm1(tariff_price), 0.5 * np.maximum(tariff_price, 0.0),
                         terms.revenue_share)
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices. The
-        # tariff part alone (row 1) is the one-off price-level effect central banks look through; it is
-        # linear in the tariff price, so it is the version's two parts. The rest is the buyers' currency
-        # term less the exporters' (weighted by 2024 flows, ``_exporter_weights``).
-        tariff_index = terms.tariff_index_lasting
-        if terms.minus_fading is not None:
-            tariff_index = tariff_index + decay * terms.tariff_index_fading
+        # tariff part alone (row 1, ``_absorbed_push``) is the one-off price-level effect central banks look
+        # through. The rest is the buyers' currency term less the exporters' (weighted by 2024 flows,
+        # ``_exporter_weights``).
         currency_index = importer_fx - (exporter_fx[:, 0, 0] @ self._exporter_weights)
         self.import_prices_log = np.array((tariff_index + currency_index, tariff_index))
         self._graph_stale = True
 
-    def _minus_absorbed_push(self, step: int, terms: TariffTerms, decay: float) -> np.ndarray:
-        """Minus the part of the tariff push exporters absorb this month: the lasting part, plus the fading
-        part times this month's ``decay`` (see ``TariffTerms``). Before the version's last change of a
-        fading flow (a step earlier than a tariff's change, which a run never asks for) the age is taken
-        at zero, so the share is computed the plain way (``absorbed_share``)."""
+    def _absorbed_push(self, step: int, terms: TariffTerms) -> tuple[np.ndarray, np.ndarray]:
+        """Minus the part of the tariff push exporters absorb this month, and the tariff import-price index
+        by importer (the rest of the push, weighted by 2024 flows). Each is the version's lasting part plus
+        its fading part times this month's decay (see ``TariffTerms``). Before the version's last change of
+        a fading flow (a step earlier than a tariff's change, which a run never asks for) the age is taken
+        at zero, so both are computed the plain way (``absorbed_share``)."""
         if terms.minus_fading is None:
-            return terms.minus_lasting
+            return terms.minus_lasting, terms.tariff_index_lasting
         if step < terms.first_step:
-            return -self.absorbed_share(step) * terms.push
-        return terms.minus_lasting + decay * terms.minus_fading
+            minus_absorbed_push = -self.absorbed_share(step) * terms.push
+            return minus_absorbed_push, self._flow_weighted(terms.push + minus_absorbed_push)
+        decay = 0.5 ** (step / self.absorption_half_life)
+        return (terms.minus_lasting + decay * terms.minus_fading,
+                terms.tariff_index_lasting + decay * terms.tariff_index_fading)
+
+    def _flow_weighted(self, price_log: np.ndarray) -> np.ndarray:
+        """A price index by importer: log prices by flow weighted by 2024 flows."""
+        return (self.base_flows_bn * price_log).sum(axis=(0, 2)) / self.base_imports_bn
 
     def _move_volumes(self, relative: np.ndarray, import_price: np.ndarray, gdp_log_ratio: np.ndarray) -> np.ndarray:
         """Move the four volume parts toward their targets and give the volumes at 2024 prices (USD bn a
@@ -263,10 +267,9 @@ class TradeNetwork:
             fading = self._absorbed_fading_full * 2.0 ** (self.tariff_changed_step / self.absorption_half_life)
             minus_fading = -(fading * push)
             changed = self.tariff_changed_step.ravel()[self._fading_at]
-            index = lambda price: (self.base_flows_bn * price).sum(axis=(0, 2)) / self.base_imports_bn  # noqa: E731
             self._terms = TariffTerms(
                 self.tariff_version, push, minus_lasting, minus_fading if minus_fading.any() else None,
-                index(push + minus_lasting), index(minus_fading), self.tariffs_pct / 1200.0,
+                self._flow_weighted(push + minus_lasting), self._flow_weighted(minus_fading), self.tariffs_pct / 1200.0,
                 int(changed.max()) if changed.size else 0)
         return self._terms
 
