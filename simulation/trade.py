@@ -38,6 +38,8 @@ from simulation.world import ECONOMIES, SECTORS, index_of
 IMPORTER_SUMS = ("import_volume", "burden", "deadweight", "imports", "revenue")
 IMPORT_VOLUME, BURDEN, DEADWEIGHT, IMPORTS, REVENUE = range(len(IMPORTER_SUMS))
 NOW, HORIZON = 0, 1
+# The rows of each nest's volume state (``TradeNetwork.lower_log``, ``upper_log``): see _move_volumes.
+PARTS = ("slow", "fast", "fast at the horizon")
 
 
 class TariffTerms(NamedTuple):
@@ -115,14 +117,15 @@ class TradeNetwork:
         sector_imports = self.base_flows_bn.sum(axis=0, keepdims=True)
         self.supplier_share = np.divide(self.base_flows_bn, sector_imports, out=np.zeros_like(self.base_flows_bn),
                                         where=sector_imports > 0)
-        # Volume states, in logs, each [fast part, slow part]: lower nest [2, exporter, importer, sector],
-        # upper nest [2, importer, sector]. Moved together, each pair by one operation a month.
-        self.lower_log = np.zeros((2, n, n, s))
-        self.upper_log = np.zeros((2, n, s))
+        # Volume states, in logs, each ``[slow part, fast part, fast part at the horizon]`` (``PARTS``): lower
+        # nest [3, exporter, importer, sector], upper nest [3, importer, sector]. See _move_volumes.
+        self.lower_log = np.zeros((len(PARTS), n, n, s))
+        self.upper_log = np.zeros((len(PARTS), n, s))
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
-        # Buyers' currency term of the import-price index: sum over sectors of 2024 flows, by [exporter,
-        # importer], as a share of the importer's 2024 imports (so the term is one small matrix product).
-        self._exporter_weights = self.base_flows_bn.sum(axis=2) / self.base_imports_bn
+        # The currency terms' weights in the import-price index: 2024 flows summed over sectors, by [exporter,
+        # importer], as a share of the importer's 2024 imports (a flow's currency terms are the same in every
+        # sector, so its part of the index is one small product).
+        self._pair_weights = self.base_flows_bn.sum(axis=2) / self.base_imports_bn
         self._terms: TariffTerms | None = None   # see tariff_terms
         base_pair = np.array((self.base_flows_bn, self.base_flows_bn))
         no_tariff_change = np.zeros_like(self.base_flows_bn)
@@ -142,14 +145,17 @@ class TradeNetwork:
         self.macro_extra = max(macro_long - macro_short, 0.0)
         self.fast_speed = p("trade.quantity_adjustment_per_month")
         self.slow_speed = 1.0 - 0.5 ** (1.0 / p("trade.long_run_half_life_months"))
-        # The same, laid out as the states are ([fast, slow] first) and spread to their full shapes once:
-        # broadcasting a small array against a state costs a run about twice an operation on equal shapes.
+        # The same, laid out as the states are (``PARTS`` first; the horizon's fast part closes its whole gap
+        # each month) and spread to their full shapes once: broadcasting a small array against a state
+        # costs a run about twice an operation on equal shapes.
         n, s = len(ECONOMIES), len(SECTORS)
-        lower, upper = (2, n, n, s), (2, n, s)
-        self._minus_micro = np.broadcast_to(-np.array((self.micro_short, self.micro_extra)), lower).copy()
-        self._lower_speed = np.broadcast_to(np.reshape((self.fast_speed, self.slow_speed), (2, 1, 1, 1)), lower).copy()
-        self._minus_macro = np.reshape((-self.macro_short, -self.macro_extra), (2, 1, 1))
-        self._upper_speed = np.broadcast_to(np.reshape((self.fast_speed, self.slow_speed), (2, 1, 1)), upper).copy()
+        lower, upper = (len(PARTS), n, n, s), (len(PARTS), n, s)
+        minus_micro = -np.array((self.micro_extra, self.micro_short, self.micro_short))
+        self._minus_micro = np.broadcast_to(minus_micro, lower).copy()
+        speeds = (self.slow_speed, self.fast_speed, 1.0)
+        self._lower_speed = np.broadcast_to(np.reshape(speeds, (len(PARTS), 1, 1, 1)), lower).copy()
+        self._minus_macro = np.reshape((-self.macro_extra, -self.macro_short, -self.macro_short), (len(PARTS), 1, 1))
+        self._upper_speed = np.broadcast_to(np.reshape(speeds, (len(PARTS), 1, 1)), upper).copy()
 
     # -- policy -----------------------------------------------------------------------------------
     def set_tariff(self, importer: str, exporter: str, sector: str, rate_pct: float, step: int) -> None:
@@ -184,10 +190,10 @@ class TradeNetwork:
         terms = self.tariff_terms()
         minus_absorbed_push, tariff_index = self._absorbed_push(step, terms)         # -a(age) * d
         tariff_price = terms.push + minus_absorbed_push                              # (1 - a(age)) * d
-        exporter_fx = (self.producer_currency_share * fx_log)[:, None, None]
-        importer_fx = self.erpt * fx_log
-        exporter_price = minus_absorbed_push - exporter_fx
-        buyer_price = tariff_price - exporter_fx + importer_fx[:, None]
+        exporter_fx = self.producer_currency_share * fx_log
+        currency_terms = self.erpt * fx_log - exporter_fx[:, None]     # [exporter, importer]: buyer's less exporter's
+        exporter_price = minus_absorbed_push - exporter_fx[:, None, None]
+        buyer_price = tariff_price + currency_terms[:, :, None]
         import_price = (self.supplier_share * buyer_price).sum(axis=0)              # [importer, sector]
         volume_pair = self._move_volumes(buyer_price - import_price, import_price, gdp_log_ratio)
         flow_pair = volume_pair * np.exp(exporter_price)
@@ -195,9 +201,8 @@ class TradeNetwork:
                         terms.revenue_share)
         # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices. The
         # tariff part alone (row 1, ``_absorbed_push``) is the one-off price-level effect central banks look
-        # through. The rest is the buyers' currency term less the exporters' (weighted by 2024 flows,
-        # ``_exporter_weights``).
-        currency_index = importer_fx - (exporter_fx[:, 0, 0] @ self._exporter_weights)
+        # through. The rest is the currency terms, weighted by 2024 flows (``_pair_weights``).
+        currency_index = (currency_terms * self._pair_weights).sum(axis=0)
         self.import_prices_log = np.array((tariff_index + currency_index, tariff_index))
         self._graph_stale = True
 
@@ -226,15 +231,16 @@ class TradeNetwork:
         markets price) the fast parts are at their targets.
 
         Targets: lower nest ``-sigma * relative price`` for each part; upper nest ``-eta * import price``,
-        plus ``income_elasticity * gdp_log_ratio`` on the fast part."""
-        lower_targets = self._minus_micro * relative                           # [fast, slow]
+        plus ``income_elasticity * gdp_log_ratio`` on the fast parts. Each nest's state holds its slow part,
+        its fast part and the horizon's fast part (``PARTS``), which moves at speed 1 (at its target each
+        month, up to rounding), so one operation moves all three and the month's and the horizon's logs are
+        the two fast rows plus the slow one."""
+        lower_targets = self._minus_micro * relative
         upper_targets = self._minus_macro * import_price
-        upper_targets[0] += self.income_elasticity * gdp_log_ratio[:, None]
+        upper_targets[1:] += self.income_elasticity * gdp_log_ratio[:, None]
         lower = self.lower_log = self.lower_log + self._lower_speed * (lower_targets - self.lower_log)
         upper = self.upper_log = self.upper_log + self._upper_speed * (upper_targets - self.upper_log)
-        # fast parts [now, horizon] plus the slow part, for each nest, then the two nests together
-        upper_pair = np.array((upper[0], upper_targets[0])) + upper[1]
-        log_pair = np.array((lower[0], lower_targets[0])) + lower[1] + upper_pair[:, None]
+        log_pair = (lower[1:] + lower[0]) + (upper[1:] + upper[0])[:, None]        # [now, horizon]
         return self.base_flows_bn * np.exp(log_pair)
 
     def _set_month(self, volume_pair: np.ndarray, flow_pair: np.ndarray, tariff_cost: np.ndarray,
