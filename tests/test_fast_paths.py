@@ -684,14 +684,21 @@ def test_the_trade_month_is_the_plain_formulas_up_to_rounding():
     """The trade month keeps what the tariffs give per tariff version (the absorbed share's decay factorised
     into one number a month), moves twin states as pairs and sums the month's and the horizon's volumes in
     one pass: every output must be the plain formulas' up to rounding, through tariff changes on fading
-    flows (Japanese and Korean cars), a month asked before a tariff's change (the plain share's path) and
-    the macro's impulses read as a pair."""
+    flows (Japanese and Korean cars), a month asked before a tariff's change (the plain share's path); and
+    the macro's impulses (read as a pair) and auto jobs, taken as weighted sums, must be their formulas."""
     model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
     trade, macro = model.trade, model.macro
     plain = _PlainTradeMonth(trade)
     rng = np.random.default_rng(7)
     changes = {2: ("JP", "autos", 25.0), 3: ("KR", "all", 15.0), 6: ("JP", "autos", 15.0)}
     moved = 0.0
+
+    def plain_impulse(exports_bn, import_volume_bn, burden_bn, deadweight_bn):
+        bn = (macro.trade_multiplier * (exports_bn - macro.base_exports_bn)
+              - macro.switching_share * (import_volume_bn - macro.base_import_volume_bn)
+              - deadweight_bn - macro.input_cost_share * np.maximum(burden_bn, 0.0))
+        return 100.0 * bn / macro.gdp0_bn
+
     for step in range(1, 10):
         if step in changes:
             exporter, sector, rate = changes[step]
@@ -709,10 +716,19 @@ def test_the_trade_month_is_the_plain_formulas_up_to_rounding():
             np.testing.assert_allclose(got[name], value, rtol=1e-13, atol=1e-13 * np.abs(value).max(), err_msg=name)
         impulses = macro.trade_impulses_pct(trade)
         np.testing.assert_allclose(impulses, [
-            macro.trade_impulse_pct(expected["exports_bn"], expected["import_volume_bn"], expected["tariff_burden_bn"],
-                                    expected["deadweight_bn"]),
-            macro.trade_impulse_pct(expected["target_flows_bn"].sum(axis=(1, 2)), expected["target_import_volume_bn"],
-                                    expected["target_burden_bn"], expected["target_deadweight_bn"])],
+            plain_impulse(expected["exports_bn"], expected["import_volume_bn"], expected["tariff_burden_bn"],
+                          expected["deadweight_bn"]),
+            plain_impulse(expected["target_flows_bn"].sum(axis=(1, 2)), expected["target_import_volume_bn"],
+                          expected["target_burden_bn"], expected["target_deadweight_bn"])],
             rtol=1e-10, atol=1e-12)
+        jobs_before = macro.log_auto_jobs
+        macro._update_auto_jobs(trade)
+        output_change = ((expected["autos_exported"] - macro.base_auto_x)
+                         + (macro.base_auto_m - expected["autos_imported"]) * macro.switching_share
+                         - macro.input_cost_share * np.maximum(expected["sector_burden_bn"][:, SECTORS.index("autos")], 0.0)
+                         ) / macro.auto_output0
+        target = macro.auto_job_elasticity * np.log1p(np.maximum(output_change, -0.95))
+        np.testing.assert_allclose(macro.log_auto_jobs, jobs_before + macro.auto_job_speed * (target - jobs_before),
+                                   rtol=1e-12, atol=1e-15)
         moved = max(moved, float(np.abs(expected["tariff_import_price_log"]).max()))
     assert moved > 0.001   # the tariffs moved import prices (0.6% at most here), so the test can fail
