@@ -38,7 +38,7 @@ from simulation.world import ECONOMIES, SECTORS, index_of
 IMPORTER_SUMS = ("import_volume", "burden", "deadweight", "imports", "revenue")
 IMPORT_VOLUME, BURDEN, DEADWEIGHT, IMPORTS, REVENUE = range(len(IMPORTER_SUMS))
 NOW, HORIZON = 0, 1
-# The rows of each nest's volume state (``TradeNetwork.lower_log``, ``upper_log``): see _move_volumes.
+# The rows of the volume state (``TradeNetwork.log_volume_parts``): see _move_volumes.
 PARTS = ("slow", "fast", "fast at the horizon")
 
 
@@ -117,10 +117,9 @@ class TradeNetwork:
         sector_imports = self.base_flows_bn.sum(axis=0, keepdims=True)
         self.supplier_share = np.divide(self.base_flows_bn, sector_imports, out=np.zeros_like(self.base_flows_bn),
                                         where=sector_imports > 0)
-        # Volume states, in logs, each ``[slow part, fast part, fast part at the horizon]`` (``PARTS``): lower
-        # nest [3, exporter, importer, sector], upper nest [3, importer, sector]. See _move_volumes.
-        self.lower_log = np.zeros((len(PARTS), n, n, s))
-        self.upper_log = np.zeros((len(PARTS), n, s))
+        # The volume state, in logs, ``[slow parts, fast parts, fast parts at the horizon]`` (``PARTS``) by
+        # [exporter, importer, sector], each the lower and the upper nest's part together (see _move_volumes).
+        self.log_volume_parts = np.zeros((len(PARTS), n, n, s))
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
         # The currency terms' weights in the import-price index: 2024 flows summed over sectors, by [exporter,
         # importer], as a share of the importer's 2024 imports (a flow's currency terms are the same in every
@@ -145,17 +144,16 @@ class TradeNetwork:
         self.macro_extra = max(macro_long - macro_short, 0.0)
         self.fast_speed = p("trade.quantity_adjustment_per_month")
         self.slow_speed = 1.0 - 0.5 ** (1.0 / p("trade.long_run_half_life_months"))
-        # The same, laid out as the states are (``PARTS`` first; the horizon's fast part closes its whole gap
+        # The same, laid out as the state is (``PARTS`` first; the horizon's fast part closes its whole gap
         # each month) and spread to their full shapes once: broadcasting a small array against a state
         # costs a run about twice an operation on equal shapes.
         n, s = len(ECONOMIES), len(SECTORS)
-        lower, upper = (len(PARTS), n, n, s), (len(PARTS), n, s)
-        minus_micro = -np.array((self.micro_extra, self.micro_short, self.micro_short))
-        self._minus_micro = np.broadcast_to(minus_micro, lower).copy()
-        speeds = (self.slow_speed, self.fast_speed, 1.0)
-        self._lower_speed = np.broadcast_to(np.reshape(speeds, (len(PARTS), 1, 1, 1)), lower).copy()
+        shape = (len(PARTS), n, n, s)
+        self._minus_micro = np.broadcast_to(-np.array((self.micro_extra, self.micro_short, self.micro_short)),
+                                            shape).copy()
         self._minus_macro = np.reshape((-self.macro_extra, -self.macro_short, -self.macro_short), (len(PARTS), 1, 1))
-        self._upper_speed = np.broadcast_to(np.reshape(speeds, (len(PARTS), 1, 1)), upper).copy()
+        self._speed = np.broadcast_to(np.reshape((self.slow_speed, self.fast_speed, 1.0), (len(PARTS), 1, 1, 1)),
+                                      shape).copy()
 
     # -- policy -----------------------------------------------------------------------------------
     def set_tariff(self, importer: str, exporter: str, sector: str, rate_pct: float, step: int) -> None:
@@ -231,17 +229,17 @@ class TradeNetwork:
         markets price) the fast parts are at their targets.
 
         Targets: lower nest ``-sigma * relative price`` for each part; upper nest ``-eta * import price``,
-        plus ``income_elasticity * gdp_log_ratio`` on the fast parts. Each nest's state holds its slow part,
-        its fast part and the horizon's fast part (``PARTS``), which moves at speed 1 (at its target each
-        month, up to rounding), so one operation moves all three and the month's and the horizon's logs are
-        the two fast rows plus the slow one."""
-        lower_targets = self._minus_micro * relative
-        upper_targets = self._minus_macro * import_price
+        plus ``income_elasticity * gdp_log_ratio`` on the fast part. A flow's volume is the sum of the four
+        parts, and both nests' fast parts move at one speed and their slow parts at another, so each pair
+        is kept as its sum (``u + U`` and ``v + V`` in docs/model.md 7.1), moved toward the sum of its
+        targets: the same numbers up to rounding. The state also holds the horizon's fast part
+        (``PARTS``), which moves at speed 1 (at its target each month, up to rounding): one operation moves
+        all three, and the month's and the horizon's logs are the two fast rows plus the slow one."""
+        upper_targets = self._minus_macro * import_price                       # [part, importer, sector]
         upper_targets[1:] += self.income_elasticity * gdp_log_ratio[:, None]
-        lower = self.lower_log = self.lower_log + self._lower_speed * (lower_targets - self.lower_log)
-        upper = self.upper_log = self.upper_log + self._upper_speed * (upper_targets - self.upper_log)
-        log_pair = (lower[1:] + lower[0]) + (upper[1:] + upper[0])[:, None]        # [now, horizon]
-        return self.base_flows_bn * np.exp(log_pair)
+        targets = self._minus_micro * relative + upper_targets[:, None]
+        parts = self.log_volume_parts = self.log_volume_parts + self._speed * (targets - self.log_volume_parts)
+        return self.base_flows_bn * np.exp(parts[1:] + parts[0])                # [now, horizon]
 
     def _set_month(self, volume_pair: np.ndarray, flow_pair: np.ndarray, tariff_cost: np.ndarray,
                    half_passed: np.ndarray, revenue_share: np.ndarray) -> None:
@@ -258,7 +256,7 @@ class TradeNetwork:
         totals = by_sector.sum(axis=-1)                                            # [row, pair, importer]
         exports = flow_pair.sum(axis=(2, 3))                                       # [pair, exporter]
         for array in (by_sector, totals, exports):
-            array.flags.writeable = False
+            array.setflags(write=False)
         self.volume_pair_bn, self.flow_pair_bn = volume_pair, flow_pair
         self.importer_sector_bn, self.importer_totals_bn, self.exports_pair_bn = by_sector, totals, exports
         self.volume_bn, self.flows_bn = volume_pair[NOW], flow_pair[NOW]
