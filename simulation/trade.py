@@ -46,17 +46,19 @@ class TariffTerms(NamedTuple):
     """What one version of the tariff tables gives the price formulas (``TradeNetwork.tariff_terms``).
 
     The absorbed share is ``lasting + fading * 0.5 ** (age / half_life)`` with ``age = step - changed``;
-    that is ``lasting + (fading * 2 ** (changed / half_life)) * 0.5 ** (step / half_life)``, so all but one
-    number of the month (``decay``, a plain float) is fixed until a tariff changes. Terms linear in the
-    tariff price are kept the same way, as a lasting part plus the decay times a fading part."""
+    measured from the version's latest change ``T``, that is ``lasting + (fading * 0.5 ** ((T - changed) /
+    half_life)) * 0.5 ** ((step - T) / half_life)``, so all but one number of the month (the decay since
+    ``T``, a plain float) is fixed until a tariff changes. Both powers are at most 1, so neither can
+    overflow however long the run or short the half-life. Terms linear in the tariff price are kept the
+    same way, as a lasting part plus the decay times a fading part."""
     version: int
     push: np.ndarray                     # ln((1 + t) / (1 + t0))
     minus_lasting: np.ndarray            # -lasting absorbed share * push
-    minus_fading: np.ndarray | None      # -fading share * 2 ** (changed / half_life) * push; None when all zero
+    minus_fading: np.ndarray | None      # -fading share * 0.5 ** ((T - changed) / half_life) * push; None if all 0
     tariff_index_lasting: np.ndarray     # the tariff import-price index of the lasting part, by importer
     tariff_index_fading: np.ndarray      # ... of the fading part (times the month's decay)
     revenue_share: np.ndarray            # tariff / 1200: a month's revenue per unit of annual customs value
-    first_step: int                      # the factorised decay holds from the last change of a fading flow on
+    latest_change: float                 # T: the step of the latest change; the decay is measured from it
 
 
 class TradeNetwork:
@@ -207,15 +209,15 @@ class TradeNetwork:
     def _absorbed_push(self, step: int, terms: TariffTerms) -> tuple[np.ndarray, np.ndarray]:
         """Minus the part of the tariff push exporters absorb this month, and the tariff import-price index
         by importer (the rest of the push, weighted by 2024 flows). Each is the version's lasting part plus
-        its fading part times this month's decay (see ``TariffTerms``). Before the version's last change of
-        a fading flow (a step earlier than a tariff's change, which a run never asks for) the age is taken
-        at zero, so both are computed the plain way (``absorbed_share``)."""
+        its fading part times this month's decay (see ``TariffTerms``). A step before the version's latest
+        change (which a run never asks for) takes a changed tariff's age at zero, so both are then computed
+        the plain way (``absorbed_share``)."""
         if terms.minus_fading is None:
             return terms.minus_lasting, terms.tariff_index_lasting
-        if step < terms.first_step:
+        if step < terms.latest_change:
             minus_absorbed_push = -self.absorbed_share(step) * terms.push
             return minus_absorbed_push, self._flow_weighted(terms.push + minus_absorbed_push)
-        decay = 0.5 ** (step / self.absorption_half_life)
+        decay = 0.5 ** ((step - terms.latest_change) / self.absorption_half_life)
         return (terms.minus_lasting + decay * terms.minus_fading,
                 terms.tariff_index_lasting + decay * terms.tariff_index_fading)
 
@@ -268,13 +270,16 @@ class TradeNetwork:
         if self._terms is None or self._terms.version != self.tariff_version:
             push = self.tariff_push()
             minus_lasting = -(self._absorbed_lasting * push)
-            fading = self._absorbed_fading_full * 2.0 ** (self.tariff_changed_step / self.absorption_half_life)
+            latest = float(self.tariff_changed_step.max())
+            fading = self._absorbed_fading_full * 0.5 ** ((latest - self.tariff_changed_step) / self.absorption_half_life)
             minus_fading = -(fading * push)
-            changed = self.tariff_changed_step.ravel()[self._fading_at]
             self._terms = TariffTerms(
                 self.tariff_version, push, minus_lasting, minus_fading if minus_fading.any() else None,
                 self._flow_weighted(push + minus_lasting), self._flow_weighted(minus_fading), self.tariffs_pct / 1200.0,
-                int(changed.max()) if changed.size else 0)
+                latest)
+            for array in self._terms:   # shared by every run while its tariffs are the start's
+                if isinstance(array, np.ndarray):
+                    array.setflags(write=False)
         return self._terms
 
     def tariff_push(self) -> np.ndarray:

@@ -234,6 +234,8 @@ def test_what_a_run_changes_in_place_is_its_own_and_the_rest_is_read_only():
         assert getattr(one, name) is not getattr(two, name) and getattr(one, name).flags.writeable
     with pytest.raises(ValueError):
         one.base_flows_bn[0, 1, 0] = 0.0   # shared by every run of the calibration
+    with pytest.raises(ValueError):
+        one.tariff_terms().minus_lasting[0, 1, 0] = 0.0   # the start's tariff terms too
     macro_one, macro_two = Macro.at_start(calibration), Macro.at_start(calibration)
     assert macro_one.gdp_history is not macro_two.gdp_history
     assert macro_one.weights["output"] is not macro_two.weights["output"]
@@ -732,3 +734,22 @@ def test_the_trade_month_is_the_plain_formulas_up_to_rounding():
                                    rtol=1e-12, atol=1e-15)
         moved = max(moved, float(np.abs(expected["tariff_import_price_log"]).max()))
     assert moved > 0.001   # the tariffs moved import prices (0.6% at most here), so the test can fail
+
+
+def test_the_factorised_decay_stays_finite_for_long_runs_and_short_half_lives():
+    """The absorbed share's decay is kept per tariff version as two powers of one half, both at most 1: a
+    240-month run with the shortest allowed half-life (0.1 months) must give the plain formulas' numbers,
+    not an overflow (2 ** 2300) times an underflow."""
+    calibration = load_calibration().with_overrides({"trade.absorption_half_life_months": 0.1})
+    trade = TradeNetwork(calibration)
+    trade.set_tariff("US", "JP", "autos", 25.0, 10)
+    trade.set_tariff("US", "KR", "autos", 25.0, 229)
+    plain = _PlainTradeMonth(trade)
+    fx, gap = np.linspace(-0.05, 0.05, len(ECONOMIES)), np.zeros(len(ECONOMIES))
+    with np.errstate(over="raise", invalid="raise"):   # underflow to zero is the plain formula's too
+        trade.update(230, fx, gap)
+    expected = plain.update(230, fx, gap)
+    for name in ("flows_bn", "tariff_burden_bn", "deadweight_bn", "tariff_import_price_log"):
+        np.testing.assert_allclose(getattr(trade, name), expected[name], rtol=1e-13,
+                                   atol=1e-13 * np.abs(expected[name]).max(), err_msg=name)
+    assert trade.tariff_terms().minus_fading is not None   # Korean cars still fade, so the test can fail
