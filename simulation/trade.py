@@ -185,8 +185,9 @@ class TradeNetwork:
         """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log).
 
         Written for few numpy operations a month (each costs about a microsecond whatever its size): what
-        the tariffs alone give is kept per tariff version (``tariff_terms``), twin states move as pairs, and
-        this month's and the horizon's volumes are computed and summed as one pair."""
+        the tariffs alone give is kept per tariff version (``tariff_terms``), the four volume parts are one
+        state moved by one operation, and this month's and the horizon's volumes are computed and summed as
+        one pair."""
         terms = self.tariff_terms()
         minus_absorbed_push, tariff_index = self._absorbed_push(step, terms)         # -a(age) * d
         tariff_price = terms.push + minus_absorbed_push                              # (1 - a(age)) * d
@@ -271,7 +272,8 @@ class TradeNetwork:
             push = self.tariff_push()
             minus_lasting = -(self._absorbed_lasting * push)
             latest = float(self.tariff_changed_step.max())
-            fading = self._absorbed_fading_full * 0.5 ** ((latest - self.tariff_changed_step) / self.absorption_half_life)
+            decay_to_latest = 0.5 ** ((latest - self.tariff_changed_step) / self.absorption_half_life)
+            fading = self._absorbed_fading_full * decay_to_latest
             minus_fading = -(fading * push)
             self._terms = TariffTerms(
                 self.tariff_version, push, minus_lasting, minus_fading if minus_fading.any() else None,

@@ -725,10 +725,10 @@ def test_the_trade_month_is_the_plain_formulas_up_to_rounding():
             rtol=1e-10, atol=1e-12)
         jobs_before = macro.log_auto_jobs
         macro._update_auto_jobs(trade)
+        autos_burden = expected["sector_burden_bn"][:, SECTORS.index("autos")]
         output_change = ((expected["autos_exported"] - macro.base_auto_x)
                          + (macro.base_auto_m - expected["autos_imported"]) * macro.switching_share
-                         - macro.input_cost_share * np.maximum(expected["sector_burden_bn"][:, SECTORS.index("autos")], 0.0)
-                         ) / macro.auto_output0
+                         - macro.input_cost_share * np.maximum(autos_burden, 0.0)) / macro.auto_output0
         target = macro.auto_job_elasticity * np.log1p(np.maximum(output_change, -0.95))
         np.testing.assert_allclose(macro.log_auto_jobs, jobs_before + macro.auto_job_speed * (target - jobs_before),
                                    rtol=1e-12, atol=1e-15)
