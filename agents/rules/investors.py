@@ -114,7 +114,8 @@ class YenCarryTrader(InvestorRule):
     start (BIS: about $250bn).
 
     ``start`` sets the members' columns the other methods read (capital, positions, equity, peak, cooldown
-    and each trader's stop as a share of its peak equity): a subclass that overrides ``start`` must call ``super().start``.
+    and each trader's stop as a share of its peak equity): a subclass that overrides ``start`` must call
+    ``super().start``.
     """
 
     name = "yen_carry_trader"
@@ -175,7 +176,8 @@ class YenCarryTrader(InvestorRule):
         # A stop is an adverse move of the exchange rate: the capital lost divided by the leverage. So a
         # trader stops out when its equity has fallen from its peak by more than its stop times its leverage,
         # that is, below its peak times ``stop_share_of_peak`` (1 - stop x leverage / 100).
-        stopped = (members["position_bn"] > 0) & (members["equity_bn"] < members["peak_bn"] * members["stop_share_of_peak"])
+        stop_level_bn = members["peak_bn"] * members["stop_share_of_peak"]
+        stopped = (members["position_bn"] > 0) & (members["equity_bn"] < stop_level_bn)
         if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
