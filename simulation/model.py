@@ -177,6 +177,7 @@ class TradeWarModel(mesa.Model):
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
+        self._tariff_tables_kept: tuple = (None, None, None)            # see tariff_tables
         self._partner_tariffs_cache: dict[str, tuple] = {}   # see _partner_tariffs
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
@@ -236,7 +237,7 @@ class TradeWarModel(mesa.Model):
         self.month += 1
         t = self.month
         self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
-        tariff_before = self.trade.tariffs_pct.copy()
+        tariff_before, _ = self.tariff_tables()
         version_before = self.trade.tariff_version
         for news in self.scenario.news:
             if news.step == t:
@@ -618,6 +619,19 @@ class TradeWarModel(mesa.Model):
                 {p: tariffs[e][i] for p, i in partners}, {p: agreed[e][i] for p, i in partners},
                 {p: tariffs[i][e] for p, i in partners}, {p: agreed[i][e] for p, i in partners}))
         return kept[2]
+
+    def tariff_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Read-only copies of the tariffs now and of their agreed levels (``[exporter, importer, sector]``),
+        copied again only after they changed (``TradeNetwork.tariff_version``): the month compares its
+        tariffs with those at its start, and the record keeps each month's, but tariffs change in a few
+        months of a game, so most months share the copies of the month before."""
+        version, tariffs, agreed = self._tariff_tables_kept
+        if version != self.trade.tariff_version:
+            tariffs, agreed = self.trade.tariffs_pct.copy(), self.trade.agreed_tariffs_pct.copy()
+            tariffs.setflags(write=False)
+            agreed.setflags(write=False)
+            self._tariff_tables_kept = (self.trade.tariff_version, tariffs, agreed)
+        return tariffs, agreed
 
     def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
         """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only after the

@@ -34,7 +34,7 @@ def _read_only(arrays):
     this makes that a rule, so that a change in place raises at once instead of rewriting a recorded month."""
     for array in arrays:
         if isinstance(array, np.ndarray):
-            array.setflags(write=False)
+            array.setflags(False)   # write=False, given by position: numpy reads a keyword slower than the call
     return arrays
 
 
@@ -132,9 +132,14 @@ class Recorder:
         if self.model_only:
             return
         self.economy_rows.append(_read_only([value(m) for value in _MONTHLY_READS]))
-        self.flows.append(m.trade.flows_bn.copy())
-        self.tariffs.append(m.trade.tariffs_pct.copy())
-        self.agreed.append(m.trade.agreed_tariffs_pct.copy())
+        # The flows are a new array each month, kept as they are (read-only); the tariff tables, which a
+        # decision changes in place, are read-only copies shared by the months between changes.
+        flows = m.trade.flows_bn
+        flows.setflags(write=False)
+        self.flows.append(flows)
+        tariffs, agreed = m.tariff_tables()
+        self.tariffs.append(tariffs)
+        self.agreed.append(agreed)
         self.moves.append((step, m.markets.moves.by_market))
 
     def _model_column(self, column: str) -> list:

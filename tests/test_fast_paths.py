@@ -626,3 +626,36 @@ def test_each_model_row_holds_its_columns_in_order():
         row = model.recorder.model_rows[-1]
         assert len(row) == len(MODEL_VALUES) + 1 and row[0] == model.month
         assert dict(zip(MODEL_VALUES, row[1:])) == live
+
+
+def test_a_records_trade_tables_are_each_months_tables_and_shared_only_while_unchanged():
+    """The record keeps each month's flows as the model made them and the tariff tables as read-only copies
+    shared between months with no tariff change: every month must still hold the tables of that month, and
+    the month's tariff shock is measured against the tariffs at its start."""
+    scenario = load_scenario("kato-2025").scenario
+    model = TradeWarModel(scenario, seed=3, decisions=read_decisions_file(MOVES, 24), steps=8)
+    live = [(model.trade.flows_bn.copy(), model.trade.tariffs_pct.copy(), model.trade.agreed_tariffs_pct.copy())]
+    versions = [model.trade.tariff_version]
+    for month in range(1, 9):
+        if month == 4:   # a change between months, outside any decision, must be seen too
+            model.trade.set_tariff("CN", "US", "autos", 60.0, month)
+            model.trade.agree("JP", "EA")
+        model.step()
+        live.append((model.trade.flows_bn.copy(), model.trade.tariffs_pct.copy(), model.trade.agreed_tariffs_pct.copy()))
+        versions.append(model.trade.tariff_version)
+    recorder = model.recorder
+    for month, (flows, tariffs, agreed) in enumerate(live):
+        np.testing.assert_array_equal(recorder.flows[month], flows)
+        np.testing.assert_array_equal(recorder.tariffs[month], tariffs)
+        np.testing.assert_array_equal(recorder.agreed[month], agreed)
+        kept = (recorder.flows[month], recorder.tariffs[month], recorder.agreed[month])
+        assert not any(a.flags.writeable for a in kept)
+        if month:   # shared while nothing changed, copied again after any change
+            assert (recorder.tariffs[month] is recorder.tariffs[month - 1]) == (versions[month] == versions[month - 1])
+    assert versions[4] != versions[3] and versions.count(versions[-1]) > 1
+    assert len({id(f) for f in recorder.flows}) == len(recorder.flows)   # a new flows array every month
+    with pytest.raises(ValueError, match="read-only"):
+        recorder.tariffs[-1][0, 1, 0] = 1.0
+    model.trade.set_tariff("US", "JP", "autos", 99.0, 9)   # the live table is the model's own, still changeable
+    tariffs, _ = model.tariff_tables()
+    assert tariffs[1, 0, 0] == 99.0 and recorder.tariffs[-1][1, 0, 0] != 99.0
