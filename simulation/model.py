@@ -118,6 +118,7 @@ class TradeWarModel(mesa.Model):
         self._deciding = False                # True while this month's decisions are being collected
         self._base = None                     # the world at the end of a past month, for projections
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
+        self.month_end: MonthEnd | None = None            # set once the start's markets are made
         self._build_world()
         # model_only and picked: see Recorder
         self.recorder = Recorder(self, model_only=record_model_only, picked=record_series)
@@ -597,7 +598,7 @@ class TradeWarModel(mesa.Model):
             prices = self.markets.prices()
             prices.update(self._start_prices_named)
             macro = self.macro
-            self._view = {"prices": prices, "reserves": self._reserves_bn_floats(),
+            self._view = {"prices": prices, "reserves": self._reserves_at_start(t),
                           "inflation_pct": macro.inflation_pct.tolist(),
                           "inflation_target_pct": macro.inflation_target_pct.tolist(),
                           "output_gap_pct": macro.gap_pct.tolist(),
@@ -606,6 +607,14 @@ class TradeWarModel(mesa.Model):
                           "agreed": self._tariff_tuples("agreed_tariffs_pct")}
             self._view_step = t
         return self._view
+
+    def _reserves_at_start(self, t: int) -> list[float]:
+        """Reserves at market value as month ``t`` starts, as plain floats: when ``t`` follows the month just
+        closed, the values that month closed with (``month_end``, what the record holds for it: nothing
+        changes reserves between a month's close and the next month's decisions); read live otherwise."""
+        if t == self.month + 1 and self.month_end is not None:
+            return self.month_end.reserves_bn.tolist()
+        return self._reserves_bn_floats()
 
     def _partner_tariffs(self, economy: str, view: dict) -> tuple[dict, dict, dict, dict]:
         """An economy's four partner -> sector tariffs dicts of its observation (tariffs on its goods, their

@@ -659,3 +659,23 @@ def test_a_records_trade_tables_are_each_months_tables_and_shared_only_while_unc
     model.trade.set_tariff("US", "JP", "autos", 99.0, 9)   # the live table is the model's own, still changeable
     tariffs, _ = model.tariff_tables()
     assert tariffs[1, 0, 0] == 99.0 and recorder.tariffs[-1][1, 0, 0] != 99.0
+
+
+def test_a_months_view_of_reserves_is_what_the_month_before_closed_with_and_the_live_read():
+    """A seat's view of reserves as a month starts is taken from the month before's end values (what the
+    record holds for that month) rather than computed again: in every month of a run with sales, a threat
+    and interventions it must equal the live read, and a view of another month reads live."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=5, decisions=read_decisions_file(MOVES, 24),
+                          steps=10)
+    from simulation.recording import _MONTHLY_NAMES
+
+    jp = ECONOMIES.index("JP")
+    for _ in range(10):
+        t = model.month + 1
+        live = model._reserves_bn_floats()
+        assert model._reserves_at_start(t) == live == model.month_end.reserves_bn.tolist()
+        recorded = model.recorder.economy_rows[-1][_MONTHLY_NAMES.index("fx_reserves_bn")]
+        assert model.observe("BOJ", t).fx_reserves_bn == live[jp] == recorded[jp]
+        model.step()
+    model.governments["JP"].cash_reserves_bn += 10.0
+    assert model._reserves_at_start(model.month + 2)[jp] == model._reserves_bn_floats()[jp]
