@@ -63,6 +63,7 @@ class MonthEnd(NamedTuple):
     ust_price: float          # the Treasury price index (start = 1)
     reserves_bn: np.ndarray   # reserves at market value net of repo, in ECONOMIES order (never changed)
     carry_position_bn: float  # the yen carry traders' total position
+    month: int                # the month it closes (0: the start)
 
 
 class SeatFacts(NamedTuple):
@@ -488,7 +489,7 @@ class TradeWarModel(mesa.Model):
     def _month_end(self) -> MonthEnd:
         """The month's end values (``MonthEnd``), once the markets have closed."""
         price = self.ust_price
-        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn())
+        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn(), self.month)
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
@@ -609,11 +610,13 @@ class TradeWarModel(mesa.Model):
         return self._view
 
     def _reserves_at_start(self, t: int) -> list[float]:
-        """Reserves at market value as month ``t`` starts, as plain floats: when ``t`` follows the month just
-        closed, the values that month closed with (``month_end``, what the record holds for it: nothing
-        changes reserves between a month's close and the next month's decisions); read live otherwise."""
-        if t == self.month + 1 and self.month_end is not None:
-            return self.month_end.reserves_bn.tolist()
+        """Reserves at market value as month ``t`` starts (the end of month ``t - 1``), as plain floats: the
+        values month ``t - 1`` closed with (``month_end``, what the record holds for it) once it has closed,
+        since nothing changes reserves between a month's close and the next month's decisions; read live
+        before (the set-up's view of the start)."""
+        end = self.month_end
+        if end is not None and end.month == t - 1:
+            return end.reserves_bn.tolist()
         return self._reserves_bn_floats()
 
     def _partner_tariffs(self, economy: str, view: dict) -> tuple[dict, dict, dict, dict]:

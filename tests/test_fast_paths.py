@@ -676,6 +676,8 @@ def test_a_months_view_of_reserves_is_what_the_month_before_closed_with_and_the_
         assert model._reserves_at_start(t) == live == model.month_end.reserves_bn.tolist()
         recorded = model.recorder.economy_rows[-1][_MONTHLY_NAMES.index("fx_reserves_bn")]
         assert model.observe("BOJ", t).fx_reserves_bn == live[jp] == recorded[jp]
+        model._view_step = -1   # the month's own view, built as its seats decide
         model.step()
+        assert model._view_step == t and model._view["reserves"] == live
     model.governments["JP"].cash_reserves_bn += 10.0
     assert model._reserves_at_start(model.month + 2)[jp] == model._reserves_bn_floats()[jp]
