@@ -58,11 +58,15 @@ BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "
 class MonthEnd(NamedTuple):
     """What the world holds at the end of a month (the set-up's is month 0) that the month's last steps
     and its record all read: computed once, after the markets, from nothing that changes before the record.
-    The model's own ``ust_price`` and ``reserves_value_bn()`` stay live for readers at other times."""
+    The next month starts from it too: its seats see these reserves, and its trade and investors start from
+    these exchange rates and this Treasury price (prices move only inside the markets' step, and reserves
+    only through decisions, which come after the seats have looked). The model's own ``ust_price``,
+    ``reserves_value_bn()`` and ``fx_log_by_economy()`` stay live for readers at other times."""
 
     ust_price: float          # the Treasury price index (start = 1)
     reserves_bn: np.ndarray   # reserves at market value net of repo, in ECONOMIES order (never changed)
     carry_position_bn: float  # the yen carry traders' total position
+    fx_log: np.ndarray        # each economy's currency per dollar, log change since the start (never changed)
     month: int                # the month it closes (0: the start)
 
 
@@ -253,14 +257,17 @@ class TradeWarModel(mesa.Model):
         self._age_threats(t)
         self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
-        self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
+        # Prices move only inside the markets' step, so the month's trade and markets start from the exchange
+        # rates and the Treasury price last month closed with (its MonthEnd).
+        start = self.month_end
+        self.trade.update(t, start.fx_log, self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before if self.trade.tariff_version != version_before else None)
-        self.investors.price = self.ust_price
+        self.investors.price = start.ust_price
         prices = self.markets.step(inputs, self.investors)
-        carry_before, self.month_end = self.month_end.carry_position_bn, self._month_end()
+        end = self.month_end = self._month_end()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices), self.markets.risk,
-                          self.reserves_valuation_change_bn(self.month_end.reserves_bn), self.fx_log_by_economy())
-        self.events.extend(self._market_events(t, carry_before))
+                          self.reserves_valuation_change_bn(end.reserves_bn), end.fx_log)
+        self.events.extend(self._market_events(t, start.carry_position_bn))
         self.price_history.append(prices)
         self.recorder.record()
 
@@ -489,7 +496,8 @@ class TradeWarModel(mesa.Model):
     def _month_end(self) -> MonthEnd:
         """The month's end values (``MonthEnd``), once the markets have closed."""
         price = self.ust_price
-        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn(), self.month)
+        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn(),
+                        self.fx_log_by_economy(), self.month)
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its

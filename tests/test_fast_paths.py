@@ -528,14 +528,21 @@ def test_the_month_end_values_are_the_live_reads_and_the_record_holds_them():
         Decision(step=3, actor="JP", action="fima_repo", amount_bn=50.0),
         Decision(step=4, actor="BOJ", action="fx_intervention", amount_bn=20.0)]
     model = TradeWarModel(scenario, seed=5, decisions=decisions)
-    carry_moves, reserves = [], []
+    carry_moves, reserves, fx_given = [], [], []
+    update = model.trade.update
+    model.trade.update = lambda step, fx_log, gdp: (fx_given.append(fx_log), update(step, fx_log, gdp))
     for month in range(13):
         if month:
-            carry_before = model.investors.carry_position_bn()
+            carry_before, fx_before, price_before = (model.investors.carry_position_bn(), model.fx_log_by_economy(),
+                                                     model.ust_price)
             model.step()
             carry_moves.append(model.investors.carry_position_bn() - carry_before)
+            # the month's trade and investors started from the last close: the live reads at the month's start
+            assert model.investors.price == price_before and fx_given[-1].tobytes() == fx_before.tobytes()
         end = model.month_end
-        assert end.ust_price == model.ust_price
+        assert end.month == model.month and end.ust_price == model.ust_price
+        assert end.fx_log.tobytes() == model.fx_log_by_economy().tobytes()
+        assert not month or model.recorder.score_inputs[-1].fx_log is end.fx_log   # the macro's, from month 1
         assert end.reserves_bn.tobytes() == model.reserves_value_bn().tobytes()
         spent = [g.reserves_spent_bn for g in model.governments.values()]
         plain = [value + s - start for value, s, start in zip(end.reserves_bn.tolist(), spent, model.reserves0_bn.tolist())]
