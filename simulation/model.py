@@ -422,7 +422,8 @@ class TradeWarModel(mesa.Model):
         observations and their views, which the copy builds again for its own months (copying the
         tariff tables' tuples those caches hold took half the time of a copy)."""
         left_out = {"recorder": None, "_observations": {}, "_view_step": -1, "_view": {},
-                    "_tariff_tuple_cache": {}, "_partner_tariffs_cache": {}}
+                    "_tariff_tuple_cache": {}, "_partner_tariffs_cache": {},
+                    "_tariff_tables_kept": (None, None, None)}
         kept = {name: getattr(self, name) for name in left_out}
         try:
             for name, empty in left_out.items():
