@@ -392,6 +392,8 @@ class TradeWarModel(mesa.Model):
 
     def _expire_offers(self, t: int) -> list[Event]:
         """Offers nobody answered by their last month lapse, with a headline."""
+        if not self.negotiation.offers:   # in most games, most months, no offer has been made at all
+            return []
         return [Event(t, o.proposer, "offer_expired", f"offer={o.number} target={o.target}",
                       f"{_capital(actor_name(o.proposer))}'s offer to {actor_name(o.target)} "
                       f"({o.rate_pct:g}% cap) expires unanswered")
