@@ -4,9 +4,10 @@ per seat's score part and per network measure.
 The recorder keeps each step's numbers and builds pandas DataFrames once at the end, so recording costs
 little inside the step loop: the model's own arrays where the model replaces them each month (made
 read-only here, so a change in place raises instead of rewriting a recorded month), and copies of the
-tariff tables, which decisions change in place, made only in a month when they changed. What can be computed from numbers it keeps anyway (the
-scores and their parts, GDP growth, Treasuries at market value, auto jobs) it computes for every month at
-once when a table or series asks, by the same formulas, so the numbers are the ones the model held.
+tariff tables, which decisions change in place, made only in a month when they changed. What can be
+computed from numbers it keeps anyway (the scores and their parts, GDP growth, Treasuries at market
+value, auto jobs) it computes for every month at once when a table or series asks, by the same formulas,
+so the numbers are the ones the model held.
 """
 
 from __future__ import annotations
