@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.calibration import Calibration
+from simulation.trade import BURDEN, DEADWEIGHT, HORIZON, IMPORT_VOLUME, NOW
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
@@ -113,6 +114,7 @@ class Macro:
         self.mandate = {k: np.full(len(self.banks), p("mandate.weight", k)) for k in MANDATE_PARTS}
         self._bank_gdp0_bn = self.gdp0_bn[self.bank_economy]
         self._scored: tuple | None = None   # this month's terms and scores, computed when first asked
+        self._impulses_of = self._impulses = None   # see trade_impulses_pct
         self._scale_weights()
 
     def _read_parameters(self, p) -> None:
@@ -167,6 +169,7 @@ class Macro:
         self.revenue0_bn = trade.tariff_revenue_bn.copy()
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
         self._scored = None
+        self._impulses_of = None
 
     def potential_gdp(self, step: int) -> np.ndarray:
         return self.gdp0_bn * self._growth_factor ** (step / 12.0)
@@ -208,10 +211,20 @@ class Macro:
         """Output lost to tariffs passed on to home producers on their imported inputs (USD bn a year)."""
         return self.input_cost_share * np.maximum(burden_bn, 0.0)
 
+    def trade_impulses_pct(self, trade) -> np.ndarray:
+        """The trade impulse this month and at the horizon, ``[NOW, HORIZON]`` by economy: one formula on the
+        trade network's month summed as a pair. The markets' inputs read the horizon's and the month's update
+        the month's, so it is computed once per month of trade (its totals are a new array each month)."""
+        totals = trade.importer_totals_bn
+        if self._impulses_of is not totals:
+            self._impulses = self.trade_impulse_pct(trade.exports_pair_bn, totals[IMPORT_VOLUME], totals[BURDEN],
+                                                    totals[DEADWEIGHT])
+            self._impulses_of = totals
+        return self._impulses
+
     def expected_gap_pct(self, trade) -> np.ndarray:
         """The output gap trade policy implies once volumes adjust within the year (what equity markets price)."""
-        return self.trade_impulse_pct(trade.target_flows_bn.sum(axis=(1, 2)), trade.target_import_volume_bn,
-                                      trade.target_burden_bn, trade.target_deadweight_bn)
+        return self.trade_impulses_pct(trade)[HORIZON]
 
     def financial_impulse_pct(self, yield_change_pp: np.ndarray, equity_change_log: np.ndarray, risk: float) -> np.ndarray:
         """Output gap (percent) that financial conditions push toward: higher long rates lower it, stock-market
@@ -222,8 +235,7 @@ class Macro:
     # -- the month --------------------------------------------------------------------------------
     def update(self, step: int, trade, yield_change_pp: np.ndarray, equity_change_log: np.ndarray,
                risk: float, reserves_change_bn: np.ndarray, fx_log: np.ndarray | None = None) -> None:
-        impulse = (self.trade_impulse_pct(trade.exports_bn(), trade.import_volume_bn(), trade.tariff_burden_bn,
-                                          trade.deadweight_bn)
+        impulse = (self.trade_impulses_pct(trade)[NOW]
                    + self.financial_impulse_pct(yield_change_pp, equity_change_log, risk))
         self.tariff_revenue_bn = trade.tariff_revenue_bn.copy()
         if fx_log is not None:
@@ -242,7 +254,7 @@ class Macro:
         times the import share, plus the Phillips term. Consumer import prices follow import prices; the
         tariff part of import prices goes the same way apart (row 1 of ``consumer_prices_log``): the one-off
         rise in the price level that central banks look through (core = inflation_pct - tariff_inflation_pct)."""
-        import_prices_log = np.array((trade.import_price_log, trade.tariff_import_price_log))
+        import_prices_log = trade.import_prices_log   # [all, tariff part] x economy
         consumer = self.consumer_prices_log
         consumer = self.consumer_prices_log = consumer + self.import_price_speed * (import_prices_log - consumer)
         year_ago = self.consumer_price_history.pop(0)

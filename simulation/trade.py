@@ -25,6 +25,7 @@ Tariff revenue is the tariff times the customs value (the flow at the exporter's
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -32,13 +33,39 @@ import numpy as np
 from simulation.calibration import Calibration
 from simulation.world import ECONOMIES, SECTORS, index_of
 
+# Rows of ``TradeNetwork.importer_sector_bn`` and ``importer_totals_bn``: what each importer's month adds
+# up, each for this month and for the horizon (fast volume parts at their targets), summed in one pass.
+IMPORTER_SUMS = ("import_volume", "burden", "deadweight", "imports", "revenue")
+IMPORT_VOLUME, BURDEN, DEADWEIGHT, IMPORTS, REVENUE = range(len(IMPORTER_SUMS))
+NOW, HORIZON = 0, 1
+# The rows of the volume state (``TradeNetwork.log_volume_parts``): see _move_volumes.
+PARTS = ("slow", "fast", "fast at the horizon")
+
+
+class TariffTerms(NamedTuple):
+    """What one version of the tariff tables gives the price formulas (``TradeNetwork.tariff_terms``).
+
+    The absorbed share is ``lasting + fading * 0.5 ** (age / half_life)`` with ``age = step - changed``;
+    measured from the version's latest change ``T``, that is ``lasting + (fading * 0.5 ** ((T - changed) /
+    half_life)) * 0.5 ** ((step - T) / half_life)``, so all but one number of the month (the decay since
+    ``T``, a plain float) is fixed until a tariff changes. Both powers are at most 1, so neither can
+    overflow however long the run or short the half-life. Terms linear in the tariff price are kept the
+    same way, as a lasting part plus the decay times a fading part."""
+    version: int
+    push: np.ndarray                     # ln((1 + t) / (1 + t0))
+    minus_lasting: np.ndarray            # -lasting absorbed share * push
+    minus_fading: np.ndarray | None      # -fading share * 0.5 ** ((T - changed) / half_life) * push; None if all 0
+    tariff_index_lasting: np.ndarray     # the tariff import-price index of the lasting part, by importer
+    tariff_index_fading: np.ndarray      # ... of the fading part (times the month's decay)
+    revenue_share: np.ndarray            # tariff / 1200: a month's revenue per unit of annual customs value
+    latest_change: float                 # T: the step of the latest change; the decay is measured from it
+
 
 class TradeNetwork:
     """Tariffs and flows by sector, with a networkx directed graph of economies as their picture."""
 
     # The arrays a run changes in place: the tariff tables, when each tariff changed, the volume states.
-    RUN_ARRAYS = ("tariffs_pct", "agreed_tariffs_pct", "tariff_changed_step",
-                  "relative_fast", "relative_slow", "composite_fast", "composite_slow")
+    RUN_ARRAYS = ("tariffs_pct", "agreed_tariffs_pct", "tariff_changed_step")
 
     @classmethod
     def at_start(cls, calibration: Calibration) -> "TradeNetwork":
@@ -63,14 +90,12 @@ class TradeNetwork:
         # The tariffs each pair regards as agreed: the start, or the last deal between them. Retaliation
         # rules measure provocation against these, so a deal is not re-answered as a new attack.
         self.agreed_tariffs_pct = calibration.tariffs_pct.copy()
-        self.flows_bn = calibration.flows_bn.copy()
         self.tariff_changed_step = np.zeros_like(self.tariffs_pct)
         # Counts changes to either tariff table (``set_tariff`` and ``agree`` are the only writers). Tariffs
         # change in a few months of a game, so what is computed from them alone is kept until this moves.
         self.tariff_version = 0
         self._push = self._push_version = None   # see tariff_push
         self._world_tariff = (None, 0.0)          # (version, value): see trade_weighted_tariff_pct
-        self._totals_of = None                    # the flows the export and import totals were summed from
         self.absorption_initial = np.array(
             [[p("trade.absorption_initial", e, k) for k in SECTORS] for e in ECONOMIES]
         )[:, None, :]  # broadcast over importers
@@ -81,6 +106,7 @@ class TradeNetwork:
         self._absorbed_fading = self.absorption_initial - self._absorbed_for_good
         shape = (n, n, s)
         self._absorbed_lasting = np.broadcast_to(self._absorbed_for_good, shape).copy()   # see absorbed_share
+        self._absorbed_fading_full = np.broadcast_to(self._absorbed_fading, shape).copy()   # see tariff_terms
         fading = np.broadcast_to(self._absorbed_fading, shape).ravel()
         self._fading_at = np.flatnonzero(fading)
         self._fading_values = fading[self._fading_at]
@@ -93,24 +119,19 @@ class TradeNetwork:
         sector_imports = self.base_flows_bn.sum(axis=0, keepdims=True)
         self.supplier_share = np.divide(self.base_flows_bn, sector_imports, out=np.zeros_like(self.base_flows_bn),
                                         where=sector_imports > 0)
-        # Volume states, in logs: lower nest [exporter, importer, sector], upper nest [importer, sector].
-        self.relative_fast = np.zeros((n, n, s))
-        self.relative_slow = np.zeros((n, n, s))
-        self.composite_fast = np.zeros((n, s))
-        self.composite_slow = np.zeros((n, s))
-        self.log_volume = np.zeros((n, n, s))
-        self.volume_bn = self.base_flows_bn.copy()   # base_flows_bn * exp(log_volume): volumes at 2024 prices
-        self.tariff_burden_bn = np.zeros(n)
-        self.sector_burden_bn = np.zeros((n, s))                      # [importer, sector]
-        self.tariff_revenue_bn = self._revenue_bn(self.base_flows_bn)
-        self.deadweight_bn = np.zeros(n)
-        self.target_flows_bn = self.flows_bn.copy()
-        self.target_burden_bn = np.zeros(n)
-        self.target_deadweight_bn = np.zeros(n)
-        self.target_import_volume_bn = self.base_flows_bn.sum(axis=(0, 2))
+        # The volume state, in logs, ``[slow parts, fast parts, fast parts at the horizon]`` (``PARTS``) by
+        # [exporter, importer, sector], each the lower and the upper nest's part together (see _move_volumes).
+        self.log_volume_parts = np.zeros((len(PARTS), n, n, s))
         self.base_imports_bn = self.base_flows_bn.sum(axis=(0, 2))
-        self.import_price_log = np.zeros(n)
-        self.tariff_import_price_log = np.zeros(n)
+        # The currency terms' weights in the import-price index: 2024 flows summed over sectors, by [exporter,
+        # importer], as a share of the importer's 2024 imports (a flow's currency terms are the same in every
+        # sector, so its part of the index is one small product).
+        self._pair_weights = self.base_flows_bn.sum(axis=2) / self.base_imports_bn
+        self._terms: TariffTerms | None = None   # see tariff_terms
+        base_pair = np.array((self.base_flows_bn, self.base_flows_bn))
+        no_tariff_change = np.zeros_like(self.base_flows_bn)
+        self._set_month(base_pair, base_pair, no_tariff_change, no_tariff_change, self.tariff_terms().revenue_share)
+        self.import_prices_log = np.zeros((2, n))   # [all, tariff part] by importer, log, 2024 = 0
         self._graph: nx.DiGraph | None = None   # built when first read: most runs never read it
         self._graph_stale = True
 
@@ -121,11 +142,20 @@ class TradeNetwork:
         macro_short, macro_long = p("trade.macro_elasticity_short_run"), p("trade.macro_elasticity_long_run")
         self.micro_short = micro_short[None, None, :]
         self.micro_extra = (micro_long - micro_short)[None, None, :]
-        self._minus_micro_short, self._minus_micro_extra = -self.micro_short, -self.micro_extra   # see _targets
         self.macro_short = macro_short
         self.macro_extra = max(macro_long - macro_short, 0.0)
         self.fast_speed = p("trade.quantity_adjustment_per_month")
         self.slow_speed = 1.0 - 0.5 ** (1.0 / p("trade.long_run_half_life_months"))
+        # The same, laid out as the state is (``PARTS`` first; the horizon's fast part closes its whole gap
+        # each month) and spread to their full shapes once: broadcasting a small array against a state
+        # costs a run about twice an operation on equal shapes.
+        n, s = len(ECONOMIES), len(SECTORS)
+        shape = (len(PARTS), n, n, s)
+        self._minus_micro = np.broadcast_to(-np.array((self.micro_extra, self.micro_short, self.micro_short)),
+                                            shape).copy()
+        self._minus_macro = np.reshape((-self.macro_extra, -self.macro_short, -self.macro_short), (len(PARTS), 1, 1))
+        self._speed = np.broadcast_to(np.reshape((self.slow_speed, self.fast_speed, 1.0), (len(PARTS), 1, 1, 1)),
+                                      shape).copy()
 
     # -- policy -----------------------------------------------------------------------------------
     def set_tariff(self, importer: str, exporter: str, sector: str, rate_pct: float, step: int) -> None:
@@ -152,44 +182,107 @@ class TradeNetwork:
 
     # -- one month --------------------------------------------------------------------------------
     def update(self, step: int, fx_log: np.ndarray, gdp_log_ratio: np.ndarray) -> None:
-        """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log)."""
-        push = self.tariff_push()
-        absorbed = self.absorbed_share(step)
-        exporter_fx = self.producer_currency_share * fx_log[:, None, None]
-        exporter_price = -absorbed * push - exporter_fx
-        tariff_price = (1.0 - absorbed) * push
-        buyer_price = tariff_price + (self.erpt * fx_log)[None, :, None] - exporter_fx
-        import_price = (self.supplier_share * buyer_price).sum(axis=0)            # [importer, sector]
-        relative = buyer_price - import_price[None, :, :]
-        income = self.income_elasticity * gdp_log_ratio[:, None]
-        targets = self._targets(relative, import_price, income)
-        self.relative_fast += self.fast_speed * (targets[0] - self.relative_fast)
-        self.relative_slow += self.slow_speed * (targets[1] - self.relative_slow)
-        self.composite_fast += self.fast_speed * (targets[2] - self.composite_fast)
-        self.composite_slow += self.slow_speed * (targets[3] - self.composite_slow)
-        self.log_volume = self.relative_fast + self.relative_slow + (self.composite_fast + self.composite_slow)[None]
-        volume_bn = self.volume_bn = self.base_flows_bn * np.exp(self.log_volume)  # at 2024 prices
-        price_factor = np.exp(exporter_price)
-        self.flows_bn = volume_bn * price_factor
-        # What home buyers pay on top of 2024 prices because of tariff changes, and the deadweight loss.
-        tariff_cost = np.expm1(tariff_price)
-        half_passed = 0.5 * np.maximum(tariff_price, 0.0)
-        self.sector_burden_bn = (volume_bn * tariff_cost).sum(axis=0)
-        self.tariff_burden_bn = self.sector_burden_bn.sum(axis=1)
-        self.deadweight_bn = self._deadweight_bn(half_passed, volume_bn)
-        self.tariff_revenue_bn = self._revenue_bn(self.flows_bn)
-        # Where flows head within the year (fast parts at their targets): what forward-looking markets price.
-        horizon_bn = self.base_flows_bn * np.exp(targets[0] + self.relative_slow
-                                                 + (targets[2] + self.composite_slow)[None])
-        self.target_flows_bn = horizon_bn * price_factor
-        self.target_burden_bn = (horizon_bn * tariff_cost).sum(axis=(0, 2))
-        self.target_deadweight_bn = self._deadweight_bn(half_passed, horizon_bn)
-        self.target_import_volume_bn = horizon_bn.sum(axis=(0, 2))
-        # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices.
-        self.import_price_log = (self.base_flows_bn * buyer_price).sum(axis=(0, 2)) / self.base_imports_bn
-        # Its tariff part alone: the one-off price-level effect central banks look through.
-        self.tariff_import_price_log = (self.base_flows_bn * tariff_price).sum(axis=(0, 2)) / self.base_imports_bn
+        """Advance flows one month given currencies (``fx_log``) and importers' GDP relative to potential (log).
+
+        Written for few numpy operations a month (each costs about a microsecond whatever its size): what
+        the tariffs alone give is kept per tariff version (``tariff_terms``), the four volume parts are one
+        state moved by one operation, and this month's and the horizon's volumes are computed and summed as
+        one pair."""
+        terms = self.tariff_terms()
+        minus_absorbed_push, tariff_index = self._absorbed_push(step, terms)         # -a(age) * d
+        tariff_price = terms.push + minus_absorbed_push                              # (1 - a(age)) * d
+        exporter_fx = self.producer_currency_share * fx_log
+        currency_terms = self.erpt * fx_log - exporter_fx[:, None]     # [exporter, importer]: buyer's less exporter's
+        exporter_price = minus_absorbed_push - exporter_fx[:, None, None]
+        buyer_price = tariff_price + currency_terms[:, :, None]
+        import_price = (self.supplier_share * buyer_price).sum(axis=0)              # [importer, sector]
+        volume_pair = self._move_volumes(buyer_price - import_price, import_price, gdp_log_ratio)
+        flow_pair = volume_pair * np.exp(exporter_price)
+        self._set_month(volume_pair, flow_pair, np.expm1(tariff_price), 0.5 * np.maximum(tariff_price, 0.0),
+                        terms.revenue_share)
+        # Import prices by importer (log, 2024 = 0), weighted by 2024 flows: they feed consumer prices. The
+        # tariff part alone (row 1, ``_absorbed_push``) is the one-off price-level effect central banks look
+        # through. The rest is the currency terms, weighted by 2024 flows (``_pair_weights``).
+        currency_index = (currency_terms * self._pair_weights).sum(axis=0)
+        self.import_prices_log = np.array((tariff_index + currency_index, tariff_index))
         self._graph_stale = True
+
+    def _absorbed_push(self, step: int, terms: TariffTerms) -> tuple[np.ndarray, np.ndarray]:
+        """Minus the part of the tariff push exporters absorb this month, and the tariff import-price index
+        by importer (the rest of the push, weighted by 2024 flows). Each is the version's lasting part plus
+        its fading part times this month's decay (see ``TariffTerms``). A step before the version's latest
+        change (which a run never asks for) takes a changed tariff's age at zero, so both are then computed
+        the plain way (``absorbed_share``)."""
+        if terms.minus_fading is None:
+            return terms.minus_lasting, terms.tariff_index_lasting
+        if step < terms.latest_change:
+            minus_absorbed_push = -self.absorbed_share(step) * terms.push
+            return minus_absorbed_push, self._flow_weighted(terms.push + minus_absorbed_push)
+        decay = 0.5 ** ((step - terms.latest_change) / self.absorption_half_life)
+        return (terms.minus_lasting + decay * terms.minus_fading,
+                terms.tariff_index_lasting + decay * terms.tariff_index_fading)
+
+    def _flow_weighted(self, price_log: np.ndarray) -> np.ndarray:
+        """A price index by importer: log prices by flow weighted by 2024 flows."""
+        return (self.base_flows_bn * price_log).sum(axis=(0, 2)) / self.base_imports_bn
+
+    def _move_volumes(self, relative: np.ndarray, import_price: np.ndarray, gdp_log_ratio: np.ndarray) -> np.ndarray:
+        """Move the four volume parts toward their targets and give the volumes at 2024 prices (USD bn a
+        year) as a pair ``[this month, horizon]``: at the horizon (within the year, what forward-looking
+        markets price) the fast parts are at their targets.
+
+        Targets: lower nest ``-sigma * relative price`` for each part; upper nest ``-eta * import price``,
+        plus ``income_elasticity * gdp_log_ratio`` on the fast part. A flow's volume is the sum of the four
+        parts, and both nests' fast parts move at one speed and their slow parts at another, so each pair
+        is kept as its sum (``u + U`` and ``v + V`` in docs/model.md 7.1), moved toward the sum of its
+        targets: the same numbers up to rounding. The state also holds the horizon's fast part
+        (``PARTS``), which moves at speed 1 (at its target each month, up to rounding): one operation moves
+        all three, and the month's and the horizon's logs are the two fast rows plus the slow one."""
+        upper_targets = self._minus_macro * import_price                       # [part, importer, sector]
+        upper_targets[1:] += self.income_elasticity * gdp_log_ratio[:, None]
+        targets = self._minus_micro * relative + upper_targets[:, None]
+        parts = self.log_volume_parts = self.log_volume_parts + self._speed * (targets - self.log_volume_parts)
+        return self.base_flows_bn * np.exp(parts[1:] + parts[0])                # [now, horizon]
+
+    def _set_month(self, volume_pair: np.ndarray, flow_pair: np.ndarray, tariff_cost: np.ndarray,
+                   half_passed: np.ndarray, revenue_share: np.ndarray) -> None:
+        """Keep a month's volumes and flows (``[this month, horizon]``, at 2024 prices and at exporters'
+        prices) and sum them by importer and sector in one pass (rows ``IMPORTER_SUMS``): import volume;
+        the tariff burden, what home buyers pay on top of 2024 prices because of tariff changes
+        (``tariff_cost = exp(tariff price) - 1``); the deadweight loss, Harberger triangles of half the
+        passed-on tariff times the trade it has stopped; imports; and tariff revenue, a month's tariff on
+        the customs value. Every array kept is new each month; the sums, shared by every reader (macro, the
+        markets' inputs, the record), are read-only."""
+        by_sector = np.array((volume_pair, volume_pair * tariff_cost,
+                              half_passed * np.maximum(self.base_flows_bn - volume_pair, 0.0),
+                              flow_pair, flow_pair * revenue_share)).sum(axis=2)    # [row, pair, importer, sector]
+        totals = by_sector.sum(axis=-1)                                            # [row, pair, importer]
+        exports = flow_pair.sum(axis=(2, 3))                                       # [pair, exporter]
+        for array in (by_sector, totals, exports):
+            array.setflags(write=False)
+        self.volume_pair_bn, self.flow_pair_bn = volume_pair, flow_pair
+        self.importer_sector_bn, self.importer_totals_bn, self.exports_pair_bn = by_sector, totals, exports
+        self.volume_bn, self.flows_bn = volume_pair[NOW], flow_pair[NOW]
+        self.tariff_revenue_bn = totals[REVENUE, NOW]
+
+    def tariff_terms(self) -> TariffTerms:
+        """What the tariff tables give the month's price formulas (``TariffTerms``), computed again only after
+        a tariff changed (``tariff_version``)."""
+        if self._terms is None or self._terms.version != self.tariff_version:
+            push = self.tariff_push()
+            minus_lasting = -(self._absorbed_lasting * push)
+            latest = float(self.tariff_changed_step.max())
+            decay_to_latest = 0.5 ** ((latest - self.tariff_changed_step) / self.absorption_half_life)
+            fading = self._absorbed_fading_full * decay_to_latest
+            minus_fading = -(fading * push)
+            self._terms = TariffTerms(
+                self.tariff_version, push, minus_lasting, minus_fading if minus_fading.any() else None,
+                self._flow_weighted(push + minus_lasting), self._flow_weighted(minus_fading), self.tariffs_pct / 1200.0,
+                latest)
+            for array in self._terms:   # shared by every run while its tariffs are the start's
+                if isinstance(array, np.ndarray):
+                    array.setflags(write=False)
+        return self._terms
 
     def tariff_push(self) -> np.ndarray:
         """The tariff push ``ln((1 + t) / (1 + t0))`` by flow, computed again only after a tariff changed."""
@@ -198,26 +291,13 @@ class TradeNetwork:
             self._push_version = self.tariff_version
         return self._push
 
-    def _targets(self, relative: np.ndarray, import_price: np.ndarray, income: np.ndarray):
-        """Targets of the four volume parts: lower nest fast and slow, upper nest fast and slow (the lower
-        nest's elasticities are negated once, at set-up)."""
-        return (self._minus_micro_short * relative, self._minus_micro_extra * relative,
-                -self.macro_short * import_price + income, -self.macro_extra * import_price)
-
-    def _deadweight_bn(self, half_passed: np.ndarray, volume_bn: np.ndarray) -> np.ndarray:
-        """Harberger triangles by importer: half the passed-on tariff times the trade it has stopped."""
-        return (half_passed * np.maximum(self.base_flows_bn - volume_bn, 0.0)).sum(axis=(0, 2))
-
-    def _revenue_bn(self, flows_bn: np.ndarray) -> np.ndarray:
-        """Tariff revenue each importer collects in a month (customs value x tariff; flows are annual)."""
-        return (flows_bn * self.tariffs_pct).sum(axis=(0, 2)) / 1200.0
-
     def absorbed_share(self, step: int) -> np.ndarray:
         """Share of each tariff change still absorbed by the exporter, decaying since the change.
 
         Only a few exporters start above the long-run share (carmakers in some economies), and only their
         flows have a fading part; elsewhere the share is the lasting part alone. So the decay is computed
-        for those flows only (``_fading_at``), which gives the same numbers as over the whole table."""
+        for those flows only (``_fading_at``), which gives the same numbers as over the whole table. (The
+        month's update takes the same share factorised, ``TariffTerms``: equal up to rounding.)"""
         absorbed = self._absorbed_lasting.copy()
         at = self._fading_at
         if at.size:
@@ -226,27 +306,58 @@ class TradeNetwork:
         return absorbed
 
     # -- summaries --------------------------------------------------------------------------------
+    # Each is a view of a month's arrays (``_set_month``), read-only and shared by every reader.
+    @property
+    def target_flows_bn(self) -> np.ndarray:
+        """Flows at the horizon (fast volume parts at their targets): what forward-looking markets price."""
+        return self.flow_pair_bn[HORIZON]
+
+    @property
+    def sector_burden_bn(self) -> np.ndarray:
+        """The tariff burden by [importer, sector] this month (USD bn a year)."""
+        return self.importer_sector_bn[BURDEN, NOW]
+
+    @property
+    def tariff_burden_bn(self) -> np.ndarray:
+        return self.importer_totals_bn[BURDEN, NOW]
+
+    @property
+    def target_burden_bn(self) -> np.ndarray:
+        return self.importer_totals_bn[BURDEN, HORIZON]
+
+    @property
+    def deadweight_bn(self) -> np.ndarray:
+        return self.importer_totals_bn[DEADWEIGHT, NOW]
+
+    @property
+    def target_deadweight_bn(self) -> np.ndarray:
+        return self.importer_totals_bn[DEADWEIGHT, HORIZON]
+
+    @property
+    def target_import_volume_bn(self) -> np.ndarray:
+        return self.importer_totals_bn[IMPORT_VOLUME, HORIZON]
+
+    @property
+    def import_price_log(self) -> np.ndarray:
+        """Import prices by importer (log, 2024 = 0), weighted by 2024 flows."""
+        return self.import_prices_log[0]
+
+    @property
+    def tariff_import_price_log(self) -> np.ndarray:
+        """The tariff part of ``import_price_log``."""
+        return self.import_prices_log[1]
+
     def exports_bn(self) -> np.ndarray:
-        """Exports by exporter (USD bn a year). Macro, the markets and the record each read it every month;
-        it is summed once per month's flows (a new array, never changed in place)."""
-        if self._totals_of is not self.flows_bn:
-            self._set_totals()
-        return self._exports_bn
+        """Exports by exporter (USD bn a year)."""
+        return self.exports_pair_bn[NOW]
 
     def imports_bn(self) -> np.ndarray:
-        """Imports by importer (USD bn a year), summed once per month's flows like ``exports_bn``."""
-        if self._totals_of is not self.flows_bn:
-            self._set_totals()
-        return self._imports_bn
-
-    def _set_totals(self) -> None:
-        self._exports_bn, self._imports_bn = self.flows_bn.sum(axis=(1, 2)), self.flows_bn.sum(axis=(0, 2))
-        self._exports_bn.flags.writeable = self._imports_bn.flags.writeable = False   # shared by every reader
-        self._totals_of = self.flows_bn
+        """Imports by importer (USD bn a year)."""
+        return self.importer_totals_bn[IMPORTS, NOW]
 
     def import_volume_bn(self) -> np.ndarray:
         """Imports by importer at 2024 prices (USD bn a year): what home goods replace when they fall."""
-        return self.volume_bn.sum(axis=(0, 2))
+        return self.importer_totals_bn[IMPORT_VOLUME, NOW]
 
     def sector_export_volume(self, sector: str) -> np.ndarray:
         """Export volume by economy at 2024 prices (USD bn), for jobs."""
@@ -254,8 +365,8 @@ class TradeNetwork:
         return self.volume_bn[:, :, k].sum(axis=1)
 
     def sector_import_volume(self, sector: str) -> np.ndarray:
-        k = SECTORS.index(sector)
-        return self.volume_bn[:, :, k].sum(axis=0)
+        """Import volume by economy at 2024 prices (USD bn), for jobs."""
+        return self.importer_sector_bn[IMPORT_VOLUME, NOW, :, SECTORS.index(sector)]
 
     def trade_weighted_tariff_pct(self) -> float:
         """World average tariff, weighted by 2024 flows (a summary of how closed the world is); recorded every

@@ -23,7 +23,7 @@ from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS, ECONOMY_VALUES
 from simulation.runner import model_series, run_series
-from simulation.world import CENTRAL_BANKS, ECONOMIES, FX_QUOTES
+from simulation.world import CENTRAL_BANKS, ECONOMIES, FX_QUOTES, SECTORS
 from simulation.session import KEY_SERIES, PlaySession, seed_fan
 from simulation.trade import TradeNetwork
 
@@ -131,8 +131,10 @@ def test_what_is_kept_between_tariff_changes_follows_every_change():
     assert trade.trade_weighted_tariff_pct() == float((trade.tariffs_pct * trade.base_flows_bn).sum()
                                                       / trade.base_flows_bn.sum())
     model.run(1)
-    np.testing.assert_array_equal(trade.exports_bn(), trade.flows_bn.sum(axis=(1, 2)))
-    np.testing.assert_array_equal(trade.imports_bn(), trade.flows_bn.sum(axis=(0, 2)))
+    # summed in one pass with the month's other totals: the same up to the order of addition
+    np.testing.assert_allclose(trade.exports_bn(), trade.flows_bn.sum(axis=(1, 2)), rtol=1e-14)
+    np.testing.assert_allclose(trade.imports_bn(), trade.flows_bn.sum(axis=(0, 2)), rtol=1e-14)
+    assert trade.tariff_terms().version == trade.tariff_version
     with pytest.raises(ValueError):
         trade.exports_bn()[0] = 0.0   # shared by every reader, so read-only
 
@@ -232,6 +234,8 @@ def test_what_a_run_changes_in_place_is_its_own_and_the_rest_is_read_only():
         assert getattr(one, name) is not getattr(two, name) and getattr(one, name).flags.writeable
     with pytest.raises(ValueError):
         one.base_flows_bn[0, 1, 0] = 0.0   # shared by every run of the calibration
+    with pytest.raises(ValueError):
+        one.tariff_terms().minus_lasting[0, 1, 0] = 0.0   # the start's tariff terms too
     macro_one, macro_two = Macro.at_start(calibration), Macro.at_start(calibration)
     assert macro_one.gdp_history is not macro_two.gdp_history
     assert macro_one.weights["output"] is not macro_two.weights["output"]
@@ -633,6 +637,129 @@ def test_each_model_row_holds_its_columns_in_order():
         row = model.recorder.model_rows[-1]
         assert len(row) == len(MODEL_VALUES) + 1 and row[0] == model.month
         assert dict(zip(MODEL_VALUES, row[1:])) == live
+
+
+class _PlainTradeMonth:
+    """The trade month written out plainly from docs/model.md section 7.1, one array per volume part and
+    one sum per total: what ``TradeNetwork.update`` must give up to the order of rounding."""
+
+    def __init__(self, trade: TradeNetwork):
+        self.trade = trade
+        n, s = trade.base_flows_bn.shape[1:], trade.base_flows_bn.shape
+        self.lower_fast, self.lower_slow = np.zeros(s), np.zeros(s)
+        self.upper_fast, self.upper_slow = np.zeros(n), np.zeros(n)
+
+    def update(self, step: int, fx_log: np.ndarray, gdp_log_ratio: np.ndarray) -> dict[str, np.ndarray]:
+        t = self.trade
+        base = t.base_flows_bn
+        push = np.log1p(t.tariffs_pct / 100.0) - np.log1p(t.base_tariffs_pct / 100.0)
+        absorbed = t.absorbed_share(step)
+        exporter_fx = t.producer_currency_share * fx_log[:, None, None]
+        exporter_price = -absorbed * push - exporter_fx
+        tariff_price = (1.0 - absorbed) * push
+        buyer_price = tariff_price + (t.erpt * fx_log)[None, :, None] - exporter_fx
+        import_price = (t.supplier_share * buyer_price).sum(axis=0)
+        relative = buyer_price - import_price[None]
+        targets = (-t.micro_short * relative, -t.micro_extra * relative,
+                   -t.macro_short * import_price + t.income_elasticity * gdp_log_ratio[:, None],
+                   -t.macro_extra * import_price)
+        self.lower_fast = self.lower_fast + t.fast_speed * (targets[0] - self.lower_fast)
+        self.lower_slow = self.lower_slow + t.slow_speed * (targets[1] - self.lower_slow)
+        self.upper_fast = self.upper_fast + t.fast_speed * (targets[2] - self.upper_fast)
+        self.upper_slow = self.upper_slow + t.slow_speed * (targets[3] - self.upper_slow)
+        volume = base * np.exp(self.lower_fast + self.lower_slow + (self.upper_fast + self.upper_slow)[None])
+        horizon = base * np.exp(targets[0] + self.lower_slow + (targets[2] + self.upper_slow)[None])
+        flows, target_flows = volume * np.exp(exporter_price), horizon * np.exp(exporter_price)
+        tariff_cost, half_passed = np.expm1(tariff_price), 0.5 * np.maximum(tariff_price, 0.0)
+        by_importer = lambda x: x.sum(axis=(0, 2))  # noqa: E731
+        return {
+            "volume_bn": volume, "flows_bn": flows, "target_flows_bn": target_flows,
+            "sector_burden_bn": (volume * tariff_cost).sum(axis=0),
+            "tariff_burden_bn": by_importer(volume * tariff_cost),
+            "target_burden_bn": by_importer(horizon * tariff_cost),
+            "deadweight_bn": by_importer(half_passed * np.maximum(base - volume, 0.0)),
+            "target_deadweight_bn": by_importer(half_passed * np.maximum(base - horizon, 0.0)),
+            "tariff_revenue_bn": by_importer(flows * t.tariffs_pct) / 1200.0,
+            "target_import_volume_bn": by_importer(horizon), "import_volume_bn": by_importer(volume),
+            "exports_bn": flows.sum(axis=(1, 2)), "imports_bn": by_importer(flows),
+            "import_price_log": by_importer(base * buyer_price) / by_importer(base),
+            "tariff_import_price_log": by_importer(base * tariff_price) / by_importer(base),
+            "autos_exported": volume[:, :, SECTORS.index("autos")].sum(axis=1),
+            "autos_imported": volume[:, :, SECTORS.index("autos")].sum(axis=0),
+        }
+
+
+def test_the_trade_month_is_the_plain_formulas_up_to_rounding():
+    """The trade month keeps what the tariffs give per tariff version (the absorbed share's decay factorised
+    into one number a month), moves twin states as pairs and sums the month's and the horizon's volumes in
+    one pass: every output must be the plain formulas' up to rounding, through tariff changes on fading
+    flows (Japanese and Korean cars), a month asked before a tariff's change (the plain share's path); and
+    the macro's impulses (read as a pair) and auto jobs, taken as weighted sums, must be their formulas."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    trade, macro = model.trade, model.macro
+    plain = _PlainTradeMonth(trade)
+    rng = np.random.default_rng(7)
+    changes = {2: ("JP", "autos", 25.0), 3: ("KR", "all", 15.0), 6: ("JP", "autos", 15.0)}
+    moved = 0.0
+
+    def plain_impulse(exports_bn, import_volume_bn, burden_bn, deadweight_bn):
+        bn = (macro.trade_multiplier * (exports_bn - macro.base_exports_bn)
+              - macro.switching_share * (import_volume_bn - macro.base_import_volume_bn)
+              - deadweight_bn - macro.input_cost_share * np.maximum(burden_bn, 0.0))
+        return 100.0 * bn / macro.gdp0_bn
+
+    for step in range(1, 10):
+        if step in changes:
+            exporter, sector, rate = changes[step]
+            trade.set_tariff("US", exporter, sector, rate, step)
+        asked = step - 1 if step == 6 else step   # month 6's change is asked from month 5: age taken at zero
+        fx, gap = rng.normal(0.0, 0.05, len(ECONOMIES)), rng.normal(0.0, 0.01, len(ECONOMIES))
+        trade.update(asked, fx, gap)
+        expected = plain.update(asked, fx, gap)
+        read = {"exports_bn": trade.exports_bn, "imports_bn": trade.imports_bn,
+                "import_volume_bn": trade.import_volume_bn,
+                "autos_exported": lambda: trade.sector_export_volume("autos"),
+                "autos_imported": lambda: trade.sector_import_volume("autos")}
+        got = {name: read[name]() if name in read else getattr(trade, name) for name in expected}
+        for name, value in expected.items():
+            np.testing.assert_allclose(got[name], value, rtol=1e-13, atol=1e-13 * np.abs(value).max(), err_msg=name)
+        impulses = macro.trade_impulses_pct(trade)
+        np.testing.assert_allclose(impulses, [
+            plain_impulse(expected["exports_bn"], expected["import_volume_bn"], expected["tariff_burden_bn"],
+                          expected["deadweight_bn"]),
+            plain_impulse(expected["target_flows_bn"].sum(axis=(1, 2)), expected["target_import_volume_bn"],
+                          expected["target_burden_bn"], expected["target_deadweight_bn"])],
+            rtol=1e-10, atol=1e-12)
+        jobs_before = macro.log_auto_jobs
+        macro._update_auto_jobs(trade)
+        autos_burden = expected["sector_burden_bn"][:, SECTORS.index("autos")]
+        output_change = ((expected["autos_exported"] - macro.base_auto_x)
+                         + (macro.base_auto_m - expected["autos_imported"]) * macro.switching_share
+                         - macro.input_cost_share * np.maximum(autos_burden, 0.0)) / macro.auto_output0
+        target = macro.auto_job_elasticity * np.log1p(np.maximum(output_change, -0.95))
+        np.testing.assert_allclose(macro.log_auto_jobs, jobs_before + macro.auto_job_speed * (target - jobs_before),
+                                   rtol=1e-12, atol=1e-15)
+        moved = max(moved, float(np.abs(expected["tariff_import_price_log"]).max()))
+    assert moved > 0.001   # the tariffs moved import prices (0.6% at most here), so the test can fail
+
+
+def test_the_factorised_decay_stays_finite_for_long_runs_and_short_half_lives():
+    """The absorbed share's decay is kept per tariff version as two powers of one half, both at most 1: a
+    240-month run with the shortest allowed half-life (0.1 months) must give the plain formulas' numbers,
+    not an overflow (2 ** 2300) times an underflow."""
+    calibration = load_calibration().with_overrides({"trade.absorption_half_life_months": 0.1})
+    trade = TradeNetwork(calibration)
+    trade.set_tariff("US", "JP", "autos", 25.0, 10)
+    trade.set_tariff("US", "KR", "autos", 25.0, 229)
+    plain = _PlainTradeMonth(trade)
+    fx, gap = np.linspace(-0.05, 0.05, len(ECONOMIES)), np.zeros(len(ECONOMIES))
+    with np.errstate(over="raise", invalid="raise"):   # underflow to zero is the plain formula's too
+        trade.update(230, fx, gap)
+    expected = plain.update(230, fx, gap)
+    for name in ("flows_bn", "tariff_burden_bn", "deadweight_bn", "tariff_import_price_log"):
+        np.testing.assert_allclose(getattr(trade, name), expected[name], rtol=1e-13,
+                                   atol=1e-13 * np.abs(expected[name]).max(), err_msg=name)
+    assert trade.tariff_terms().minus_fading is not None   # Korean cars still fade, so the test can fail
 
 
 def test_a_records_trade_tables_are_each_months_tables_and_shared_only_while_unchanged():
