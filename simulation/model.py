@@ -58,11 +58,16 @@ BIG_MOVES = (("us_10y", 25.0, "bp", "US 10-year yield"), ("usd_jpy", 3.0, "%", "
 class MonthEnd(NamedTuple):
     """What the world holds at the end of a month (the set-up's is month 0) that the month's last steps
     and its record all read: computed once, after the markets, from nothing that changes before the record.
-    The model's own ``ust_price`` and ``reserves_value_bn()`` stay live for readers at other times."""
+    The next month starts from it too: its seats see these reserves, and its trade and investors start from
+    these exchange rates and this Treasury price (prices move only inside the markets' step, and reserves
+    only through decisions, which come after the seats have looked). The model's own ``ust_price``,
+    ``reserves_value_bn()`` and ``fx_log_by_economy()`` stay live for readers at other times."""
 
     ust_price: float          # the Treasury price index (start = 1)
     reserves_bn: np.ndarray   # reserves at market value net of repo, in ECONOMIES order (never changed)
     carry_position_bn: float  # the yen carry traders' total position
+    fx_log: np.ndarray        # each economy's currency per dollar, log change since the start (never changed)
+    month: int                # the month it closes (0: the start)
 
 
 class SeatFacts(NamedTuple):
@@ -118,6 +123,7 @@ class TradeWarModel(mesa.Model):
         self._deciding = False                # True while this month's decisions are being collected
         self._base = None                     # the world at the end of a past month, for projections
         self.price_history: list[dict[str, float]] = []   # prices at the end of each month (0 = the start)
+        self.month_end: MonthEnd | None = None            # set once the start's markets are made
         self._build_world()
         # model_only and picked: see Recorder
         self.recorder = Recorder(self, model_only=record_model_only, picked=record_series)
@@ -177,6 +183,7 @@ class TradeWarModel(mesa.Model):
         self._observations: dict[str, Observation] = {}
         self._view_step, self._view = -1, {}
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
+        self._tariff_tables_kept: tuple = (None, None, None)            # see tariff_tables
         self._partner_tariffs_cache: dict[str, tuple] = {}   # see _partner_tariffs
         self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
         self.investors = self._build_investors()
@@ -236,7 +243,7 @@ class TradeWarModel(mesa.Model):
         self.month += 1
         t = self.month
         self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
-        tariff_before = self.trade.tariffs_pct.copy()
+        tariff_before, _ = self.tariff_tables()
         version_before = self.trade.tariff_version
         for news in self.scenario.news:
             if news.step == t:
@@ -250,14 +257,17 @@ class TradeWarModel(mesa.Model):
         self._age_threats(t)
         self._charge_repo_interest()
         self.markets.begin_month(self.ledger.cumulative_official_sales_bn)
-        self.trade.update(t, self.fx_log_by_economy(), self.macro.cyclical_log_ratio())
+        # Prices move only inside the markets' step, so the month's trade and markets start from the exchange
+        # rates and the Treasury price last month closed with (its MonthEnd).
+        start = self.month_end
+        self.trade.update(t, start.fx_log, self.macro.cyclical_log_ratio())
         inputs = self._market_inputs(tariff_before if self.trade.tariff_version != version_before else None)
-        self.investors.price = self.ust_price
+        self.investors.price = start.ust_price
         prices = self.markets.step(inputs, self.investors)
-        carry_before, self.month_end = self.month_end.carry_position_bn, self._month_end()
+        end = self.month_end = self._month_end()
         self.macro.update(t, self.trade, self._yield_changes(prices), self._equity_changes(prices), self.markets.risk,
-                          self.reserves_valuation_change_bn(self.month_end.reserves_bn), self.fx_log_by_economy())
-        self.events.extend(self._market_events(t, carry_before))
+                          self.reserves_valuation_change_bn(end.reserves_bn), end.fx_log)
+        self.events.extend(self._market_events(t, start.carry_position_bn))
         self.price_history.append(prices)
         self.recorder.record()
 
@@ -382,6 +392,8 @@ class TradeWarModel(mesa.Model):
 
     def _expire_offers(self, t: int) -> list[Event]:
         """Offers nobody answered by their last month lapse, with a headline."""
+        if not self.negotiation.offers:   # in most games, most months, no offer has been made at all
+            return []
         return [Event(t, o.proposer, "offer_expired", f"offer={o.number} target={o.target}",
                       f"{_capital(actor_name(o.proposer))}'s offer to {actor_name(o.target)} "
                       f"({o.rate_pct:g}% cap) expires unanswered")
@@ -412,7 +424,8 @@ class TradeWarModel(mesa.Model):
         observations and their views, which the copy builds again for its own months (copying the
         tariff tables' tuples those caches hold took half the time of a copy)."""
         left_out = {"recorder": None, "_observations": {}, "_view_step": -1, "_view": {},
-                    "_tariff_tuple_cache": {}, "_partner_tariffs_cache": {}}
+                    "_tariff_tuple_cache": {}, "_partner_tariffs_cache": {},
+                    "_tariff_tables_kept": (None, None, None)}
         kept = {name: getattr(self, name) for name in left_out}
         try:
             for name, empty in left_out.items():
@@ -486,7 +499,8 @@ class TradeWarModel(mesa.Model):
     def _month_end(self) -> MonthEnd:
         """The month's end values (``MonthEnd``), once the markets have closed."""
         price = self.ust_price
-        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn())
+        return MonthEnd(price, self.reserves_value_bn(price), self.investors.carry_position_bn(),
+                        self.fx_log_by_economy(), self.month)
 
     def policy_paths(self, t: int) -> dict[str, tuple[float, float]]:
         """Each central bank's projected path as markets read it: (the rate it steers toward, its
@@ -596,7 +610,7 @@ class TradeWarModel(mesa.Model):
             prices = self.markets.prices()
             prices.update(self._start_prices_named)
             macro = self.macro
-            self._view = {"prices": prices, "reserves": self._reserves_bn_floats(),
+            self._view = {"prices": prices, "reserves": self._reserves_at_start(t),
                           "inflation_pct": macro.inflation_pct.tolist(),
                           "inflation_target_pct": macro.inflation_target_pct.tolist(),
                           "output_gap_pct": macro.gap_pct.tolist(),
@@ -605,6 +619,16 @@ class TradeWarModel(mesa.Model):
                           "agreed": self._tariff_tuples("agreed_tariffs_pct")}
             self._view_step = t
         return self._view
+
+    def _reserves_at_start(self, t: int) -> list[float]:
+        """Reserves at market value as month ``t`` starts (the end of month ``t - 1``), as plain floats: the
+        values month ``t - 1`` closed with (``month_end``, what the record holds for it) once it has closed,
+        since nothing changes reserves between a month's close and the next month's decisions; read live
+        before (the set-up's view of the start)."""
+        end = self.month_end
+        if end is not None and end.month == t - 1:
+            return end.reserves_bn.tolist()
+        return self._reserves_bn_floats()
 
     def _partner_tariffs(self, economy: str, view: dict) -> tuple[dict, dict, dict, dict]:
         """An economy's four partner -> sector tariffs dicts of its observation (tariffs on its goods, their
@@ -618,6 +642,19 @@ class TradeWarModel(mesa.Model):
                 {p: tariffs[e][i] for p, i in partners}, {p: agreed[e][i] for p, i in partners},
                 {p: tariffs[i][e] for p, i in partners}, {p: agreed[i][e] for p, i in partners}))
         return kept[2]
+
+    def tariff_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Read-only copies of the tariffs now and of their agreed levels (``[exporter, importer, sector]``),
+        copied again only after they changed (``TradeNetwork.tariff_version``): the month compares its
+        tariffs with those at its start, and the record keeps each month's, but tariffs change in a few
+        months of a game, so most months share the copies of the month before."""
+        version, tariffs, agreed = self._tariff_tables_kept
+        if version != self.trade.tariff_version:
+            tariffs, agreed = self.trade.tariffs_pct.copy(), self.trade.agreed_tariffs_pct.copy()
+            tariffs.setflags(write=False)
+            agreed.setflags(write=False)
+            self._tariff_tables_kept = (self.trade.tariff_version, tariffs, agreed)
+        return tariffs, agreed
 
     def _tariff_tuples(self, table: str) -> tuple[tuple[tuple[float, ...], ...], ...]:
         """The trade network's tariff table ``table`` as tuples (``_tuples_by_pair``), rebuilt only after the

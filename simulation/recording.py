@@ -1,10 +1,13 @@
 """Recording a run: one row per step for the world, per economy, per trade flow, per event, per cause,
 per seat's score part and per network measure.
 
-The recorder copies plain numbers each step and builds pandas DataFrames once at the end, so
-recording costs little inside the step loop. What can be computed from numbers it keeps anyway (the
-scores and their parts, GDP growth, Treasuries at market value, auto jobs) it computes for every month at
-once when a table or series asks, by the same formulas, so the numbers are the ones the model held.
+The recorder keeps each step's numbers and builds pandas DataFrames once at the end, so recording costs
+little inside the step loop: the model's own arrays where the model replaces them each month (made
+read-only here, so a change in place raises instead of rewriting a recorded month), and copies of the
+tariff tables, which decisions change in place, made only in a month when they changed. What can be
+computed from numbers it keeps anyway (the scores and their parts, GDP growth, Treasuries at market
+value, auto jobs) it computes for every month at once when a table or series asks, by the same formulas,
+so the numbers are the ones the model held.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _read_only(arrays):
     this makes that a rule, so that a change in place raises at once instead of rewriting a recorded month."""
     for array in arrays:
         if isinstance(array, np.ndarray):
-            array.setflags(write=False)
+            array.setflags(False)   # write=False, given by position: numpy reads a keyword slower than the call
     return arrays
 
 
@@ -132,9 +135,14 @@ class Recorder:
         if self.model_only:
             return
         self.economy_rows.append(_read_only([value(m) for value in _MONTHLY_READS]))
-        self.flows.append(m.trade.flows_bn.copy())
-        self.tariffs.append(m.trade.tariffs_pct.copy())
-        self.agreed.append(m.trade.agreed_tariffs_pct.copy())
+        # The flows are a new array each month, kept as they are (read-only); the tariff tables, which a
+        # decision changes in place, are read-only copies shared by the months between changes.
+        flows = m.trade.flows_bn
+        flows.setflags(write=False)
+        self.flows.append(flows)
+        tariffs, agreed = m.tariff_tables()
+        self.tariffs.append(tariffs)
+        self.agreed.append(agreed)
         self.moves.append((step, m.markets.moves.by_market))
 
     def _model_column(self, column: str) -> list:

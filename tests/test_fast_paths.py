@@ -562,14 +562,21 @@ def test_the_month_end_values_are_the_live_reads_and_the_record_holds_them():
         Decision(step=3, actor="JP", action="fima_repo", amount_bn=50.0),
         Decision(step=4, actor="BOJ", action="fx_intervention", amount_bn=20.0)]
     model = TradeWarModel(scenario, seed=5, decisions=decisions)
-    carry_moves, reserves = [], []
+    carry_moves, reserves, fx_given = [], [], []
+    update = model.trade.update
+    model.trade.update = lambda step, fx_log, gdp: (fx_given.append(fx_log), update(step, fx_log, gdp))
     for month in range(13):
         if month:
-            carry_before = model.investors.carry_position_bn()
+            carry_before, fx_before, price_before = (model.investors.carry_position_bn(), model.fx_log_by_economy(),
+                                                     model.ust_price)
             model.step()
             carry_moves.append(model.investors.carry_position_bn() - carry_before)
+            # the month's trade and investors started from the last close: the live reads at the month's start
+            assert model.investors.price == price_before and fx_given[-1].tobytes() == fx_before.tobytes()
         end = model.month_end
-        assert end.ust_price == model.ust_price
+        assert end.month == model.month and end.ust_price == model.ust_price
+        assert end.fx_log.tobytes() == model.fx_log_by_economy().tobytes()
+        assert not month or model.recorder.score_inputs[-1].fx_log is end.fx_log   # the macro's, from month 1
         assert end.reserves_bn.tobytes() == model.reserves_value_bn().tobytes()
         spent = [g.reserves_spent_bn for g in model.governments.values()]
         plain = [value + s - start for value, s, start in zip(end.reserves_bn.tolist(), spent, model.reserves0_bn.tolist())]
@@ -832,3 +839,58 @@ def test_the_factorised_decay_stays_finite_for_long_runs_and_short_half_lives():
         np.testing.assert_allclose(getattr(trade, name), expected[name], rtol=1e-13,
                                    atol=1e-13 * np.abs(expected[name]).max(), err_msg=name)
     assert trade.tariff_terms().minus_fading is not None   # Korean cars still fade, so the test can fail
+
+
+def test_a_records_trade_tables_are_each_months_tables_and_shared_only_while_unchanged():
+    """The record keeps each month's flows as the model made them and the tariff tables as read-only copies
+    shared between months with no tariff change: every month must still hold the tables of that month, and
+    the month's tariff shock is measured against the tariffs at its start."""
+    scenario = load_scenario("kato-2025").scenario
+    model = TradeWarModel(scenario, seed=3, decisions=read_decisions_file(MOVES, 24), steps=8)
+    live = [(model.trade.flows_bn.copy(), model.trade.tariffs_pct.copy(), model.trade.agreed_tariffs_pct.copy())]
+    versions = [model.trade.tariff_version]
+    for month in range(1, 9):
+        if month == 4:   # a change between months, outside any decision, must be seen too
+            model.trade.set_tariff("CN", "US", "autos", 60.0, month)
+            model.trade.agree("JP", "EA")
+        model.step()
+        live.append((model.trade.flows_bn.copy(), model.trade.tariffs_pct.copy(), model.trade.agreed_tariffs_pct.copy()))
+        versions.append(model.trade.tariff_version)
+    recorder = model.recorder
+    for month, (flows, tariffs, agreed) in enumerate(live):
+        np.testing.assert_array_equal(recorder.flows[month], flows)
+        np.testing.assert_array_equal(recorder.tariffs[month], tariffs)
+        np.testing.assert_array_equal(recorder.agreed[month], agreed)
+        kept = (recorder.flows[month], recorder.tariffs[month], recorder.agreed[month])
+        assert not any(a.flags.writeable for a in kept)
+        if month:   # shared while nothing changed, copied again after any change
+            assert (recorder.tariffs[month] is recorder.tariffs[month - 1]) == (versions[month] == versions[month - 1])
+    assert versions[4] != versions[3] and versions.count(versions[-1]) > 1
+    assert len({id(f) for f in recorder.flows}) == len(recorder.flows)   # a new flows array every month
+    with pytest.raises(ValueError, match="read-only"):
+        recorder.tariffs[-1][0, 1, 0] = 1.0
+    model.trade.set_tariff("US", "JP", "autos", 99.0, 9)   # the live table is the model's own, still changeable
+    tariffs, _ = model.tariff_tables()
+    assert tariffs[1, 0, 0] == 99.0 and recorder.tariffs[-1][1, 0, 0] != 99.0
+
+
+def test_a_months_view_of_reserves_is_what_the_month_before_closed_with_and_the_live_read():
+    """A seat's view of reserves as a month starts is taken from the month before's end values (what the
+    record holds for that month) rather than computed again: in every month of a run with sales, a threat
+    and interventions it must equal the live read, and a view of another month reads live."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=5, decisions=read_decisions_file(MOVES, 24),
+                          steps=10)
+    from simulation.recording import _MONTHLY_NAMES
+
+    jp = ECONOMIES.index("JP")
+    for _ in range(10):
+        t = model.month + 1
+        live = model._reserves_bn_floats()
+        assert model._reserves_at_start(t) == live == model.month_end.reserves_bn.tolist()
+        recorded = model.recorder.economy_rows[-1][_MONTHLY_NAMES.index("fx_reserves_bn")]
+        assert model.observe("BOJ", t).fx_reserves_bn == live[jp] == recorded[jp]
+        model._view_step = -1   # the month's own view, built as its seats decide
+        model.step()
+        assert model._view_step == t and model._view["reserves"] == live
+    model.governments["JP"].cash_reserves_bn += 10.0
+    assert model._reserves_at_start(model.month + 2)[jp] == model._reserves_bn_floats()[jp]
