@@ -91,10 +91,10 @@ def expected_average_rate(rate: float, target: float, neutral: float, smoothing:
     return neutral + (x0 - b) * mean_of_powers(s, months) + b * mean_of_powers(p, months)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256, typed=True)
 def mean_of_powers(q: float, months: int) -> float:
-    """The average of q**k over k = 0 .. months - 1. Kept per (q, months): the markets ask it for the same
-    smoothing and persistence every month."""
+    """The average of q**k over k = 0 .. months - 1. Kept per (q, months) and their types: the markets ask
+    it for the same smoothing and persistence every month."""
     return 1.0 if abs(1.0 - q) < 1e-12 else (1.0 - q ** months) / (months * (1.0 - q))
 
 
