@@ -54,8 +54,9 @@ class Government(mesa.Agent):
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
-        for rule in self.rules:
-            decisions.extend(rule.decide(obs))
+        for rule in self.rule_slots():   # asked every month: the slots, without building ``rules``'s list
+            if rule is not None:
+                decisions.extend(rule.decide(obs))
         return decisions
 
     def priced_threat_bn(self) -> float:

@@ -894,3 +894,28 @@ def test_a_months_view_of_reserves_is_what_the_month_before_closed_with_and_the_
         assert model._view_step == t and model._view["reserves"] == live
     model.governments["JP"].cash_reserves_bn += 10.0
     assert model._reserves_at_start(model.month + 2)[jp] == model._reserves_bn_floats()[jp]
+
+
+def test_a_governments_decisions_are_its_rules_decisions_in_slot_order_skipping_empty_slots():
+    """A government decides by asking its rule slots in order (trade, Treasury, negotiation) without building
+    the ``rules`` list every month: what it returns must be exactly the rules' decisions in that order, with an
+    empty slot (a person's, or a scenario's None) skipped wherever it is."""
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2, steps=3)
+    model.run(2)
+
+    class Says:
+        observes = True
+
+        def __init__(self, note):
+            self.note = note
+
+        def decide(self, obs):
+            return [Decision(step=obs.step, actor=obs.actor, action="retract_threat", origin="rule", note=self.note)]
+
+    us = model.governments["US"]
+    obs = model.observe("US", 3)
+    for slots in [("trade", "treasury", "negotiation"), ("trade", None, "negotiation"), (None, None, "negotiation"),
+                  (None, None, None)]:
+        us.trade_rule, us.treasury_rule, us.negotiation_rule = (Says(s) if s else None for s in slots)
+        assert [d.note for d in us.decide(obs)] == [s for s in slots if s]
+        assert us.decide(obs) == [d for rule in us.rules for d in rule.decide(obs)]
