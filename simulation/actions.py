@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
+from simulation.world import CENTRAL_BANKS, ECONOMY_NAMES
+
 GOVERNMENT, CENTRAL_BANK, ANY = "government", "central bank", "any"
 # Where a decision comes from: a decisions file, a scenario script (or an instructor's breaking news),
 # a behaviour rule, or a person playing a seat.
@@ -116,8 +118,6 @@ class Action:
 
 # -- plain words for queued moves --------------------------------------------------------------------
 def _name(code: str) -> str:
-    from simulation.world import ECONOMY_NAMES
-
     return ECONOMY_NAMES.get(code, code)
 
 
@@ -154,8 +154,6 @@ def _repo_words(d) -> str:
 
 
 def _not_dollar(d, fail) -> None:
-    from simulation.world import CENTRAL_BANKS
-
     if CENTRAL_BANKS.get(d.actor, d.actor) == "US":
         fail(f"the dollar is the United States' own currency; {d.action} is for other economies and their central banks")
 

@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
+from agents.investors import split_counts
 from agents.rules import Observation, make_rule
 from simulation.actions import family, phase
 from simulation.calibration import Calibration, calibration_for
@@ -28,6 +29,7 @@ from simulation.markets import MarketInputs, Markets
 from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
+from simulation.trade import TradeNetwork
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
 from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
                               index_of)
@@ -133,8 +135,6 @@ class TradeWarModel(mesa.Model):
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
-        from simulation.trade import TradeNetwork
-
         cal, p = self.calibration, self.calibration.param
         self._read_calibration()
         self.trade = TradeNetwork.at_start(cal)
@@ -220,8 +220,6 @@ class TradeWarModel(mesa.Model):
         return make_rule(choice.rule, kind, choice.params, where=f"scenario {self.scenario.id}, {where}")
 
     def _build_investors(self) -> InvestorPopulation:
-        from agents.investors import split_counts
-
         setup = self.scenario.investors
         counts = split_counts(setup.count, setup.mix)
         groups = []
