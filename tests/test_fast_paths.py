@@ -919,3 +919,16 @@ def test_a_governments_decisions_are_its_rules_decisions_in_slot_order_skipping_
         us.trade_rule, us.treasury_rule, us.negotiation_rule = (Says(s) if s else None for s in slots)
         assert [d.note for d in us.decide(obs)] == [s for s in slots if s]
         assert us.decide(obs) == [d for rule in us.rules for d in rule.decide(obs)]
+
+
+def test_the_dollar_is_not_defended_by_its_own_economy_and_other_currencies_are():
+    """The FX intervention check (which reads the world's table of central banks, imported once with its
+    module) refuses the Fed in a sentence and lets every other central bank intervene, either way."""
+    from simulation.decisions import check
+    from simulation.errors import DecisionError
+
+    with pytest.raises(DecisionError, match="the dollar is the United States' own currency"):
+        check(Decision(step=1, actor="FED", action="fx_intervention", amount_bn=10.0), 24)
+    for actor in ("BOJ", "ECB", "PBOC"):
+        for amount_bn in (10.0, -10.0):
+            check(Decision(step=1, actor=actor, action="fx_intervention", amount_bn=amount_bn), 24)
