@@ -894,3 +894,39 @@ def test_a_months_view_of_reserves_is_what_the_month_before_closed_with_and_the_
         assert model._view_step == t and model._view["reserves"] == live
     model.governments["JP"].cash_reserves_bn += 10.0
     assert model._reserves_at_start(model.month + 2)[jp] == model._reserves_bn_floats()[jp]
+
+
+@pytest.mark.parametrize("scenario, seed", [("carry-unwind-2024", 3), ("liberation-day-2025", 1)])
+def test_the_kept_carry_total_is_the_positions_sum_and_books_each_moves_pnl(scenario, seed):
+    """The carry traders' total position is kept rather than summed at every yen move: it must equal the sum
+    of the positions exactly at every month's end (a book fully unwound reads 0.0, not a rounding residue),
+    and within the month's cascade up to rounding; each move's P&L is that total times the move, which is
+    the plain per-trader P&L summed up to rounding."""
+    from agents.investors import InvestorPopulation
+
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=seed)
+    population = model.investors
+    plain_pnl, mark, orders = [], InvestorPopulation.carry_mark, InvestorPopulation.carry_orders
+
+    def summed():
+        return sum(float(g.members["position_bn"].sum()) for g in population.carry)
+
+    def checked_mark(self, fx_log_change):
+        assert self._carry_total_bn == pytest.approx(summed(), rel=1e-12, abs=1e-9)
+        plain_pnl.append(sum(float((g.members["position_bn"] * fx_log_change).sum()) for g in self.carry))
+        return mark(self, fx_log_change)
+
+    def checked_orders(self, view):
+        total = orders(self, view)
+        assert self._carry_total_bn == pytest.approx(summed(), rel=1e-12, abs=1e-9)
+        return total
+
+    assert population.carry_position_bn() == summed()   # at the start
+    population.carry_mark = checked_mark.__get__(population)
+    population.carry_orders = checked_orders.__get__(population)
+    for _ in range(12):
+        plain_pnl.clear()
+        model.step()
+        assert population.carry_position_bn() == summed()   # exact at every month's end
+        assert population._month_pnl_bn == pytest.approx(sum(plain_pnl), rel=1e-12, abs=1e-12)
+    assert any(plain_pnl)
