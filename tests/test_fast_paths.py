@@ -930,3 +930,25 @@ def test_the_kept_carry_total_is_the_positions_sum_and_books_each_moves_pnl(scen
         assert population.carry_position_bn() == summed()   # exact at every month's end
         assert population._month_pnl_bn == pytest.approx(sum(plain_pnl), rel=1e-12, abs=1e-12)
     assert any(plain_pnl)
+
+
+def test_the_markets_calibrated_numbers_are_read_once_per_calibration_and_are_what_it_gives():
+    """Every run's markets take the numbers read once per calibration: the same values a fresh read gives,
+    shared by two runs of one calibration (and untouched by a run), and a calibration's own for another."""
+    import copy
+
+    from simulation.markets import MarketCalibration
+
+    calibration = load_calibration().with_overrides({"risk.per_deal": -0.1})
+    fresh = vars(MarketCalibration(calibration))
+    run_one, run_two = (Markets(calibration, np.random.default_rng(s), np.zeros(len(ECONOMIES))) for s in (0, 1))
+    for name, value in fresh.items():
+        assert getattr(run_one, name) == value and getattr(run_two, name) == value
+    assert run_one.neutral_rate_pct is run_two.neutral_rate_pct and run_one.currencies is run_two.currencies
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    kept = {name: copy.deepcopy(getattr(model.markets, name)) for name in fresh}
+    model.run(6)
+    assert all(getattr(model.markets, name) == kept[name] for name in fresh)   # no run changes them
+    other = Markets(load_calibration().with_overrides({"risk.per_deal": -0.2}), np.random.default_rng(0),
+                    np.zeros(len(ECONOMIES)))
+    assert other.risk_per_deal == -0.2 and run_one.risk_per_deal == -0.1
