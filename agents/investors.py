@@ -52,6 +52,7 @@ class InvestorPopulation:
         self.last_carry_loss_pct = 0.0
         self._month_pnl_bn = 0.0
         self._carry_capital_bn = 0.0   # set by start
+        self._carry_total_bn = 0.0     # the traders' total position, kept (see ``carry_mark``); set by start
         self.price = 1.0  # Treasury price index, set by the model each month
 
     def __len__(self) -> int:
@@ -63,6 +64,7 @@ class InvestorPopulation:
         # Carry traders' capital is set here once (losses move their equity, not their capital), so its
         # total, which scales each month's loss, is summed once.
         self._carry_capital_bn = sum(float(g.members["capital_bn"].sum()) for g in self.carry)
+        self._carry_total_bn = self._summed_carry_position_bn()
 
     # -- orders -----------------------------------------------------------------------------------
     def orders(self, market: str, view: MarketView, by_index: bool = False) -> dict[str, object]:
@@ -85,6 +87,10 @@ class InvestorPopulation:
         self.ledger.transfer(RESIDUAL, CARRY, carry_ust_bn / self.price)
 
     # -- carry traders ----------------------------------------------------------------------------
+    # The traders' total position is kept: summed exactly at the start and at each month's end, and moved
+    # in between by the totals of the orders the population applies (it applies every order, so nothing
+    # else moves a position). A yen move's P&L is then that total times the move, one multiplication
+    # instead of a product and a sum over every trader (equal up to rounding).
     def carry_start_month(self) -> None:
         self._month_pnl_bn = 0.0
 
@@ -95,18 +101,20 @@ class InvestorPopulation:
             flow = g.orders(view)
             g.members["position_bn"] += flow
             total += float(flow.sum())
+        self._carry_total_bn += total
         return total
 
     def carry_mark(self, fx_log_change: float) -> float:
         """Book a yen move on carry positions; close stopped-out positions and return their orders."""
+        self._month_pnl_bn += self._carry_total_bn * fx_log_change
         total = 0.0
         for g in self.carry:
-            self._month_pnl_bn += float((g.members["position_bn"] * fx_log_change).sum())
             flow = g.rule.mark(g.members, fx_log_change)
             if flow is None:   # nobody stopped out: adding and summing zero orders would change nothing
                 continue
             g.members["position_bn"] += flow
             total += float(flow.sum())
+        self._carry_total_bn += total
         return total
 
     def carry_end_month(self, rate_gap_pp: float) -> None:
@@ -114,6 +122,12 @@ class InvestorPopulation:
             g.rule.end_month(g.members, rate_gap_pp)
         capital = self._carry_capital_bn
         self.last_carry_loss_pct = max(-self._month_pnl_bn / capital * 100.0, 0.0) if capital > 0 else 0.0
+        # Summed afresh once a month, so the kept total never drifts: a book fully unwound reads 0.0.
+        self._carry_total_bn = self._summed_carry_position_bn()
 
     def carry_position_bn(self) -> float:
+        """The traders' total position (USD bn) as of the last month's end (or the start)."""
+        return self._carry_total_bn
+
+    def _summed_carry_position_bn(self) -> float:
         return sum(float(g.members["position_bn"].sum()) for g in self.carry)

@@ -164,50 +164,21 @@ class StockIndex:
                    us_share if economy == "US" else 1.0 - us_share)
 
 
-class Markets:
-    """State and monthly update of all prices. Prices are read from attributes (``prices()``).
+class MarketCalibration:
+    """The markets' calibrated numbers, named as in parameters.csv (with its units). They depend on the
+    calibration alone, so they are read once per calibration (``Calibration.kept``) and every run's
+    ``Markets`` takes them as its own attributes (shared: nothing changes them during a run; the two
+    tables by economy are only read)."""
 
-    Every calibrated number the month uses is read once here, into named attributes (a calibration never
-    changes once made), rather than looked up about a hundred times a month."""
-
-    def __init__(self, calibration: Calibration, rng: np.random.Generator, inflation_pct: np.ndarray):
+    def __init__(self, calibration: Calibration):
         p = calibration.param
-        self.rng = rng
         m = calibration.markets
-        self.start = {q: m[q] for q in ("us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225")}
         self.inflation_target = {e: calibration.economy(e, "inflation_target_pct") for e in POLICY_ECONOMIES}
-        self.start_inflation_us = float(inflation_pct[index_of("US")])
-        self.start_expectations: dict[str, float] = {}  # set by the model once it can project policy paths
         # Price impact per dollar, scaled by the privately held marketable supply (debt minus the Fed's).
         self.private_supply_bn = calibration.economy("ALL", "treasury_debt_outstanding_bn") - m["fed_treasury_holdings_bn"]
         pct_per_bn = 100.0 / self.private_supply_bn
         self.flow_bp_per_bn = p("bonds.flow_impact_bp_per_pct_supply") * pct_per_bn
         self.stock_bp_per_bn = p("bonds.stock_impact_bp_per_pct_supply") * pct_per_bn
-        self._read_calibration(p)
-        self.risk = 0.0
-        self.uncertainty = 0.0                 # US policy uncertainty (units; 0 = calm)
-        # Fundamental components (levels) and flow gaps. Yields in percent, others in log points.
-        self.ust_parts: dict[str, float] = {}
-        self.ust_gap = 0.0
-        self.jgb_parts: dict[str, float] = {}
-        self.jgb_gap = 0.0
-        self.fx_parts: dict[str, dict[str, float]] = {e: {} for e in FX_ECONOMIES}
-        self.fx_gap = {e: 0.0 for e in FX_ECONOMIES}
-        self.eq_parts: dict[str, dict[str, float]] = {q: {} for q, _ in EQUITY_INDICES}
-        self.eq_gap = {q: 0.0 for q, _ in EQUITY_INDICES}
-        self.last_change = {q: 0.0 for q in self.start}
-        self.usd_jpy_vol_pct = m["usd_jpy_vol_pct"]
-        self.moves = Moves()
-        self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
-        self._cumulative_sales: dict[str, float] = {}
-        self._stock_causes: set[str] = set()   # the stock effect's causes booked so far (see _set_stock_effect)
-        self._fx_start_of_month = 0.0
-        self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
-        self._closing_levels: dict[str, float] | None = None   # the 10-year and log FX behind them (see _close)
-        self._keep_equity_seen()
-
-    def _read_calibration(self, p) -> None:
-        """The month's calibrated numbers, named as in parameters.csv (with its units)."""
         self.currencies = tuple(Currency.calibrated(e, p) for e in FX_ECONOMIES)
         self.stock_indices = tuple(StockIndex.calibrated(q, e, p) for q, e in EQUITY_INDICES)
         # Expectations
@@ -248,6 +219,42 @@ class Markets:
         self.equity_rate_pct_per_pp = p("equity.rate_pct_per_pp")
         self.earnings_pct_per_pct_gdp = p("equity.earnings_pct_per_pct_gdp")
         self.nikkei_fx_pct_per_pct = p("equity.nikkei_fx_pct_per_pct")
+
+
+class Markets:
+    """State and monthly update of all prices. Prices are read from attributes (``prices()``).
+
+    Every calibrated number the month uses is read once here, into named attributes (a calibration never
+    changes once made), rather than looked up about a hundred times a month."""
+
+    def __init__(self, calibration: Calibration, rng: np.random.Generator, inflation_pct: np.ndarray):
+        self.rng = rng
+        m = calibration.markets
+        self.start = {q: m[q] for q in ("us_10y", "jgb_10y", "usd_jpy", "eur_usd", "usd_cny", "sp500", "nikkei225")}
+        self.start_inflation_us = float(inflation_pct[index_of("US")])
+        self.start_expectations: dict[str, float] = {}  # set by the model once it can project policy paths
+        vars(self).update(vars(calibration.kept("the markets' calibrated numbers", MarketCalibration)))
+        self.risk = 0.0
+        self.uncertainty = 0.0                 # US policy uncertainty (units; 0 = calm)
+        # Fundamental components (levels) and flow gaps. Yields in percent, others in log points.
+        self.ust_parts: dict[str, float] = {}
+        self.ust_gap = 0.0
+        self.jgb_parts: dict[str, float] = {}
+        self.jgb_gap = 0.0
+        self.fx_parts: dict[str, dict[str, float]] = {e: {} for e in FX_ECONOMIES}
+        self.fx_gap = {e: 0.0 for e in FX_ECONOMIES}
+        self.eq_parts: dict[str, dict[str, float]] = {q: {} for q, _ in EQUITY_INDICES}
+        self.eq_gap = {q: 0.0 for q, _ in EQUITY_INDICES}
+        self.last_change = {q: 0.0 for q in self.start}
+        self.usd_jpy_vol_pct = m["usd_jpy_vol_pct"]
+        self.moves = Moves()
+        self._last_threats_bn = 0.0            # priced threats last month (a new threat is a risk shock)
+        self._cumulative_sales: dict[str, float] = {}
+        self._stock_causes: set[str] = set()   # the stock effect's causes booked so far (see _set_stock_effect)
+        self._fx_start_of_month = 0.0
+        self._closing: dict[str, float] | None = None   # the prices since the last step (see prices)
+        self._closing_levels: dict[str, float] | None = None   # the 10-year and log FX behind them (see _close)
+        self._keep_equity_seen()
 
     # -- prices -----------------------------------------------------------------------------------
     @property

@@ -932,3 +932,61 @@ def test_the_dollar_is_not_defended_by_its_own_economy_and_other_currencies_are(
     for actor in ("BOJ", "ECB", "PBOC"):
         for amount_bn in (10.0, -10.0):
             check(Decision(step=1, actor=actor, action="fx_intervention", amount_bn=amount_bn), 24)
+
+
+@pytest.mark.parametrize("scenario, seed", [("carry-unwind-2024", 3), ("liberation-day-2025", 1)])
+def test_the_kept_carry_total_is_the_positions_sum_and_books_each_moves_pnl(scenario, seed):
+    """The carry traders' total position is kept rather than summed at every yen move: it must equal the sum
+    of the positions exactly at every month's end (a book fully unwound reads 0.0, not a rounding residue),
+    and within the month's cascade up to rounding; each move's P&L is that total times the move, which is
+    the plain per-trader P&L summed up to rounding."""
+    from agents.investors import InvestorPopulation
+
+    model = TradeWarModel(load_scenario(scenario).scenario, seed=seed)
+    population = model.investors
+    plain_pnl, mark, orders = [], InvestorPopulation.carry_mark, InvestorPopulation.carry_orders
+
+    def summed():
+        return sum(float(g.members["position_bn"].sum()) for g in population.carry)
+
+    def checked_mark(self, fx_log_change):
+        assert self._carry_total_bn == pytest.approx(summed(), rel=1e-12, abs=1e-9)
+        plain_pnl.append(sum(float((g.members["position_bn"] * fx_log_change).sum()) for g in self.carry))
+        return mark(self, fx_log_change)
+
+    def checked_orders(self, view):
+        total = orders(self, view)
+        assert self._carry_total_bn == pytest.approx(summed(), rel=1e-12, abs=1e-9)
+        return total
+
+    assert population.carry_position_bn() == summed()   # at the start
+    population.carry_mark = checked_mark.__get__(population)
+    population.carry_orders = checked_orders.__get__(population)
+    for _ in range(12):
+        plain_pnl.clear()
+        model.step()
+        assert population.carry_position_bn() == summed()   # exact at every month's end
+        assert population._month_pnl_bn == pytest.approx(sum(plain_pnl), rel=1e-12, abs=1e-12)
+    assert any(plain_pnl)
+
+
+def test_the_markets_calibrated_numbers_are_read_once_per_calibration_and_are_what_it_gives():
+    """Every run's markets take the numbers read once per calibration: the same values a fresh read gives,
+    shared by two runs of one calibration (and untouched by a run), and a calibration's own for another."""
+    import copy
+
+    from simulation.markets import MarketCalibration
+
+    calibration = load_calibration().with_overrides({"risk.per_deal": -0.1})
+    fresh = vars(MarketCalibration(calibration))
+    run_one, run_two = (Markets(calibration, np.random.default_rng(s), np.zeros(len(ECONOMIES))) for s in (0, 1))
+    for name, value in fresh.items():
+        assert getattr(run_one, name) == value and getattr(run_two, name) == value
+    assert run_one.neutral_rate_pct is run_two.neutral_rate_pct and run_one.currencies is run_two.currencies
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    kept = {name: copy.deepcopy(getattr(model.markets, name)) for name in fresh}
+    model.run(6)
+    assert all(getattr(model.markets, name) == kept[name] for name in fresh)   # no run changes them
+    other = Markets(load_calibration().with_overrides({"risk.per_deal": -0.2}), np.random.default_rng(0),
+                    np.zeros(len(ECONOMIES)))
+    assert other.risk_per_deal == -0.2 and run_one.risk_per_deal == -0.1
