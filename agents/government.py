@@ -30,31 +30,59 @@ class Government(mesa.Agent):
         self.threats_kept = 0                      # the record: threats carried out, walked back,
         self.threats_dropped = 0                   # and deal pledges broken
         self.pledges_broken = 0
-        self.trade_rule = trade_rule
-        self.treasury_rule = treasury_rule
-        self.negotiation_rule = negotiation_rule
+        self._trade_rule = trade_rule
+        self._treasury_rule = treasury_rule
+        self._negotiation_rule = negotiation_rule
+        self._slots_changed()
+
+    # The three rule slots. Each is set through its property, so that what depends on them (``rule_slots``
+    # and ``observes``, asked for every government every month) is worked out once when a slot changes.
+    @property
+    def trade_rule(self) -> Rule | None:
+        return self._trade_rule
+
+    @trade_rule.setter
+    def trade_rule(self, rule: Rule | None) -> None:
+        self._trade_rule = rule
+        self._slots_changed()
+
+    @property
+    def treasury_rule(self) -> Rule | None:
+        return self._treasury_rule
+
+    @treasury_rule.setter
+    def treasury_rule(self, rule: Rule | None) -> None:
+        self._treasury_rule = rule
+        self._slots_changed()
+
+    @property
+    def negotiation_rule(self) -> Rule | None:
+        return self._negotiation_rule
+
+    @negotiation_rule.setter
+    def negotiation_rule(self, rule: Rule | None) -> None:
+        self._negotiation_rule = rule
+        self._slots_changed()
+
+    def _slots_changed(self) -> None:
+        """Keeps the slots in deciding order and ``observes``: whether any of its rules reads an observation.
+        If none does (or a person plays it, with no rules), the model need not build one, because ``decide``
+        would return nothing whatever it saw."""
+        self._slots = (self._trade_rule, self._treasury_rule, self._negotiation_rule)
+        self.observes = any(rule is not None and getattr(rule, "observes", True) for rule in self._slots)
 
     def rule_slots(self) -> tuple[Rule | None, ...]:
         """Its rule slots in the order they decide (trade, Treasury, negotiation), None where a slot is
         empty: the one place that lists them, so ``rules``, ``observes`` and ``decide`` see the same ones."""
-        return (self.trade_rule, self.treasury_rule, self.negotiation_rule)
+        return self._slots
 
     @property
     def rules(self) -> list[Rule]:
-        return [r for r in self.rule_slots() if r is not None]
-
-    @property
-    def observes(self) -> bool:
-        """Whether any of its rules reads an observation: if none does (or a person plays it, with no rules),
-        the model need not build one, because ``decide`` would return nothing whatever it saw."""
-        for rule in self.rule_slots():   # asked for every government every month: the slots, without a list
-            if rule is not None and getattr(rule, "observes", True):
-                return True
-        return False
+        return [r for r in self._slots if r is not None]
 
     def decide(self, obs: Observation) -> list[Decision]:
         decisions: list[Decision] = []
-        for rule in self.rule_slots():   # asked every month: the slots, without building ``rules``'s list
+        for rule in self._slots:   # asked every month: the slots, without building ``rules``'s list
             if rule is not None:
                 decisions.extend(rule.decide(obs))
         return decisions

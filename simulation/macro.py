@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.calibration import Calibration
-from simulation.trade import BURDEN, DEADWEIGHT, HORIZON, IMPORT_VOLUME, NOW
+from simulation.trade import BURDEN, DEADWEIGHT, HORIZON, IMPORT_VOLUME, NOW, TradeNetwork
 from simulation.world import CENTRAL_BANKS, ECONOMIES, SECTORS, index_of
 
 GOVERNMENT_PARTS = ("output", "inflation", "jobs", "wealth", "revenue")
@@ -67,17 +67,24 @@ class ScoreInputs(NamedTuple):
 class Macro:
     @classmethod
     def at_start(cls, calibration: Calibration) -> "Macro":
-        """The macro state at the start of a run: the same as ``Macro(calibration)``, without building it
-        again (as ``TradeNetwork.at_start``). One is built per calibration and kept read-only; each run gets
-        a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
-        and appends) and the score weights (a scenario's objectives set them). Every other array a run
-        replaces each month rather than changes."""
-        kept = calibration.kept("macro state at the start", cls)
+        """The macro state at the start of a run: ``Macro(calibration)`` started on the 2024 trade network
+        (``start``), without building either again (as ``TradeNetwork.at_start``): both depend on the
+        calibration alone. One is built per calibration and kept read-only; each run gets a shallow copy
+        with its own copies of what a run changes in place: the histories (lists it pops and appends) and
+        the score weights (a scenario's objectives set them). Every other array a run replaces each month
+        rather than changes."""
+        kept = calibration.kept("macro state at the start", cls._started)
         macro = copy.copy(kept)
         macro.consumer_price_history = list(kept.consumer_price_history)
         macro.gdp_history = list(kept.gdp_history)
         macro.weights = {k: w.copy() for k, w in kept.weights.items()}
         macro.mandate = {k: w.copy() for k, w in kept.mandate.items()}
+        return macro
+
+    @classmethod
+    def _started(cls, calibration: Calibration) -> "Macro":
+        macro = cls(calibration)
+        macro.start(TradeNetwork.at_start(calibration))
         return macro
 
     def __init__(self, calibration: Calibration):

@@ -138,11 +138,10 @@ class TradeWarModel(mesa.Model):
         cal, p = self.calibration, self.calibration.param
         self._read_calibration()
         self.trade = TradeNetwork.at_start(cal)
-        self.macro = Macro.at_start(cal)
+        self.macro = Macro.at_start(cal)   # already started on the 2024 trade its impulses are measured against
         for seat in self.scenario.roles:
             if seat in ECONOMIES or seat in CENTRAL_BANKS:
                 self._set_objectives(seat)
-        self.macro.start(self.trade)   # it remembers the 2024 trade the impulses are measured against
         self.base_net_exports_bn = self.macro.base_exports_bn - self.macro.base_imports_bn   # 2024, what markets compare with
         official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
         self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,

@@ -15,9 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from agents.rules import RULES
+from agents.rules.user_rules import rule_file_record
+from scenarios import SCENARIO_DIR, LoadedScenario, load_scenario, with_players, with_preset
 from simulation.decisions import Decision, read_decisions_file
 from simulation.errors import UserError
+from simulation.model import TradeWarModel
 from simulation.version import MODEL_VERSION
+from simulation.world import CENTRAL_BANKS, ECONOMIES
 
 
 class RunResult:
@@ -155,8 +160,6 @@ def run_series(scenario, wanted: tuple[tuple[str, tuple[str, ...], str], ...], s
 def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
     """A run's arguments checked and resolved: the loaded scenario (with its preset and played seats),
     steps, seed, decisions (read from their file if given one) and seats."""
-    from scenarios import LoadedScenario, load_scenario, with_players, with_preset
-
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
@@ -171,8 +174,6 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
 def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only: bool,
                     record_series: tuple = ()):
     """The model of a prepared run, run to its end."""
-    from simulation.model import TradeWarModel
-
     model = TradeWarModel(loaded.scenario, seed=seed, decisions=decisions, steps=steps,
                           record_model_only=record_model_only, record_series=record_series)
     model.run()
@@ -183,10 +184,6 @@ def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only:
 def rule_files(scenario) -> list[dict]:
     """Path and SHA-256 of every user's rule file whose rules this scenario uses (none for built-in
     rules): a replay must load the same code to give the same numbers."""
-    from agents.rules import RULES
-    from agents.rules.user_rules import rule_file_record
-    from simulation.world import CENTRAL_BANKS, ECONOMIES
-
     names = [choice.rule for code in ECONOMIES for choice in (scenario.government(code).trade,
                                                               scenario.government(code).treasury) if choice]
     names += [scenario.central_bank(bank).rule for bank in CENTRAL_BANKS if scenario.central_bank(bank)]
@@ -197,8 +194,6 @@ def rule_files(scenario) -> list[dict]:
 
 
 def _shipped_dir() -> Path:
-    from scenarios import SCENARIO_DIR
-
     return SCENARIO_DIR
 
 

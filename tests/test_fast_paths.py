@@ -990,3 +990,60 @@ def test_the_markets_calibrated_numbers_are_read_once_per_calibration_and_are_wh
     other = Markets(load_calibration().with_overrides({"risk.per_deal": -0.2}), np.random.default_rng(0),
                     np.zeros(len(ECONOMIES)))
     assert other.risk_per_deal == -0.2 and run_one.risk_per_deal == -0.1
+
+
+def _observes_as_computed(government) -> bool:
+    """Whether a government observes, worked out from its slots the plain way (what it kept must equal)."""
+    return any(getattr(rule, "observes", True) for rule in (government.trade_rule, government.treasury_rule,
+                                                             government.negotiation_rule) if rule is not None)
+
+
+def test_a_governments_kept_observes_is_always_what_its_slots_give():
+    """Whether a government observes is kept as a plain value, worked out again whenever a rule slot is set:
+    it must equal what its slots give at the start (rules, none, a person's seat), and after each slot is set
+    to a rule that reads its observation, to one that does not, and emptied, in any order."""
+    from agents.rules.trade_policy import NoRetaliation
+    from agents.rules.treasury_policy import Hold
+    from scenarios import with_players
+
+    loaded = load_scenario("kato-2025")
+    for scenario in (loaded.scenario, with_players(loaded, ("JP", "US")).scenario):
+        model = TradeWarModel(scenario, seed=0, steps=2)
+        seen = {government.observes for government in model.governments.values()}
+        assert seen == {True, False}   # both kinds at the start, so the comparison below can fail either way
+        for government in model.governments.values():
+            assert government.observes == _observes_as_computed(government)
+    assert not TradeWarModel(with_players(loaded, ("JP",)).scenario, seed=0, steps=2).governments["JP"].observes
+
+    class Looks:
+        def decide(self, obs):
+            return []
+
+    us = model.governments["US"]
+    for slot in ("trade_rule", "treasury_rule", "negotiation_rule"):
+        for rule in (Looks(), NoRetaliation(), Hold(), None, Looks(), None):
+            setattr(us, slot, rule)
+            assert us.observes == _observes_as_computed(us)
+            assert us.rule_slots() == (us.trade_rule, us.treasury_rule, us.negotiation_rule)
+        for others in (None, Hold()):
+            us.trade_rule = us.treasury_rule = us.negotiation_rule = others
+            assert us.observes is False
+            setattr(us, slot, Looks())
+            assert us.observes is True
+
+
+def test_the_kept_macro_state_is_already_started_on_the_start_of_trade():
+    """A run's macro state comes started on the 2024 trade network (``Macro.start``), made once per calibration:
+    every number ``start`` sets must be what starting a fresh ``Macro`` on a fresh network gives."""
+    calibration = TradeWarModel(load_scenario("kato-2025").scenario, seed=1).calibration
+    plain = Macro(calibration)
+    plain.start(TradeNetwork(calibration))
+    kept = Macro.at_start(calibration)
+    started = ("base_exports_bn", "base_imports_bn", "base_auto_x", "base_auto_m", "auto_output0",
+               "base_import_volume_bn", "import_share", "_import_share_pct", "revenue0_bn", "tariff_revenue_bn")
+    for name in started:
+        assert np.array_equal(getattr(kept, name), getattr(plain, name)), name
+    assert not hasattr(Macro(calibration), "base_exports_bn")   # set by start, not by the constructor
+    assert Macro.at_start(calibration).revenue0_bn is kept.revenue0_bn   # made once, shared read-only
+    with pytest.raises(ValueError):
+        kept.revenue0_bn[0] = 0.0
