@@ -1043,7 +1043,7 @@ def test_the_kept_macro_state_is_already_started_on_the_start_of_trade():
                "base_import_volume_bn", "import_share", "_import_share_pct", "revenue0_bn", "tariff_revenue_bn")
     for name in started:
         assert np.array_equal(getattr(kept, name), getattr(plain, name)), name
-    assert not hasattr(Macro(calibration), "base_exports_bn")   # set by start, not by the constructor
+    assert Macro(calibration).base_exports_bn is None   # set by start, not by the constructor
     assert Macro.at_start(calibration).revenue0_bn is kept.revenue0_bn   # made once, shared read-only
     with pytest.raises(ValueError):
         kept.revenue0_bn[0] = 0.0
