@@ -113,10 +113,12 @@ class TradeWarModel(mesa.Model):
         else:
             self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
                                                                                                    where=where)
+        self._scripted, self._external = [], ()
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
         self.scripted = [d for d in _scripted_decisions(tuple(scenario.events)) if d.step <= self.steps_total]
+        self._news_by_step = _by_step(scenario.news)   # the scenario's breaking news, by month
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
         self.side_events: list[Event] = []    # events a handler adds beside its decision's own (a broken pledge)
@@ -132,6 +134,27 @@ class TradeWarModel(mesa.Model):
         self.price_history.append(self.markets.prices())
         self.month_end = self._month_end()
         self.recorder.record()
+
+    # The script's decisions and those given from outside (a decisions file, a session's players and shocks).
+    # Each month takes its own (``_collect_decisions``) from both indexed by month, which is worked out again
+    # whenever either is set: so ``external`` is a tuple, added to by setting it anew, never changed in place.
+    @property
+    def scripted(self) -> list[Decision]:
+        return self._scripted
+
+    @scripted.setter
+    def scripted(self, decisions: list[Decision]) -> None:
+        self._scripted = decisions
+        self._given_by_step = _by_step([*self._scripted, *self._external])
+
+    @property
+    def external(self) -> tuple[Decision, ...]:
+        return self._external
+
+    @external.setter
+    def external(self, decisions) -> None:
+        self._external = tuple(decisions)
+        self._given_by_step = _by_step([*self._scripted, *self._external])
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
@@ -242,9 +265,8 @@ class TradeWarModel(mesa.Model):
         self.official_sales_bn, self.home_purchases_bn, self.deals = {}, {}, 0
         tariff_before, _ = self.tariff_tables()
         version_before = self.trade.tariff_version
-        for news in self.scenario.news:
-            if news.step == t:
-                self.events.append(Event(t, "news", "breaking_news", "", news.headline))
+        for news in self._news_by_step.get(t, ()):
+            self.events.append(Event(t, "news", "breaking_news", "", news.headline))
         for decision in sorted(self.decisions_for(t), key=lambda d: phase(d.action)):
             self.events.append(apply_decision(self, decision))
             self.events.extend(self.side_events)
@@ -282,7 +304,7 @@ class TradeWarModel(mesa.Model):
 
     def _collect_decisions(self, t: int) -> list[Decision]:
         replaying = t < self.replay_until  # a projection replays what happened, exactly, before it looks ahead
-        given = [d for d in self.scripted if d.step == t] + [d for d in self.external if d.step == t]
+        given = self._given_by_step.get(t, [])   # the script's, then those given from outside
         taken = {(d.actor, family(d.action), d.target) for d in given}
         ruled = []
         self._observations = {}
@@ -682,6 +704,14 @@ class TradeWarModel(mesa.Model):
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
+
+
+def _by_step(items) -> dict[int, list]:
+    """``items`` (decisions, news: anything with a ``step``) by month, in their order within each month."""
+    by_step: dict[int, list] = {}
+    for item in items:
+        by_step.setdefault(item.step, []).append(item)
+    return by_step
 
 
 @functools.lru_cache(maxsize=64)

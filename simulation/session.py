@@ -92,7 +92,7 @@ class PlaySession:
             except DecisionError as error:
                 raise UserError(str(error)) from None
         given = scripted + given
-        self.model.external.extend(given)
+        self.model.external += tuple(given)   # set anew, so the model indexes them by month
         try:
             self.model.step()
         except DecisionError as error:

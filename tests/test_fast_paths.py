@@ -1047,3 +1047,48 @@ def test_the_kept_macro_state_is_already_started_on_the_start_of_trade():
     assert Macro.at_start(calibration).revenue0_bn is kept.revenue0_bn   # made once, shared read-only
     with pytest.raises(ValueError):
         kept.revenue0_bn[0] = 0.0
+
+
+def _given_as_scanned(model, t: int) -> list[Decision]:
+    """A month's scripted and given decisions found the plain way: every one read, the script's first."""
+    return [d for d in model.scripted if d.step == t] + [d for d in model.external if d.step == t]
+
+
+def _assert_given_by_month_as_scanned(model) -> None:
+    for t in range(model.steps_total + 2):
+        assert model._given_by_step.get(t, []) == _given_as_scanned(model, t), t
+
+
+def test_a_months_scripted_and_given_decisions_by_month_are_those_a_scan_finds():
+    """Each month takes its scripted and given decisions from an index by month, worked out again whenever
+    either list is set: it must give what reading every decision gives, at the start (a script and a decisions
+    file), after a session adds a player's decisions and an instructor's shock month by month, after either is
+    set anew (a projection's copy, the replayed base), and each month's breaking news must be the script's."""
+    given = read_decisions_file(MOVES, 24)
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1, decisions=given)
+    assert model.scripted and model.external   # both kinds, so a month that mixes them can be wrong
+    _assert_given_by_month_as_scanned(model)
+    assert any(_given_as_scanned(model, t)[0] in model.scripted and _given_as_scanned(model, t)[-1] in model.external
+               for t in range(25) if _given_as_scanned(model, t))
+
+    session = PlaySession("kato-2025", seats=("JP",), seed=3, steps=6)
+    threat = Decision(step=0, actor="JP", action="threaten_sale", amount_bn=300)
+    shock = Decision(step=0, actor="CN", action="threaten_sale", amount_bn=100.0, note="China warns")
+    for month_moves, shocks in (([threat], []), ([], [shock]), ([], [])):
+        session.step(month_moves, shocks)
+        _assert_given_by_month_as_scanned(session.model)
+    assert len(session.model.external) == 2
+    with pytest.raises(AttributeError):
+        session.model.external.append(threat)   # added to by setting it anew, so never out of its index
+
+    model.scripted = [d for d in model.scripted if d.step >= 5]
+    _assert_given_by_month_as_scanned(model)
+    model.external = [dataclasses.replace(d, step=7) for d in given[:2]]
+    _assert_given_by_month_as_scanned(model)
+    model.scripted = []
+    _assert_given_by_month_as_scanned(model)
+
+    news_model = TradeWarModel(load_scenario("carry-unwind-2024").scenario, seed=0)
+    news_model.run()
+    news = [(e.step, e.headline) for e in news_model.events if e.action == "breaking_news" and e.actor == "news"]
+    assert news and news == [(n.step, n.headline) for n in news_model.scenario.news]
