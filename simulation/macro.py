@@ -67,24 +67,17 @@ class ScoreInputs(NamedTuple):
 class Macro:
     @classmethod
     def at_start(cls, calibration: Calibration) -> "Macro":
-        """The macro state at the start of a run: ``Macro(calibration)`` started on the 2024 trade network
-        (``start``), without building either again (as ``TradeNetwork.at_start``): both depend on the
-        calibration alone. One is built per calibration and kept read-only; each run gets a shallow copy
-        with its own copies of what a run changes in place: the histories (lists it pops and appends) and
-        the score weights (a scenario's objectives set them). Every other array a run replaces each month
-        rather than changes."""
-        kept = calibration.kept("macro state at the start", cls._started)
+        """The macro state at the start of a run: the same as ``Macro(calibration)``, without building it
+        again (as ``TradeNetwork.at_start``). One is built per calibration and kept read-only; each run gets
+        a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
+        and appends) and the score weights (a scenario's objectives set them). Every other array a run
+        replaces each month rather than changes."""
+        kept = calibration.kept("macro state at the start", cls)
         macro = copy.copy(kept)
         macro.consumer_price_history = list(kept.consumer_price_history)
         macro.gdp_history = list(kept.gdp_history)
         macro.weights = {k: w.copy() for k, w in kept.weights.items()}
         macro.mandate = {k: w.copy() for k, w in kept.mandate.items()}
-        return macro
-
-    @classmethod
-    def _started(cls, calibration: Calibration) -> "Macro":
-        macro = cls(calibration)
-        macro.start(TradeNetwork.at_start(calibration))
         return macro
 
     def __init__(self, calibration: Calibration):
@@ -98,7 +91,6 @@ class Macro:
         self.auto_jobs0 = econ("auto_jobs")
         self.auto_export_share = np.array([p("macro.auto_export_share", e) for e in ECONOMIES])
         self.start_inflation_miss_pct = np.abs(self.start_inflation_pct - self.inflation_target_pct)
-        self.base_exports_bn: np.ndarray | None = None
         self.gap_pct = np.zeros(len(ECONOMIES))
         self.trend_inflation_pct = self.start_inflation_pct.copy()
         self.inflation_pct = self.start_inflation_pct.copy()
@@ -123,6 +115,9 @@ class Macro:
         self._scored: tuple | None = None   # this month's terms and scores, computed when first asked
         self._impulses_of = self._impulses = None   # see trade_impulses_pct
         self._scale_weights()
+        # The 2024 trade the impulses are measured against: the calibration's own start of the trade network,
+        # so the kept start (``at_start``) is started once per calibration, not in every run.
+        self.start(TradeNetwork.at_start(calibration))
 
     def _read_parameters(self, p) -> None:
         """The calibration's macro parameters, read once into named attributes: the month reads them about
