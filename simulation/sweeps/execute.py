@@ -29,7 +29,7 @@ from simulation.sweeps.store import ResultsFolder, atomic_write, read_runs, writ
 from simulation.workers import process_pool, start_all, stop
 
 STOP_AFTER_TIMEOUTS = 10  # a sweep whose first this many runs all overran a rule's time budget stops
-MAX_CHUNK = 10        # runs per task: ~0.1 s of work for kato-2025, small enough to balance two workers
+MAX_CHUNK = 10        # runs per task: ~0.08 s of work for kato-2025, small enough to balance two workers
 CHUNKS_PER_SLOT = 10  # aim for at least this many chunks per worker, for an even finish
 
 
