@@ -14,6 +14,22 @@ from agents.rules.observation import Observation
 from simulation.decisions import Decision
 
 
+def _rule_slot(name: str) -> property:
+    """A government's rule slot ``name``: read as a plain attribute, and when set it also works out again
+    the slots' order and ``observes`` (``Government._slots_changed``), which the model asks for every
+    government every month."""
+    private = "_" + name
+
+    def get(government: "Government") -> Rule | None:
+        return getattr(government, private)
+
+    def set_rule(government: "Government", rule: Rule | None) -> None:
+        setattr(government, private, rule)
+        government._slots_changed()
+
+    return property(get, set_rule, doc=f"The government's {name.replace('_', ' ')} (None: an empty slot).")
+
+
 class Government(mesa.Agent):
     def __init__(self, model: mesa.Model, code: str, cash_reserves_bn: float, credibility: float,
                  trade_rule: Rule | None, treasury_rule: Rule | None, negotiation_rule: Rule | None = None):
@@ -35,34 +51,10 @@ class Government(mesa.Agent):
         self._negotiation_rule = negotiation_rule
         self._slots_changed()
 
-    # The three rule slots. Each is set through its property, so that what depends on them (``rule_slots``
-    # and ``observes``, asked for every government every month) is worked out once when a slot changes.
-    @property
-    def trade_rule(self) -> Rule | None:
-        return self._trade_rule
-
-    @trade_rule.setter
-    def trade_rule(self, rule: Rule | None) -> None:
-        self._trade_rule = rule
-        self._slots_changed()
-
-    @property
-    def treasury_rule(self) -> Rule | None:
-        return self._treasury_rule
-
-    @treasury_rule.setter
-    def treasury_rule(self, rule: Rule | None) -> None:
-        self._treasury_rule = rule
-        self._slots_changed()
-
-    @property
-    def negotiation_rule(self) -> Rule | None:
-        return self._negotiation_rule
-
-    @negotiation_rule.setter
-    def negotiation_rule(self, rule: Rule | None) -> None:
-        self._negotiation_rule = rule
-        self._slots_changed()
+    # The three rule slots (``_rule_slot``): setting one works out again what depends on them.
+    trade_rule = _rule_slot("trade_rule")
+    treasury_rule = _rule_slot("treasury_rule")
+    negotiation_rule = _rule_slot("negotiation_rule")
 
     def _slots_changed(self) -> None:
         """Keeps the slots in deciding order and ``observes``: whether any of its rules reads an observation.

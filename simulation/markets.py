@@ -224,8 +224,9 @@ class MarketCalibration:
 class Markets:
     """State and monthly update of all prices. Prices are read from attributes (``prices()``).
 
-    Every calibrated number the month uses is read once here, into named attributes (a calibration never
-    changes once made), rather than looked up about a hundred times a month."""
+    Every calibrated number the month uses is a named attribute, taken from the calibration's
+    ``MarketCalibration`` (read once per calibration: a calibration never changes once made), rather than
+    looked up about a hundred times a month."""
 
     def __init__(self, calibration: Calibration, rng: np.random.Generator, inflation_pct: np.ndarray):
         self.rng = rng
