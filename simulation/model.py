@@ -20,6 +20,7 @@ import numpy as np
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
 from agents.investors import split_counts
 from agents.rules import Observation, make_rule
+from agents.rules.observation import FIELD_ORDER
 from simulation.actions import family, phase
 from simulation.calibration import Calibration, calibration_for
 from simulation.decisions import Decision, check, fit_to_limits, home_economy
@@ -45,8 +46,9 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 }
 
 
-# An observation's fields, in the order the dataclass declares them.
-OBSERVATION_FIELDS = tuple(f.name for f in dataclasses.fields(Observation))
+# What a seat's fixed observation fields (``TradeWarModel._fixed_fields``) hold for the fields ``observe``
+# sets every time: a test checks that no observation keeps it.
+TO_BE_SET = "<set by observe>"
 # Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
 # The economies whose currency floats, with their index in ECONOMIES.
@@ -598,7 +600,7 @@ class TradeWarModel(mesa.Model):
         pledge = negotiation.active_pledge(economy, t) if negotiation.pledges else None
         threatening = bool(government.threat_bn)
         # Every field in order, those that never change in a run already in (``_fixed_fields``): copying
-        # that dict and setting the rest costs about half what building a thirty-field dict does.
+        # that dict and setting the rest costs less than half what building a thirty-field dict did.
         seen = (self._observation_fields.get(actor) or self._fixed_fields(actor)).copy()
         seen["step"] = t
         seen["prices"] = dict(view["prices"])   # a copy per seat (as are the tariff dicts and earlier prices)
@@ -624,7 +626,7 @@ class TradeWarModel(mesa.Model):
         if self.projecting:
             seen["project"] = None   # a projection's rules do not project again
         seen["tariff_inflation_pct"] = view["tariff_inflation_pct"][e]
-        return Observation.from_model(seen)
+        return Observation._from_fields(seen)   # its keys are the fields by construction
 
     @functools.cached_property
     def _observation_fields(self) -> dict[str, dict]:
@@ -635,9 +637,10 @@ class TradeWarModel(mesa.Model):
     def _fixed_fields(self, actor: str) -> dict:
         """All of ``actor``'s observation fields in their order, holding those that never change in a run
         (who it is, its economy, neutral rate and home quote, and its look-ahead) and the defaults of the
-        fields that stay at them in most months (no offers, no pledge); ``observe`` sets the rest."""
+        fields that stay at them in most months (no offers, no pledge); ``observe`` sets the rest
+        (``TO_BE_SET`` until then)."""
         facts = self._seat_facts[actor]
-        fixed = self._observation_fields[actor] = dict.fromkeys(OBSERVATION_FIELDS)
+        fixed = self._observation_fields[actor] = dict.fromkeys(FIELD_ORDER, TO_BE_SET)
         fixed.update(actor=actor, economy=facts.economy, neutral_real_rate_pct=facts.neutral_real_rate_pct,
                      home_quote=facts.home_quote, offers_to_me=(), offers_from_me=(), pledged_until_step=0,
                      project=functools.partial(self.project_score, actor))   # a deep copy of the world maps it to the copy's
