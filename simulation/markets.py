@@ -348,9 +348,9 @@ class Markets:
         before = self._closing   # (not copied: closing prices are replaced, never changed)
         self._open()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
-        draws = self.rng.standard_normal(DRAWS)
-        self._global, self._fx_news = float(draws[0]), draws[1:1 + len(FX_ECONOMIES)]
-        self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
+        draws = self.rng.standard_normal(DRAWS).tolist()   # as plain floats: each is used in float arithmetic
+        self._global, self._fx_news = draws[0], draws[1:1 + len(FX_ECONOMIES)]
+        self._ust_news, self._jgb_news = draws[1 + len(FX_ECONOMIES)], draws[2 + len(FX_ECONOMIES)]
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
         # What carry traders and bond funds see: nothing it reads moves before both have traded. Equity
@@ -415,7 +415,7 @@ class Markets:
             self._set_part(causes, parts, "US policy uncertainty",
                            -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, unit)
             self._add_part(causes, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, unit)
-            self._add_part(causes, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, unit)
+            self._add_part(causes, parts, "market news", currency.news_pct * self._fx_news[n] / 100.0, unit)
             priced_threat = sum(threats_bn.get(e, ()))
             self._set_part(causes, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, unit)
             self._add_gap(causes, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), unit)
@@ -513,7 +513,7 @@ class Markets:
             causes = self.moves.by_market[name]
             self._add_part(causes, parts, "expected return", index.drift_pct_per_year / 1200.0, 100.0)
             self._add_part(causes, parts, "global risk factor", index.global_factor_pct * self._global / 100.0, 100.0)
-            self._add_part(causes, parts, "market news", index.news_pct * float(self._equity_news[n]) / 100.0, 100.0)
+            self._add_part(causes, parts, "market news", index.news_pct * self._equity_news[n] / 100.0, 100.0)
             home_yield = self.us_10y - self.start["us_10y"] if economy == "US" else self.jgb_10y - self.start["jgb_10y"]
             self._set_part(causes, parts, "interest rates", self.equity_rate_pct_per_pp * home_yield / 100.0, 100.0)
             self._set_part(causes, parts, "growth outlook",
