@@ -18,7 +18,7 @@ from simulation.actions import TABLE, VALUE_FIELDS
 from simulation.decisions import Decision, home_economy, read_decisions_file
 from simulation.calibration import load_calibration
 from simulation.macro import Macro
-from simulation.markets import Markets, by_economy
+from simulation.markets import Markets, Moves, by_economy
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS, ECONOMY_VALUES
@@ -1092,3 +1092,82 @@ def test_a_months_scripted_and_given_decisions_by_month_are_those_a_scan_finds()
     news_model.run()
     news = [(e.step, e.headline) for e in news_model.events if e.action == "breaking_news" and e.actor == "news"]
     assert news and news == [(n.step, n.headline) for n in news_model.scenario.news]
+
+
+# -- Ninth round, the markets' month: each market's causes booked straight into its own dict -----------------
+
+def _log_the_writers(monkeypatch, log: list) -> None:
+    """Wrap the markets' four writers so that each call also logs (market, cause, change in bp or percent),
+    whether or not the change is zero: what the plain booking, one call at a time, would be given."""
+    def market_of(markets, causes):
+        return next(m for m, c in markets.moves.by_market.items() if c is causes)
+
+    set_part, add_part, add_gap, add_scalar_gap = (Markets._set_part, Markets._add_part, Markets._add_gap,
+                                                   Markets._add_scalar_gap)
+
+    def logged_set_part(self, causes, parts, cause, level, unit):
+        log.append((market_of(self, causes), cause, (level - parts.get(cause, 0.0)) * unit))
+        set_part(self, causes, parts, cause, level, unit)
+
+    def logged_add_part(self, causes, parts, cause, change, unit):
+        log.append((market_of(self, causes), cause, change * unit))
+        add_part(self, causes, parts, cause, change, unit)
+
+    def logged_add_gap(self, causes, gaps, key, cause, change, unit):
+        log.append((market_of(self, causes), cause, change * unit))
+        add_gap(self, causes, gaps, key, cause, change, unit)
+
+    def logged_add_scalar_gap(self, causes, cause, change):
+        log.append((market_of(self, causes), cause, change * 100.0))
+        add_scalar_gap(self, causes, cause, change)
+
+    for name, writer in (("_set_part", logged_set_part), ("_add_part", logged_add_part),
+                         ("_add_gap", logged_add_gap), ("_add_scalar_gap", logged_add_scalar_gap)):
+        monkeypatch.setattr(Markets, name, writer)
+
+
+def _booked_one_by_one(log: list) -> dict[str, dict[str, float]]:
+    """The month's moves booked the plain way: call by call, zero changes skipped, a market and a cause
+    entered when they first move."""
+    by_market: dict[str, dict[str, float]] = {}
+    for market, cause, change in log:
+        if change != 0.0:
+            causes = by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + change
+    return by_market
+
+
+def test_the_months_moves_are_what_booking_each_change_one_by_one_gives(monkeypatch):
+    """The writers book straight into each market's dict of causes, opened for every market at the start of
+    the month and dropped at the close if the market did not move. Each month's moves must be, bit for bit
+    and in the same order of markets and causes, what booking every nonzero change one call at a time gives:
+    in runs with official sales and threats (the Treasury's stock effect, named causes shared by a part and
+    the flow gap), interventions, and a carry crash (the currencies' risk part set twice in a month)."""
+    log: list = []
+    _log_the_writers(monkeypatch, log)
+    crash_months = 0
+    for name, seed in (("liberation-day-2025", 1), ("carry-unwind-2024", 0), ("kato-2025", 2)):
+        model = TradeWarModel(load_scenario(name).scenario, seed=seed)
+        for _ in range(min(12, model.steps_total)):
+            log.clear()
+            model.step()
+            plain = _booked_one_by_one(log)
+            moves = model.markets.moves.by_market
+            assert list(moves) == list(plain)
+            for market, causes in moves.items():
+                assert list(causes.items()) == list(plain[market].items()), (name, market)
+            fx_risk = [m for m, cause, _ in log if cause == "risk sentiment" and m == "usd_jpy"]
+            crash_months += len(fx_risk) > 1
+            assert sum(change == 0.0 for _, _, change in log) > 0   # some calls had nothing to book
+    assert crash_months > 0   # the carry crash's second booking of the same cause was met
+
+
+def test_a_months_moves_keep_only_the_markets_that_moved():
+    """The month opens a dict of causes for every market, in the order the month trades them; at the close
+    only the markets something moved are kept (in a run every market usually moves, so this is checked here)."""
+    moves = Moves.opening()
+    assert list(moves.by_market) == ["usd_jpy", "eur_usd", "usd_cny", "us_10y", "jgb_10y", "sp500", "nikkei225"]
+    moves.by_market["jgb_10y"]["market news"] = -1.5
+    moves.by_market["usd_jpy"]["trade flows"] = 0.25
+    moves.drop_unmoved()
+    assert list(moves.by_market.items()) == [("usd_jpy", {"trade flows": 0.25}), ("jgb_10y", {"market news": -1.5})]
