@@ -172,19 +172,26 @@ def _place(actor: str, neutral_real_rate_pct: dict[str, float]) -> SeatPlace:
                      neutral_real_rate_pct[economy])
 
 
-# The set-ups worked out so far, by the identity of their scenario and calibration. Neither changes once
-# made (a scenario is a frozen record, and a changed calibration or scenario is a new object), and each
-# set-up holds both, so neither identity can be taken by another object while it is kept. A sweep makes a
-# scenario per variant: past a few hundred, they are all forgotten and worked out again as needed.
-_SET_UPS: dict[tuple[int, int], RunSetUp] = {}
+class KeptByIdentity:
+    """``make(*objects)``, worked out once for the same objects (by identity) and kept: for what a run reads
+    from objects that never change once made (a scenario is a frozen record; a changed scenario or
+    calibration is a new object). Each kept value is stored with its objects, so no other object can take
+    their identities while it is kept; past ``limit`` values (a sweep makes a scenario per variant) all are
+    forgotten and worked out again as needed."""
+
+    def __init__(self, make, limit: int = 256):
+        self.make, self.limit = make, limit
+        self._kept: dict[tuple[int, ...], tuple[tuple, object]] = {}
+
+    def __call__(self, *objects):
+        key = tuple(map(id, objects))
+        kept = self._kept.get(key)
+        if kept is None:
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            kept = self._kept[key] = (objects, self.make(*objects))
+        return kept[1]
 
 
-def set_up_for(scenario, calibration: Calibration) -> RunSetUp:
-    """The set-up every run of ``scenario`` with ``calibration`` starts from, worked out by the first."""
-    key = (id(scenario), id(calibration))
-    set_up = _SET_UPS.get(key)
-    if set_up is None:
-        if len(_SET_UPS) >= 256:
-            _SET_UPS.clear()
-        set_up = _SET_UPS[key] = RunSetUp(scenario, calibration)
-    return set_up
+# The set-up every run of a scenario with a calibration starts from, worked out by its first run.
+set_up_for = KeptByIdentity(RunSetUp)
