@@ -134,7 +134,7 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
         "rule_settings": [dict(s) for s in loaded.rule_settings],
         "rule_files": rule_files(loaded.scenario),
         "seats": list(seats),
-        "calibration_preset": loaded.calibration_preset,
+        "calibration_preset": loaded.scenario.calibration_preset,
         "seed": seed,
         "steps": steps,
     }
@@ -177,8 +177,8 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
     loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
     loaded = with_players(loaded, seats)
-    steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
-    seed = loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
+    steps = loaded.scenario.steps if steps is None else _positive_int(steps, "steps", 1, 240)
+    seed = loaded.scenario.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
     if isinstance(decisions, (str, Path)):
         decisions = read_decisions_file(decisions, steps)
     return loaded, steps, seed, decisions, seats
@@ -223,7 +223,7 @@ def _rule_file_records(classes: tuple[type, ...]) -> tuple[dict, ...]:
 def _record_name(loaded: LoadedScenario) -> str:
     """How a run's record names its scenario: a shipped one by id, a user's own file by its path, so a
     replay can find it."""
-    return loaded.id if _shipped(loaded.path) else str(loaded.path)
+    return loaded.scenario.id if _shipped(loaded.path) else str(loaded.path)
 
 
 @functools.lru_cache(maxsize=256)
