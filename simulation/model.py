@@ -9,7 +9,6 @@ players). Rules are deterministic given the seed, so replaying that log reproduc
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from copy import deepcopy
 from typing import NamedTuple
@@ -103,11 +102,12 @@ class TradeWarModel(mesa.Model):
         else:
             self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
                                                                                                    where=where)
+        self.set_up = set_up_for(scenario, self.calibration)   # what every run of these starts from
         self._scripted, self._external = [], ()
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
-        self.scripted = [d for d in _scripted_decisions(tuple(scenario.events)) if d.step <= self.steps_total]
+        self.scripted = [d for d in self.set_up.scripted if d.step <= self.steps_total]
         self._news_by_step = _by_step(scenario.news)   # the scenario's breaking news, by month
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
@@ -151,8 +151,7 @@ class TradeWarModel(mesa.Model):
         """The world at the start: what every run of this scenario and calibration starts from is worked out
         once (``simulation/setup.py``); this run makes its own agents and rules, draws its investors and
         copies what it changes in place."""
-        cal = self.calibration
-        set_up = self.set_up = set_up_for(self.scenario, cal)
+        cal, set_up = self.calibration, self.set_up
         vars(self).update(set_up.model_numbers)   # the calibration numbers the model reads every month
         self.trade = TradeNetwork.at_start(cal)
         self.macro = set_up.macro.run_copy()   # started on the 2024 trade, with the roles' objectives set
@@ -689,14 +688,6 @@ def _by_step(items) -> dict[int, list]:
     for item in items:
         by_step.setdefault(item.step, []).append(item)
     return by_step
-
-
-@functools.lru_cache(maxsize=64)
-def _scripted_decisions(events: tuple) -> tuple[Decision, ...]:
-    """A scenario's scripted events as decisions, made once per script (every run of a scenario starts by
-    reading them; the events are frozen records, so equal scripts give equal decisions, which are frozen
-    too and shared by every run)."""
-    return tuple(e.to_decision() for e in events)
 
 
 def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:

@@ -2,7 +2,7 @@
 
 Every run of one scenario with one calibration starts from the same numbers: the calibrated reserves,
 holdings and policy rates, each seat's rules by name with their parameters, the score weights with the
-roles' objectives, the investor groups' sizes and parameters. The first run of a scenario and calibration
+roles' objectives, the investor groups' sizes and parameters, the script's decisions. The first run of a scenario and calibration
 works them out (``set_up_for``) and the runs after it share them, read-only. Each run still makes its own
 agents, its own rule objects (a rule may keep state on itself), the seeded draws of its investors' traits,
 and copies of whatever it changes in place.
@@ -109,6 +109,7 @@ class RunSetUp:
         self.offer_expiry_months = p("negotiation.offer_expiry_months")
         self.investors = self._investor_groups(scenario, calibration)
         self.carry_ust_share = p("carry.ust_share")
+        self.scripted = tuple(event.to_decision() for event in scenario.events)   # frozen, shared by every run
         # The policy rates markets expect at the start, when they depend on the start alone: filled by the
         # first run whose central banks' projections are all built in (``TradeWarModel._start_expectations``).
         self.start_expectations: dict[str, float] | None = None
