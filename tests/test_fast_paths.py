@@ -1239,3 +1239,18 @@ def test_a_runs_record_is_written_when_read_and_is_what_the_run_ended_with():
     assert result.record is record
     record["rule_files"].append({"path": "x"})   # the kept rule-file records are not the record's own
     assert run("kato-2025", seed=4, steps=2).record["rule_files"] == []
+
+
+@pytest.mark.parametrize("count, us_share", [(80, 0.7), (7, 0.5), (5, 1.0), (5, 0.0)])
+def test_equity_investors_weights_sum_to_one_within_each_index_as_the_masked_division_gives(count, us_share):
+    from agents.rules.investors import ValueEquityInvestor
+
+    for seed in range(20):
+        members = ValueEquityInvestor(us_share=us_share).traits(np.random.default_rng(seed), count)
+        rng = np.random.default_rng(seed)   # the plain way: the same draws, each index divided in place
+        index = (rng.random(count) >= us_share).astype(np.int64)
+        w = rng.lognormal(0.0, 1.0, count)
+        for k in (0, 1):
+            if (index == k).any():
+                w[index == k] /= w[index == k].sum()
+        assert members["index"].tobytes() == index.tobytes() and members["weight"].tobytes() == w.tobytes()
