@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _EACH_ECONOMY = itemgetter(*ECONOMIES)   # a dict's values by economy, in ECONOMIES order
+_EACH_PRICE = itemgetter(*PRICE_COLUMNS)   # the closing prices' values, in PRICE_COLUMNS order
 
 
 def _read_only(arrays):
@@ -127,7 +128,7 @@ class Recorder:
         step = m.month
         prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
         end = m.month_end              # and the month's end values (MonthEnd), computed once for every reader
-        self.model_rows.append((step, *[prices[c] for c in PRICE_COLUMNS],
+        self.model_rows.append((step, *_EACH_PRICE(prices),
                                 *[m.central_banks[bank].policy_rate_pct for bank in RATE_COLUMNS], m.markets.risk,
                                 end.carry_position_bn, m.trade.trade_weighted_tariff_pct(), end.ust_price))
         for key, parts in self.picked.items():
