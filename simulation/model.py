@@ -27,7 +27,7 @@ from simulation.markets import MarketInputs, Markets
 from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
-from simulation.setup import set_objectives, set_up_for
+from simulation.setup import built_in, set_objectives, set_up_for
 from simulation.trade import TradeNetwork
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
 from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
@@ -677,9 +677,9 @@ class TradeWarModel(mesa.Model):
 
 
 def _projects_as_built(rule) -> bool:
-    """Whether a central bank's projection is a built-in one (its rule's class is not from a user's rules
-    file, or a person plays it): a function of what the bank sees alone."""
-    return rule is None or getattr(type(rule), "source_file", None) is None
+    """Whether a central bank's projection is a built-in one (its rule is, or a person plays it, and the
+    markets' reaction function projects it): a function of what the bank sees alone."""
+    return rule is None or built_in(type(rule))
 
 
 def _by_step(items) -> dict[int, list]:

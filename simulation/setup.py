@@ -30,21 +30,38 @@ CALIBRATED_INVESTOR_DEFAULTS = {
 }
 
 
-class RuleSlot(NamedTuple):
+class RuleSlot:
     """A rule a scenario gives a seat or an investor group: its name (None: a person plays the seat), kind,
     parameters, and where the scenario gives it (for the sentence if it cannot be made)."""
 
-    rule: str | None
-    kind: str
-    params: dict
-    where: str
+    def __init__(self, rule: str | None, kind: str, params: dict, where: str):
+        self.rule, self.kind, self.params, self.where = rule, kind, params, where
+        self._made: tuple[type, dict] | None = None   # the first rule's class and values, when they may be copied
 
     def make(self):
         """A new rule object for one run (None for a person's seat): rules may keep state, so no two runs
-        share one."""
+        share one. A built-in rule whose values, once made, are all plain (numbers, text, None: every shipped
+        rule's but one) is made and checked once; the runs after take a new object with those values, which
+        is what making it again gives. A user's rule, or one holding a list or a dict, is made every time."""
         if self.rule is None:
             return None
-        return make_rule(self.rule, self.kind, self.params, where=self.where)
+        if self._made is not None:
+            cls, values = self._made
+            rule = object.__new__(cls)
+            rule.__dict__.update(values)
+            return rule
+        rule = make_rule(self.rule, self.kind, self.params, where=self.where)
+        if built_in(type(rule)) and all(type(value) in PLAIN for value in vars(rule).values()):
+            self._made = (type(rule), dict(vars(rule)))
+        return rule
+
+
+PLAIN = (int, float, str, bool, type(None))   # values a rule object may share with a copy of it
+
+
+def built_in(rule_class: type) -> bool:
+    """Whether a rule class is one of the model's own (not from a user's rules file)."""
+    return getattr(rule_class, "source_file", None) is None
 
 
 class GovernmentStart(NamedTuple):

@@ -1254,3 +1254,48 @@ def test_equity_investors_weights_sum_to_one_within_each_index_as_the_masked_div
             if (index == k).any():
                 w[index == k] /= w[index == k].sum()
         assert members["index"].tobytes() == index.tobytes() and members["weight"].tobytes() == w.tobytes()
+
+
+def test_a_runs_rules_are_new_objects_with_the_values_making_them_gives():
+    """A built-in rule holding plain values is made and checked by a scenario's first run; the runs after it
+    take new objects with those values. A rule holding a dict, or a user's rule, is made in every run."""
+    from agents.rules import make_rule
+    from scenarios import with_rule
+
+    loaded = with_rule(load_scenario("kato-2025"), "CN", "trade", "escalate_then_negotiate")
+    runs = [TradeWarModel(loaded.scenario, seed=seed) for seed in range(3)]
+    for model in runs:
+        for code, government in model.governments.items():
+            setup = loaded.scenario.government(code)
+            for rule, choice in zip(government.rule_slots(), (setup.trade, setup.treasury, setup.negotiation)):
+                assert (rule is None) == (choice is None)
+                if rule is not None:
+                    fresh = make_rule(choice.rule, rule.kind, choice.params)
+                    assert type(rule) is type(fresh) and repr(vars(rule)) == repr(vars(fresh))   # (nan too)
+        for bank in model.central_banks.values():
+            fresh = make_rule(bank.rule.name, "monetary", loaded.scenario.central_bank(bank.bank_id).params)
+            assert type(bank.rule) is type(fresh) and repr(vars(bank.rule)) == repr(vars(fresh))
+    first, later = runs[0], runs[2]
+    assert all(a.rule is not b.rule and vars(a.rule) is not vars(b.rule)
+               for a, b in zip(first.investors.groups, later.investors.groups))
+    first.central_banks["FED"].rule.smoothing = 0.5            # a run's rule is its own
+    assert later.central_banks["FED"].rule.smoothing != 0.5
+    assert TradeWarModel(loaded.scenario, seed=4).central_banks["FED"].rule.smoothing != 0.5
+    angry = [m.governments["CN"].trade_rule for m in runs]
+    assert angry[0]._provoked_since is not angry[1]._provoked_since   # a dict: made anew every run
+
+
+def test_a_users_rule_is_made_in_every_run(monkeypatch):
+    from agents.rules import base
+    from agents.rules.monetary import TaylorRule
+
+    made = []
+    make_rule = base.make_rule
+    monkeypatch.setattr(TaylorRule, "source_file", "my_rules.py", raising=False)   # as a user's file's class
+    monkeypatch.setattr("simulation.setup.make_rule", lambda *a, **k: made.append(a[0]) or make_rule(*a, **k))
+    scenario = load_scenario("kato-2025").scenario
+    for seed in (0, 1):
+        del made[:]
+        TradeWarModel(scenario, seed=seed)
+        assert sorted(name for name in made if name.startswith("taylor")) == \
+            sorted(scenario.central_bank(bank).rule for bank in CENTRAL_BANKS)
