@@ -21,8 +21,6 @@ from agents.rules import Observation
 from simulation.actions import family, phase
 from simulation.calibration import Calibration, calibration_for
 from simulation.decisions import Decision, check, fit_to_limits
-from simulation.errors import UserError
-from simulation.macro import Macro
 from simulation.markets import MarketInputs, Markets
 from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
@@ -30,8 +28,7 @@ from simulation.recording import Recorder
 from simulation.setup import built_in, set_objectives, set_up_for
 from simulation.trade import TradeNetwork
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
-from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
-                              index_of)
+from simulation.world import CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, SECTORS, index_of
 
 
 # Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
@@ -102,11 +99,11 @@ class TradeWarModel(mesa.Model):
         else:
             self.calibration = calibration.with_preset(scenario.calibration_preset).with_overrides(scenario.calibration,
                                                                                                    where=where)
-        self.set_up = set_up_for(scenario, self.calibration)   # what every run of these starts from
         self._scripted, self._external = [], ()
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
+        self.set_up = set_up_for(scenario, self.calibration)   # what every run of these starts from
         self.scripted = [d for d in self.set_up.scripted if d.step <= self.steps_total]
         self._news_by_step = _by_step(scenario.news)   # the scenario's breaking news, by month
         self.decision_log: list[Decision] = []

@@ -2,10 +2,10 @@
 
 Every run of one scenario with one calibration starts from the same numbers: the calibrated reserves,
 holdings and policy rates, each seat's rules by name with their parameters, the score weights with the
-roles' objectives, the investor groups' sizes and parameters, the script's decisions. The first run of a scenario and calibration
-works them out (``set_up_for``) and the runs after it share them, read-only. Each run still makes its own
-agents, its own rule objects (a rule may keep state on itself), the seeded draws of its investors' traits,
-and copies of whatever it changes in place.
+roles' objectives, the investor groups' sizes and parameters, the script's decisions. The first run of a
+scenario and calibration works them out (``set_up_for``) and the runs after it share them, read-only. Each
+run still makes its own agents, its own rule objects (a rule may keep state on itself), the seeded draws of
+its investors' traits, and copies of whatever it changes in place.
 """
 
 from __future__ import annotations
