@@ -416,7 +416,7 @@ class TradeWarModel(mesa.Model):
         try:
             for name, empty in left_out.items():
                 setattr(self, name, empty)
-            return deepcopy(self)
+            return deepcopy(self, {id(self.set_up): self.set_up})   # the set-up is shared, never changed
         finally:
             for name, value in kept.items():
                 setattr(self, name, value)

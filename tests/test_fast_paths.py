@@ -1165,6 +1165,7 @@ def test_a_runs_set_up_is_what_its_scenario_and_calibration_give_and_runs_share_
     first.macro.set_objectives("JP", {"output": 3.0})
     assert first.seat_weights("JP")["output"] == 3.0 and second.seat_weights("JP")["output"] != 3.0
     assert shared.seat_weights("JP") == macro.seat_weights("JP")
+    assert first._world_copy().set_up is first.set_up   # a projection's copy shares it too (not a deep copy)
 
 
 def _made(rule, params, like):
