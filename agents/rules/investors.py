@@ -205,11 +205,9 @@ class EquityRule(InvestorRule):
     def traits(self, rng, n):
         index = (rng.random(n) >= self.us_share).astype(np.int64)
         w = rng.lognormal(0.0, 1.0, n)
-        for k in (0, 1):  # weights sum to one within each index, so each market gets the full strength
-            mask = index == k
-            if mask.any():
-                w[mask] /= w[mask].sum()
-        return {"weight": w, "index": index}
+        # Weights sum to one within each index, so each market gets the full strength.
+        totals = np.array([w[index == k].sum() for k in (0, 1)])
+        return {"weight": w / totals[index], "index": index}
 
 
 @register
