@@ -1172,6 +1172,7 @@ def test_a_months_moves_keep_only_the_markets_that_moved():
     moves.drop_unmoved()
     assert list(moves.by_market.items()) == [("usd_jpy", {"trade flows": 0.25}), ("jgb_10y", {"market news": -1.5})]
 
+
 # -- A run's set-up and its record (ninth round): what every run of a scenario and calibration starts from is
 #    worked out once and shared (simulation/setup.py); run.json is written out when first read. ---------------
 
