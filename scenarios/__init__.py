@@ -427,10 +427,10 @@ def with_rule(loaded: LoadedScenario, seat: str | None, kind: str, name: str,
 def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
     """The same scenario read with another calibration preset (low, central or high price impact), for
     the command line's ``--calibration-preset``, the Lab and sweeps. ``None`` keeps the scenario's own."""
+    if preset is None or preset == loaded.scenario.calibration_preset:
+        return loaded   # (every run passes here: before the import below, which costs more than the test)
     from simulation.calibration import PRESETS
 
-    if preset is None or preset == loaded.scenario.calibration_preset:
-        return loaded
     if preset not in PRESETS:
         raise UserError(f"unknown calibration preset '{preset}'; expected one of: {', '.join(PRESETS)}")
     changed = loaded.scenario.model_copy(update={"calibration_preset": preset})
@@ -440,6 +440,8 @@ def with_preset(loaded: LoadedScenario, preset: str | None) -> LoadedScenario:
 def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> LoadedScenario:
     """The same scenario with people in ``seats`` (economies or central banks): those seats lose their
     rules, so they act only on the decisions their players give, and keep their policies otherwise."""
+    if not seats:
+        return loaded
     scenario = loaded.scenario
     governments, banks = dict(scenario.governments), dict(scenario.central_banks)
     for seat in seats:
@@ -451,7 +453,5 @@ def with_players(loaded: LoadedScenario, seats: tuple[str, ...] | list[str]) -> 
         else:
             raise UserError(f"unknown seat '{seat}'; expected an economy ({', '.join(ECONOMIES)}) "
                             f"or a central bank ({', '.join(CENTRAL_BANKS)})")
-    if not seats:
-        return loaded
     changed = scenario.model_copy(update={"governments": governments, "central_banks": banks})
     return loaded.replaced(changed)

@@ -72,12 +72,17 @@ class Macro:
         a shallow copy with its own copies of what a run changes in place: the histories (lists it pops
         and appends) and the score weights (a scenario's objectives set them). Every other array a run
         replaces each month rather than changes."""
-        kept = calibration.kept("macro state at the start", cls)
-        macro = copy.copy(kept)
-        macro.consumer_price_history = list(kept.consumer_price_history)
-        macro.gdp_history = list(kept.gdp_history)
-        macro.weights = {k: w.copy() for k, w in kept.weights.items()}
-        macro.mandate = {k: w.copy() for k, w in kept.mandate.items()}
+        return calibration.kept("macro state at the start", cls).run_copy()
+
+    def run_copy(self) -> "Macro":
+        """A copy of this state for one run to move on from (see ``at_start``): shallow, with its own copies
+        of the histories and the score weights, the only things a run changes in place. A run's set-up takes
+        one from the state its scenario's objectives were set on (``simulation/setup.py``)."""
+        macro = copy.copy(self)
+        macro.consumer_price_history = list(self.consumer_price_history)
+        macro.gdp_history = list(self.gdp_history)
+        macro.weights = {k: w.copy() for k, w in self.weights.items()}
+        macro.mandate = {k: w.copy() for k, w in self.mandate.items()}
         return macro
 
     def __init__(self, calibration: Calibration):

@@ -37,6 +37,7 @@ FX_ECONOMIES = tuple(FX_QUOTES)                   # JP, EA, CN
 EQUITY_INDICES = (("sp500", "US"), ("nikkei225", "JP"))
 YIELDS = ("us_10y", "jgb_10y")                    # prices whose changes are differences (the rest: log changes)
 QUOTED = (*(quote for quote, _ in FX_QUOTES.values()), *(name for name, _ in EQUITY_INDICES))
+MARKETS = (*(quote for quote, _ in FX_QUOTES.values()), *YIELDS, *(name for name, _ in EQUITY_INDICES))  # as traded
 POLICY_ECONOMIES = ("US", "JP", "EA", "CN")       # economies with a modelled central bank
 # The month's random draws, always the same number in the same order, so that two runs with the same seed
 # see the same news whatever their decisions: global factor, FX (JP, EA, CN), US 10y, JGB, S&P, Nikkei.
@@ -45,16 +46,21 @@ DRAWS = 1 + len(FX_ECONOMIES) + 2 + len(EQUITY_INDICES)
 
 @dataclass
 class Moves:
-    """The causes of this month's price changes: market -> cause -> change (bp or percent)."""
+    """The causes of this month's price changes: market -> cause -> change (bp or percent), each cause in
+    the order it first moved its market, and only markets that moved."""
 
     by_market: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def add(self, market: str, cause: str, change: float) -> None:
-        if change != 0.0:
-            causes = self.by_market.get(market)
-            if causes is None:   # (not setdefault, which would make an empty dict on every one of ~60 calls a month)
-                causes = self.by_market[market] = {}
-            causes[cause] = causes.get(cause, 0.0) + change
+    @classmethod
+    def opening(cls) -> "Moves":
+        """A month's moves before any trading: one empty dict of causes per market, in the order the month
+        trades them, so that the writers book straight into a market's causes (about sixty bookings a
+        month) rather than looking the market up for each one."""
+        return cls({market: {} for market in MARKETS})
+
+    def drop_unmoved(self) -> None:
+        """At the close: keep only the markets that moved (a market's causes are its nonzero changes)."""
+        self.by_market = {market: causes for market, causes in self.by_market.items() if causes}
 
 
 @dataclass
@@ -336,15 +342,15 @@ class Markets:
     def step(self, inputs: MarketInputs, investors) -> dict[str, float]:
         """Update every price for one month; ``investors`` is the InvestorPopulation. Returns the closing
         prices (as ``prices()`` gives them)."""
-        self.moves = Moves()
+        self.moves = Moves.opening()
         if self._closing is None:
             self._close()
         before = self._closing   # (not copied: closing prices are replaced, never changed)
         self._open()
         expectations = self.expected_rates(inputs.policy_rates, inputs.policy_paths)
-        draws = self.rng.standard_normal(DRAWS)
-        self._global, self._fx_news = float(draws[0]), draws[1:1 + len(FX_ECONOMIES)]
-        self._ust_news, self._jgb_news = float(draws[1 + len(FX_ECONOMIES)]), float(draws[2 + len(FX_ECONOMIES)])
+        draws = self.rng.standard_normal(DRAWS).tolist()   # as plain floats: each is used in float arithmetic
+        self._global, self._fx_news = draws[0], draws[1:1 + len(FX_ECONOMIES)]
+        self._ust_news, self._jgb_news = draws[1 + len(FX_ECONOMIES)], draws[2 + len(FX_ECONOMIES)]
         self._equity_news = draws[3 + len(FX_ECONOMIES):]
         self._update_risk(inputs)
         # What carry traders and bond funds see: nothing it reads moves before both have traded. Equity
@@ -355,6 +361,7 @@ class Markets:
         self._carry_crash(investors.last_carry_loss_pct)
         self._step_bonds(inputs, expectations, investors, carry_bn, view)
         self._step_equities(inputs, investors, carry_bn, self.view(inputs.policy_rates))
+        self.moves.drop_unmoved()
         self._close()
         after = dict(self._closing)
         for q in YIELDS:
@@ -390,7 +397,7 @@ class Markets:
                 self._set_fx_risk(currency)
 
     def _set_fx_risk(self, currency: Currency) -> None:
-        self._set_part(currency.quote, self.fx_parts[currency.economy], "risk sentiment",
+        self._set_part(self.moves.by_market[currency.quote], self.fx_parts[currency.economy], "risk sentiment",
                        currency.safe_haven_pct_per_risk * self.risk / 100.0, currency.pct_per_log_point)
 
     # FX ------------------------------------------------------------------------------------------
@@ -400,23 +407,24 @@ class Markets:
         threats_bn, purchases_bn = by_economy(inputs)
         for n, currency in enumerate(self.currencies):
             e, quote, unit, parts = currency.economy, currency.quote, currency.pct_per_log_point, self.fx_parts[currency.economy]
+            causes = self.moves.by_market[quote]
             differential = (expectations["US"] - expectations[e]) - (self.start_expectations["US"] - self.start_expectations[e])
-            self._set_part(quote, parts, "interest-rate differential", self.fx_uip_pct_per_pp * differential / 100.0, unit)
+            self._set_part(causes, parts, "interest-rate differential", self.fx_uip_pct_per_pp * differential / 100.0, unit)
             self._set_fx_risk(currency)
             # A risk premium on dollar assets when US policy is uncertain: the dollar weakens ("sell America").
-            self._set_part(quote, parts, "US policy uncertainty",
+            self._set_part(causes, parts, "US policy uncertainty",
                            -currency.dollar_premium_pct_per_uncertainty * self.uncertainty / 100.0, unit)
-            self._add_part(quote, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, unit)
-            self._add_part(quote, parts, "market news", currency.news_pct * float(self._fx_news[n]) / 100.0, unit)
+            self._add_part(causes, parts, "global risk factor", currency.global_factor_pct * self._global / 100.0, unit)
+            self._add_part(causes, parts, "market news", currency.news_pct * self._fx_news[n] / 100.0, unit)
             priced_threat = sum(threats_bn.get(e, ()))
-            self._set_part(quote, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, unit)
-            self._add_gap(quote, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), unit)
+            self._set_part(causes, parts, f"threat: {e}", -impact * self.fx_threat_weight * priced_threat, unit)
+            self._add_gap(causes, self.fx_gap, e, "mean reversion", self.fx_gap[e] * (self.fx_flow_decay_monthly - 1.0), unit)
             official = purchases_bn.get(e, {})
             factor = concave(sum(official.values()), self.fx_flow_scale_bn)
             for cause, amount in official.items():
-                self._add_gap(quote, self.fx_gap, e, cause, -impact * factor * amount, unit)
+                self._add_gap(causes, self.fx_gap, e, cause, -impact * factor * amount, unit)
             conversion = self.fx_trade_conversion_share * float(inputs.net_exports_change_bn[currency.index]) / 12.0
-            self._add_gap(quote, self.fx_gap, e, "trade flows", -impact * conversion, unit)
+            self._add_gap(causes, self.fx_gap, e, "trade flows", -impact * conversion, unit)
         return self._carry_cascade(investors, self.carry_fx_impact_log_per_bn, view)
 
     def _carry_cascade(self, investors, impact: float, view: MarketView) -> float:
@@ -424,14 +432,14 @@ class Markets:
         rate gap, and then their own orders move the yen, which can stop out more (a few rounds)."""
         if not investors.has_carry:
             return 0.0
-        quote = FX_QUOTES["JP"][0]
+        causes = self.moves.by_market[FX_QUOTES["JP"][0]]
         investors.carry_start_month()
         orders = investors.carry_mark(self.fx_log("JP") - self._fx_start_of_month)
         orders += investors.carry_orders(view)
         total = orders
         for _ in range(self.carry_cascade_rounds):
             move = impact * orders
-            self._add_gap(quote, self.fx_gap, "JP", "yen carry traders", move, 100.0)
+            self._add_gap(causes, self.fx_gap, "JP", "yen carry traders", move, 100.0)
             orders = investors.carry_mark(move)
             if orders == 0.0:
                 break
@@ -442,17 +450,18 @@ class Markets:
     # Bonds ---------------------------------------------------------------------------------------
     def _step_bonds(self, inputs: MarketInputs, expectations: dict[str, float], investors, carry_bn: float,
                     view: MarketView) -> None:
-        self._set_part("us_10y", self.ust_parts, "Fed policy expectations",
+        causes = self.moves.by_market["us_10y"]
+        self._set_part(causes, self.ust_parts, "Fed policy expectations",
                        expectations["US"] - self.start_expectations["US"], 100.0)
         inflation_gap = float(inputs.inflation_pct[index_of("US")]) - self.start_inflation_us
-        self._set_part("us_10y", self.ust_parts, "inflation risk",
+        self._set_part(causes, self.ust_parts, "inflation risk",
                        self.inflation_risk_bp_per_pp * inflation_gap / 100.0, 100.0)
-        self._set_part("us_10y", self.ust_parts, "risk sentiment",
+        self._set_part(causes, self.ust_parts, "risk sentiment",
                        self.ust_safe_haven_bp_per_risk * self.risk / 100.0, 100.0)
-        self._set_part("us_10y", self.ust_parts, "US policy uncertainty",
+        self._set_part(causes, self.ust_parts, "US policy uncertainty",
                        self.term_premium_bp_per_uncertainty * self.uncertainty / 100.0, 100.0)
-        self._add_part("us_10y", self.ust_parts, "global risk factor", self.ust_global_factor_bp * self._global / 100.0, 100.0)
-        self._add_part("us_10y", self.ust_parts, "market news", self.ust_news_bp * self._ust_news / 100.0, 100.0)
+        self._add_part(causes, self.ust_parts, "global risk factor", self.ust_global_factor_bp * self._global / 100.0, 100.0)
+        self._add_part(causes, self.ust_parts, "market news", self.ust_news_bp * self._ust_news / 100.0, 100.0)
         self._set_stock_effect(inputs)
         # Flow gap: official net sales and investors' orders, with concave price impact.
         impact = self.flow_bp_per_bn
@@ -463,7 +472,7 @@ class Markets:
         net = sum(flows.values())
         factor = concave(net, self.bond_flow_scale_bn)
         for cause, bn in flows.items():
-            self._add_scalar_gap("us_10y", cause, impact * factor * bn / 100.0)
+            self._add_scalar_gap(causes, cause, impact * factor * bn / 100.0)
         investors.settle_bond_trades(fund_orders, inputs.official_sales_bn, self.carry_ust_share * carry_bn)
         self._step_jgb(inputs, expectations)
 
@@ -478,20 +487,22 @@ class Markets:
         if not self._stock_causes:   # most runs: nothing sold or threatened yet
             return
         factor = concave(sum(parts.values()), self.bond_stock_scale_bn)
+        causes = self.moves.by_market["us_10y"]
         # Sorted, so the order in which the causes are booked (and summed) never depends on the hash seed.
         for name in sorted(self._stock_causes):
             level = self.stock_bp_per_bn * factor * parts.get(name, 0.0) / 100.0
-            self._set_part("us_10y", self.ust_parts, name, level, 100.0)
+            self._set_part(causes, self.ust_parts, name, level, 100.0)
 
     def _step_jgb(self, inputs: MarketInputs, expectations: dict[str, float]) -> None:
-        self._set_part("jgb_10y", self.jgb_parts, "BOJ policy expectations",
+        causes = self.moves.by_market["jgb_10y"]
+        self._set_part(causes, self.jgb_parts, "BOJ policy expectations",
                        expectations["JP"] - self.start_expectations["JP"], 100.0)
-        self._set_part("jgb_10y", self.jgb_parts, "US yields",
+        self._set_part(causes, self.jgb_parts, "US yields",
                        self.jgb_spillover_from_ust * (self.us_10y - self.start["us_10y"]), 100.0)
-        self._set_part("jgb_10y", self.jgb_parts, "risk sentiment",
+        self._set_part(causes, self.jgb_parts, "risk sentiment",
                        self.jgb_safe_haven_bp_per_risk * self.risk / 100.0, 100.0)
-        self._add_part("jgb_10y", self.jgb_parts, "global risk factor", self.jgb_global_factor_bp * self._global / 100.0, 100.0)
-        self._add_part("jgb_10y", self.jgb_parts, "market news", self.jgb_news_bp * self._jgb_news / 100.0, 100.0)
+        self._add_part(causes, self.jgb_parts, "global risk factor", self.jgb_global_factor_bp * self._global / 100.0, 100.0)
+        self._add_part(causes, self.jgb_parts, "market news", self.jgb_news_bp * self._jgb_news / 100.0, 100.0)
 
     # Equities ------------------------------------------------------------------------------------
     def _step_equities(self, inputs: MarketInputs, investors, carry_bn: float, view: MarketView) -> None:
@@ -499,19 +510,20 @@ class Markets:
         orders = investors.orders("equity", view, by_index=True)  # label -> [US bn, JP bn]
         for n, index in enumerate(self.stock_indices):
             name, economy, parts = index.name, index.economy, self.eq_parts[index.name]
-            self._add_part(name, parts, "expected return", index.drift_pct_per_year / 1200.0, 100.0)
-            self._add_part(name, parts, "global risk factor", index.global_factor_pct * self._global / 100.0, 100.0)
-            self._add_part(name, parts, "market news", index.news_pct * float(self._equity_news[n]) / 100.0, 100.0)
+            causes = self.moves.by_market[name]
+            self._add_part(causes, parts, "expected return", index.drift_pct_per_year / 1200.0, 100.0)
+            self._add_part(causes, parts, "global risk factor", index.global_factor_pct * self._global / 100.0, 100.0)
+            self._add_part(causes, parts, "market news", index.news_pct * self._equity_news[n] / 100.0, 100.0)
             home_yield = self.us_10y - self.start["us_10y"] if economy == "US" else self.jgb_10y - self.start["jgb_10y"]
-            self._set_part(name, parts, "interest rates", self.equity_rate_pct_per_pp * home_yield / 100.0, 100.0)
-            self._set_part(name, parts, "growth outlook",
+            self._set_part(causes, parts, "interest rates", self.equity_rate_pct_per_pp * home_yield / 100.0, 100.0)
+            self._set_part(causes, parts, "growth outlook",
                            self.earnings_pct_per_pct_gdp * inputs.expected_gap_pct[economy] / 100.0, 100.0)
-            self._set_part(name, parts, "risk sentiment", index.risk_pct_per_unit * self.risk / 100.0, 100.0)
+            self._set_part(causes, parts, "risk sentiment", index.risk_pct_per_unit * self.risk / 100.0, 100.0)
             if economy == "JP":
-                self._set_part(name, parts, "weaker or stronger yen", self.nikkei_fx_pct_per_pct * self.fx_log("JP"), 100.0)
+                self._set_part(causes, parts, "weaker or stronger yen", self.nikkei_fx_pct_per_pct * self.fx_log("JP"), 100.0)
             for label, by_index in orders.items():
-                self._add_gap(name, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
-            self._add_gap(name, self.eq_gap, name, "yen carry traders",
+                self._add_gap(causes, self.eq_gap, name, label, impact * float(by_index[n]), 100.0)
+            self._add_gap(causes, self.eq_gap, name, "yen carry traders",
                           impact * index.carry_share * self.carry_equity_share * carry_bn, 100.0)
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -544,26 +556,34 @@ class Markets:
         self._cumulative_sales = dict(cumulative_sales)
         self._fx_start_of_month = self.fx_log("JP")
 
-    # The four writers below change the parts and gaps behind the prices. They run only inside ``step``,
-    # between ``_open`` and ``_close``: between steps ``us_10y`` and ``fx_log`` read the levels kept at the
-    # close, so anything that moved a price from outside ``step`` would not be seen by them.
-    def _set_part(self, market: str, parts: dict[str, float], cause: str, level: float, unit: float) -> None:
-        """Set a fundamental component to ``level`` and book the change (times ``unit``) to ``cause``."""
+    # The four writers below change the parts and gaps behind the prices, and book each nonzero change (times
+    # ``unit``) to its cause among ``causes``, the month's causes of the market's move (``Moves.by_market``).
+    # They run only inside ``step``, between ``_open`` and ``_close``: between steps ``us_10y`` and ``fx_log``
+    # read the levels kept at the close, so anything that moved a price from outside ``step`` would not be
+    # seen by them.
+    def _set_part(self, causes: dict[str, float], parts: dict[str, float], cause: str, level: float,
+                  unit: float) -> None:
+        """Set a fundamental component to ``level`` and book the change."""
         change = level - parts.get(cause, 0.0)
         parts[cause] = level
-        self.moves.add(market, cause, change * unit)
+        if change != 0.0:
+            causes[cause] = causes.get(cause, 0.0) + change * unit
 
-    def _add_part(self, market: str, parts: dict[str, float], cause: str, change: float, unit: float) -> None:
+    def _add_part(self, causes: dict[str, float], parts: dict[str, float], cause: str, change: float,
+                  unit: float) -> None:
         """Add ``change`` to a fundamental component that accumulates (news, drift) and book it."""
         parts[cause] = parts.get(cause, 0.0) + change
-        self.moves.add(market, cause, change * unit)
+        if change != 0.0:
+            causes[cause] = causes.get(cause, 0.0) + change * unit
 
-    def _add_gap(self, market: str, gaps: dict, key: str, cause: str, change: float, unit: float) -> None:
+    def _add_gap(self, causes: dict[str, float], gaps: dict, key: str, cause: str, change: float, unit: float) -> None:
         """Add ``change`` to a flow gap and book it."""
         gaps[key] += change
-        self.moves.add(market, cause, change * unit)
+        if change != 0.0:
+            causes[cause] = causes.get(cause, 0.0) + change * unit
 
-    def _add_scalar_gap(self, market: str, cause: str, change: float) -> None:
+    def _add_scalar_gap(self, causes: dict[str, float], cause: str, change: float) -> None:
         """Add ``change`` to the Treasury yield's flow gap and book it (in basis points)."""
         self.ust_gap += change
-        self.moves.add(market, cause, change * 100.0)
+        if change != 0.0:
+            causes[cause] = causes.get(cause, 0.0) + change * 100.0

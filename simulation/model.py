@@ -18,37 +18,25 @@ import mesa
 import numpy as np
 
 from agents import CentralBank, Government, InvestorGroup, InvestorPopulation
-from agents.investors import split_counts
-from agents.rules import Observation, make_rule
+from agents.rules import Observation
 from agents.rules.observation import FIELD_ORDER
 from simulation.actions import family, phase
 from simulation.calibration import Calibration, calibration_for
-from simulation.decisions import Decision, check, fit_to_limits, home_economy
-from simulation.errors import UserError
-from simulation.macro import Macro
+from simulation.decisions import Decision, check, fit_to_limits
 from simulation.markets import MarketInputs, Markets
 from simulation.negotiation import NegotiationBook
 from simulation.policy import Event, actor_name, apply_decision, describe_cause
 from simulation.recording import Recorder
+from simulation.setup import built_in, set_objectives, set_up_for
 from simulation.trade import TradeNetwork
 from simulation.treasuries import CARRY, RESIDUAL, TreasuryLedger, price_index
-from simulation.world import (CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, FX_QUOTES, RATE_COLUMNS, SECTORS,
-                              index_of)
-
-
-# Investor-rule parameters whose defaults come from the calibration files (a scenario may still set them).
-CALIBRATED_INVESTOR_DEFAULTS = {
-    "fundamentalist_bond_fund": {"reversion_per_month": "bonds.fundamentalist_reversion_monthly"},
-    "chartist_bond_fund": {"feedback": "bonds.chartist_feedback"},
-    "yen_carry_trader": {"size_bn": "carry.size_bn"},
-    "value_equity_investor": {"reversion_per_month": "equity.fundamentalist_reversion_monthly"},
-    "momentum_equity_investor": {"feedback": "equity.momentum_feedback"},
-}
+from simulation.world import CENTRAL_BANKS, ECONOMIES, FLOATING_CURRENCY, SECTORS, index_of
 
 
 # What a seat's fixed observation fields (``TradeWarModel._fixed_fields``) hold for the fields ``observe``
 # sets every time: a test checks that no observation keeps it.
 TO_BE_SET = "<set by observe>"
+
 # Each economy's trading partners with their index in ECONOMIES, in that order (what every observation lists).
 PARTNERS = {economy: [(p, index_of(p)) for p in ECONOMIES if p != economy] for economy in ECONOMIES}
 # The economies whose currency floats, with their index in ECONOMIES.
@@ -121,7 +109,8 @@ class TradeWarModel(mesa.Model):
         self.external = sorted(decisions or [], key=lambda d: d.step)
         for d in self.external:
             check(d, self.steps_total)
-        self.scripted = [d for d in _scripted_decisions(tuple(scenario.events)) if d.step <= self.steps_total]
+        self.set_up = set_up_for(scenario, self.calibration)   # what every run of these starts from
+        self.scripted = [d for d in self.set_up.scripted if d.step <= self.steps_total]
         self._news_by_step = _by_step(scenario.news)   # the scenario's breaking news, by month
         self.decision_log: list[Decision] = []
         self.events: list[Event] = []
@@ -162,42 +151,33 @@ class TradeWarModel(mesa.Model):
 
     # -- construction -----------------------------------------------------------------------------
     def _build_world(self) -> None:
-        cal, p = self.calibration, self.calibration.param
-        self._read_calibration()
+        """The world at the start: what every run of this scenario and calibration starts from is worked out
+        once (``simulation/setup.py``); this run makes its own agents and rules, draws its investors and
+        copies what it changes in place."""
+        cal, set_up = self.calibration, self.set_up
+        vars(self).update(set_up.model_numbers)   # the calibration numbers the model reads every month
         self.trade = TradeNetwork.at_start(cal)
-        self.macro = Macro.at_start(cal)   # already started on the 2024 trade its impulses are measured against
-        for seat in self.scenario.roles:
-            if seat in ECONOMIES or seat in CENTRAL_BANKS:
-                self._set_objectives(seat)
-        self.base_net_exports_bn = self.macro.base_exports_bn - self.macro.base_imports_bn   # 2024, what markets compare with
-        official = {e: cal.economy(e, "ust_holdings_bn") for e in ECONOMIES}
-        self.ledger = TreasuryLedger(official, p("bonds.fund_holdings_bn"), 0.0,
-                                     cal.economy("ALL", "treasury_debt_outstanding_bn"))
+        self.macro = set_up.macro.run_copy()   # started on the 2024 trade, with the roles' objectives set
+        self.base_net_exports_bn = set_up.base_net_exports_bn   # 2024, what markets compare with
+        self.ledger = TreasuryLedger(set_up.official_holdings_bn, set_up.fund_holdings_bn, 0.0,
+                                     set_up.debt_outstanding_bn)
         self.governments: dict[str, Government] = {}
-        for code in ECONOMIES:
-            setup = self.scenario.government(code)
-            reserves = cal.economy(code, "fx_reserves_bn")
-            self.governments[code] = Government(
-                self, code, cash_reserves_bn=max(reserves - official[code], 0.0),
-                credibility=setup.credibility if setup.credibility is not None else p("credibility.initial"),
-                trade_rule=self._rule(setup.trade, "trade", f"governments.{code}.trade"),
-                treasury_rule=self._rule(setup.treasury, "treasury", f"governments.{code}.treasury"),
-                negotiation_rule=self._rule(setup.negotiation, "negotiation", f"governments.{code}.negotiation"))
-        self.central_banks: dict[str, CentralBank] = {}
-        for bank, economy in CENTRAL_BANKS.items():
-            setup = self.scenario.central_bank(bank)
-            rate = cal.markets[RATE_COLUMNS[bank]]
-            self.central_banks[bank] = CentralBank(self, bank, economy, rate,
-                                                   self._rule(setup, "monetary", f"central_banks.{bank}"))
+        for g in set_up.governments:
+            trade, treasury, negotiation = g.rules
+            self.governments[g.code] = Government(self, g.code, cash_reserves_bn=g.cash_reserves_bn,
+                                                  credibility=g.credibility, trade_rule=trade.make(),
+                                                  treasury_rule=treasury.make(), negotiation_rule=negotiation.make())
+        self.central_banks: dict[str, CentralBank] = {
+            b.bank_id: CentralBank(self, b.bank_id, b.economy, b.policy_rate_pct, b.rule.make()) for b in set_up.banks}
         # Each economy's central bank, if it has one of its own (the first listed, as observations expect).
         self.bank_of: dict[str, CentralBank] = {}
         for bank in self.central_banks.values():
             self.bank_of.setdefault(bank.economy, bank)
-        self._seat_facts = {actor: self._facts_of(actor) for actor in (*ECONOMIES, *CENTRAL_BANKS)}
+        self._seat_facts = {actor: self._facts_of(actor) for actor in set_up.seat_places}
         self.official_sales_bn: dict[str, float] = {}
         self.home_purchases_bn: dict[tuple[str, str], float] = {}
         self.deals = 0
-        self.negotiation = NegotiationBook(p("negotiation.offer_expiry_months"))
+        self.negotiation = NegotiationBook(set_up.offer_expiry_months)
         self.markets = Markets(cal, self.rng, self.macro.inflation_pct)
         self.start_prices = self.markets.prices()
         self._start_prices_named = {k + "_start": v for k, v in self.start_prices.items()}   # as views show them
@@ -211,54 +191,43 @@ class TradeWarModel(mesa.Model):
         self._tariff_tuple_cache: dict[str, tuple[int, tuple]] = {}   # see _tariff_tuples
         self._tariff_tables_kept: tuple = (None, None, None)            # see tariff_tables
         self._partner_tariffs_cache: dict[str, tuple] = {}   # see _partner_tariffs
-        self.markets.start_expectations = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
+        self.markets.start_expectations = self._start_expectations()
         self.investors = self._build_investors()
         self.reserves0_bn = self.reserves_value_bn()
 
-    def _read_calibration(self) -> None:
-        """The calibration numbers the model itself reads every month, read once (a calibration never
-        changes during a run): each look-up by name costs more than the arithmetic it feeds."""
-        p = self.calibration.param
-        self.ust_duration_years = p("bonds.ust_duration_years")
-        self.neutral_real_rate_pct = {e: p("bonds.neutral_real_rate_pct", e) for e in ECONOMIES}
-        self.threat_deadline_months = p("credibility.deadline_months")
-        self.threat_decay_per_month = p("credibility.decay_per_month")
-        self.fima_spread_pp = p("repo.fima_spread_pp")
-        self.global_rate_weight = p("macro.global_rate_weight")
-
     def _facts_of(self, actor: str) -> SeatFacts:
         """What an actor's observation reads about its seat that never changes during a run (``SeatFacts``)."""
-        economy = home_economy(actor)
-        return SeatFacts(economy, index_of(economy), self.governments[economy], self.bank_of.get(economy),
-                         FX_QUOTES[economy][0] if economy in FX_QUOTES else "", self.neutral_real_rate_pct[economy])
+        place = self.set_up.seat_places[actor]
+        return SeatFacts(place.economy, place.at, self.governments[place.economy], self.bank_of.get(place.economy),
+                         place.home_quote, place.neutral_real_rate_pct)
 
     def _set_objectives(self, seat: str) -> None:
-        """A role's score weights; a weight the role leaves out keeps the calibrated default."""
-        weights = {k: v for k, v in self.scenario.objectives(seat).model_dump().items() if v is not None}
-        try:
-            self.macro.set_objectives(seat, weights)
-        except KeyError as error:
-            raise UserError(f"scenario {self.scenario.id}, roles.{seat}.objectives: {error.args[0]}") from None
+        """A role's score weights (the scenario's) set again on this run's macro state; a weight the role
+        leaves out keeps the calibrated default. (A run starts with them set: ``RunSetUp``.)"""
+        set_objectives(self.macro, self.scenario, seat)
 
-    def _rule(self, choice, kind: str, where: str):
-        if choice is None:
-            return None  # played by a person
-        return make_rule(choice.rule, kind, choice.params, where=f"scenario {self.scenario.id}, {where}")
+    def _start_expectations(self) -> dict[str, float]:
+        """The policy rates markets expect at the start, from each central bank's projection of what it sees
+        at the start. What a bank sees at the start is the same in every run of a scenario and calibration,
+        and a built-in projection depends on nothing else, so when every bank's is built in (a person's bank
+        is projected by the built-in reaction function) the first run's expectations serve the runs after
+        it. A bank with a user's rule is asked in every run: its rule may keep state."""
+        set_up = self.set_up
+        built_in = all(_projects_as_built(bank.rule) for bank in self.central_banks.values())
+        if built_in and set_up.start_expectations is not None:
+            return dict(set_up.start_expectations)
+        expected = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
+        if built_in:
+            set_up.start_expectations = dict(expected)
+        return expected
 
     def _build_investors(self) -> InvestorPopulation:
-        setup = self.scenario.investors
-        counts = split_counts(setup.count, setup.mix)
-        groups = []
-        for name in sorted(counts):
-            params = dict(setup.params.get(name, {}))
-            for parameter, calibrated in CALIBRATED_INVESTOR_DEFAULTS.get(name, {}).items():
-                params.setdefault(parameter, self.calibration.param(calibrated))  # unless the scenario sets it
-            rule = make_rule(name, "investor", params, where=f"scenario {self.scenario.id}, investors")
-            groups.append(InvestorGroup(self, rule, counts[name]))
+        set_up = self.set_up
+        groups = [InvestorGroup(self, rule.make(), count) for rule, count in set_up.investors]
         population = InvestorPopulation(groups, self.ledger)
         population.start(self.markets.view(self.policy_rates()))
         # Carry traders hold part of their positions in Treasuries, bought from the residual holders.
-        self.ledger.transfer(RESIDUAL, CARRY, self.calibration.param("carry.ust_share") * population.carry_position_bn())
+        self.ledger.transfer(RESIDUAL, CARRY, set_up.carry_ust_share * population.carry_position_bn())
         return population
 
     # -- the month --------------------------------------------------------------------------------
@@ -453,7 +422,7 @@ class TradeWarModel(mesa.Model):
         try:
             for name, empty in left_out.items():
                 setattr(self, name, empty)
-            return deepcopy(self)
+            return deepcopy(self, {id(self.set_up): self.set_up})   # the set-up is shared, never changed
         finally:
             for name, value in kept.items():
                 setattr(self, name, value)
@@ -731,20 +700,18 @@ class TradeWarModel(mesa.Model):
         return events
 
 
+def _projects_as_built(rule) -> bool:
+    """Whether a central bank's projection is a built-in one (its rule is, or a person plays it, and the
+    markets' reaction function projects it): a function of what the bank sees alone."""
+    return rule is None or built_in(type(rule))
+
+
 def _by_step(items) -> dict[int, list]:
     """``items`` (decisions, news: anything with a ``step``) by month, in their order within each month."""
     by_step: dict[int, list] = {}
     for item in items:
         by_step.setdefault(item.step, []).append(item)
     return by_step
-
-
-@functools.lru_cache(maxsize=64)
-def _scripted_decisions(events: tuple) -> tuple[Decision, ...]:
-    """A scenario's scripted events as decisions, made once per script (every run of a scenario starts by
-    reading them; the events are frozen records, so equal scripts give equal decisions, which are frozen
-    too and shared by every run)."""
-    return tuple(e.to_decision() for e in events)
 
 
 def _tuples_by_pair(table: np.ndarray) -> tuple[tuple[tuple[float, ...], ...], ...]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _EACH_ECONOMY = itemgetter(*ECONOMIES)   # a dict's values by economy, in ECONOMIES order
+_EACH_PRICE = itemgetter(*PRICE_COLUMNS)   # the closing prices' values, in PRICE_COLUMNS order
 
 
 def _read_only(arrays):
@@ -72,6 +73,7 @@ ECONOMY_COLUMNS = tuple(ECONOMY_VALUES)
 DERIVED_COLUMNS = ("gdp_growth_pct", "ust_value_bn", "auto_jobs", "score")
 _MONTHLY = {column: value for column, value in ECONOMY_VALUES.items() if column not in DERIVED_COLUMNS}
 _MONTHLY["fx_reserves_bn"] = lambda m: m.month_end.reserves_bn   # computed once at the month's end (MonthEnd)
+_MONTHLY["ust_holdings_bn"] = lambda m: _EACH_ECONOMY(m.ledger.holdings_bn)   # plain floats, stacked with the rest
 _MONTHLY["gdp_year_ago_bn"] = lambda m: m.macro.gdp_history[-12]
 _MONTHLY_NAMES, _MONTHLY_READS = tuple(_MONTHLY), tuple(_MONTHLY.values())
 WHOLE_NUMBER_COLUMNS = ("auto_jobs",)   # economies columns shown as whole numbers (jobs are people)
@@ -108,8 +110,9 @@ class Recorder:
         self._keeps_score_inputs = not model_only or any(_from_scores(*key) for key in picked)
         self.model_rows: list[tuple] = []   # each step's (step, *MODEL_VALUES); dates are added to the table
         # Each step's economies columns but the derived ones, as the model holds them (arrays it replaces each
-        # month and never changes in place, or made for the record): stacked into one table when a table asks.
-        self.economy_rows: list[list[np.ndarray]] = []
+        # month and never changes in place, or made for the record; the holdings as a tuple of the ledger's
+        # floats): stacked into one table when a table asks.
+        self.economy_rows: list[list[np.ndarray | tuple[float, ...]]] = []
         self.flows: list[np.ndarray] = []
         self.tariffs: list[np.ndarray] = []
         self.agreed: list[np.ndarray] = []
@@ -125,7 +128,7 @@ class Recorder:
         step = m.month
         prices = m.price_history[-1]   # the month's closing prices (the model notes them before recording)
         end = m.month_end              # and the month's end values (MonthEnd), computed once for every reader
-        self.model_rows.append((step, *[prices[c] for c in PRICE_COLUMNS],
+        self.model_rows.append((step, *_EACH_PRICE(prices),
                                 *[m.central_banks[bank].policy_rate_pct for bank in RATE_COLUMNS], m.markets.risk,
                                 end.carry_position_bn, m.trade.trade_weighted_tariff_pct(), end.ust_price))
         for key, parts in self.picked.items():

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from scenarios import SCENARIO_DIR, LoadedScenario, load_scenario, with_players,
 from simulation.decisions import Decision, read_decisions_file
 from simulation.errors import UserError
 from simulation.model import TradeWarModel
+from simulation.setup import KeptByIdentity
 from simulation.version import MODEL_VERSION
 from simulation.world import CENTRAL_BANKS, ECONOMIES
 
@@ -32,10 +35,16 @@ class RunResult:
     one table (a sweep reading two metrics) does not pay for the others.
     """
 
-    def __init__(self, recorder, record: dict, world=None):
+    def __init__(self, recorder, record: dict | Callable[[], dict], world=None):
         self._recorder = recorder
-        self.record = record      # run.json: version, scenario, seed, steps, decision log
+        self._make_record = record if callable(record) else functools.partial(dict, record)
         self.world = world        # the model object itself, for inspection
+
+    @cached_property
+    def record(self) -> dict:
+        """run.json: version, scenario, seed, steps, decision log. Made when first read, like the tables,
+        from what the run fixed when it finished (``run``)."""
+        return self._make_record()
 
     def series(self, table: str, keys: tuple[str, ...], column: str):
         """One recorded value at every step as a numpy array, without building a table."""
@@ -117,22 +126,26 @@ def run(scenario, steps: int | None = None, seed: int | None = None,
     """
     loaded, steps, seed, decisions, seats = _prepared(scenario, steps, seed, decisions, seats, calibration_preset)
     model = _finished_model(loaded, steps, seed, decisions, record_model_only=False)
-    record = {
+    header = {
         "model_version": MODEL_VERSION,
-        # A shipped scenario is named by id; a user's own file by its path, so a replay can find it.
-        "scenario": loaded.id if loaded.path.parent == _shipped_dir() else str(loaded.path),
+        "scenario": _record_name(loaded),
         "scenario_sha256": loaded.sha256,
         "rule_changes": list(loaded.rule_changes),
         "rule_settings": [dict(s) for s in loaded.rule_settings],
         "rule_files": rule_files(loaded.scenario),
         "seats": list(seats),
-        "calibration_preset": loaded.calibration_preset,
+        "calibration_preset": loaded.scenario.calibration_preset,
         "seed": seed,
         "steps": steps,
-        "decisions": [d.to_record() for d in model.external],
-        "applied": [d.to_record() for d in model.decision_log],
     }
-    return RunResult(model.recorder, record, model)
+    # The decisions as the run ends (frozen records): written out as dicts when the record is first read.
+    return RunResult(model.recorder, functools.partial(_run_record, header, model.external, tuple(model.decision_log)),
+                     model)
+
+
+def _run_record(header: dict, given: tuple[Decision, ...], applied: tuple[Decision, ...]) -> dict:
+    """A run's record (run.json): its header, then the decisions given from outside and those applied."""
+    return {**header, "decisions": [d.to_record() for d in given], "applied": [d.to_record() for d in applied]}
 
 
 def model_series(scenario, columns: tuple[str, ...], steps: int | None = None, seed: int | None = None,
@@ -164,8 +177,8 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
     loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
     loaded = with_players(loaded, seats)
-    steps = loaded.steps if steps is None else _positive_int(steps, "steps", 1, 240)
-    seed = loaded.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
+    steps = loaded.scenario.steps if steps is None else _positive_int(steps, "steps", 1, 240)
+    seed = loaded.scenario.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
     if isinstance(decisions, (str, Path)):
         decisions = read_decisions_file(decisions, steps)
     return loaded, steps, seed, decisions, seats
@@ -183,14 +196,39 @@ def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only:
 
 def rule_files(scenario) -> list[dict]:
     """Path and SHA-256 of every user's rule file whose rules this scenario uses (none for built-in
-    rules): a replay must load the same code to give the same numbers."""
+    rules): a replay must load the same code to give the same numbers. Worked out once for each set of
+    rule classes (the registry may gain or reload a user's rules between runs), as fresh dicts each time."""
+    classes = tuple(RULES[name] for name in _rule_names(scenario) if name in RULES)
+    return [dict(r) for r in _rule_file_records(classes)]
+
+
+def _names_of_rules(scenario) -> tuple[str, ...]:
     names = [choice.rule for code in ECONOMIES for choice in (scenario.government(code).trade,
                                                               scenario.government(code).treasury) if choice]
     names += [scenario.central_bank(bank).rule for bank in CENTRAL_BANKS if scenario.central_bank(bank)]
     names += list(scenario.investors.mix)
-    records = [rule_file_record(RULES[name]) for name in names if name in RULES]
+    return tuple(names)
+
+
+_rule_names = KeptByIdentity(_names_of_rules)   # the rules a scenario names, read once per scenario
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_file_records(classes: tuple[type, ...]) -> tuple[dict, ...]:
+    records = [rule_file_record(cls) for cls in classes]
     unique = {(r["path"], r["sha256"]): r for r in records if r}
-    return [unique[key] for key in sorted(unique)]
+    return tuple(unique[key] for key in sorted(unique))
+
+
+def _record_name(loaded: LoadedScenario) -> str:
+    """How a run's record names its scenario: a shipped one by id, a user's own file by its path, so a
+    replay can find it."""
+    return loaded.scenario.id if _shipped(loaded.path) else str(loaded.path)
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped(path: Path) -> bool:
+    return path.parent == _shipped_dir()
 
 
 def _shipped_dir() -> Path:

@@ -158,11 +158,10 @@ class PlaySession:
 
     # -- saving -----------------------------------------------------------------------------------
     def saved(self) -> SavedRun:
-        from simulation.runner import _shipped_dir
+        from simulation.runner import _record_name
 
-        scenario = self.loaded.id if self.loaded.path.parent == _shipped_dir() else str(self.loaded.path)
-        return SavedRun(scenario, self.loaded.sha256, self.seed, self.steps, tuple(self.log), MODEL_VERSION,
-                        self.seats)
+        return SavedRun(_record_name(self.loaded), self.loaded.sha256, self.seed, self.steps, tuple(self.log),
+                        MODEL_VERSION, self.seats)
 
     # -- reading ----------------------------------------------------------------------------------
     def seat_view(self, seat: str) -> SeatView:

@@ -18,7 +18,7 @@ from simulation.actions import TABLE, VALUE_FIELDS
 from simulation.decisions import Decision, home_economy, read_decisions_file
 from simulation.calibration import load_calibration
 from simulation.macro import Macro
-from simulation.markets import Markets, by_economy
+from simulation.markets import Markets, Moves, by_economy
 from simulation.model import TradeWarModel, _tuples_by_pair
 from simulation.macro import GOVERNMENT_PARTS, MANDATE_PARTS
 from simulation.recording import ECONOMY_COLUMNS, ECONOMY_VALUES
@@ -1094,7 +1094,294 @@ def test_a_months_scripted_and_given_decisions_by_month_are_those_a_scan_finds()
     assert news and news == [(n.step, n.headline) for n in news_model.scenario.news]
 
 
-# --- Ninth round, the month's decisions: observations start from each seat's fixed fields ---------------
+# -- Ninth round, the markets' month: each market's causes booked straight into its own dict -----------------
+
+def _log_the_writers(monkeypatch, log: list) -> None:
+    """Wrap the markets' four writers so that each call also logs (market, cause, change in bp or percent),
+    whether or not the change is zero: what the plain booking, one call at a time, would be given."""
+    def market_of(markets, causes):
+        return next(m for m, c in markets.moves.by_market.items() if c is causes)
+
+    set_part, add_part, add_gap, add_scalar_gap = (Markets._set_part, Markets._add_part, Markets._add_gap,
+                                                   Markets._add_scalar_gap)
+
+    def logged_set_part(self, causes, parts, cause, level, unit):
+        log.append((market_of(self, causes), cause, (level - parts.get(cause, 0.0)) * unit))
+        set_part(self, causes, parts, cause, level, unit)
+
+    def logged_add_part(self, causes, parts, cause, change, unit):
+        log.append((market_of(self, causes), cause, change * unit))
+        add_part(self, causes, parts, cause, change, unit)
+
+    def logged_add_gap(self, causes, gaps, key, cause, change, unit):
+        log.append((market_of(self, causes), cause, change * unit))
+        add_gap(self, causes, gaps, key, cause, change, unit)
+
+    def logged_add_scalar_gap(self, causes, cause, change):
+        log.append((market_of(self, causes), cause, change * 100.0))
+        add_scalar_gap(self, causes, cause, change)
+
+    for name, writer in (("_set_part", logged_set_part), ("_add_part", logged_add_part),
+                         ("_add_gap", logged_add_gap), ("_add_scalar_gap", logged_add_scalar_gap)):
+        monkeypatch.setattr(Markets, name, writer)
+
+
+def _booked_one_by_one(log: list) -> dict[str, dict[str, float]]:
+    """The month's moves booked the plain way: call by call, zero changes skipped, a market and a cause
+    entered when they first move."""
+    by_market: dict[str, dict[str, float]] = {}
+    for market, cause, change in log:
+        if change != 0.0:
+            causes = by_market.setdefault(market, {})
+            causes[cause] = causes.get(cause, 0.0) + change
+    return by_market
+
+
+def test_the_months_moves_are_what_booking_each_change_one_by_one_gives(monkeypatch):
+    """The writers book straight into each market's dict of causes, opened for every market at the start of
+    the month and dropped at the close if the market did not move. Each month's moves must be, bit for bit
+    and in the same order of markets and causes, what booking every nonzero change one call at a time gives:
+    in runs with official sales and threats (the Treasury's stock effect, named causes shared by a part and
+    the flow gap), interventions, and a carry crash (the currencies' risk part set twice in a month)."""
+    log: list = []
+    _log_the_writers(monkeypatch, log)
+    crash_months = 0
+    for name, seed in (("liberation-day-2025", 1), ("carry-unwind-2024", 0), ("kato-2025", 2)):
+        model = TradeWarModel(load_scenario(name).scenario, seed=seed)
+        for _ in range(min(12, model.steps_total)):
+            log.clear()
+            model.step()
+            plain = _booked_one_by_one(log)
+            moves = model.markets.moves.by_market
+            assert list(moves) == list(plain)
+            for market, causes in moves.items():
+                assert list(causes.items()) == list(plain[market].items()), (name, market)
+            fx_risk = [m for m, cause, _ in log if cause == "risk sentiment" and m == "usd_jpy"]
+            crash_months += len(fx_risk) > 1
+            assert sum(change == 0.0 for _, _, change in log) > 0   # some calls had nothing to book
+    assert crash_months > 0   # the carry crash's second booking of the same cause was met
+
+
+def test_a_months_moves_keep_only_the_markets_that_moved():
+    """The month opens a dict of causes for every market, in the order the month trades them; at the close
+    only the markets something moved are kept (in a run every market usually moves, so this is checked here)."""
+    moves = Moves.opening()
+    assert list(moves.by_market) == ["usd_jpy", "eur_usd", "usd_cny", "us_10y", "jgb_10y", "sp500", "nikkei225"]
+    moves.by_market["jgb_10y"]["market news"] = -1.5
+    moves.by_market["usd_jpy"]["trade flows"] = 0.25
+    moves.drop_unmoved()
+    assert list(moves.by_market.items()) == [("usd_jpy", {"trade flows": 0.25}), ("jgb_10y", {"market news": -1.5})]
+
+
+# -- A run's set-up and its record (ninth round): what every run of a scenario and calibration starts from is
+#    worked out once and shared (simulation/setup.py); run.json is written out when first read. ---------------
+
+def _plain_start(scenario, calibration):
+    """What the set-up read before it was shared, the plain way, for one scenario and calibration."""
+    from agents.rules import make_rule
+    from simulation.setup import CALIBRATED_INVESTOR_DEFAULTS, set_objectives
+    from agents.investors import split_counts
+
+    p = calibration.param
+    macro = Macro.at_start(calibration)
+    for seat in scenario.roles:
+        set_objectives(macro, scenario, seat)
+    official = {e: calibration.economy(e, "ust_holdings_bn") for e in ECONOMIES}
+    governments = {}
+    for code in ECONOMIES:
+        setup = scenario.government(code)
+        choices = (setup.trade, setup.treasury, setup.negotiation)
+        governments[code] = (max(calibration.economy(code, "fx_reserves_bn") - official[code], 0.0),
+                             setup.credibility if setup.credibility is not None else p("credibility.initial"),
+                             [None if c is None else (c.rule, dict(c.params)) for c in choices])
+    counts = split_counts(scenario.investors.count, scenario.investors.mix)
+    investors = []
+    for name in sorted(counts):
+        params = dict(scenario.investors.params.get(name, {}))
+        for parameter, calibrated in CALIBRATED_INVESTOR_DEFAULTS.get(name, {}).items():
+            params.setdefault(parameter, p(calibrated))
+        investors.append((name, counts[name], vars(make_rule(name, "investor", params))))
+    return macro, official, governments, investors
+
+
+@pytest.mark.parametrize("name", ["kato-2025", "deal-2025", "history-2025"])
+def test_a_runs_set_up_is_what_its_scenario_and_calibration_give_and_runs_share_it_read_only(name):
+    from simulation.setup import set_up_for
+
+    scenario = load_scenario(name).scenario
+    first, second = TradeWarModel(scenario, seed=1), TradeWarModel(scenario, seed=2)
+    assert first.set_up is second.set_up is set_up_for(scenario, first.calibration)
+    macro, official, governments, investors = _plain_start(scenario, first.calibration)
+    p = first.calibration.param
+    for model in (first, second):
+        for seat in (*ECONOMIES, *CENTRAL_BANKS):
+            assert model.seat_weights(seat) == macro.seat_weights(seat)
+        assert model.macro.score_inputs().scaled_weights.tobytes() == macro.score_inputs().scaled_weights.tobytes()
+        assert model.macro.score_inputs().scaled_mandate.tobytes() == macro.score_inputs().scaled_mandate.tobytes()
+        assert model.ust_duration_years == p("bonds.ust_duration_years")
+        assert model.neutral_real_rate_pct == {e: p("bonds.neutral_real_rate_pct", e) for e in ECONOMIES}
+        assert (model.threat_deadline_months, model.threat_decay_per_month, model.fima_spread_pp,
+                model.global_rate_weight) == (p("credibility.deadline_months"), p("credibility.decay_per_month"),
+                                              p("repo.fima_spread_pp"), p("macro.global_rate_weight"))
+        for code, (cash, credibility, choices) in governments.items():
+            government = model.governments[code]
+            assert (government.cash_reserves_bn, government.credibility) == (cash, credibility)
+            made = [None if r is None else (r.name, vars(r)) for r in government.rule_slots()]
+            assert made == [None if c is None else (c[0], vars(_made(c[0], c[1], r)))
+                            for c, r in zip(choices, government.rule_slots())]
+        for bank_id, bank in model.central_banks.items():
+            assert bank.policy_rate_pct == model.calibration.markets[f"{bank_id.lower()}_rate"]
+        assert [(g.rule.name, g.count, vars(g.rule)) for g in model.investors.groups] == investors
+        assert model.ledger.holdings_bn["JP"] == official["JP"]
+        np.testing.assert_array_equal(model.base_net_exports_bn, macro.base_exports_bn - macro.base_imports_bn)
+    # Each run has its own agents, rules and weights; the shared ones cannot be changed in place.
+    assert first.governments["JP"] is not second.governments["JP"]
+    ruled = [bank for bank in CENTRAL_BANKS if first.central_banks[bank].rule is not None]
+    assert ruled and all(first.central_banks[b].rule is not second.central_banks[b].rule for b in ruled)
+    shared = first.set_up.macro
+    assert not shared.weights["output"].flags.writeable and not first.base_net_exports_bn.flags.writeable
+    first._set_objectives("JP")
+    first.macro.set_objectives("JP", {"output": 3.0})
+    assert first.seat_weights("JP")["output"] == 3.0 and second.seat_weights("JP")["output"] != 3.0
+    assert shared.seat_weights("JP") == macro.seat_weights("JP")
+    assert first._world_copy().set_up is first.set_up   # a projection's copy shares it too (not a deep copy)
+
+
+def _made(rule, params, like):
+    from agents.rules import make_rule
+
+    return make_rule(rule, like.kind, params)
+
+
+def test_a_scenarios_wrong_objectives_are_refused_in_a_sentence_at_every_run():
+    from simulation.errors import UserError
+
+    loaded = load_scenario("kato-2025")
+    bad = loaded.scenario.model_copy(update={"roles": {**loaded.scenario.roles,
+                                                       "BOJ": loaded.scenario.roles["US"]}})
+    for _ in range(2):   # nothing is kept from a set-up that failed
+        with pytest.raises(UserError, match=r"scenario kato-2025, roles\.BOJ\.objectives: BOJ's score has no part"):
+            TradeWarModel(bad, seed=0)
+
+
+@pytest.mark.parametrize("name", ["kato-2025", "carry-unwind-2024", "liberation-day-2025"])
+def test_the_start_expectations_runs_share_are_the_ones_the_banks_project(name, monkeypatch):
+    """The first run of a scenario asks each bank for its projection of the start; the runs after it take
+    the same expectations (their own copy) when every bank's projection is built in."""
+    import simulation.model as model_module
+    from simulation.setup import RunSetUp
+
+    scenario = load_scenario(name).scenario
+    TradeWarModel(scenario, seed=0)
+    shared = TradeWarModel(scenario, seed=3)
+    monkeypatch.setattr(model_module, "set_up_for", lambda s, c: RunSetUp(s, c))   # nothing kept: asked afresh
+    asked = TradeWarModel(scenario, seed=3)
+    assert shared.markets.start_expectations == asked.markets.start_expectations
+    assert shared.markets.start_expectations is not shared.set_up.start_expectations
+    from scenarios import with_players
+
+    with_people = with_players(load_scenario(name), ("FED", "BOJ")).scenario   # projected by the built-in function
+    TradeWarModel(with_people, seed=0)
+    assert TradeWarModel(with_people, seed=1).markets.start_expectations == \
+        TradeWarModel(with_people, seed=1).markets.start_expectations
+
+
+def test_a_users_monetary_rule_is_asked_for_its_projection_of_the_start_in_every_run(monkeypatch):
+    from agents.rules.monetary import TaylorRule
+
+    asked = []
+    projection = TaylorRule.projection
+    monkeypatch.setattr(TaylorRule, "source_file", "my_rules.py", raising=False)   # as a user's file's class
+    monkeypatch.setattr(TaylorRule, "projection", lambda rule, obs: asked.append(obs.step) or projection(rule, obs))
+    scenario = load_scenario("kato-2025").scenario
+    for seed in (0, 1):
+        before = len(asked)
+        TradeWarModel(scenario, seed=seed)
+        assert asked[before:] == [0] * len(CENTRAL_BANKS)   # every bank's rule is a TaylorRule here
+
+
+def test_a_runs_record_is_written_when_read_and_is_what_the_run_ended_with():
+    decisions = read_decisions_file(MOVES, 24)
+    result = run("kato-2025", seed=4, decisions=decisions, seats=("JP",), steps=12)
+    model = result.world
+    expected_decisions = [d.to_record() for d in model.external]
+    expected_applied = [d.to_record() for d in model.decision_log]
+    model.steps_total = 24
+    model.run(6)   # a model run on after its run does not change the run's record
+    assert len(model.decision_log) > len(expected_applied)
+    record = result.record
+    assert list(record) == ["model_version", "scenario", "scenario_sha256", "rule_changes", "rule_settings",
+                            "rule_files", "seats", "calibration_preset", "seed", "steps", "decisions", "applied"]
+    assert (record["scenario"], record["seed"], record["steps"], record["seats"], record["calibration_preset"]) == \
+        ("kato-2025", 4, 12, ["JP"], "central")
+    assert record["decisions"] == expected_decisions and record["applied"] == expected_applied
+    assert record["rule_files"] == [] and expected_applied
+    assert result.record is record
+    record["rule_files"].append({"path": "x"})   # the kept rule-file records are not the record's own
+    assert run("kato-2025", seed=4, steps=2).record["rule_files"] == []
+
+
+@pytest.mark.parametrize("count, us_share", [(80, 0.7), (7, 0.5), (5, 1.0), (5, 0.0)])
+def test_equity_investors_weights_sum_to_one_within_each_index_as_the_masked_division_gives(count, us_share):
+    from agents.rules.investors import ValueEquityInvestor
+
+    for seed in range(20):
+        members = ValueEquityInvestor(us_share=us_share).traits(np.random.default_rng(seed), count)
+        rng = np.random.default_rng(seed)   # the plain way: the same draws, each index divided in place
+        index = (rng.random(count) >= us_share).astype(np.int64)
+        w = rng.lognormal(0.0, 1.0, count)
+        for k in (0, 1):
+            if (index == k).any():
+                w[index == k] /= w[index == k].sum()
+        assert members["index"].tobytes() == index.tobytes() and members["weight"].tobytes() == w.tobytes()
+
+
+def test_a_runs_rules_are_new_objects_with_the_values_making_them_gives():
+    """A built-in rule holding plain values is made and checked by a scenario's first run; the runs after it
+    take new objects with those values. A rule holding a dict, or a user's rule, is made in every run."""
+    from agents.rules import make_rule
+    from scenarios import with_rule
+
+    loaded = with_rule(load_scenario("kato-2025"), "CN", "trade", "escalate_then_negotiate")
+    runs = [TradeWarModel(loaded.scenario, seed=seed) for seed in range(3)]
+    for model in runs:
+        for code, government in model.governments.items():
+            setup = loaded.scenario.government(code)
+            for rule, choice in zip(government.rule_slots(), (setup.trade, setup.treasury, setup.negotiation)):
+                assert (rule is None) == (choice is None)
+                if rule is not None:
+                    fresh = make_rule(choice.rule, rule.kind, choice.params)
+                    assert type(rule) is type(fresh) and repr(vars(rule)) == repr(vars(fresh))   # (nan too)
+        for bank in model.central_banks.values():
+            fresh = make_rule(bank.rule.name, "monetary", loaded.scenario.central_bank(bank.bank_id).params)
+            assert type(bank.rule) is type(fresh) and repr(vars(bank.rule)) == repr(vars(fresh))
+    first, later = runs[0], runs[2]
+    assert all(a.rule is not b.rule and vars(a.rule) is not vars(b.rule)
+               for a, b in zip(first.investors.groups, later.investors.groups))
+    first.central_banks["FED"].rule.smoothing = 0.5            # a run's rule is its own
+    assert later.central_banks["FED"].rule.smoothing != 0.5
+    assert TradeWarModel(loaded.scenario, seed=4).central_banks["FED"].rule.smoothing != 0.5
+    angry = [m.governments["CN"].trade_rule for m in runs]
+    assert angry[0]._provoked_since is not angry[1]._provoked_since   # a dict: made anew every run
+
+
+def test_a_users_rule_is_made_in_every_run(monkeypatch):
+    from agents.rules import base
+    from agents.rules.monetary import TaylorRule
+
+    made = []
+    make_rule = base.make_rule
+    monkeypatch.setattr(TaylorRule, "source_file", "my_rules.py", raising=False)   # as a user's file's class
+    monkeypatch.setattr("simulation.setup.make_rule", lambda *a, **k: made.append(a[0]) or make_rule(*a, **k))
+    scenario = load_scenario("kato-2025").scenario
+    for seed in (0, 1):
+        del made[:]
+        TradeWarModel(scenario, seed=seed)
+        assert sorted(name for name in made if name.startswith("taylor")) == \
+            sorted(scenario.central_bank(bank).rule for bank in CENTRAL_BANKS)
+
+
+# -- Ninth round, the month's decisions: observations start from each seat's fixed fields -------------------
 
 def test_every_observation_field_is_set_from_a_seats_fixed_fields_in_every_month():
     """``observe`` copies a seat's fixed fields (every other field ``TO_BE_SET``), sets the rest and checks

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from simulation.errors import UserError
 from simulation.sweeps import derive_seed, load_results, load_spec, run_sweep
 from simulation.sweeps.design import points, tasks
 from simulation.sweeps.plan import build_inputs, make_plan, run_chunk
-from simulation.sweeps.store import ResultsFolder
+from simulation.sweeps.store import ResultsFolder, done_in_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,7 +183,7 @@ def test_kill_and_resume_runs_every_run_exactly_once(tmp_path):
     spec = write_spec(tmp_path, """
         scenario = "kato-2025"
         steps = 6
-        replicates = 3
+        replicates = 30
         base_seed = 11
         chunk_size = 3
         metrics = ["economies.JP.score", "model.us_10y"]
@@ -199,15 +200,15 @@ def test_kill_and_resume_runs_every_run_exactly_once(tmp_path):
         values = [2.5, 10, 27.5, 50]
         """)
     out = tmp_path / "out"
-    total, failing = 120, 12  # the 5000bn points fail
+    total, failing = 1200, 120  # the 5000bn points fail; ~3 s of runs, and finished runs are written about once a second
     process = sweep_cli(str(spec), "--out", str(out), "--workers", "1", start_new_session=True)
     deadline = time.time() + 60
-    while len(list((out / "runs").glob("part-*.parquet"))) < 3 and time.time() < deadline:
+    while not list((out / "runs").glob("part-*.parquet")) and time.time() < deadline:
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)  # the sweep's own process group: the parent and its workers
     process.wait()
-    parts = len(list((out / "runs").glob("part-*.parquet")))
-    assert 3 <= parts < 36, "the kill should land mid-sweep"
+    saved = len(done_in_parts(out / "runs"))
+    assert 0 < saved < total - failing, "the kill should land mid-sweep"
     assert not (out / "summary.csv").exists()
 
     refused = sweep_cli(str(spec), "--out", str(out))
@@ -226,6 +227,60 @@ def test_kill_and_resume_runs_every_run_exactly_once(tmp_path):
     again = run_sweep(spec, out, workers=1, resume=True, progress=False)  # nothing left to do
     assert again.ran == 0 and again.done_before == total
     assert len(load_results(out).runs) == total - failing
+
+
+class _ServedInProcess:
+    """A backend that runs each chunk in this process, and is interrupted (Ctrl-C) while waiting after
+    ``chunks`` of them: to see what the sweep keeps when it is stopped between writes."""
+
+    slots = 1
+
+    def __init__(self, chunks: int):
+        self.left = chunks
+
+    def share(self, plan):
+        return plan
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def wait_any(self, futures, timeout=None):
+        if self.left == 0:
+            raise KeyboardInterrupt
+        self.left -= 1
+        return futures[:1]
+
+    def outcome(self, future, plan, batch):
+        return future.result()
+
+
+def test_finished_runs_are_written_together_and_when_the_sweep_is_stopped(tmp_path):
+    from simulation.sweeps import design as designs
+    from simulation.sweeps.execute import _stream
+    from simulation.sweeps.store import WRITE_AFTER_S, part_files
+
+    spec = load_spec(write_spec(tmp_path, SPEC))
+    design = points(spec)
+    folder = ResultsFolder(tmp_path / "out")
+    folder.start(spec, design, resume=False)
+    batches = list(designs.chunks(tasks(spec, design, set()), 2))
+    with pytest.raises(KeyboardInterrupt):
+        _stream(_ServedInProcess(chunks=5), make_plan(spec), batches, folder, bar=argparse.Namespace(update=lambda runs: None))
+    # five chunks came back well within a second: their runs are written once, as one part, when the
+    # sweep is stopped; the 5000bn runs among them were written to errors.csv as they came
+    parts = part_files(folder.runs_dir)
+    assert len(parts) == 1 and 0 < WRITE_AFTER_S
+    saved = pd.read_parquet(parts[0])
+    errors = pd.read_csv(folder.out / "errors.csv")
+    assert len(errors) and sorted(saved.run_id.unique().tolist() + errors.run_id.tolist()) == list(range(10))
+    assert parts[0].name == f"part-{saved.run_id.min():09d}-{saved.run_id.max():09d}.parquet"
+    assert saved.equals(saved.sort_values(["run_id", "step"], ignore_index=True))
+    assert json.loads(pq.read_schema(parts[0]).metadata[b"treasury_card.units"]) == folder.units
+    assert folder.seconds_until_due() is None   # nothing waits any more
 
 
 def test_resume_refuses_a_changed_spec(tmp_path):

@@ -165,7 +165,7 @@ class YenCarryTrader(InvestorRule):
         members["cooldown"] = np.zeros_like(members["capital_bn"])
 
     def orders(self, members, view):
-        target = np.where(members["cooldown"] > 0, 0.0, self.target_position_bn(members, view))
+        target = np.where(members["cooldown"] > 0.0, 0.0, self.target_position_bn(members, view))
         return target - members["position_bn"]
 
     def mark(self, members, fx_log_change: float) -> np.ndarray | None:
@@ -177,7 +177,7 @@ class YenCarryTrader(InvestorRule):
         # trader stops out when its equity has fallen from its peak by more than its stop times its leverage,
         # that is, below its peak times ``stop_share_of_peak`` (1 - stop x leverage / 100).
         stop_level_bn = members["peak_bn"] * members["stop_share_of_peak"]
-        stopped = (members["position_bn"] > 0) & (members["equity_bn"] < stop_level_bn)
+        stopped = (members["position_bn"] > 0.0) & (members["equity_bn"] < stop_level_bn)
         if not np.count_nonzero(stopped):   # most months: nobody is stopped out, so no orders at all
             return None
         members["cooldown"][stopped] = members["cooldown_length"][stopped]
@@ -188,9 +188,9 @@ class YenCarryTrader(InvestorRule):
         members["equity_bn"] += members["position_bn"] * rate_gap_pp / 1200.0
         if not np.count_nonzero(members["cooldown"]):   # most months: nobody is waiting to re-enter
             return
-        waiting = members["cooldown"] > 0
-        members["cooldown"][waiting] -= 1
-        reset = waiting & (members["cooldown"] <= 0)
+        waiting = members["cooldown"] > 0.0
+        members["cooldown"][waiting] -= 1.0
+        reset = waiting & (members["cooldown"] <= 0.0)
         members["equity_bn"][reset] = members["capital_bn"][reset]
         members["peak_bn"][reset] = members["capital_bn"][reset]
 
@@ -205,11 +205,9 @@ class EquityRule(InvestorRule):
     def traits(self, rng, n):
         index = (rng.random(n) >= self.us_share).astype(np.int64)
         w = rng.lognormal(0.0, 1.0, n)
-        for k in (0, 1):  # weights sum to one within each index, so each market gets the full strength
-            mask = index == k
-            if mask.any():
-                w[mask] /= w[mask].sum()
-        return {"weight": w, "index": index}
+        # Weights sum to one within each index, so each market gets the full strength.
+        totals = np.array([w[index == k].sum() for k in (0, 1)])
+        return {"weight": w / totals[index], "index": index}
 
 
 @register

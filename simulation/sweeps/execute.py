@@ -107,27 +107,33 @@ def _progress_bar(total: int, initial: int, enabled: bool):
 
 
 def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
-    """Keep every worker busy with at most two chunks each; write each chunk as soon as it is back."""
+    """Keep every worker busy with at most two chunks each; keep each chunk as soon as it is back, and
+    write the finished runs about once a second (``ResultsFolder.add_chunk``) and whatever stops the sweep."""
     shared = backend.share(plan)
     pending: dict = {}
     batches = iter(batches)
     exhausted = False
     watch = _TimeoutWatch()
-    while True:
-        while not exhausted and len(pending) < 2 * backend.slots:
-            batch = next(batches, None)
-            if batch is None:
-                exhausted = True
-            else:
-                pending[backend.submit(run_chunk, shared, batch)] = batch
-        if not pending:
-            return
-        for future in backend.wait_any(list(pending)):
-            batch = pending.pop(future)
-            frame, errors = backend.outcome(future, plan, batch)
-            folder.write_chunk(frame, errors, batch[0].run_id, batch[-1].run_id)
-            bar.update(len(batch))
-            watch.add(len(batch), errors)
+    try:
+        while True:
+            while not exhausted and len(pending) < 2 * backend.slots:
+                batch = next(batches, None)
+                if batch is None:
+                    exhausted = True
+                else:
+                    pending[backend.submit(run_chunk, shared, batch)] = batch
+            if not pending:
+                return
+            for future in backend.wait_any(list(pending), timeout=folder.seconds_until_due()):
+                batch = pending.pop(future)
+                frame, errors = backend.outcome(future, plan, batch)
+                folder.add_chunk(frame, errors)
+                bar.update(len(batch))
+                watch.add(len(batch), errors)
+            if folder.seconds_until_due() == 0.0:
+                folder.write_waiting()
+    finally:
+        folder.write_waiting()
 
 
 class _TimeoutWatch:
@@ -301,8 +307,9 @@ class LocalBackend:
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
 
-    def wait_any(self, futures):
-        return wait(futures, return_when=FIRST_COMPLETED).done
+    def wait_any(self, futures, timeout: float | None = None):
+        """The futures done so far, waiting for at least one (or until ``timeout`` seconds: maybe none)."""
+        return wait(futures, timeout=timeout, return_when=FIRST_COMPLETED).done
 
     def outcome(self, future, plan, batch):
         try:
@@ -384,10 +391,13 @@ class DaskBackend:
     def submit(self, fn, *args):
         return self.client.submit(fn, *args, pure=False)
 
-    def wait_any(self, futures):
+    def wait_any(self, futures, timeout: float | None = None):
         from distributed import wait as dask_wait
 
-        return dask_wait(futures, return_when="FIRST_COMPLETED").done
+        try:
+            return dask_wait(futures, timeout=timeout, return_when="FIRST_COMPLETED").done
+        except TimeoutError:   # none was done in time
+            return set()
 
     def outcome(self, future, plan, batch):
         try:

@@ -4,7 +4,7 @@
                           seeds, units, the resolved decisions and targets, start time, total_runs, ...)
     DIR/spec.toml         a copy of the spec file, byte for byte
     DIR/points.csv        the design: one row per point with its parameter values
-    DIR/runs/part-*.parquet   one file per finished chunk (tidy long format)
+    DIR/runs/part-*.parquet   finished runs (tidy long format), written about once a second
     DIR/errors.csv        one row per run that raised
     DIR/summary.csv, DIR/heatmap.png, DIR/sobol.csv, DIR/sobol.png   written at the end
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +30,7 @@ from simulation.errors import UserError
 from simulation.version import MODEL_VERSION
 
 MANIFEST, POINTS, ERRORS, RUNS, SPEC_COPY = "manifest.json", "points.csv", "errors.csv", "runs", "spec.toml"
+WRITE_AFTER_S = 1.0   # finished runs wait in memory at most about this long before they are written
 
 
 def now() -> str:
@@ -62,6 +64,8 @@ class ResultsFolder:
         self.errors: list[dict] = []
         self.manifest: dict = {}
         self.units: dict = {}
+        self._waiting: list[pd.DataFrame] = []   # finished runs not yet written (see ``add_chunk``)
+        self._waiting_since = 0.0
 
     # -- opening ------------------------------------------------------------------------------------
     def start(self, spec, design: pd.DataFrame, resume: bool) -> set[int]:
@@ -113,20 +117,45 @@ class ResultsFolder:
         return set(done_in_parts(self.runs_dir)) | {int(e["run_id"]) for e in self.errors}
 
     # -- streaming ----------------------------------------------------------------------------------
-    def write_chunk(self, frame: pd.DataFrame | None, errors: list[dict], first: int, last: int) -> None:
-        """Save one finished chunk. Errors go first: if a kill falls between the two writes, the
-        chunk's good runs are simply run again on resume, and none is ever counted twice."""
+    # Finished runs are written together, once the first of them has waited ``WRITE_AFTER_S``, rather
+    # than one file per chunk: this process shares the cores with the workers, and each file costs it
+    # about 2 ms of work (a fifth of a chunk's runs on a worker); a folder of a few large files is also
+    # quicker to read. A kill loses at most that second of finished runs, which --resume runs again
+    # with the same results; Ctrl-C, SIGTERM and errors write them first (``_stream``'s ``finally``).
+    def add_chunk(self, frame: pd.DataFrame | None, errors: list[dict]) -> None:
+        """Keep one finished chunk. Errors are written at once, runs wait for ``write_waiting``. Errors
+        go first: if a kill falls before the runs are written, they are simply run again on resume, and
+        none is ever counted twice."""
         if errors:
             self.errors.extend(errors)
             write_csv(self.out / ERRORS, pd.DataFrame(self.errors).sort_values("run_id"))
         if frame is not None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+            if not self._waiting:
+                self._waiting_since = time.monotonic()
+            self._waiting.append(frame)
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                                   b"treasury_card.units": json.dumps(self.units).encode()})
-            atomic_write(self.runs_dir / f"part-{first:09d}-{last:09d}.parquet", lambda f: pq.write_table(table, f))
+    def seconds_until_due(self) -> float | None:
+        """How much longer the waiting runs may wait before they are written (None: none is waiting)."""
+        if not self._waiting:
+            return None
+        return max(0.0, self._waiting_since + WRITE_AFTER_S - time.monotonic())
+
+    def write_waiting(self) -> None:
+        """Write the waiting runs as one Parquet part named by their lowest and highest run_id (a run is
+        in one part only, so no two parts get the same name), sorted by run and step."""
+        if not self._waiting:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        frame = pd.concat(self._waiting, ignore_index=True) if len(self._waiting) > 1 else self._waiting[0]
+        frame = frame.sort_values(["run_id", "step"], kind="stable", ignore_index=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"treasury_card.units": json.dumps(self.units).encode()})
+        first, last = int(frame["run_id"].iat[0]), int(frame["run_id"].iat[-1])
+        atomic_write(self.runs_dir / f"part-{first:09d}-{last:09d}.parquet", lambda f: pq.write_table(table, f))
+        self._waiting = []
 
     def finish(self, **facts) -> None:
         self.manifest.update(facts, finished=now())
