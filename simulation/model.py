@@ -610,9 +610,10 @@ class TradeWarModel(mesa.Model):
         (``TO_BE_SET`` until then)."""
         facts = self._seat_facts[actor]
         fixed = self._observation_fields[actor] = dict.fromkeys(FIELD_ORDER, TO_BE_SET)
+        # The look-ahead as a partial of the bound method: a deep copy of the world maps it to the copy's.
         fixed.update(actor=actor, economy=facts.economy, neutral_real_rate_pct=facts.neutral_real_rate_pct,
                      home_quote=facts.home_quote, offers_to_me=(), offers_from_me=(), pledged_until_step=0,
-                     project=functools.partial(self.project_score, actor))   # a deep copy of the world maps it to the copy's
+                     project=functools.partial(self.project_score, actor))
         return fixed
 
     def _step_view(self, t: int) -> dict:
