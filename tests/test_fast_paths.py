@@ -1379,3 +1379,52 @@ def test_a_users_rule_is_made_in_every_run(monkeypatch):
         TradeWarModel(scenario, seed=seed)
         assert sorted(name for name in made if name.startswith("taylor")) == \
             sorted(scenario.central_bank(bank).rule for bank in CENTRAL_BANKS)
+
+
+# -- Ninth round, the month's decisions: observations start from each seat's fixed fields -------------------
+
+def test_every_observation_field_is_set_from_a_seats_fixed_fields_in_every_month():
+    """``observe`` copies a seat's fixed fields (every other field ``TO_BE_SET``), sets the rest and checks
+    only the dict's length: every field must be set, in field order, for every seat, through a threat, a
+    sale, an offer, a deal's pledge and a projection, and each value must be what the world holds."""
+    from copy import deepcopy
+
+    from agents.rules.observation import FIELD_ORDER
+    from simulation.model import TO_BE_SET
+
+    moves = [Decision(step=2, actor="JP", action="threaten_sale", amount_bn=300.0),
+             Decision(step=3, actor="JP", action="propose_deal", target="US", rate_pct=15.0, hold_months=6),
+             Decision(step=5, actor="JP", action="sell_treasuries", amount_bn=100.0)]
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=2, decisions=moves)
+    seen_offers = seen_pledge = seen_threat = False
+    for t in range(1, 9):
+        for actor in (*ECONOMIES, *CENTRAL_BANKS):
+            seen = model.observe(actor, t)
+            economy, government = home_economy(actor), model.governments[home_economy(actor)]
+            assert tuple(vars(seen)) == FIELD_ORDER and all(v is not TO_BE_SET for v in vars(seen).values())
+            offers = model.negotiation.open_offers(economy)
+            assert seen.offers_to_me == tuple(o for o in offers if o.target == economy)
+            assert seen.offers_from_me == tuple(o for o in offers if o.proposer == economy)
+            pledge = model.negotiation.active_pledge(economy, t)
+            assert seen.pledged_until_step == (pledge.until_step if pledge else 0)
+            assert seen.threat_age_months == (t - government.threat_step if government.threat_bn else 0)
+            assert seen.ust_holdings_bn == model.ledger.holdings_bn[economy] and seen.step == t
+            assert seen.project.args == (actor,) and seen.project.func.__self__ is model
+            seen_offers |= bool(seen.offers_to_me or seen.offers_from_me)
+            seen_pledge |= seen.pledged_until_step > 0
+            seen_threat |= seen.threat_age_months > 0
+        model.step()
+    assert seen_offers and seen_pledge and seen_threat   # the months covered every kind of field
+    twin = deepcopy(model)   # a copy's look-ahead projects the copy, not the world it was copied from
+    assert twin.observe("US", 9).project.func.__self__ is twin
+    model.projecting = True
+    assert model.observe("US", 9).project is None and model.observe("JP", 9).project is None
+
+
+def test_an_observation_from_fields_refuses_a_dict_that_gained_a_key():
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=1)
+    values = dict(vars(model.observe("JP", 1)))
+    assert Observation._from_fields(dict(values)) == Observation.from_model(dict(values))
+    values["stpe"] = 1
+    with pytest.raises(TypeError, match="exactly the fields"):
+        Observation._from_fields(values)
