@@ -155,7 +155,11 @@ class TradeWarModel(mesa.Model):
         once (``simulation/setup.py``); this run makes its own agents and rules, draws its investors and
         copies what it changes in place."""
         cal, set_up = self.calibration, self.set_up
-        vars(self).update(set_up.model_numbers)   # the calibration numbers the model reads every month
+        # The calibration numbers the model reads every month (ust_duration_years, neutral_real_rate_pct,
+        # threat_deadline_months, threat_decay_per_month, fima_spread_pp, global_rate_weight: RunSetUp), the
+        # one dict among them this run's own.
+        vars(self).update(set_up.model_numbers)
+        self.neutral_real_rate_pct = dict(self.neutral_real_rate_pct)
         self.trade = TradeNetwork.at_start(cal)
         self.macro = set_up.macro.run_copy()   # started on the 2024 trade, with the roles' objectives set
         self.base_net_exports_bn = set_up.base_net_exports_bn   # 2024, what markets compare with
@@ -213,11 +217,11 @@ class TradeWarModel(mesa.Model):
         is projected by the built-in reaction function) the first run's expectations serve the runs after
         it. A bank with a user's rule is asked in every run: its rule may keep state."""
         set_up = self.set_up
-        built_in = all(_projects_as_built(bank.rule) for bank in self.central_banks.values())
-        if built_in and set_up.start_expectations is not None:
+        all_built_in = all(_projects_as_built(bank.rule) for bank in self.central_banks.values())
+        if all_built_in and set_up.start_expectations is not None:
             return dict(set_up.start_expectations)
         expected = self.markets.expected_rates(self.policy_rates(), self.policy_paths(0))
-        if built_in:
+        if all_built_in:
             set_up.start_expectations = dict(expected)
         return expected
 
@@ -610,10 +614,9 @@ class TradeWarModel(mesa.Model):
         (``TO_BE_SET`` until then)."""
         facts = self._seat_facts[actor]
         fixed = self._observation_fields[actor] = dict.fromkeys(FIELD_ORDER, TO_BE_SET)
-        # The look-ahead as a partial of the bound method: a deep copy of the world maps it to the copy's.
         fixed.update(actor=actor, economy=facts.economy, neutral_real_rate_pct=facts.neutral_real_rate_pct,
                      home_quote=facts.home_quote, offers_to_me=(), offers_from_me=(), pledged_until_step=0,
-                     project=functools.partial(self.project_score, actor))
+                     project=LookAhead(self, actor))
         return fixed
 
     def _step_view(self, t: int) -> dict:
@@ -699,6 +702,34 @@ class TradeWarModel(mesa.Model):
                 events.append(Event(t, "markets", "market_move", f"{market} {total:+.1f}{unit}",
                                     f"{name} {verb} {abs(total):.1f}{unit}; biggest driver: {describe_cause(top)}"))
         return events
+
+
+class LookAhead:
+    """An observation's ``project(extra, months)``: the seat's score after ``months`` months if the decisions
+    ``extra`` are added this month (``TradeWarModel.project_score``), made once per seat.
+
+    A deep copy of the whole world (a projection's copy, ``_world_copy``) gives the copy's look-ahead, so a
+    rule that kept an observation looks ahead from the world it is in. Any other copy (a rule copying what
+    it saw, ``dataclasses.asdict``) keeps looking ahead from this world without copying it, and pickling one
+    is refused: it would pickle the whole world."""
+
+    __slots__ = ("model", "actor")
+
+    def __init__(self, model: "TradeWarModel", actor: str):
+        self.model, self.actor = model, actor
+
+    def __call__(self, extra: list[Decision], months: int) -> float:
+        return self.model.project_score(self.actor, extra, months)
+
+    def __copy__(self) -> "LookAhead":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "LookAhead":
+        return LookAhead(memo.get(id(self.model), self.model), self.actor)
+
+    def __reduce__(self):
+        raise TypeError(f"{self.actor}'s look-ahead (an observation's project) cannot be pickled: it holds the "
+                        "whole model; keep the numbers you need instead")
 
 
 def _projects_as_built(rule) -> bool:

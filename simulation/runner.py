@@ -176,12 +176,27 @@ def _prepared(scenario, steps, seed, decisions, seats, calibration_preset):
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     loaded = with_preset(loaded, calibration_preset)
     seats = tuple(seats)
-    loaded = with_players(loaded, seats)
+    loaded = _played(loaded, seats)
     steps = loaded.scenario.steps if steps is None else _positive_int(steps, "steps", 1, 240)
     seed = loaded.scenario.seed if seed is None else _positive_int(seed, "seed", 0, 2**32 - 1)
     if isinstance(decisions, (str, Path)):
         decisions = read_decisions_file(decisions, steps)
     return loaded, steps, seed, decisions, seats
+
+
+def _played(loaded: LoadedScenario, seats: tuple[str, ...]) -> LoadedScenario:
+    """``with_players``, kept per scenario and seats: every seed of a played game (the Play page's fan) then
+    runs one scenario object, so its runs share one set-up (``simulation.setup``)."""
+    if not seats:
+        return loaded
+    by_seats = _played_by_seats(loaded)
+    played = by_seats.get(seats)
+    if played is None:
+        played = by_seats[seats] = with_players(loaded, seats)
+    return played
+
+
+_played_by_seats = KeptByIdentity(lambda loaded: {})   # seats -> the played scenario, per loaded scenario
 
 
 def _finished_model(loaded, steps: int, seed: int, decisions, record_model_only: bool,
@@ -204,7 +219,8 @@ def rule_files(scenario) -> list[dict]:
 
 def _names_of_rules(scenario) -> tuple[str, ...]:
     names = [choice.rule for code in ECONOMIES for choice in (scenario.government(code).trade,
-                                                              scenario.government(code).treasury) if choice]
+                                                              scenario.government(code).treasury,
+                                                              scenario.government(code).negotiation) if choice]
     names += [scenario.central_bank(bank).rule for bank in CENTRAL_BANKS if scenario.central_bank(bank)]
     names += list(scenario.investors.mix)
     return tuple(names)

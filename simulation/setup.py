@@ -10,6 +10,8 @@ its investors' traits, and copies of whatever it changes in place.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 from agents.investors import split_counts
@@ -178,10 +180,11 @@ def set_objectives(macro: Macro, scenario, seat: str) -> None:
 
 
 def _slot(choice, kind: str, where: str) -> RuleSlot:
-    """A scenario's rule choice (None: a person plays the seat) as a slot."""
+    """A scenario's rule choice (None: a person plays the seat) as a slot, with its own copy of the
+    parameters (a scenario is frozen; its parameter dicts are read as they are when its first run starts)."""
     if choice is None:
         return RuleSlot(None, kind, {}, where)
-    return RuleSlot(choice.rule, kind, choice.params, where)
+    return RuleSlot(choice.rule, kind, dict(choice.params), where)
 
 
 def _place(actor: str, neutral_real_rate_pct: dict[str, float]) -> SeatPlace:
@@ -194,21 +197,28 @@ class KeptByIdentity:
     """``make(*objects)``, worked out once for the same objects (by identity) and kept: for what a run reads
     from objects that never change once made (a scenario is a frozen record; a changed scenario or
     calibration is a new object). Each kept value is stored with its objects, so no other object can take
-    their identities while it is kept; past ``limit`` values (a sweep makes a scenario per variant) all are
-    forgotten and worked out again as needed."""
+    their identities while it is kept. The ``limit`` values used last are kept (a sweep makes a scenario
+    per variant; a set-up whose calibration is a variant too holds about 140 kB), the oldest forgotten.
+    Threads may share it: at worst two work out the same value."""
 
-    def __init__(self, make, limit: int = 256):
+    def __init__(self, make, limit: int = 64):
         self.make, self.limit = make, limit
-        self._kept: dict[tuple[int, ...], tuple[tuple, object]] = {}
+        self._kept: OrderedDict[tuple[int, ...], tuple[tuple, object]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __call__(self, *objects):
         key = tuple(map(id, objects))
-        kept = self._kept.get(key)
-        if kept is None:
-            if len(self._kept) >= self.limit:
-                self._kept.clear()
-            kept = self._kept[key] = (objects, self.make(*objects))
-        return kept[1]
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                return kept[1]
+        value = self.make(*objects)
+        with self._lock:
+            self._kept[key] = (objects, value)
+            while len(self._kept) > self.limit:
+                self._kept.popitem(last=False)
+        return value
 
 
 # The set-up every run of a scenario with a calibration starts from, worked out by its first run.

@@ -1409,16 +1409,37 @@ def test_every_observation_field_is_set_from_a_seats_fixed_fields_in_every_month
             assert seen.pledged_until_step == (pledge.until_step if pledge else 0)
             assert seen.threat_age_months == (t - government.threat_step if government.threat_bn else 0)
             assert seen.ust_holdings_bn == model.ledger.holdings_bn[economy] and seen.step == t
-            assert seen.project.args == (actor,) and seen.project.func.__self__ is model
+            assert seen.project.actor == actor and seen.project.model is model
             seen_offers |= bool(seen.offers_to_me or seen.offers_from_me)
             seen_pledge |= seen.pledged_until_step > 0
             seen_threat |= seen.threat_age_months > 0
         model.step()
     assert seen_offers and seen_pledge and seen_threat   # the months covered every kind of field
     twin = deepcopy(model)   # a copy's look-ahead projects the copy, not the world it was copied from
-    assert twin.observe("US", 9).project.func.__self__ is twin
+    assert twin.observe("US", 9).project.model is twin
     model.projecting = True
     assert model.observe("US", 9).project is None and model.observe("JP", 9).project is None
+
+
+def test_copying_an_observation_does_not_copy_the_world_and_pickling_it_is_refused():
+    """A rule may copy what it sees (``dataclasses.asdict``, ``deepcopy``): its look-ahead then still looks
+    ahead from the live world, and the copy holds no copy of the model; pickling would hold the whole model,
+    so it is refused in a sentence."""
+    import dataclasses
+    import gc
+    import pickle
+    from copy import deepcopy
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=3)
+    model.run(3)
+    seen = model.observe("JP", 3)
+    models_before = sum(isinstance(o, TradeWarModel) for o in gc.get_objects())
+    as_dict, copied = dataclasses.asdict(seen), deepcopy(seen)
+    assert sum(isinstance(o, TradeWarModel) for o in gc.get_objects()) == models_before
+    assert as_dict["project"].model is model and copied.project.model is model and copied == seen
+    assert as_dict["project"]([], 2) == seen.project([], 2)
+    with pytest.raises(TypeError, match="look-ahead .* cannot be pickled"):
+        pickle.dumps(seen)
 
 
 def test_an_observation_from_fields_refuses_a_dict_that_gained_a_key():
@@ -1428,3 +1449,20 @@ def test_an_observation_from_fields_refuses_a_dict_that_gained_a_key():
     values["stpe"] = 1
     with pytest.raises(TypeError, match="exactly the fields"):
         Observation._from_fields(values)
+
+
+def test_a_played_games_seeds_share_one_scenario_and_set_up():
+    """The Play page's fan runs one played game over many seeds: ``with_players`` is worked out once per
+    scenario and seats, so every seed's run shares one set-up; the kept set-ups stay within their limit."""
+    from simulation.runner import _played, run_series
+    from simulation.setup import set_up_for
+
+    loaded = load_scenario("kato-2025")
+    assert _played(loaded, ("JP",)) is _played(loaded, ("JP",)) and _played(loaded, ()) is loaded
+    assert _played(loaded, ("JP", "US")) is not _played(loaded, ("JP",))
+    wanted = (("model", (), "us_10y"),)
+    run_series(loaded, wanted, steps=2, seed=0, seats=("JP",))
+    kept = len(set_up_for._kept)
+    for seed in range(1, 6):
+        run_series(loaded, wanted, steps=2, seed=seed, seats=("JP",))
+    assert len(set_up_for._kept) == kept <= set_up_for.limit

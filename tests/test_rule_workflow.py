@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -85,6 +86,40 @@ def test_use_rule_with_parameters_is_recorded_and_replay_needs_the_same_file(tmp
     changed.write_text(EXAMPLE.read_text().replace("room <= 0", "room <= 1"))
     refused = run_cli("replay", str(out / "run.json"), "--rules", str(changed))
     assert refused.returncode == 2 and "is not the one this run used" in refused.stderr
+
+
+def test_every_kind_of_users_rule_is_recorded_with_its_file(tmp_path):
+    """A user's negotiation rule counts like a trade or Treasury rule: its file is in the run's record (so a
+    replay loads it) and the Play page's fan keeps the game in the server's process (workers lack it)."""
+    from scenarios import load_scenario, with_rule
+    from simulation import fan_pool
+    from simulation.runner import rule_files, run
+
+    path = tmp_path / "my_talks.py"
+    path.write_text(textwrap.dedent('''
+        import dataclasses
+        from agents.rules import Observation, Rule, register
+
+        @register
+        @dataclasses.dataclass
+        class NeverTalks(Rule):
+            """Never negotiates."""
+            name = "never_talks_workflow"
+            kind = "negotiation"
+            summary = "Never negotiates."
+
+            def decide(self, obs: Observation):
+                return []
+        '''), encoding="utf-8")
+    load_rule_file(path)
+    try:
+        mine = with_rule(load_scenario("kato-2025"), "JP", "negotiation", "never_talks_workflow")
+        expected = [{"path": str(path), "sha256": load_sha(path)}]
+        assert rule_files(mine.scenario) == expected
+        assert run(mine, steps=2).record["rule_files"] == expected
+        assert not fan_pool._shipped_rules_only(mine)
+    finally:
+        RULES.pop("never_talks_workflow", None)
 
 
 @pytest.mark.parametrize("use, message", [

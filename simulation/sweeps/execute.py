@@ -123,7 +123,7 @@ def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
                 else:
                     pending[backend.submit(run_chunk, shared, batch)] = batch
             if not pending:
-                return
+                break
             for future in backend.wait_any(list(pending), timeout=folder.seconds_until_due()):
                 batch = pending.pop(future)
                 frame, errors = backend.outcome(future, plan, batch)
@@ -132,8 +132,13 @@ def _stream(backend, plan, batches, folder: ResultsFolder, bar) -> None:
                 watch.add(len(batch), errors)
             if folder.seconds_until_due() == 0.0:
                 folder.write_waiting()
-    finally:
-        folder.write_waiting()
+    except BaseException:
+        try:
+            folder.write_waiting()   # keep what finished before the stop
+        except OSError:
+            pass   # the stop's own message matters more; those runs are run again on resume
+        raise
+    folder.write_waiting()
 
 
 class _TimeoutWatch:
