@@ -213,11 +213,11 @@ def rule_files(scenario) -> list[dict]:
     """Path and SHA-256 of every user's rule file whose rules this scenario uses (none for built-in
     rules): a replay must load the same code to give the same numbers. Worked out once for each set of
     rule classes (the registry may gain or reload a user's rules between runs), as fresh dicts each time."""
-    classes = tuple(RULES[name] for name in _rule_names(scenario) if name in RULES)
+    classes = tuple(RULES[name] for name in _kept_rule_names(scenario) if name in RULES)
     return [dict(r) for r in _rule_file_records(classes)]
 
 
-def _names_of_rules(scenario) -> tuple[str, ...]:
+def _rule_names_of(scenario) -> tuple[str, ...]:
     names = [choice.rule for code in ECONOMIES for choice in (scenario.government(code).trade,
                                                               scenario.government(code).treasury,
                                                               scenario.government(code).negotiation) if choice]
@@ -226,7 +226,7 @@ def _names_of_rules(scenario) -> tuple[str, ...]:
     return tuple(names)
 
 
-_rule_names = KeptByIdentity(_names_of_rules)   # the rules a scenario names, read once per scenario
+_kept_rule_names = KeptByIdentity(_rule_names_of)   # the rules a scenario names, read once per scenario
 
 
 @functools.lru_cache(maxsize=256)

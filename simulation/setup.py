@@ -5,7 +5,10 @@ holdings and policy rates, each seat's rules by name with their parameters, the 
 roles' objectives, the investor groups' sizes and parameters, the script's decisions. The first run of a
 scenario and calibration works them out (``set_up_for``) and the runs after it share them, read-only. Each
 run still makes its own agents, its own rule objects (a rule may keep state on itself), the seeded draws of
-its investors' traits, and copies of whatever it changes in place.
+its investors' traits, and copies of whatever it changes in place. Two things are written after the set-up
+is made, each once and with the same value by whichever run comes first: the start's expected rates
+(``RunSetUp.start_expectations``) and a built-in rule's values to copy (``RuleSlot._made``). The set-ups of
+the 64 scenario-and-calibration pairs used last are kept (``KeptByIdentity``).
 """
 
 from __future__ import annotations

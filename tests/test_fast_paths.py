@@ -1466,3 +1466,41 @@ def test_a_played_games_seeds_share_one_scenario_and_set_up():
     for seed in range(1, 6):
         run_series(loaded, wanted, steps=2, seed=seed, seats=("JP",))
     assert len(set_up_for._kept) == kept <= set_up_for.limit
+
+
+def test_every_built_in_rule_copied_for_a_later_run_is_what_making_it_gives():
+    """Later runs copy a built-in rule's values (``RuleSlot.make``), skipping its ``__init__`` and
+    ``__post_init__``: right only while those just set attributes. Checked over every built-in rule, so a
+    new one that does more is caught here."""
+    from agents.rules import RULES, make_rule
+    from simulation.setup import RuleSlot, built_in
+
+    checked = 0
+    for name, cls in sorted(RULES.items()):
+        if not built_in(cls):
+            continue
+        slot = RuleSlot(name, cls.kind, {}, "test")
+        first, later, fresh = slot.make(), slot.make(), make_rule(name, cls.kind, {})
+        assert type(later) is type(fresh) and repr(vars(later)) == repr(vars(fresh)), name
+        assert later is not first
+        checked += slot._made is not None
+    assert checked >= 15   # all but the rules holding a list or a dict
+
+
+def test_a_built_in_central_banks_projection_depends_on_what_it_sees_alone():
+    """Runs share the start's expected rates when every bank's projection is built in: a built-in monetary
+    rule's projection must not depend on its own state (what deciding changes)."""
+    from agents.rules import RULES, make_rule
+    from simulation.setup import built_in
+
+    model = TradeWarModel(load_scenario("kato-2025").scenario, seed=5)
+    model.run(4)
+    seen = model.observe("BOJ", 4)
+    for name, cls in sorted(RULES.items()):
+        if cls.kind != "monetary" or not built_in(cls):
+            continue
+        rule = make_rule(name, "monetary", {})
+        before = rule.projection(seen)
+        for _ in range(3):
+            rule.decide(seen)
+        assert rule.projection(seen) == before, name

@@ -34,7 +34,12 @@ def choice(default: str, options: tuple[str, ...], help: str = "") -> Any:
 
 @dataclasses.dataclass
 class Rule:
-    """Base class: checks parameters against their bounds when the rule is made."""
+    """Base class: checks parameters against their bounds when the rule is made.
+
+    For the model's own rules (not a user's file): ``__post_init__`` only checks and sets attributes, and a
+    monetary rule's ``projection`` reads only what the bank sees. Runs after a scenario's first take a copy
+    of a built-in rule's values and share the start's expected rates (``simulation/setup.py``); tests check
+    both over every built-in rule."""
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = ""
